@@ -1,0 +1,5 @@
+import sys
+
+from gdplay.app import main
+
+sys.exit(main())

@@ -1,0 +1,60 @@
+"""A bounded record of a run: every step while it is short, then every 2nd, 4th, ... step, so a run of
+millions of steps still spans its whole length in a fixed amount of memory."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class History:
+    """Rows of ``(step, *fields)``. When full, every other row is dropped and the stride doubles.
+
+    ``want(step)`` is cheap, so a hot loop can ask before building a row.
+    """
+
+    def __init__(self, fields: tuple[str, ...], capacity: int = 4096) -> None:
+        if capacity < 4 or capacity % 2:
+            raise ValueError(f"capacity must be an even number >= 4; got {capacity}")
+        self.fields = fields
+        self.capacity = capacity
+        self._data = np.empty((capacity, 1 + len(fields)), dtype=np.float64)
+        self._n = 0
+        self.stride = 1
+
+    def __len__(self) -> int:
+        return self._n
+
+    def clear(self) -> None:
+        self._n = 0
+        self.stride = 1
+
+    def want(self, step: int) -> bool:
+        return step % self.stride == 0
+
+    def append(self, step: int, *values: float) -> None:
+        if step % self.stride:
+            return
+        if self._n and self._data[self._n - 1, 0] == step:  # the same step twice: keep the newest
+            self._data[self._n - 1] = (step, *values)
+            return
+        if self._n == self.capacity:
+            # keep rows whose step is a multiple of the doubled stride; the newest row is re-checked below
+            self.stride *= 2
+            keep = self._data[: self._n, 0] % self.stride == 0
+            kept = self._data[: self._n][keep]
+            self._n = len(kept)
+            self._data[: self._n] = kept
+            if step % self.stride:
+                return
+        self._data[self._n] = (step, *values)
+        self._n += 1
+
+    def rows(self, tail: tuple[float, ...] | None = None) -> np.ndarray:
+        """A read-only copy of the rows, plus ``tail`` (the current state) if it is not the last row."""
+        data = self._data[: self._n]
+        if tail is not None and (self._n == 0 or data[-1, 0] != tail[0]):
+            data = np.vstack([data, np.asarray(tail, dtype=np.float64)[None, :]])
+        else:
+            data = data.copy()
+        data.flags.writeable = False
+        return data

@@ -1,0 +1,90 @@
+"""The protocol every trainer follows, so one worker, the tests, the benchmarks and the command line can
+drive any of them: ``reset()``, ``step(k)``, ``snapshot()``, ``set_params(params, version)``."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+
+class Status(str, enum.Enum):
+    """Where a run stands. Only ``READY`` and ``TRAINING`` accept more steps."""
+
+    READY = "ready"  # reset, no step taken yet
+    TRAINING = "training"
+    CONVERGED = "converged"
+    MAX_STEPS = "max_steps"
+    DIVERGED = "diverged"
+    INVALID = "invalid"  # the data cannot be trained on (empty, one class, ...); message says why
+
+    @property
+    def can_step(self) -> bool:
+        return self in (Status.READY, Status.TRAINING)
+
+    @property
+    def finished(self) -> bool:
+        return not self.can_step
+
+
+@dataclass(frozen=True, kw_only=True)
+class Snapshot:
+    """What a trainer shows of itself at one moment: read-only copies, safe to hand to another thread."""
+
+    step: int
+    params_version: int
+    status: Status
+    message: str
+    cost: float
+
+
+@runtime_checkable
+class Trainer(Protocol):
+    """A trainer advances by ``step(k)``; ``fit`` is stepping until ``status.finished``."""
+
+    status: Status
+    n_iter_: int
+
+    def reset(self) -> None: ...
+
+    def step(self, k: int) -> int:
+        """Take at most ``k`` steps; stop early when the status leaves TRAINING. Returns steps taken."""
+        ...
+
+    def snapshot(self) -> Snapshot: ...
+
+    def set_params(self, params: Any, version: int = 0) -> None:
+        """Adopt new hyperparameters between steps. Live ones (learning rate, C) keep the current iterate;
+        structural ones reset."""
+        ...
+
+
+class ValidationError(ValueError):
+    """Bad input, with a message that says what is wrong, the value seen and what is allowed."""
+
+
+def frozen(a: np.ndarray) -> np.ndarray:
+    """A read-only copy, for snapshots that cross threads."""
+    out = np.array(a, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+def diverged_message(step: int, quantity: str, value: float, learning_rate: float) -> str:
+    what = "inf" if np.isinf(value) else "nan"
+    return (
+        f"Training diverged at step {step} ({quantity} became {what}); "
+        f"lower the learning rate (now {learning_rate:g})."
+    )
+
+
+def fit(trainer: Trainer, max_calls: int = 1_000_000, chunk: int = 1000) -> Trainer:
+    """Step a trainer until it finishes (converged, step limit, diverged or invalid)."""
+    for _ in range(max_calls):
+        if trainer.status.finished:
+            break
+        if trainer.step(chunk) == 0:
+            break
+    return trainer
