@@ -1,0 +1,1 @@
+"""Qt threads around the core: one worker per tab, no widgets."""

@@ -1,0 +1,109 @@
+"""The GUI-thread handle of one tab's training: owns the QThread and its worker for their whole life."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from gdplay.bridge.worker import TrainingWorker
+from gdplay.core.trainer import Snapshot, Trainer
+
+
+class TrainingController(QObject):
+    """Play/pause/step/reset, live params and data for one trainer running on its own thread.
+
+    Signals (all in the GUI thread): ``snapshotReady(snapshot)`` with the newest snapshot only,
+    ``failed(message)`` when the trainer raised, ``runningChanged(bool)``.
+    """
+
+    snapshotReady = Signal(object)
+    failed = Signal(str)
+    runningChanged = Signal(bool)
+
+    def __init__(self, trainer: Trainer, name: str = "training", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._versions = itertools.count(1)
+        self.params_version = 0
+        self.latest: Snapshot | None = None
+        self.running = False
+        self.error: str | None = None
+        # strong references for the whole life of the thread: a worker with no Python reference is
+        # garbage-collected after moveToThread and training silently never starts
+        self._thread = QThread()
+        self._thread.setObjectName(name)
+        self._worker = TrainingWorker(trainer)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.snapshotReady.connect(self._on_worker_snapshot)
+        self._worker.failed.connect(self._on_worker_failed)
+        self._worker.runningChanged.connect(self._on_worker_running)
+        self._thread.start()
+
+    # -- commands ----------------------------------------------------------------------------------
+    def play(self) -> None:
+        self.error = None
+        self._worker.post(playing=True)
+
+    def pause(self) -> None:
+        self._worker.post(playing=False)
+
+    def toggle(self) -> None:
+        self.pause() if self.running else self.play()
+
+    def step(self, n: int = 1) -> None:
+        self._worker.post(playing=False, steps=int(n))
+
+    def reset(self) -> None:
+        self._worker.post(reset=True)
+
+    def set_rate(self, steps_per_second: float | None) -> None:
+        """Steps per second; None runs at full speed."""
+        self._worker.post(rate=steps_per_second)
+
+    def set_params(self, params: Any) -> int:
+        """Hand over new params (newest wins); returns their version, which snapshots echo back."""
+        self.params_version = next(self._versions)
+        self._worker.post(params=(params, self.params_version))
+        return self.params_version
+
+    def set_data(self, *args: Any, **kwargs: Any) -> None:
+        """New training data for ``trainer.set_data``; the run restarts and plays."""
+        self._worker.post(data=(args, kwargs))
+
+    def call(self, fn: Callable[[Trainer], None]) -> None:
+        """Run ``fn(trainer)`` in the worker thread between steps (for trainer-specific commands)."""
+        self._worker.post(call=fn)
+
+    # -- life ------------------------------------------------------------------------------------------
+    def is_alive(self) -> bool:
+        return self._thread.isRunning()
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        """Stop the thread: interrupt, quit, wait (bounded). Never terminate(). Returns True if it ended."""
+        if not self._thread.isRunning():
+            return True
+        self._thread.requestInterruption()
+        self._worker.stop()
+        self._thread.quit()  # directly: a queued quit would deadlock with wait() below
+        return self._thread.wait(timeout_ms)
+
+    # -- from the worker ---------------------------------------------------------------------------
+    @Slot()
+    def _on_worker_snapshot(self) -> None:
+        snap = self._worker.take_snapshot()
+        if snap is not None:
+            self.latest = snap
+            self.snapshotReady.emit(snap)
+
+    @Slot(str)
+    def _on_worker_failed(self, message: str) -> None:
+        self.error = message
+        self.failed.emit(message)
+
+    @Slot(bool)
+    def _on_worker_running(self, running: bool) -> None:
+        self.running = running
+        self.runningChanged.emit(running)

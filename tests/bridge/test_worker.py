@@ -1,0 +1,149 @@
+"""The training bridge: snapshots arrive, params apply within a chunk, pause/step/reset, errors, GC."""
+
+import gc
+import time
+
+import numpy as np
+import pytest
+
+from gdplay.bridge.controller import TrainingController
+from gdplay.core.regression import RegressionParams, RegressionTrainer
+from gdplay.core.trainer import Status
+
+
+@pytest.fixture
+def controller(qtbot, nedrich):
+    trainer = RegressionTrainer(RegressionParams(learning_rate=1e-4, max_steps=10**9))
+    trainer.set_data(*nedrich)
+    c = TrainingController(trainer)
+    yield c
+    assert c.shutdown(2000)
+
+
+def test_snapshots_arrive_and_are_read_only(qtbot, controller):
+    controller.play()
+    with qtbot.waitSignal(controller.snapshotReady, timeout=3000) as blocker:
+        pass
+    snap = blocker.args[0]
+    qtbot.waitUntil(lambda: controller.latest is not None and controller.latest.step > 1000, timeout=3000)
+    snap = controller.latest
+    assert snap.status is Status.TRAINING
+    assert not snap.history.flags.writeable
+    with pytest.raises(ValueError):
+        snap.history[0, 0] = 1.0
+
+
+def test_params_change_is_used_within_a_chunk(qtbot, controller):
+    controller.play()
+    qtbot.waitUntil(lambda: controller.latest is not None and controller.latest.step > 0, timeout=3000)
+    version = controller.set_params(RegressionParams(learning_rate=2e-4, max_steps=10**9))
+    t0 = time.perf_counter()
+    qtbot.waitUntil(lambda: controller.latest.params_version == version, timeout=2000)
+    assert controller.latest.learning_rate == 2e-4
+    assert controller.latest.status is Status.TRAINING  # live: no restart
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_pause_step_reset(qtbot, controller):
+    controller.play()
+    qtbot.waitUntil(lambda: controller.running, timeout=2000)
+    controller.pause()
+    qtbot.waitUntil(lambda: not controller.running, timeout=2000)
+    qtbot.wait(50)
+    n = controller.latest.step
+    qtbot.wait(100)
+    assert controller.latest.step == n  # paused means paused
+    controller.step(1)
+    qtbot.waitUntil(lambda: controller.latest.step == n + 1, timeout=2000)
+    controller.step(5)
+    qtbot.waitUntil(lambda: controller.latest.step == n + 6, timeout=2000)
+    controller.reset()
+    qtbot.waitUntil(lambda: controller.latest.step == 0, timeout=2000)
+    assert (controller.latest.m, controller.latest.b) == (-1.0, 0.0)
+
+
+def test_rate_limit_slows_training(qtbot, controller):
+    controller.set_rate(20.0)
+    controller.play()
+    qtbot.wait(500)
+    assert 3 <= controller.latest.step <= 20
+
+
+def test_exception_in_step_reaches_the_ui_and_keeps_the_thread(qtbot, nedrich):
+    class Broken(RegressionTrainer):
+        def step(self, k):
+            if self.n_iter_ >= 10:
+                raise RuntimeError("boom at step ten")
+            return super().step(min(k, 10 - self.n_iter_))
+
+    t = Broken(RegressionParams(max_steps=10**6))
+    t.set_data(*nedrich)
+    c = TrainingController(t)
+    try:
+        with qtbot.waitSignal(c.failed, timeout=3000) as blocker:
+            c.play()
+        assert blocker.args == ["RuntimeError: boom at step ten"]
+        qtbot.waitUntil(lambda: not c.running, timeout=1000)
+        assert c.is_alive()  # the tab can go on: reset and step still work
+        c.reset()
+        qtbot.waitUntil(lambda: c.latest is not None and c.latest.step == 0, timeout=2000)
+    finally:
+        assert c.shutdown()
+
+
+def test_divergence_stops_with_a_message_and_keeps_finite_params(qtbot, nedrich):
+    t = RegressionTrainer(RegressionParams(learning_rate=5e-4, max_steps=10**6))
+    t.set_data(*nedrich)
+    c = TrainingController(t)
+    try:
+        c.play()
+        qtbot.waitUntil(lambda: c.latest is not None and c.latest.status is Status.DIVERGED, timeout=3000)
+        snap = c.latest
+        assert snap.message.startswith("Training diverged at step ")
+        assert "(cost became inf); lower the learning rate (now 0.0005)" in snap.message
+        assert np.isfinite([snap.m, snap.b, snap.cost]).all()
+        qtbot.waitUntil(lambda: not c.running, timeout=1000)
+    finally:
+        assert c.shutdown()
+
+
+def test_data_change_refits(qtbot, controller):
+    controller.play()
+    qtbot.waitUntil(lambda: controller.latest is not None and controller.latest.step > 100, timeout=3000)
+    controller.set_data(np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0]), version=7)
+    qtbot.waitUntil(lambda: controller.latest.data_version == 7, timeout=2000)
+    assert controller.latest.n_points == 3
+    qtbot.waitUntil(lambda: controller.running, timeout=2000)
+
+
+def _make_controller_and_drop_worker_refs(nedrich):
+    t = RegressionTrainer(RegressionParams(max_steps=10**9))
+    t.set_data(*nedrich)
+    return TrainingController(t)  # only the controller holds the worker
+
+
+def test_worker_is_not_lost_to_garbage_collection(qtbot, nedrich):
+    c = _make_controller_and_drop_worker_refs(nedrich)
+    gc.collect()
+    c.play()
+    try:
+        qtbot.waitUntil(lambda: c.latest is not None and c.latest.step > 0, timeout=3000)
+    finally:
+        assert c.shutdown()
+
+
+def test_shutdown_is_quick_even_with_a_slow_step(qtbot, nedrich):
+    class Slow(RegressionTrainer):
+        def step(self, k):
+            time.sleep(0.5)
+            return super().step(1)
+
+    t = Slow(RegressionParams(max_steps=10**6))
+    t.set_data(*nedrich)
+    c = TrainingController(t)
+    c.play()
+    qtbot.waitUntil(lambda: c.running, timeout=2000)
+    qtbot.wait(100)
+    t0 = time.perf_counter()
+    assert c.shutdown(2000)
+    assert time.perf_counter() - t0 < 1.5
