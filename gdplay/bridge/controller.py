@@ -81,14 +81,21 @@ class TrainingController(QObject):
     def is_alive(self) -> bool:
         return self._thread.isRunning()
 
+    def request_stop(self) -> None:
+        """Ask the thread to end after the current step; returns at once (see ``wait``)."""
+        self._thread.requestInterruption()
+        self._worker.stop()
+        self._thread.quit()  # directly: a queued quit would deadlock with wait() below
+
+    def wait(self, timeout_ms: int = 2000) -> bool:
+        return self._thread.wait(timeout_ms)
+
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """Stop the thread: interrupt, quit, wait (bounded). Never terminate(). Returns True if it ended."""
         if not self._thread.isRunning():
             return True
-        self._thread.requestInterruption()
-        self._worker.stop()
-        self._thread.quit()  # directly: a queued quit would deadlock with wait() below
-        return self._thread.wait(timeout_ms)
+        self.request_stop()
+        return self.wait(timeout_ms)
 
     # -- from the worker ---------------------------------------------------------------------------
     @Slot()

@@ -1,0 +1,147 @@
+"""Start-up: command-line options, the QApplication, the main window; and the headless sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+FIT_MODELS = ("regression", "network", "svm")
+
+
+def _fit_main(argv: Sequence[str]) -> int:
+    """``gdplay fit MODEL ...``: train headless with the same core the window uses."""
+    parser = argparse.ArgumentParser(prog="gdplay fit", description="Train a model without the window.")
+    sub = parser.add_subparsers(dest="model", required=True)
+    modules = {}
+    for name in FIT_MODELS:
+        try:
+            module = importlib.import_module(f"gdplay.commands.fit_{name}")
+        except ImportError:
+            continue
+        modules[name] = module
+        module.add_arguments(sub.add_parser(name, help=f"fit the {name} model"))
+    args = parser.parse_args(list(argv))
+    return int(modules[args.model].run(args))
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must look like 1400x860; got {text!r}") from None
+    if not (200 <= w <= 8000 and 200 <= h <= 8000):
+        raise argparse.ArgumentTypeError(f"each side must be 200 to 8000 pixels; got {text!r}")
+    return w, h
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="gdplay", description="Watch gradient descent work, and tune it live.",
+        epilog="Headless training: gdplay fit {regression,network,svm} --help")
+    parser.add_argument("--screenshot", metavar="OUT.png", help="render a tab to a PNG without a window, then exit")
+    parser.add_argument("--tab", choices=("regression", "network", "svm"), help="the tab to show")
+    parser.add_argument("--steps", type=int, default=None, metavar="N",
+                        help="with --screenshot: training steps to take first (default: the whole run)")
+    parser.add_argument("--size", default="1400x860", type=_size, metavar="WxH", help="with --screenshot: window size")
+    parser.add_argument("--self-test", type=int, default=None, metavar="MS", help=argparse.SUPPRESS)
+    return parser.parse_args(list(argv))
+
+
+def _excepthook(exc_type, exc, tb) -> None:
+    """An error in a slot must not vanish: print it and say it in the window, and keep running."""
+    import traceback
+
+    traceback.print_exception(exc_type, exc, tb)
+    from PySide6.QtWidgets import QApplication
+
+    for w in QApplication.topLevelWidgets():
+        if hasattr(w, "statusBar"):
+            w.statusBar().showMessage(f"Internal error: {exc_type.__name__}: {exc}. Your data is kept.", 15000)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["fit"]:
+        return _fit_main(argv[1:])
+    args = _parse(argv)
+    if args.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtWidgets import QApplication
+
+    from gdplay.ui.plots.style import configure
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("gdplay")
+    app.setOrganizationName("gdplay")
+    configure()
+    sys.excepthook = _excepthook
+
+    from gdplay.ui.main_window import MainWindow
+
+    window = MainWindow()
+    try:
+        if args.tab:
+            window.select_tab(args.tab)
+        if args.screenshot:
+            return _screenshot(app, window, args)
+        window.show()
+        if args.self_test is not None:
+            _self_test(window, args.self_test)
+        return app.exec()
+    finally:
+        window.shutdown()  # whatever happened, no thread outlives the window
+
+
+def _self_test(window, ms: int) -> None:
+    """Play every tab, visit each, then close: used by the start/quit test in a subprocess."""
+    from PySide6.QtCore import QTimer
+
+    for tab in window.tabs:
+        if tab.controller is not None:
+            tab.controller.set_rate(None)
+            tab.controller.play()
+    n = len(window.tabs)
+    for i in range(n):
+        QTimer.singleShot(int(ms * (i + 1) / (n + 1)), lambda i=i: window.tab_widget.setCurrentIndex(i))
+    QTimer.singleShot(ms, window.close)
+
+
+def _screenshot(app, window, args) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(*args.size)
+    window.show()
+    tab = window.current_tab()
+    c = tab.controller
+    if c is not None:
+        if args.steps is None:
+            c.set_rate(None)
+            c.play()
+        elif args.steps > 0:
+            c.step(args.steps)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            QApplication.processEvents()
+            snap = c.latest
+            if snap is not None and not c.running and (
+                    snap.status.finished or (args.steps is not None and snap.step >= args.steps)):
+                break
+            time.sleep(0.01)
+        for _ in range(5):
+            QApplication.processEvents()
+            time.sleep(0.02)
+    ok = window.grab().save(args.screenshot)
+    window.close()
+    if not ok:
+        print(f"gdplay: error: could not write {args.screenshot}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

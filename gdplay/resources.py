@@ -1,0 +1,27 @@
+"""Finds files shipped in ``resources/`` (example data, sessions, icons), from a checkout or an editable
+install (the folder beside the package) or from an installed wheel (``gdplay/resources`` inside it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+_HERE = Path(__file__).resolve().parent
+
+
+def resource_dir() -> Path:
+    for candidate in (_HERE.parent / "resources", _HERE / "resources"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("gdplay's resources folder is missing; reinstall gdplay.")
+
+
+def resource_path(*parts: str) -> Path:
+    return resource_dir().joinpath(*parts)
+
+
+def load_xy(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """A shipped two-column data set (x, y; no header) from resources/data."""
+    data = np.loadtxt(resource_path("data", name), delimiter=",", ndmin=2)
+    return data[:, 0], data[:, 1]

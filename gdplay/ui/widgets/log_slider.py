@@ -1,0 +1,104 @@
+"""A log-scale slider with an editable number beside it, for learning rates, C and kernel widths."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSlider, QWidget
+
+TICKS = 1000  # slider positions across the whole range
+
+
+class LogSlider(QWidget):
+    """``valueChanged(float)`` fires as the slider moves and when a typed value is accepted.
+
+    A typed value outside ``[minimum, maximum]`` (or not a number) is refused: the box turns red, its
+    tooltip says the allowed range, ``rejected(message)`` fires, and the previous value is kept.
+    """
+
+    valueChanged = Signal(float)
+    rejected = Signal(str)
+
+    def __init__(self, minimum: float, maximum: float, value: float, name: str = "value",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if not (0 < minimum < maximum):
+            raise ValueError(f"LogSlider needs 0 < minimum < maximum; got {minimum}, {maximum}")
+        self.name = name
+        self._lo, self._hi = math.log10(minimum), math.log10(maximum)
+        self.minimum, self.maximum = minimum, maximum
+        self._value = float(value)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, TICKS)
+        self.slider.setAccessibleName(name)
+        self.edit = QLineEdit()
+        self.edit.setMaximumWidth(90)
+        self.edit.setAccessibleName(f"{name} value")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.edit)
+        self.slider.valueChanged.connect(self._on_slider_moved)
+        self.edit.editingFinished.connect(self._on_edit_finished)
+        self.setValue(value, emit=False)
+
+    def value(self) -> float:
+        return self._value
+
+    def _position(self, value: float) -> int:
+        return round((math.log10(value) - self._lo) / (self._hi - self._lo) * TICKS)
+
+    def setValue(self, value: float, emit: bool = True) -> bool:
+        """Set the value; returns False (and changes nothing) when it is out of range."""
+        message = self.check(value)
+        if message:
+            return False
+        self._value = float(value)
+        self.slider.blockSignals(True)
+        self.slider.setValue(self._position(self._value))
+        self.slider.blockSignals(False)
+        self._show_value()
+        if emit:
+            self.valueChanged.emit(self._value)
+        return True
+
+    def check(self, value: float) -> str:
+        """Empty if acceptable, else a sentence saying why not."""
+        if not isinstance(value, (int, float)) or not math.isfinite(value):
+            return f"The {self.name} must be a number; got {value!r}."
+        if not (self.minimum <= value <= self.maximum):
+            return f"The {self.name} must be between {self.minimum:g} and {self.maximum:g}; got {value:g}."
+        return ""
+
+    def _show_value(self) -> None:
+        self.edit.setText(f"{self._value:.4g}")
+        self.edit.setStyleSheet("")
+        self.edit.setToolTip(f"{self.name}: {self.minimum:g} to {self.maximum:g}, log scale")
+
+    @Slot(int)
+    def _on_slider_moved(self, position: int) -> None:
+        value = 10 ** (self._lo + (self._hi - self._lo) * position / TICKS)
+        # round to 3 significant digits so dragged values read cleanly (1e-4, 2.5e-4, ...)
+        value = float(f"{value:.3g}")
+        self._value = min(max(value, self.minimum), self.maximum)
+        self._show_value()
+        self.valueChanged.emit(self._value)
+
+    @Slot()
+    def _on_edit_finished(self) -> None:
+        text = self.edit.text().strip()
+        try:
+            value = float(text)
+        except ValueError:
+            value = text  # type: ignore[assignment]
+        message = self.check(value)
+        if message:
+            self.edit.setStyleSheet("QLineEdit { background: #ffd6d6; }")
+            self.edit.setToolTip(message)
+            self.rejected.emit(message)
+            return
+        if value != self._value:
+            self.setValue(value)
+        else:
+            self._show_value()

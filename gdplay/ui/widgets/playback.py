@@ -1,0 +1,106 @@
+"""Play/pause, step, reset and speed controls, with the iteration counter and current cost."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QVBoxLayout, QWidget
+
+SPEEDS_PER_DECADE = 4
+SLOWEST, FASTEST = 1.0, 1e5  # steps per second; the slider's last notch is "full speed"
+
+
+class PlaybackBar(QWidget):
+    """Signals: ``playToggled()``, ``stepRequested()``, ``resetRequested()``, ``rateChanged(object)`` with
+    steps per second or None for full speed."""
+
+    playToggled = Signal()
+    stepRequested = Signal()
+    resetRequested = Signal()
+    rateChanged = Signal(object)
+
+    def __init__(self, step_unit: str = "step", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        style = self.style()
+        self._icon_play = style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
+        self._icon_pause = style.standardIcon(QStyle.StandardPixmap.SP_MediaPause)
+        self.play_button = QPushButton(self._icon_play, "Play")
+        self.play_button.setToolTip("Play / pause training (Space)")
+        self.step_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward), "Step")
+        self.step_button.setToolTip(f"Take one {step_unit} (S)")
+        self.reset_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipBackward), "Reset")
+        self.reset_button.setToolTip("Back to the start point (R)")
+        self.speed = QSlider(Qt.Orientation.Horizontal)
+        decades = math.log10(FASTEST / SLOWEST)
+        self.speed.setRange(0, round(decades * SPEEDS_PER_DECADE) + 1)
+        self.speed.setToolTip("Steps per second, from slow motion to full speed")
+        self.speed_label = QLabel()
+        self.speed_label.setMinimumWidth(80)
+        self.iteration_label = QLabel("step 0")
+        self.cost_label = QLabel("cost –")
+        for label in (self.iteration_label, self.cost_label):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        buttons = QHBoxLayout()
+        for b in (self.play_button, self.step_button, self.reset_button):
+            buttons.addWidget(b)
+        speed_row = QHBoxLayout()
+        speed_row.addWidget(QLabel("Speed"))
+        speed_row.addWidget(self.speed, 1)
+        speed_row.addWidget(self.speed_label)
+        readout = QHBoxLayout()
+        readout.addWidget(self.iteration_label)
+        readout.addStretch(1)
+        readout.addWidget(self.cost_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(buttons)
+        layout.addLayout(speed_row)
+        layout.addLayout(readout)
+
+        self.play_button.clicked.connect(self.playToggled)
+        self.step_button.clicked.connect(self.stepRequested)
+        self.reset_button.clicked.connect(self.resetRequested)
+        self.speed.valueChanged.connect(self._on_speed_changed)
+        self.set_rate(300.0, emit=False)
+
+    def rate(self) -> float | None:
+        pos = self.speed.value()
+        if pos >= self.speed.maximum():
+            return None
+        return float(f"{SLOWEST * 10 ** (pos / SPEEDS_PER_DECADE):.2g}")
+
+    def set_rate(self, rate: float | None, emit: bool = True) -> None:
+        if rate is None:
+            pos = self.speed.maximum()
+        else:
+            pos = round(math.log10(max(rate, SLOWEST) / SLOWEST) * SPEEDS_PER_DECADE)
+            pos = min(pos, self.speed.maximum() - 1)
+        self.speed.blockSignals(True)
+        self.speed.setValue(pos)
+        self.speed.blockSignals(False)
+        self._show_rate()
+        if emit:
+            self.rateChanged.emit(self.rate())
+
+    def _show_rate(self) -> None:
+        r = self.rate()
+        self.speed_label.setText("full speed" if r is None else f"{r:g} steps/s")
+
+    @Slot(int)
+    def _on_speed_changed(self, _pos: int) -> None:
+        self._show_rate()
+        self.rateChanged.emit(self.rate())
+
+    def set_running(self, running: bool) -> None:
+        self.play_button.setText("Pause" if running else "Play")
+        self.play_button.setIcon(self._icon_pause if running else self._icon_play)
+
+    def set_progress(self, step: int, cost: float) -> None:
+        self.iteration_label.setText(f"step {step:,}")
+        self.cost_label.setText(f"cost {cost:.6g}" if math.isfinite(cost) else "cost –")
+
+    def set_enabled(self, can_train: bool) -> None:
+        self.play_button.setEnabled(can_train)
+        self.step_button.setEnabled(can_train)

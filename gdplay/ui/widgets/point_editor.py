@@ -1,0 +1,155 @@
+"""Click-to-edit points on a pyqtgraph plot: left click adds a point of the current class (Shift+click the
+next class), right click or Ctrl+click deletes the nearest point, dragging a point moves it. Every edit
+goes through gdplay.core.points commands, so each can be undone and redone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QPointF, Qt, Signal
+
+from gdplay.core.points import Add, Command, Delete, Move, PointSet, Replace, UndoStack
+
+PICK_RADIUS_PX = 12.0  # how close (in pixels) a click must be to a point to grab or delete it
+
+
+class EditableViewBox(pg.ViewBox):
+    """A ViewBox that offers drags to an editor before panning. (Clicks come from the scene's
+    sigMouseClicked, which fires even when an item such as the scatter of points took the click.)"""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.editor: PointEditor | None = None
+        self.setMenuEnabled(False)  # right click deletes points here
+
+    def mouseDragEvent(self, ev, axis=None) -> None:  # noqa: N802 - Qt's name
+        if self.editor is not None and self.editor.handle_drag(ev):
+            return
+        super().mouseDragEvent(ev, axis)
+
+
+class PointEditor(QObject):
+    """Binds a PointSet (with undo) to a plot whose ViewBox is an EditableViewBox.
+
+    ``pointsChanged()`` fires after every edit; ``dragging`` is True while a point is being moved.
+    """
+
+    pointsChanged = Signal()
+    undoChanged = Signal()
+
+    def __init__(self, plot: pg.PlotItem, n_classes: int = 1, colors: Sequence[str] = ("#1f77b4",),
+                 draw: bool = True, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        vb = plot.getViewBox()
+        if not isinstance(vb, EditableViewBox):
+            raise TypeError("PointEditor needs a plot made with viewBox=EditableViewBox()")
+        vb.editor = self
+        self.plot, self.viewbox = plot, vb
+        plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        self.points = PointSet()
+        self.undo_stack = UndoStack(self.points)
+        self.n_classes = n_classes
+        self.current_class = 0
+        self.enabled = True
+        self.dragging = False
+        self._drag: tuple[int, tuple[float, float]] | None = None
+        self._brushes = [pg.mkBrush(c) for c in colors]
+        self._pen = pg.mkPen("#222222", width=1)
+        self.scatter: pg.ScatterPlotItem | None = None
+        if draw:
+            self.scatter = pg.ScatterPlotItem(size=9, pen=self._pen, hoverable=False)
+            self.scatter.setZValue(10)
+            plot.addItem(self.scatter)
+
+    # -- edits -------------------------------------------------------------------------------------
+    def push(self, cmd: Command) -> None:
+        self.undo_stack.push(cmd)
+        self._changed()
+
+    def replace(self, xy: np.ndarray, labels: np.ndarray | None = None, description: str = "Replace points") -> None:
+        labels = np.zeros(len(xy), dtype=np.int64) if labels is None else labels
+        self.push(Replace(np.asarray(xy, dtype=float), np.asarray(labels), description))
+
+    def clear(self) -> None:
+        if len(self.points):
+            self.replace(np.empty((0, 2)), np.empty(0, dtype=np.int64), "Clear points")
+
+    def undo(self) -> None:
+        if self.undo_stack.undo():
+            self._changed()
+
+    def redo(self) -> None:
+        if self.undo_stack.redo():
+            self._changed()
+
+    def _changed(self) -> None:
+        self.redraw()
+        self.pointsChanged.emit()
+        self.undoChanged.emit()
+
+    def redraw(self) -> None:
+        if self.scatter is None:
+            return
+        labels = self.points.labels
+        brushes = [self._brushes[int(c) % len(self._brushes)] for c in labels]
+        self.scatter.setData(pos=self.points.xy, brush=brushes)
+
+    # -- mouse -------------------------------------------------------------------------------------
+    def _nearest(self, scene_pos: QPointF) -> int:
+        p = self.viewbox.mapSceneToView(scene_pos)
+        px, py = self.viewbox.viewPixelSize()
+        i, dist = self.points.nearest(p.x(), p.y(), (px or 1.0, py or 1.0))
+        return i if dist <= PICK_RADIUS_PX else -1
+
+    def _on_scene_clicked(self, ev) -> None:
+        if self.viewbox.sceneBoundingRect().contains(ev.scenePos()):
+            self.handle_click(ev)
+
+    def handle_click(self, ev) -> bool:
+        if not self.enabled:
+            return False
+        mods = ev.modifiers()
+        delete = ev.button() == Qt.MouseButton.RightButton or (
+            ev.button() == Qt.MouseButton.LeftButton and mods & Qt.KeyboardModifier.ControlModifier)
+        if delete:
+            i = self._nearest(ev.scenePos())
+            if i >= 0:
+                self.push(Delete(i))
+            ev.accept()
+            return True
+        if ev.button() != Qt.MouseButton.LeftButton or ev.double():
+            return False
+        p = self.viewbox.mapSceneToView(ev.scenePos())
+        label = self.current_class
+        if mods & Qt.KeyboardModifier.ShiftModifier and self.n_classes > 1:
+            label = (label + 1) % self.n_classes
+        self.push(Add((p.x(), p.y()), label))
+        ev.accept()
+        return True
+
+    def handle_drag(self, ev) -> bool:
+        if not self.enabled or ev.button() != Qt.MouseButton.LeftButton:
+            return False
+        if ev.isStart():
+            i = self._nearest(ev.buttonDownScenePos())
+            if i < 0:
+                return False  # not on a point: let the view pan
+            x, y = self.points.xy[i]
+            self._drag = (i, (float(x), float(y)))
+            self.dragging = True
+        if self._drag is None:
+            return False
+        ev.accept()
+        i, start = self._drag
+        p = self.viewbox.mapSceneToView(ev.scenePos())
+        self.points.apply(Move(i, (p.x(), p.y())))
+        self.redraw()
+        self.pointsChanged.emit()
+        if ev.isFinish():
+            self._drag = None
+            self.dragging = False
+            self.undo_stack.record("Move point", Move(i, start))
+            self.undoChanged.emit()
+        return True

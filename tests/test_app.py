@@ -1,0 +1,113 @@
+"""The app as a person starts it: in a subprocess, checking exit code and stderr."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+ALARMING = ("QThread: Destroyed", "Fatal Python error", "Traceback", "Warning", "WARNING", "Error", "error:")
+
+
+def run(args, tmp_path, timeout=60, env_extra=None):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"))
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def alarming(stderr: str) -> list[str]:
+    lines = [ln for ln in stderr.splitlines() if "propagateSizeHints" not in ln]
+    return [ln for ln in lines if any(word in ln for word in ALARMING)]
+
+
+def test_start_train_every_tab_visit_every_tab_and_quit(tmp_path):
+    t0 = time.monotonic()
+    p = run(["-m", "gdplay", "--self-test", "1500"], tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert alarming(p.stderr) == []
+    assert time.monotonic() - t0 < 20
+    # settings were written: size, position, last tab
+    assert (tmp_path / "config" / "gdplay" / "gdplay.conf").exists()
+
+
+def test_close_with_a_slow_step_exits_quickly(tmp_path):
+    code = """
+import sys, time
+from gdplay.core.regression import RegressionTrainer
+orig = RegressionTrainer.step
+def slow(self, k):
+    time.sleep(0.4)
+    return orig(self, 1)
+RegressionTrainer.step = slow
+from gdplay.app import main
+sys.exit(main(["--self-test", "600"]))
+"""
+    t0 = time.monotonic()
+    p = run(["-c", code], tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert alarming(p.stderr) == []
+    assert time.monotonic() - t0 < 15
+
+
+def test_screenshot_writes_a_png(tmp_path):
+    out = tmp_path / "shot.png"
+    p = run(["-m", "gdplay", "--screenshot", str(out), "--tab", "regression", "--steps", "300"], tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert alarming(p.stderr) == []
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_screenshot_bad_size_is_a_clear_message(tmp_path):
+    p = run(["-m", "gdplay", "--screenshot", str(tmp_path / "x.png"), "--size", "big"], tmp_path)
+    assert p.returncode == 2
+    assert "must look like 1400x860; got 'big'" in p.stderr
+    assert "QThread" not in p.stderr
+
+
+def test_signal_emit_canary(tmp_path):
+    """PySide6 6.12.0 on Python 3.11 aborts after ~100 emits (bool_dealloc); the pin keeps us off it."""
+    code = """
+import sys
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+class Emitter(QObject):
+    sig = Signal(bool)
+    obj = Signal(object)
+app = QCoreApplication([])
+e = Emitter()
+seen = []
+e.sig.connect(seen.append)
+e.obj.connect(seen.append)
+for i in range(5000):
+    e.sig.emit(True)
+    e.obj.emit(i)
+assert len(seen) == 10000, len(seen)
+print("ok")
+"""
+    p = run(["-c", code], tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "ok"
+    assert "Fatal Python error" not in p.stderr
+
+
+def test_importing_the_core_loads_no_qt(tmp_path):
+    code = """
+import sys
+import gdplay.core
+import pkgutil, importlib
+for m in pkgutil.iter_modules(gdplay.core.__path__):
+    importlib.import_module("gdplay.core." + m.name)
+bad = sorted(n for n in sys.modules if n.split(".")[0] in ("PySide6", "pyqtgraph", "superqt", "shiboken6", "sklearn")
+             or n.startswith(("gdplay.ui", "gdplay.bridge")))
+print(bad)
+"""
+    p = run(["-c", code], tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("args", [["--tab", "nowhere"], ["--steps", "many"]])
+def test_bad_options_exit_2_with_usage(tmp_path, args):
+    p = run(["-m", "gdplay", *args], tmp_path)
+    assert p.returncode == 2
+    assert "usage: gdplay" in p.stderr

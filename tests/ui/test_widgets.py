@@ -1,0 +1,87 @@
+"""Shared widgets: the log slider's mapping and refusals, the point editor's drag."""
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from gdplay.ui.widgets.log_slider import LogSlider
+
+
+def test_log_slider_maps_positions_logarithmically(qtbot):
+    s = LogSlider(1e-6, 10.0, 1e-3, name="learning rate")
+    qtbot.addWidget(s)
+    seen = []
+    s.valueChanged.connect(seen.append)
+    s.slider.setValue(0)
+    s.slider.setValue(s.slider.maximum())
+    s.slider.setValue(s.slider.maximum() // 2)  # middle of 1e-6..10 in log space: ~3.2e-3
+    assert seen[0] == pytest.approx(1e-6)
+    assert seen[1] == pytest.approx(10.0)
+    assert seen[2] == pytest.approx(10 ** -2.5, rel=0.01)
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "abc", "nan", "1e9"])
+def test_log_slider_refuses_bad_typed_values(qtbot, text):
+    s = LogSlider(1e-6, 10.0, 1e-3, name="learning rate")
+    qtbot.addWidget(s)
+    rejected = []
+    s.rejected.connect(rejected.append)
+    s.edit.setText(text)
+    s.edit.editingFinished.emit()
+    assert s.value() == 1e-3
+    assert rejected and "between 1e-06 and 10" in rejected[0] or "must be a number" in rejected[0]
+
+
+def test_log_slider_accepts_typed_value(qtbot):
+    s = LogSlider(1e-6, 10.0, 1e-3)
+    qtbot.addWidget(s)
+    with qtbot.waitSignal(s.valueChanged) as blocker:
+        s.edit.setText("0.25")
+        s.edit.editingFinished.emit()
+    assert blocker.args == [0.25]
+
+
+def drag(widget, points, button=Qt.MouseButton.LeftButton):
+    """QTest's mouseMove carries no button state; send the events themselves, as pyqtgraph's tests do."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    def send(kind, p, button_, buttons):
+        p = QPointF(p)
+        ev = QMouseEvent(kind, p, QPointF(widget.mapToGlobal(p.toPoint())), button_, buttons,
+                         Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(widget, ev)
+
+    send(QEvent.Type.MouseButtonPress, points[0], button, button)
+    for p in points[1:]:
+        send(QEvent.Type.MouseMove, p, Qt.MouseButton.NoButton, button)
+    send(QEvent.Type.MouseButtonRelease, points[-1], button, Qt.MouseButton.NoButton)
+
+
+def test_drag_moves_a_point_and_one_undo_puts_it_back(qtbot):
+    import numpy as np
+
+    from gdplay.ui.plots.style import configure, make_plot
+    from gdplay.ui.widgets.point_editor import EditableViewBox, PointEditor
+
+    configure()
+    w = make_plot("t", "x", "y", view_box=EditableViewBox())
+    qtbot.addWidget(w)
+    w.resize(400, 400)
+    w.show()
+    qtbot.waitExposed(w)
+    editor = PointEditor(w.getPlotItem())
+    editor.replace(np.array([[5.0, 5.0]]))
+    vb = w.getPlotItem().getViewBox()
+    vb.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
+    qtbot.wait(10)
+
+    def at(x, y):
+        return w.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
+
+    drag(w.viewport(), [at(5 + 2 * t, 5 - 3 * t) for t in np.linspace(0, 1, 8)])
+    px, py = vb.viewPixelSize()
+    assert editor.points.xy[0] == pytest.approx([7, 2], abs=3 * max(px, py))
+    assert vb.viewRange()[0] == pytest.approx([0, 10])  # the view did not pan
+    editor.undo()
+    assert editor.points.xy.tolist() == [[5.0, 5.0]]
