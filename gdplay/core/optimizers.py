@@ -1,0 +1,258 @@
+"""Update rules shared by the regression tab and the network: plain gradient descent, momentum, Nesterov,
+AdaGrad, RMSProp and Adam.
+
+An optimizer is a small object: ``update(params, grads)`` changes the parameter arrays in place from
+their gradients; ``learning_rate`` and the hyperparameters (``momentum``, ``beta1``, ``beta2``,
+``epsilon``) are plain attributes a live slider may change between steps; ``reset()`` forgets the state
+(velocities, squared-gradient averages, step count). State arrays are allocated on the first update, one
+per parameter array, so the same object serves a 2-vector (m, b) or a network's weight matrices.
+
+With g the gradient at the current parameters p, lr the learning rate (all operations elementwise):
+
+    gd        p -= lr·g
+    momentum  v = μ·v + g;                 p -= lr·v
+    nesterov  v = μ·v + g;                 p -= lr·(g + μ·v)
+    adagrad   G += g²;                     p -= lr·g / (√G + ε)
+    rmsprop   s = ρ·s + (1 - ρ)·g²;        p -= lr·g / (√s + ε)      (ρ is ``beta2``, default 0.9)
+    adam      m = β1·m + (1 - β1)·g;  s = β2·s + (1 - β2)·g²;  t += 1
+              p -= lr·m̂ / (√ŝ + ε),  m̂ = m / (1 - β1^t),  ŝ = s / (1 - β2^t)
+
+Nesterov's accelerated gradient is usually written with the gradient at a look-ahead point,
+v ← μ·v - lr·∇E(p + μ·v), p ← p + v. Substituting the look-ahead point itself as the parameters
+(Bengio et al. 2012, Sutskever et al. 2013) turns it into the rule above, which needs only the gradient
+at the current parameters - the same call every other rule makes (it is also what PyTorch computes).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from gdplay.core.trainer import ValidationError
+
+OPTIMIZERS: tuple[str, ...] = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+
+LABELS = {
+    "gd": "Gradient descent", "momentum": "Momentum", "nesterov": "Nesterov momentum",
+    "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam",
+}
+
+# the hyperparameters each rule reads (the others are kept but ignored), with their defaults
+HYPERPARAMETERS: dict[str, dict[str, float]] = {
+    "gd": {},
+    "momentum": {"momentum": 0.9},
+    "nesterov": {"momentum": 0.9},
+    "adagrad": {"epsilon": 1e-8},
+    "rmsprop": {"beta2": 0.9, "epsilon": 1e-8},
+    "adam": {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+}
+
+_DEFAULTS = {"momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
+
+
+def check_hyperparameters(learning_rate: float, momentum: float = 0.9, beta1: float = 0.9,
+                          beta2: float = 0.999, epsilon: float = 1e-8) -> None:
+    """Raise ValidationError unless 0 < lr < inf, 0 <= momentum, beta1, beta2 < 1 and epsilon > 0."""
+    lr = learning_rate
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+        raise ValidationError(f"The learning rate must be a positive finite number; got {lr!r}.")
+    for name, value in (("momentum", momentum), ("beta1", beta1), ("beta2", beta2)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
+            raise ValidationError(f"{name} must be in [0, 1); got {value!r}.")
+    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not (
+            math.isfinite(epsilon) and epsilon > 0):
+        raise ValidationError(f"epsilon must be a positive finite number; got {epsilon!r}.")
+
+
+class Optimizer:
+    """Base class: holds the hyperparameters and per-array state; subclasses give ``_apply``."""
+
+    name = "gd"
+
+    def __init__(self, learning_rate: float, momentum: float = 0.9, beta1: float = 0.9,
+                 beta2: float = 0.999, epsilon: float = 1e-8) -> None:
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget velocities, running averages and the step count."""
+        self.t = 0
+        self._state: list[tuple[np.ndarray, ...]] | None = None
+
+    def hyperparameters(self) -> dict[str, float]:
+        return {k: getattr(self, k) for k in ("learning_rate", *HYPERPARAMETERS[self.name])}
+
+    def _new_state(self, p: np.ndarray) -> tuple[np.ndarray, ...]:
+        return (np.empty_like(p),)  # scratch only
+
+    def update(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+        """One step: change every array in ``params`` in place from the matching gradient."""
+        if self._state is None or len(self._state) != len(params) or any(
+                s[0].shape != p.shape for s, p in zip(self._state, params)):
+            self._state = [self._new_state(p) for p in params]
+        self.t += 1
+        lr = float(self.learning_rate)
+        for p, g, state in zip(params, grads, self._state):
+            self._apply(p, g, lr, state)
+
+    def step(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """``update`` for a single array (the regression tab's (m, b)); returns ``p``, changed in place."""
+        self.update((p,), (g,))
+        return p
+
+    def _apply(self, p: np.ndarray, g: np.ndarray, lr: float, state: tuple[np.ndarray, ...]) -> None:
+        (tmp,) = state
+        np.multiply(g, lr, out=tmp)  # p -= lr·g
+        p -= tmp
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
+        return f"{type(self).__name__}({args})"
+
+
+class GradientDescent(Optimizer):
+    name = "gd"
+
+
+class Momentum(Optimizer):
+    name = "momentum"
+
+    def _new_state(self, p: np.ndarray) -> tuple[np.ndarray, ...]:
+        return np.zeros_like(p), np.empty_like(p)
+
+    def _apply(self, p, g, lr, state):
+        v, tmp = state
+        v *= self.momentum  # v = μ·v + g
+        v += g
+        np.multiply(v, lr, out=tmp)
+        p -= tmp
+
+
+class Nesterov(Optimizer):
+    name = "nesterov"
+
+    def _new_state(self, p: np.ndarray) -> tuple[np.ndarray, ...]:
+        return np.zeros_like(p), np.empty_like(p)
+
+    def _apply(self, p, g, lr, state):
+        v, tmp = state
+        mu = self.momentum
+        v *= mu  # v = μ·v + g
+        v += g
+        np.multiply(v, mu, out=tmp)  # p -= lr·(g + μ·v)
+        tmp += g
+        tmp *= lr
+        p -= tmp
+
+
+class AdaGrad(Optimizer):
+    name = "adagrad"
+
+    def _new_state(self, p: np.ndarray) -> tuple[np.ndarray, ...]:
+        return np.zeros_like(p), np.empty_like(p)
+
+    def _apply(self, p, g, lr, state):
+        acc, tmp = state
+        np.multiply(g, g, out=tmp)  # G += g²
+        acc += tmp
+        np.sqrt(acc, out=tmp)  # p -= lr·g / (√G + ε)
+        tmp += self.epsilon
+        np.divide(g, tmp, out=tmp)
+        tmp *= lr
+        p -= tmp
+
+
+class RMSProp(Optimizer):
+    name = "rmsprop"
+
+    def __init__(self, learning_rate: float, momentum: float = 0.9, beta1: float = 0.9,
+                 beta2: float = 0.9, epsilon: float = 1e-8) -> None:
+        super().__init__(learning_rate, momentum, beta1, beta2, epsilon)
+
+    def _new_state(self, p: np.ndarray) -> tuple[np.ndarray, ...]:
+        return np.zeros_like(p), np.empty_like(p)
+
+    def _apply(self, p, g, lr, state):
+        avg, tmp = state
+        rho = self.beta2
+        np.multiply(g, g, out=tmp)  # s = ρ·s + (1 - ρ)·g²
+        tmp *= 1.0 - rho
+        avg *= rho
+        avg += tmp
+        np.sqrt(avg, out=tmp)  # p -= lr·g / (√s + ε)
+        tmp += self.epsilon
+        np.divide(g, tmp, out=tmp)
+        tmp *= lr
+        p -= tmp
+
+
+class Adam(Optimizer):
+    name = "adam"
+
+    def _new_state(self, p: np.ndarray) -> tuple[np.ndarray, ...]:
+        return np.zeros_like(p), np.zeros_like(p), np.empty_like(p)
+
+    def _apply(self, p, g, lr, state):
+        m, s, tmp = state
+        b1, b2, t = self.beta1, self.beta2, self.t
+        m *= b1  # m = β1·m + (1 - β1)·g
+        np.multiply(g, 1.0 - b1, out=tmp)
+        m += tmp
+        s *= b2  # s = β2·s + (1 - β2)·g²
+        np.multiply(g, g, out=tmp)
+        tmp *= 1.0 - b2
+        s += tmp
+        # p -= lr·m̂/(√ŝ + ε) with m̂ = m/(1 - β1^t), ŝ = s/(1 - β2^t)
+        np.multiply(s, 1.0 / (1.0 - b2**t), out=tmp)
+        np.sqrt(tmp, out=tmp)
+        tmp += self.epsilon
+        np.divide(m, tmp, out=tmp)
+        tmp *= lr / (1.0 - b1**t)
+        p -= tmp
+
+
+_CLASSES: dict[str, type[Optimizer]] = {
+    "gd": GradientDescent, "momentum": Momentum, "nesterov": Nesterov,
+    "adagrad": AdaGrad, "rmsprop": RMSProp, "adam": Adam,
+}
+
+
+def make_optimizer(name: str, learning_rate: float, **hyper: float) -> Optimizer:
+    """The optimizer called ``name`` (one of OPTIMIZERS). ``hyper`` may hold momentum, beta1, beta2 and
+    epsilon; those a rule does not read are ignored. Unset ones take the rule's defaults
+    (RMSProp's decay ``beta2`` defaults to 0.9, Adam's to 0.999)."""
+    if name not in _CLASSES:
+        raise ValidationError(f"The optimizer must be one of {', '.join(OPTIMIZERS)}; got {name!r}.")
+    unknown = set(hyper) - set(_DEFAULTS)
+    if unknown:
+        raise ValidationError(
+            f"Unknown optimizer hyperparameter {sorted(unknown)[0]!r}; allowed: {', '.join(_DEFAULTS)}."
+        )
+    values = {**_DEFAULTS, **HYPERPARAMETERS[name], **hyper}
+    check_hyperparameters(learning_rate, **values)
+    return _CLASSES[name](learning_rate, **values)
+
+
+def descend(optimizer: Optimizer, gradient: Callable[[np.ndarray], np.ndarray], start: Sequence[float],
+            n_steps: int) -> np.ndarray:
+    """Run ``n_steps`` updates from ``start`` (e.g. (m, b)) and return the path, shape (n_steps + 1, d).
+
+    For the regression tab: ``gradient(p)`` returns ∂E/∂p as an array like ``p``. Stops early (the path
+    is shorter) when the parameters stop being finite.
+    """
+    p = np.array(start, dtype=np.float64)
+    path = np.empty((int(n_steps) + 1, p.size), dtype=np.float64)
+    path[0] = p.ravel()
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(1, int(n_steps) + 1):
+            optimizer.step(p, np.asarray(gradient(p), dtype=np.float64))
+            path[i] = p.ravel()
+            if not np.isfinite(p).all():
+                return path[: i + 1]
+    return path

@@ -1,0 +1,432 @@
+"""The network: backprop against finite differences, the seed's worked example, training, vanishing
+gradients, symmetry, numerical stability, divergence, live parameters, snapshots and pictures."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from gdplay.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, activation_curve, sigmoid, softmax
+from gdplay.core.datasets import make_blobs, make_moons, make_xor
+from gdplay.core.network import (
+    CHAIN_EXAMPLE,
+    MLP,
+    ChainExample,
+    ChainParams,
+    NetworkParams,
+    NetworkTrainer,
+    chain_error,
+    chain_example_step,
+    encode_targets,
+    gradient_check,
+    make_features,
+)
+from gdplay.core.trainer import Status, Trainer, ValidationError, diverged_message
+
+
+def _trainer(X=None, y=None, **params) -> NetworkTrainer:
+    if X is None:
+        X, y = make_xor(200)
+    t = NetworkTrainer(NetworkParams(**params))
+    t.set_data(X, y)
+    return t
+
+
+# -- backprop against central finite differences ---------------------------------------------------------
+
+def _problem(n_classes: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = make_features(rng.uniform(-2, 2, (12, 2)), ("x1", "x2", "x1*x2"))
+    y = np.arange(12) % n_classes
+    return X, encode_targets(y, n_classes)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("l2", [0.0, 0.3])
+@pytest.mark.parametrize("loss", ["mse", "xent"])
+@pytest.mark.parametrize("activation", [a for a in HIDDEN_ACTIVATIONS if a != "step"])
+def test_backprop_matches_finite_differences(activation, loss, l2, n_classes):
+    X, T = _problem(n_classes)
+    net = MLP((3, 4, 3, 1 if n_classes == 2 else n_classes), activation, loss, l2, leaky_slope=0.1)
+    theta = net.init_params("uniform", np.random.default_rng(1)) * 2.0
+    theta[net.n_weights:] = np.random.default_rng(2).uniform(-0.5, 0.5, net.n_params - net.n_weights)
+    assert gradient_check(net, X, T, theta=theta) < 1e-5
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_binary_step_passes_no_gradient_to_hidden_layers(n_classes):
+    X, T = _problem(n_classes)
+    net = MLP((3, 4, 3, 1 if n_classes == 2 else n_classes), "step", "xent")
+    theta = net.init_params("xavier", np.random.default_rng(1))
+    _, grad = net.gradient(theta, X, T)
+    hidden = np.concatenate([grad[net.weight_slices[0]], grad[net.weight_slices[1]],
+                             grad[net.bias_slices[0]], grad[net.bias_slices[1]]])
+    assert np.all(hidden == 0.0)
+    assert np.linalg.norm(grad[net.weight_slices[2]]) > 0  # the output layer still learns
+    assert gradient_check(net, X, T, theta=theta) < 1e-5  # finite differences agree: flat almost everywhere
+
+
+def test_gradient_check_on_a_trainer_uses_its_weights_and_rows():
+    t = _trainer(*make_blobs(60, 3), hidden=(5,), activation="sigmoid", l2=0.01)
+    t.step(20)
+    assert gradient_check(t) < 1e-5
+
+
+def test_no_hidden_layer_is_logistic_regression():
+    t = _trainer(*make_blobs(100, 2), hidden=(), learning_rate=0.5)
+    assert t.net_.layer_sizes == (2, 1)
+    t.step(300)
+    assert t.snapshot().train_accuracy > 0.95
+    assert gradient_check(t) < 1e-5
+
+
+# -- the seed's worked example ------------------------------------------------------------------------------
+
+def _sig(z):
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def test_chain_example_by_hand():
+    out = chain_example_step()
+    x, T, lr = 0.1, 0.25, 0.4
+    z1 = 0.1 * 0.15 + 0.4  # 0.415
+    a1 = _sig(z1)  # 0.60229
+    z2 = 0.45 * a1 + 0.65  # 0.92103
+    a2 = _sig(z2)  # 0.71525
+    E = 0.5 * (T - a2) ** 2  # 0.10823
+    dE_dw2 = -(T - a2) * a2 * (1 - a2) * a1  # the seed's formula
+    dE_db2 = -(T - a2) * a2 * (1 - a2)
+    dE_dw1 = -(T - a2) * a2 * (1 - a2) * 0.45 * a1 * (1 - a1) * x
+    dE_db1 = -(T - a2) * a2 * (1 - a2) * 0.45 * a1 * (1 - a1)
+    expected = {
+        "z1": 0.415, "a1": a1, "z2": z2, "a2": a2, "E": E,
+        "dE_da2": -(T - a2), "da2_dz2": a2 * (1 - a2), "dE_dz2": dE_db2,
+        "dE_dw2": dE_dw2, "dE_db2": dE_db2, "dE_da1": dE_db2 * 0.45, "dE_dz1": dE_db1,
+        "dE_dw1": dE_dw1, "dE_db1": dE_db1,
+        "w1": 0.15 - lr * dE_dw1, "b1": 0.4 - lr * dE_db1, "w2": 0.45 - lr * dE_dw2, "b2": 0.65 - lr * dE_db2,
+    }
+    for key, value in expected.items():
+        assert out[key] == pytest.approx(value, rel=1e-12, abs=1e-15), key
+    # the numbers a person reads off, to 5 digits
+    assert (round(out["a1"], 5), round(out["a2"], 5), round(out["E"], 5)) == (0.60229, 0.71525, 0.10823)
+    assert round(out["dE_dw2"], 5) == 0.05707 and round(out["w2"], 5) == 0.42717
+
+
+def test_chain_example_agrees_with_the_general_backprop():
+    out = chain_example_step()
+    net = MLP((1, 1, 1), "sigmoid", "mse")
+    theta = np.array([0.15, 0.45, 0.4, 0.65])  # W1, W2, then b1, b2
+    loss, grad = net.gradient(theta, np.array([[0.1]]), np.array([[0.25]]))
+    assert loss == pytest.approx(out["E"], rel=1e-12)
+    assert grad == pytest.approx([out["dE_dw1"], out["dE_dw2"], out["dE_db1"], out["dE_db2"]], rel=1e-9)
+
+
+def test_chain_example_trainer_records_a_falling_error():
+    chain = ChainExample()
+    assert isinstance(chain, Trainer)
+    assert chain.step(3) == 3
+    state = dict(CHAIN_EXAMPLE)
+    for _ in range(3):
+        state.update({k: v for k, v in chain_example_step(state).items() if k in ("w1", "b1", "w2", "b2")})
+    snap = chain.snapshot()
+    assert dict(snap.weights) == {k: state[k] for k in ("w1", "b1", "w2", "b2")}
+    assert snap.cost == pytest.approx(chain_error(state))
+    chain.step(200)
+    err = chain.snapshot().error_history[:, 1]
+    assert np.all(np.diff(err) < 0) and err[-1] < 1e-3
+    chain.set_params(ChainParams(learning_rate=0.1), version=1)  # live: keeps the weights
+    assert chain.n_iter_ == 203
+    chain.set_params(ChainParams(w1=0.3), version=2)  # structural: restarts
+    assert chain.n_iter_ == 0 and chain.state_["w1"] == 0.3
+
+
+# -- training behaviour -------------------------------------------------------------------------------------
+
+def test_xor_with_one_tanh_hidden_layer():
+    t = _trainer(hidden=(8,), activation="tanh", learning_rate=0.3, max_steps=3000)
+    t.fit()
+    snap = t.snapshot()
+    assert snap.status is Status.MAX_STEPS and snap.step == 3000
+    assert snap.train_accuracy >= 0.97
+    assert snap.metrics[-1, 1] < snap.metrics[0, 1] / 5  # the training loss fell
+
+
+def test_three_classes_use_a_softmax_output():
+    X, y = make_blobs(150, 3)
+    t = _trainer(X, y, hidden=(6,), optimizer="adam", learning_rate=0.05, batch_size=16, max_steps=400)
+    assert t.net_.layer_sizes == (2, 6, 3) and t.net_.softmax_output
+    t.fit()
+    assert t.snapshot().train_accuracy > 0.9
+    proba = t.predict_proba(X[:5])
+    assert proba.shape == (5, 3) and np.allclose(proba.sum(axis=1), 1.0)
+
+
+def test_deep_sigmoid_gradients_vanish_but_relu_ones_do_not():
+    X, y = make_moons(200)
+    sig = _trainer(X, y, hidden=(8,) * 5, activation="sigmoid", init="xavier").snapshot().grad_norms
+    relu = _trainer(X, y, hidden=(8,) * 5, activation="relu", init="he").snapshot().grad_norms
+    assert len(sig) == 6
+    assert sig[0] / sig[-1] < 1e-2  # orders of magnitude below the last layer's
+    assert relu[0] / relu[-1] > 0.1
+    assert list(sig) == sorted(sig)  # shrinking layer by layer going back
+
+
+def test_zero_init_never_breaks_the_symmetry():
+    X, y = make_moons(120)
+    keep = (y == 0) | (np.arange(120) < 40)  # unbalanced, or the output gradient averages to 0
+    t = _trainer(X[keep], y[keep], hidden=(4, 3), activation="sigmoid", init="zeros", learning_rate=0.5)
+    t.step(300)
+    for W in t.coefs_[:-1]:
+        assert np.allclose(W, W[:, :1], rtol=0, atol=1e-12)  # every unit (column) is the same
+        assert np.abs(W).min() > 1e-2  # and yet the weights did move
+    assert "symmetry never breaks" in t.snapshot().message
+
+
+def test_zero_gradient_is_reported_not_hung():
+    t = _trainer(hidden=(4,), activation="tanh", init="zeros")
+    assert t.step(50) == 50
+    snap = t.snapshot()
+    assert snap.zero_gradient and snap.zero_gradient_layers == (1, 2)
+    assert "The gradient is zero" in snap.message
+    step = _trainer(hidden=(4, 4), activation="step")
+    assert step.step(20) == 20
+    snap = step.snapshot()
+    assert snap.zero_gradient_layers == (1, 2) and "binary step" in snap.message
+    assert snap.flat_fractions == (1.0, 1.0) and snap.flat_kind == "zero-slope"
+
+
+def test_dead_relu_units_are_counted():
+    t = _trainer(hidden=(4,), activation="relu", init="he")
+    t.intercepts_[0][:2] = -1e3  # two units with z < 0 for every point
+    t._cache = None
+    assert t.snapshot().flat_fractions == (0.5,)
+    assert t.snapshot().flat_kind == "dead"
+
+
+def test_saturated_units_are_counted():
+    t = _trainer(hidden=(6,), activation="tanh", init="uniform")
+    t.coefs_[0][...] *= 1e3  # |z| huge: tanh flat at ±1
+    t._cache = None
+    assert t.snapshot().flat_fractions[0] > 0.9
+
+
+def test_stable_softmax_and_cross_entropy_at_huge_logits():
+    z = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4]])
+    T = np.array([[1.0, 0, 0], [0, 0, 1.0]])
+    net = MLP((2, 3), "tanh", "xent")
+    loss = net.loss_from_logits(z, T)
+    assert loss == pytest.approx(math.log(2) / 2)
+    assert np.allclose(softmax(z), [[1, 0, 0], [0, 0.5, 0.5]])
+    zb = np.array([[1e4], [-1e4], [1e4]])
+    Tb = np.array([[1.0], [0.0], [0.0]])
+    assert MLP((2, 1), "tanh", "xent").loss_from_logits(zb, Tb) == pytest.approx(1e4 / 3)
+    assert np.array_equal(sigmoid(np.array([-1e4, 0.0, 1e4])), [0.0, 0.5, 1.0])
+    # the hot path too, through a whole network whose weights make logits of ~1e4
+    X, _ = _problem(3)
+    for k, Tk in ((3, _problem(3)[1]), (1, _problem(2)[1])):
+        net = MLP((3, k), "tanh", "xent")
+        theta = np.full(net.n_params, 3e3)
+        loss, grad = net.gradient(theta, X, Tk)
+        assert math.isfinite(loss) and np.isfinite(grad).all()
+
+
+def test_divergence_keeps_the_last_finite_weights_and_says_so():
+    t = _trainer(*make_moons(200), hidden=(8,), activation="relu", learning_rate=1e10, max_steps=1000)
+    t.fit()
+    snap = t.snapshot()
+    assert snap.status is Status.DIVERGED
+    assert snap.message.startswith("Training diverged at step ")
+    assert "lower the learning rate (now 1e+10)" in snap.message
+    assert all(np.isfinite(W).all() for W in snap.coefs) and np.isfinite(t.theta_).all()
+    assert t.step(10) == 0
+    assert diverged_message(3, "loss", math.nan, 1e10) in diverged_message(3, "loss", math.nan, 1e10)
+
+
+def test_live_learning_rate_keeps_the_weights_and_structure_resets():
+    t = _trainer(hidden=(8,), learning_rate=0.1)
+    t.step(50)
+    theta = t.theta_.copy()
+    t.set_params(t.with_params(learning_rate=0.01, l2=0.001, batch_size=20, optimizer="momentum"), version=3)
+    assert t.n_iter_ == 50 and np.array_equal(t.theta_, theta)
+    assert t.optimizer_.name == "momentum" and t.optimizer_.learning_rate == 0.01
+    assert t.snapshot().params_version == 3 and t.snapshot().learning_rate == 0.01
+    assert t.step(10) == 10
+    t.set_params(t.with_params(learning_rate=0.5))
+    assert t.optimizer_.learning_rate == 0.5
+    t.set_params(t.with_params(hidden=(4,)))
+    assert t.n_iter_ == 0 and t.net_.layer_sizes == (2, 4, 1)
+
+
+def test_step_limit_and_raising_it():
+    t = _trainer(hidden=(3,), max_steps=30)
+    t.fit()
+    assert t.status is Status.MAX_STEPS and t.n_iter_ == 30
+    t.set_params(t.with_params(max_steps=40))
+    assert t.status.can_step and t.step(100) == 10
+
+
+def test_snapshot_arrays_are_read_only():
+    t = _trainer(hidden=(4,))
+    t.step(25)
+    snap = t.snapshot()
+    arrays = [*snap.coefs, *snap.intercepts, snap.loss_history, snap.metrics, snap.layer_stats]
+    dmap = t.decision_map((-4, 4), (-4, 4), (10, 12))
+    arrays += [dmap.probability, dmap.label]
+    for a in arrays:
+        assert not a.flags.writeable
+        with pytest.raises(ValueError):
+            a[...] = 0
+    assert isinstance(t, Trainer)
+
+
+def test_snapshot_fields_after_some_steps():
+    X, y = make_xor(220)
+    mask = np.zeros(220, bool)
+    mask[:20] = True
+    t = NetworkTrainer(NetworkParams(hidden=(8,), learning_rate=0.3))
+    t.set_data(X, y, version=7, test_mask=mask)
+    t.step(105)
+    snap = t.snapshot()
+    assert (snap.n_train, snap.n_test, snap.data_version, snap.step) == (200, 20, 7, 105)
+    assert snap.layer_sizes == (2, 8, 1) and snap.classes == (0, 1)
+    assert snap.loss_history.shape == (105, 2) and snap.loss_history[-1, 0] == 104
+    assert snap.metrics.shape == (12, 5) and list(snap.metrics[:, 0]) == [*range(0, 110, 10)[:11], 105]
+    assert snap.layer_stat_fields == ("grad_norm_1", "grad_norm_2", "flat_1")
+    assert snap.layer_stats.shape == (12, 4)
+    assert math.isfinite(snap.test_loss) and 0 <= snap.test_accuracy <= 1
+    assert snap.cost == snap.train_loss == snap.metrics[-1, 1]
+
+
+def test_mini_batches_count_epochs_and_stay_deterministic():
+    a = _trainer(hidden=(5,), batch_size=1, seed=3, optimizer="nesterov", learning_rate=0.05)
+    b = _trainer(hidden=(5,), batch_size=1, seed=3, optimizer="nesterov", learning_rate=0.05)
+    c = _trainer(hidden=(5,), batch_size=1, seed=4, optimizer="nesterov", learning_rate=0.05)
+    for t in (a, b, c):
+        t.step(450)
+    assert np.array_equal(a.theta_, b.theta_) and not np.array_equal(a.theta_, c.theta_)
+    assert a.snapshot().epoch == 2 and a.snapshot().batch_size == 1
+    full = _trainer(hidden=(5,))
+    full.step(7)
+    assert full.snapshot().epoch == 7
+
+
+def test_invalid_data_is_a_status_with_a_message():
+    t = NetworkTrainer()
+    assert t.status is Status.INVALID and "No training points yet" in t.message
+    assert t.step(5) == 0
+    snap = t.snapshot()
+    assert snap.status is Status.INVALID and math.isnan(snap.cost) and snap.coefs == ()
+    t.set_data(np.zeros((5, 2)), np.ones(5, int))
+    assert t.status is Status.INVALID
+    assert t.message.startswith("The number of classes has to be greater than one; got 1 class.")
+    assert "second class" in t.message
+    t.set_data(np.zeros((2, 2)), np.array([0, 1]), test_mask=np.array([True, True]))
+    assert t.status is Status.INVALID and "held out" in t.message
+    with pytest.raises(ValidationError, match="There is no network to evaluate: Every point is held out"):
+        t.decision_map((0, 1), (0, 1))
+
+
+@pytest.mark.parametrize(("args", "labels", "match"), [
+    (np.zeros((3, 3)), np.zeros(3), r"X must have shape \(n, 2\); got \(3, 3\)"),
+    (np.zeros((3, 2)), np.zeros(2), "labels must have shape"),
+    (np.array([[0, np.nan]]), np.zeros(1), "NaN or infinity"),
+    (np.zeros((2, 2)), np.array([0.5, 1.0]), "Labels must be integers; got 0.5"),
+])
+def test_bad_data_raises(args, labels, match):
+    with pytest.raises(ValidationError, match=match):
+        NetworkTrainer().set_data(args, labels)
+
+
+@pytest.mark.parametrize(("changes", "match"), [
+    ({"hidden": (8,) * 7}, "The number of hidden layers must be between 0 and 6; got 7"),
+    ({"hidden": (8, 0)}, r"Each hidden layer must have between 1 and 32 units; got \(8, 0\)"),
+    ({"hidden": (33,)}, "between 1 and 32"),
+    ({"activation": "softmax"}, "The activation must be one of sigmoid, tanh, relu, leaky_relu, linear, step"),
+    ({"loss": "hinge"}, "The loss must be one of mse, xent; got 'hinge'"),
+    ({"init": "ones"}, "The init must be one of zeros, uniform, xavier, he"),
+    ({"optimizer": "lbfgs"}, "The optimizer must be one of gd, momentum"),
+    ({"learning_rate": -1.0}, "learning rate must be a positive finite number; got -1.0"),
+    ({"momentum": 1.5}, r"momentum must be in \[0, 1\)"),
+    ({"batch_size": -1}, "The batch size must be an integer >= 0"),
+    ({"l2": -0.1}, "l2 penalty"),
+    ({"features": ()}, "Pick at least one input feature"),
+    ({"features": ("x1", "x3")}, "Unknown feature 'x3'"),
+    ({"features": ("x1", "x1")}, "Each feature may appear once"),
+    ({"max_steps": 0}, "step limit"),
+    ({"seed": -1}, "seed"),
+    ({"leaky_slope": 1.0}, "leaky ReLU slope"),
+])
+def test_params_validation_messages(changes, match):
+    with pytest.raises(ValidationError, match=match):
+        NetworkParams(**changes).validate()
+
+
+def test_extra_features_make_xor_linear():
+    # x1*x2 alone separates XOR: no hidden layer needed
+    t = _trainer(hidden=(), features=("x1*x2",), learning_rate=0.1, max_steps=300)
+    t.fit()
+    assert t.snapshot().train_accuracy > 0.97 and t.net_.layer_sizes == (1, 1)
+
+
+# -- pictures ---------------------------------------------------------------------------------------------------
+
+def test_decision_map_is_row_major_and_matches_predict_proba():
+    X, y = make_blobs(120, 3)
+    t = _trainer(X, y, hidden=(6,), learning_rate=0.3)
+    t.step(100)
+    dmap = t.decision_map((-3.0, 3.0), (-2.0, 4.0), (5, 7))
+    assert dmap.probability.shape == (5, 7) and dmap.probability.dtype == np.float32
+    i, j = 1, 5
+    xy = np.array([[np.linspace(-3, 3, 7)[j], np.linspace(-2, 4, 5)[i]]])
+    proba = t.predict_proba(xy)[0]
+    assert dmap.label[i, j] == proba.argmax()
+    assert dmap.probability[i, j] == pytest.approx(proba.max(), abs=1e-5)
+    two = _trainer(hidden=(4,))
+    two.step(50)
+    m = two.decision_map((-3, 3), (-3, 3), (9, 9))
+    p = two.predict_proba(np.array([[1.5, -3.0]]))[0, 1]  # y = -3 is row 0, x = 1.5 is column 6
+    assert m.probability[0, 6] == pytest.approx(p, abs=1e-5) and m.label[0, 6] == int(p >= 0.5)
+
+
+def test_neuron_maps_have_one_image_per_unit():
+    t = _trainer(hidden=(5, 3), activation="relu", init="he")
+    maps = t.neuron_maps((-3, 3), (-3, 3), size=24)
+    assert [a.shape for a in maps.layers] == [(5, 24, 24), (3, 24, 24), (1, 24, 24)]
+    assert maps.levels[-1] == (0.0, 1.0) and all(lo < hi for lo, hi in maps.levels)
+
+
+@pytest.mark.parametrize("method", ["random", "pca"])
+def test_loss_landscape_passes_through_the_current_weights(method):
+    t = _trainer(hidden=(6,), learning_rate=0.3)
+    t.step(400)
+    land = t.loss_landscape(method, shape=(31, 31))
+    assert land.loss.shape == (31, 31) and land.method == method
+    assert land.loss[15, 15] == pytest.approx(t.snapshot().train_loss, rel=1e-9)
+    assert np.allclose(land.path[-1], 0.0, atol=1e-9) and land.path_steps[-1] == 400
+    assert land.path_loss[-1] == pytest.approx(t.snapshot().train_loss, rel=1e-9)
+    assert land.path.shape == (len(land.path_steps), 2)
+    if method == "pca":
+        assert 0.5 < land.explained[0] <= 1.0 and land.message == ""
+        assert np.all(np.abs(land.path).max(axis=0) <= [land.alphas[-1], land.betas[-1]])
+    # the same seed gives the same slice
+    assert np.array_equal(land.loss, t.loss_landscape(method, shape=(31, 31)).loss)
+
+
+def test_pca_landscape_falls_back_before_any_step():
+    land = _trainer(hidden=(3,)).loss_landscape("pca", shape=(5, 5))
+    assert land.method == "random" and "too short" in land.message
+
+
+def test_activation_curves():
+    for name in ACTIVATIONS:
+        curve = activation_curve(name, (-5, 5), 101)
+        assert curve.value.shape == curve.derivative.shape == (101,)
+        assert not curve.value.flags.writeable
+    sig = activation_curve("sigmoid")
+    assert sig.derivative.max() == pytest.approx(0.25) and sig.range_text == "(0, 1)"
+    assert np.all(activation_curve("step").derivative == 0)
+    leaky = activation_curve("leaky_relu", leaky_slope=0.2)
+    assert set(np.unique(leaky.derivative)) == {0.2, 1.0}
+    assert np.allclose(activation_curve("softmax").value, sigmoid(activation_curve("softmax").z))
