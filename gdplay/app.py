@@ -48,6 +48,7 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
                         help="with --screenshot: training steps to take first (default: the whole run)")
     parser.add_argument("--size", default="1400x860", type=_size, metavar="WxH", help="with --screenshot: window size")
     parser.add_argument("--self-test", type=int, default=None, metavar="MS", help=argparse.SUPPRESS)
+    parser.add_argument("--bench-startup", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(list(argv))
 
 
@@ -89,12 +90,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.select_tab(args.tab)
         if args.screenshot:
             return _screenshot(app, window, args)
+        if args.bench_startup:
+            _report_first_paint(app, window)
         window.show()
         if args.self_test is not None:
             _self_test(window, args.self_test)
         return app.exec()
     finally:
         window.shutdown()  # whatever happened, no thread outlives the window
+
+
+def _report_first_paint(app, window) -> None:
+    """For scripts/bench: print the wall-clock time of the first paint and the resident memory, then quit."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        done = False
+
+        def eventFilter(self, obj, event):
+            if not self.done and event.type() == QEvent.Type.Paint:
+                self.done = True
+                rss_kb = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+                print(f"first_paint {time.time():.6f} rss_kb {rss_kb}", flush=True)
+                QTimer.singleShot(0, window.close)
+            return False
+
+    window._first_paint = FirstPaint()
+    app.installEventFilter(window._first_paint)
 
 
 def _self_test(window, ms: int) -> None:

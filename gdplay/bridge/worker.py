@@ -149,7 +149,7 @@ class TrainingWorker(QObject):
             done += n
             if n == 0:
                 break
-            if dt < CALL_SECONDS / 2 and n == k:
+            if dt < CALL_SECONDS / 2 and n == k == self._k:  # grow only when the call size was the limit
                 self._k = min(self._k * 2, 1 << 22)
             elif dt > CALL_SECONDS * 2 and self._k > 1:
                 self._k //= 2

@@ -98,7 +98,8 @@ def closed_form(stats: SufficientStats) -> Optimum | None:
     if stats.n == 0:
         return None
     vxx, vxy, _ = stats.moments()
-    if stats.ptp_x == 0:
+    # all x equal (ptp, not std: std of equal floats can be 2e-16), or a spread so small its square underflows
+    if stats.ptp_x == 0 or not vxx > 0 or not math.isfinite(vxy / vxx):
         # every line through (x0, ȳ) fits; least-norm solution of m·x0 + b = ȳ
         x0 = stats.mean_x
         scale = stats.mean_y / (x0 * x0 + 1.0)
@@ -252,7 +253,7 @@ class RegressionTrainer:
         opt = closed_form(self.stats)
         if opt is not None and not opt.unique:
             self.message = (
-                f"All points have the same x ({self.stats.mean_x:g}), so every line through "
+                f"All points have (nearly) the same x ({self.stats.mean_x:g}), so every line through "
                 f"({self.stats.mean_x:g}, {self.stats.mean_y:g}) fits equally well: the optimum is not unique."
             )
 

@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
             ok &= c.wait(max(1, int((deadline - time.monotonic()) * 1000)))
         return ok
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed:
             self._save_settings()
             self.shutdown()

@@ -147,3 +147,17 @@ def test_shutdown_is_quick_even_with_a_slow_step(qtbot, nedrich):
     t0 = time.perf_counter()
     assert c.shutdown(2000)
     assert time.perf_counter() - t0 < 1.5
+
+
+def test_slow_motion_then_full_speed_keeps_snapshots_coming(qtbot, controller):
+    """Regression: step calls must not grow while the rate limit caps them, or full speed stalls."""
+    controller.set_rate(200.0)
+    controller.play()
+    qtbot.wait(400)
+    controller.set_rate(None)
+    n = controller.latest.step
+    qtbot.waitUntil(lambda: controller.latest.step > n + 10_000, timeout=1000)
+    seen = []
+    controller.snapshotReady.connect(seen.append)
+    qtbot.wait(300)
+    assert len(seen) >= 5  # a snapshot every ~16 ms, not one call of millions of steps

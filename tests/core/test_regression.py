@@ -112,7 +112,8 @@ def test_divergence_keeps_the_last_finite_parameters(nedrich):
     t.fit()
     assert t.status is Status.DIVERGED
     assert math.isfinite(t.m) and math.isfinite(t.b) and math.isfinite(t.cost_)
-    assert t.message == f"Training diverged at step {t.n_iter_ + 1} (cost became inf); lower the learning rate (now 10)."
+    assert t.message == (
+        f"Training diverged at step {t.n_iter_ + 1} (cost became inf); lower the learning rate (now 10).")
     assert t.step(10) == 0  # a diverged run takes no more steps
 
 

@@ -62,7 +62,7 @@ class SurfaceView:
     """The cost over (m, b) in log-scaled colours with contours, the path, the start and the optimum."""
 
     def __init__(self) -> None:
-        self.widget = make_plot("Cost surface E(m, b)", "slope m", "intercept b")
+        self.widget = make_plot("Cost surface E(m, b)", "slope m", "intercept b", grid=False)
         self.plot = self.widget.getPlotItem()
         self.image = pg.ImageItem()
         self.image.setColorMap(pg.colormap.get("viridis"))
@@ -126,7 +126,7 @@ class CostView:
     narrow valley E looks flat long before the fit is done; E − E* shows how far there is still to go."""
 
     def __init__(self) -> None:
-        self.widget = make_plot("Cost per iteration", "iteration", "cost (log scale)")
+        self.widget = make_plot("Cost per iteration", "iteration", "cost (log scale)", grid=False)
         self.plot = self.widget.getPlotItem()
         self.plot.setLogMode(y=True)
         legend = self.plot.addLegend(offset=(-10, 10))

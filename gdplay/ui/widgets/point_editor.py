@@ -24,7 +24,7 @@ class EditableViewBox(pg.ViewBox):
         self.editor: PointEditor | None = None
         self.setMenuEnabled(False)  # right click deletes points here
 
-    def mouseDragEvent(self, ev, axis=None) -> None:  # noqa: N802 - Qt's name
+    def mouseDragEvent(self, ev, axis=None) -> None:
         if self.editor is not None and self.editor.handle_drag(ev):
             return
         super().mouseDragEvent(ev, axis)

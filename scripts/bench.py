@@ -1,0 +1,294 @@
+"""gdplay's performance figures, printed as a table: training speed headless and with the window drawing,
+frames painted per second, event-loop lateness, memory while streaming snapshots, slider-to-frame latency,
+start-up time and resident memory. Figures, not pass/fail tests: a busy machine moves them.
+
+Run with scripts/bench (offscreen by default; set QT_QPA_PLATFORM=xcb under xvfb-run for a real X server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@dataclass
+class Row:
+    section: str
+    figure: str
+    value: str
+    target: str = ""
+
+    def ok(self) -> str:
+        return ""
+
+
+ROWS: list[Row] = []
+
+
+def report(section: str, figure: str, value: str, target: str = "") -> None:
+    ROWS.append(Row(section, figure, value, target))
+    print(f"  {figure:<58} {value:>16}   {target}", flush=True)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def nedrich():
+    d = np.loadtxt(os.path.join(ROOT, "resources", "data", "nedrich_data.csv"), delimiter=",")
+    return d[:, 0], d[:, 1]
+
+
+# -- headless ---------------------------------------------------------------------------------------
+def headless_steps_per_second(trainer, seconds: float = 1.5) -> float:
+    k, done = 1, 0
+    t0 = time.perf_counter()
+    while (t := time.perf_counter()) - t0 < seconds:
+        s = time.perf_counter()
+        done += trainer.step(k)
+        if time.perf_counter() - s < 0.001:
+            k *= 2
+    return done / (t - t0)
+
+
+def bench_regression_core() -> float:
+    from gdplay.core.regression import RegressionParams, RegressionTrainer, SufficientStats, cost_surface
+
+    print("Regression core (headless)")
+    rates = {}
+    rng = np.random.default_rng(0)
+    for n in (100, 1_000_000):
+        if n == 100:
+            x, y = nedrich()
+        else:
+            x = rng.uniform(20, 70, n)
+            y = 1.3 * x + 8 + rng.normal(0, 10, n)
+        t = RegressionTrainer(RegressionParams(learning_rate=1e-4, max_steps=10**12))
+        t.set_data(x, y)
+        rates[n] = headless_steps_per_second(t)
+        report("regression", f"line, batch GD, N = {n:,}: steps/s", f"{rates[n]:,.0f}", "> 1,000,000 ceiling")
+        stats = SufficientStats.from_points(x, y)
+        reps = 50
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            cost_surface(stats, (-1, 3), (-5, 10), (200, 200))
+        ms = (time.perf_counter() - t0) / reps * 1e3
+        report("regression", f"cost surface 200x200, N = {n:,}: ms", f"{ms:.2f}", "< 2 ms")
+    return rates[100]
+
+
+# -- in the window ----------------------------------------------------------------------------------
+class PaintCounter:
+    """Counts paint events on a widget (a plot's viewport) and remembers when the last one happened."""
+
+    def __init__(self, widget) -> None:
+        from PySide6.QtCore import QEvent, QObject
+
+        counter = self
+
+        class Filter(QObject):
+            def eventFilter(self, obj, event):
+                if event.type() == QEvent.Type.Paint:
+                    counter.count += 1
+                    counter.last = time.perf_counter()
+                    for cb in counter.waiters[:]:
+                        if cb(counter.last):
+                            counter.waiters.remove(cb)
+                return False
+
+        self.count = 0
+        self.last = 0.0
+        self.waiters: list = []
+        self.filter = Filter()
+        widget.installEventFilter(self.filter)
+
+
+class Probe:
+    """A 10 ms timer on the GUI thread; its lateness is how long the event loop was kept from it."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._tick)
+        self.late: list[float] = []
+        self._last = None
+
+    def start(self) -> None:
+        self.late.clear()
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.late.append(max(0.0, (now - self._last) * 1e3 - 10.0))
+        self._last = now
+
+    def summary(self) -> tuple[float, float]:
+        a = np.array(self.late)
+        return float(np.percentile(a, 99)), float(a.max())
+
+
+def spin(app, seconds: float) -> None:
+    """Run the event loop for a while, as app.exec() would (processEvents alone can starve timers)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def bench_window(headless_rate: float, quick: bool) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from gdplay.core.regression import RegressionParams
+    from gdplay.ui.main_window import MainWindow
+    from gdplay.ui.plots.style import configure
+
+    app = QApplication.instance() or QApplication([])
+    configure()
+    window = MainWindow()
+    window.resize(1400, 860)
+    window.show()
+    tab = window.tab("regression")
+    window.select_tab("regression")
+    spin(app, 0.5)
+    print(f"Window ({os.environ['QT_QPA_PLATFORM']} platform)")
+
+    # training at full speed with the window drawing
+    tab.params = RegressionParams(learning_rate=1e-4, max_steps=10**12)
+    tab.controller.set_params(tab.params)
+    tab.controller.set_rate(None)
+    data_paints = PaintCounter(tab.data_view.widget.viewport())
+    surface_paints = PaintCounter(tab.surface_view.widget.viewport())
+    probe = Probe()
+    tab.controller.play()
+    spin(app, 0.5)
+    seconds = 2.0 if quick else 4.0
+    s0, f0, g0 = tab.snapshot.step, data_paints.count, surface_paints.count
+    probe.start()
+    t0 = time.perf_counter()
+    spin(app, seconds)
+    dt = time.perf_counter() - t0
+    probe.stop()
+    rate = (tab.snapshot.step - s0) / dt
+    fps = min(data_paints.count - f0, surface_paints.count - g0) / dt
+    p99, worst = probe.summary()
+    report("window", "frames painted per second while training (each plot)", f"{fps:.1f}", "60 (never < 30)")
+    report("window", "training steps/s with the window drawing", f"{rate:,.0f}")
+    report("window", "  ... as a share of headless", f"{rate / headless_rate:.0%}", ">= 80 %")
+    report("window", "event-loop probe (10 ms timer) lateness p99 / max, ms", f"{p99:.1f} / {worst:.1f}",
+           "p99 <= 25, max <= 50")
+
+    # learning-rate change -> first painted frame that shows it
+    latencies = []
+    for i in range(20 if quick else 50):
+        lr = 1e-4 if i % 2 else 1.1e-4
+        mark = {}
+
+        def on_snap(snap, mark=mark, lr=lr):
+            if "snap" not in mark and snap.learning_rate == lr:
+                mark["snap"] = time.perf_counter()
+
+        tab.controller.snapshotReady.connect(on_snap)
+
+        def painted(t, mark=mark):
+            if "snap" in mark and t >= mark["snap"]:
+                mark["paint"] = t
+                return True
+            return False
+
+        data_paints.waiters.append(painted)
+        t0 = time.perf_counter()
+        tab.learning_rate.setValue(lr)
+        end = t0 + 1.0
+        while "paint" not in mark and time.perf_counter() < end:
+            spin(app, 0.002)
+        tab.controller.snapshotReady.disconnect(on_snap)
+        if "paint" in mark:
+            latencies.append((mark["paint"] - t0) * 1e3)
+        spin(app, 0.03)
+    if latencies:
+        p95 = float(np.percentile(latencies, 95))
+        report("window", "learning-rate change to painted frame, p50 / p95, ms",
+               f"{statistics.median(latencies):.1f} / {p95:.1f}", "p95 <= 33")
+
+    # memory while streaming snapshots: shorten the chunk so 10,000 arrive quickly
+    import gdplay.bridge.worker as worker_module
+
+    worker_module.CHUNK_SECONDS = 0.0005
+    count = {"n": 0}
+
+    def on_any(_snap):
+        count["n"] += 1
+
+    tab.controller.snapshotReady.connect(on_any)
+    spin(app, 0.5)
+    start_n = count["n"]
+    base = rss_mb()
+    t0 = time.perf_counter()
+    while count["n"] - start_n < 10_000 and time.perf_counter() - t0 < 60:
+        spin(app, 0.1)
+    growth = rss_mb() - base
+    report("window", f"memory growth over {count['n'] - start_n:,} snapshots, MB", f"{growth:.1f}", "<= 10")
+    worker_module.CHUNK_SECONDS = 0.016
+    tab.controller.snapshotReady.disconnect(on_any)
+    window.close()
+
+
+def bench_startup(runs: int) -> None:
+    print("Start-up (subprocess)")
+    times, rss = [], []
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    for _ in range(runs):
+        t0 = time.time()
+        p = subprocess.run([sys.executable, "-m", "gdplay", "--bench-startup"], capture_output=True, text=True,
+                           env=env, timeout=60)
+        for line in p.stdout.splitlines():
+            if line.startswith("first_paint"):
+                parts = line.split()
+                times.append(float(parts[1]) - t0)
+                rss.append(int(parts[3]) / 1024)
+    if times:
+        report("startup", "process start to first painted window, s (median)", f"{statistics.median(times):.2f}",
+               "<= 0.8")
+        report("startup", "resident memory with all tabs built, MB", f"{max(rss):.0f}", "<= 160")
+    else:
+        report("startup", "process start to first painted window", "no paint seen", "")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter runs")
+    parser.add_argument("--only", choices=("core", "window", "startup"), help="one section")
+    args = parser.parse_args()
+    print(f"gdplay bench on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+    print(f"  {'figure':<58} {'measured':>16}   target")
+    headless = None
+    if args.only in (None, "core", "window"):
+        headless = bench_regression_core()
+    if args.only in (None, "window"):
+        bench_window(headless, args.quick)
+    if args.only in (None, "startup"):
+        bench_startup(3 if args.quick else 5)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
