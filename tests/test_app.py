@@ -33,18 +33,15 @@ def test_start_train_every_tab_visit_every_tab_and_quit(tmp_path):
 
 def test_close_with_a_slow_step_exits_quickly(tmp_path):
     code = """
-import sys, time
-from gdplay.core.regression import RegressionTrainer
-orig = RegressionTrainer.step
-def slow(self, k):
-    time.sleep(0.4)
-    return orig(self, 1)
-RegressionTrainer.step = slow
+import sys
+import gdplay.ui.regression.tab as tab
+from fault_trainers import SlowTrainer
+tab.RegressionTrainer = SlowTrainer
 from gdplay.app import main
 sys.exit(main(["--self-test", "600"]))
 """
     t0 = time.monotonic()
-    p = run(["-c", code], tmp_path)
+    p = run(["-c", code], tmp_path, env_extra={"PYTHONPATH": os.path.dirname(__file__)})
     assert p.returncode == 0, p.stderr
     assert alarming(p.stderr) == []
     assert time.monotonic() - t0 < 15

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import sys
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -12,27 +10,23 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from gdplay.bridge.worker import TrainingWorker
 from gdplay.core.trainer import Snapshot, Trainer
 
-# Trainers run Python on worker threads while the GUI thread paints. Each time the GUI thread gives the
-# GIL up (every Qt or numpy call that releases it) it may wait a whole switch interval to get it back:
-# 5 ms by default, which turns a 3 ms frame into 50 ms. A shorter interval keeps the GUI responsive.
-GIL_SWITCH_INTERVAL = 0.0005
-
 
 class TrainingController(QObject):
-    """Play/pause/step/reset, live params and data for one trainer running on its own thread.
+    """Play/pause/step/reset, live params and data for one trainer, which runs in its own process
+    behind a relay QThread (see gdplay.bridge.runner for why a process).
 
     Signals (all in the GUI thread): ``snapshotReady(snapshot)`` with the newest snapshot only,
-    ``failed(message)`` when the trainer raised, ``runningChanged(bool)``.
+    ``failed(message)`` when the trainer raised, ``runningChanged(bool)``, ``replyReady(tag, result)``
+    for ``request``.
     """
 
     snapshotReady = Signal(object)
     failed = Signal(str)
     runningChanged = Signal(bool)
+    replyReady = Signal(object, object)
 
     def __init__(self, trainer: Trainer, name: str = "training", parent: QObject | None = None) -> None:
         super().__init__(parent)
-        if sys.getswitchinterval() > GIL_SWITCH_INTERVAL:
-            sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         self._versions = itertools.count(1)
         self.params_version = 0
         self.latest: Snapshot | None = None
@@ -46,6 +40,7 @@ class TrainingController(QObject):
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
         self._worker.snapshotReady.connect(self._on_worker_snapshot)
+        self._worker.replyReady.connect(self._on_worker_reply)
         self._worker.failed.connect(self._on_worker_failed)
         self._worker.runningChanged.connect(self._on_worker_running)
         self._thread.start()
@@ -53,37 +48,38 @@ class TrainingController(QObject):
     # -- commands ----------------------------------------------------------------------------------
     def play(self) -> None:
         self.error = None
-        self._worker.post(playing=True)
+        self._worker.post(("play",))
 
     def pause(self) -> None:
-        self._worker.post(playing=False)
+        self._worker.post(("pause",))
 
     def toggle(self) -> None:
         self.pause() if self.running else self.play()
 
     def step(self, n: int = 1) -> None:
-        self._worker.post(playing=False, steps=int(n))
+        self._worker.post(("step", int(n)))
 
     def reset(self) -> None:
-        self._worker.post(reset=True)
+        self._worker.post(("reset",))
 
     def set_rate(self, steps_per_second: float | None) -> None:
         """Steps per second; None runs at full speed."""
-        self._worker.post(rate=steps_per_second)
+        self._worker.post(("rate", steps_per_second))
 
     def set_params(self, params: Any) -> int:
         """Hand over new params (newest wins); returns their version, which snapshots echo back."""
         self.params_version = next(self._versions)
-        self._worker.post(params=(params, self.params_version))
+        self._worker.post(("params", params, self.params_version))
         return self.params_version
 
     def set_data(self, *args: Any, **kwargs: Any) -> None:
         """New training data for ``trainer.set_data``; the run restarts and plays."""
-        self._worker.post(data=(args, kwargs))
+        self._worker.post(("data", args, kwargs))
 
-    def call(self, fn: Callable[[Trainer], None]) -> None:
-        """Run ``fn(trainer)`` in the worker thread between steps (for trainer-specific commands)."""
-        self._worker.post(call=fn)
+    def request(self, tag: Any, method: str, *args: Any, **kwargs: Any) -> None:
+        """Call ``trainer.method(*args, **kwargs)`` between steps; the result arrives as
+        ``replyReady(tag, result)``, and the next snapshot shows any change it made."""
+        self._worker.post(("request", tag, method, args, kwargs))
 
     # -- life ------------------------------------------------------------------------------------------
     def is_alive(self) -> bool:
@@ -112,6 +108,10 @@ class TrainingController(QObject):
         if snap is not None:
             self.latest = snap
             self.snapshotReady.emit(snap)
+
+    @Slot(object, object)
+    def _on_worker_reply(self, tag: Any, result: Any) -> None:
+        self.replyReady.emit(tag, result)
 
     @Slot(str)
     def _on_worker_failed(self, message: str) -> None:

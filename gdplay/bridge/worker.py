@@ -1,81 +1,97 @@
-"""Runs a core trainer on its own QThread and hands the newest snapshot to the GUI.
+"""The QThread side of one tab's training: relays commands to the trainer's process and hands the newest
+snapshot to the GUI.
 
-Commands from the GUI (params, data, play/pause, step, reset, speed) go into a lock-protected mailbox
-where the newest value wins; the worker's loop reads it between chunks of steps. The loop runs steps in
-chunks of about 16 ms, then publishes one snapshot. Publishing stores the snapshot in a one-slot box and
-emits ``snapshotReady`` only if the GUI has taken the previous one, so at most one signal is ever
-queued: training never waits for drawing and the GUI never sees a backlog.
+Commands from the GUI go into a lock-protected mailbox (newest params and data win) and never block the
+GUI; this thread forwards them to the training process. Messages from the process are read as they come;
+a snapshot is stored in a one-slot box and ``snapshotReady`` is emitted only if the GUI has taken the
+previous one, so at most one signal is ever queued and the GUI never sees a backlog.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-import math
+import multiprocessing as mp
 import threading
 import time
-from dataclasses import dataclass, field
+from multiprocessing.connection import wait as wait_for
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from gdplay.core.trainer import Snapshot, Status, Trainer
+from gdplay.bridge.runner import child_main, restore
+from gdplay.core.trainer import Snapshot, Trainer
 
 log = logging.getLogger(__name__)
 
-CHUNK_SECONDS = 0.016  # one snapshot per ~16 ms of training: 60 frames a second at most
-CALL_SECONDS = 0.002  # grow step(k) calls to about this long, so the clock is read rarely
+STOP_SECONDS = 1.5  # how long a training process gets to finish its step before it is ended
 
 
-@dataclass
-class _Mailbox:
-    """What the GUI asked for since the worker last looked. Guarded by ``Worker._lock``."""
+def _context() -> mp.context.BaseContext:
+    """forkserver: children fork from a clean server started before any Qt thread, not from this
+    multi-threaded process; the server preloads numpy and the core so a child starts in milliseconds."""
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["numpy", "gdplay.core.regression", "gdplay.bridge.runner"])
+    return ctx
 
-    params: tuple[Any, int] | None = None  # (params, version)
-    data: tuple[tuple, dict] | None = None  # (args, kwargs) for trainer.set_data
-    playing: bool | None = None
-    steps: int = 0  # single steps requested while paused
-    reset: bool = False
-    rate: float | bool | None = False  # steps per second, None = full speed; False = unchanged
-    calls: list = field(default_factory=list)  # callables run on the trainer in the worker thread
+
+def freeze(value: Any) -> Any:
+    """Make the arrays of an unpickled snapshot read-only again (they were read-only when sent)."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            freeze(getattr(value, f.name))
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            freeze(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            freeze(v)
+    return value
 
 
 class TrainingWorker(QObject):
-    """Lives on its own QThread; the only object that touches the trainer after start."""
+    """Lives on its own QThread; owns the training process."""
 
     snapshotReady = Signal()
     failed = Signal(str)
     runningChanged = Signal(bool)
+    replyReady = Signal(object, object)  # (tag, result) of a request
 
     def __init__(self, trainer: Trainer) -> None:
         super().__init__()
-        self._trainer = trainer
+        self._trainer = trainer  # sent to the process when the thread starts
         self._lock = threading.Lock()
-        self._wake = threading.Condition(self._lock)
-        self._mail = _Mailbox()
+        self._latest_params: tuple | None = None
+        self._latest_data: tuple | None = None
+        self._queue: list[tuple] = []
         self._latest: Snapshot | None = None
         self._in_flight = False
-        self._playing = False
-        self._rate: float | None = None
-        self._k = 1  # steps per call, adapted to CALL_SECONDS
         self._stop = False
+        self._wake_r, self._wake_w = mp.Pipe(duplex=False)
+        self._wake_pending = False
+        self._received: dict[str, Any] = {}  # large snapshot fields, sent once (see runner.thin)
 
-    # -- called from the GUI thread (cheap, never blocks on training) --------------------------------
-    def post(self, **changes: Any) -> None:
-        with self._wake:
-            m = self._mail
-            for key, value in changes.items():
-                if key == "steps":
-                    m.steps += value
-                elif key == "call":
-                    m.calls.append(value)
-                else:
-                    setattr(m, key, value)
-            self._wake.notify()
+    # -- called from the GUI thread: cheap, never blocks on training -----------------------------------
+    def post(self, cmd: tuple) -> None:
+        with self._lock:
+            if cmd[0] == "params":
+                self._latest_params = cmd
+            elif cmd[0] == "data":
+                self._latest_data = cmd
+            else:
+                self._queue.append(cmd)
+            wake = not self._wake_pending
+            self._wake_pending = True
+        if wake:
+            self._wake_w.send_bytes(b"!")
 
     def stop(self) -> None:
-        with self._wake:
+        with self._lock:
             self._stop = True
-            self._wake.notify()
+        self._wake_w.send_bytes(b"!")
 
     def take_snapshot(self) -> Snapshot | None:
         """The newest snapshot; clears the in-flight flag so the next one is signalled."""
@@ -83,128 +99,94 @@ class TrainingWorker(QObject):
             snap, self._in_flight = self._latest, False
             return snap
 
-    # -- the worker thread ---------------------------------------------------------------------------
-    def _publish(self) -> None:
-        snap = self._trainer.snapshot()
+    # -- the relay thread ------------------------------------------------------------------------------
+    def _take_mail(self) -> tuple[list[tuple], bool]:
         with self._lock:
-            self._latest = snap
-            signal = not self._in_flight
-            self._in_flight = True
-        if signal:
-            self.snapshotReady.emit()
+            cmds = [c for c in (self._latest_data, self._latest_params) if c is not None] + self._queue
+            self._latest_data = self._latest_params = None
+            self._queue = []
+            self._wake_pending = False
+            return cmds, self._stop
 
-    def _set_playing(self, playing: bool) -> None:
-        if playing != self._playing:
-            self._playing = playing
-            self.runningChanged.emit(playing)
-
-    def _apply_mail(self) -> bool:
-        """Apply what the GUI asked for; returns whether anything changed the picture."""
-        with self._lock:
-            mail, self._mail = self._mail, _Mailbox()
-        t = self._trainer
-        changed = False
-        if mail.rate is not False:
-            self._rate = mail.rate
-            self._rate_start = None
-        if mail.data is not None:
-            args, kwargs = mail.data
-            t.set_data(*args, **kwargs)
-            changed = True
-            if mail.playing is None:
-                mail.playing = True  # an edit re-fits at once
-        if mail.params is not None:
-            was_finished = t.status.finished and t.status is not Status.INVALID
-            t.set_params(*mail.params)
-            changed = True
-            if was_finished and t.status.finished:
-                # the run had ended (limit, converged, diverged): replay it with the new params
-                t.reset()
-                mail.playing = True if mail.playing is None else mail.playing
-        if mail.reset:
-            t.reset()
-            changed = True
-        for call in mail.calls:
-            call(t)
-            changed = True
-        if mail.playing is not None:
-            self._set_playing(mail.playing)
-            self._rate_start = None
-        if mail.steps:
-            self._run_steps(mail.steps, deadline=math.inf)
-            self._set_playing(False)
-            changed = True
-        return changed
-
-    def _run_steps(self, budget: int, deadline: float) -> int:
-        """Step the trainer until ``budget`` steps are done, the deadline passes or it finishes."""
-        t = self._trainer
-        done = 0
-        thread = QThread.currentThread()
-        while done < budget and t.status.can_step:
-            k = min(self._k, budget - done)
-            t0 = time.perf_counter()
-            n = t.step(k)
-            dt = time.perf_counter() - t0
-            done += n
-            if n == 0:
-                break
-            if dt < CALL_SECONDS / 2 and n == k == self._k:  # grow only when the call size was the limit
-                self._k = min(self._k * 2, 1 << 22)
-            elif dt > CALL_SECONDS * 2 and self._k > 1:
-                self._k //= 2
-            if time.perf_counter() >= deadline or thread.isInterruptionRequested():
-                break
-        return done
+    def _on_message(self, kind: str, payload: Any) -> None:
+        if kind == "snapshot":
+            with self._lock:
+                self._latest = freeze(restore(payload, self._received))
+                signal = not self._in_flight
+                self._in_flight = True
+            if signal:
+                self.snapshotReady.emit()
+        elif kind == "running":
+            self.runningChanged.emit(bool(payload))
+        elif kind == "failed":
+            self.failed.emit(str(payload))
+        elif kind == "reply":
+            tag, result = payload
+            self.replyReady.emit(tag, freeze(result))
 
     @Slot()
     def run(self) -> None:
-        """The loop: apply mail, train one chunk, publish, sleep when idle. Ends on stop()."""
         thread = QThread.currentThread()
-        self._rate_start: tuple[float, int] | None = None
-        dirty = True
-        while not thread.isInterruptionRequested():
-            with self._lock:
-                if self._stop:
+        ctx = _context()
+        commands_r, commands_w = ctx.Pipe(duplex=False)
+        messages_r, messages_w = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=child_main, args=(self._trainer, commands_r, messages_w), daemon=True,
+                              name=f"gdplay-{thread.objectName()}")
+        try:
+            process.start()
+        except Exception as exc:  # e.g. the trainer cannot be pickled
+            log.exception("could not start the training process")
+            self.failed.emit(f"Could not start training: {type(exc).__name__}: {exc}")
+            return
+        finally:
+            commands_r.close()
+            messages_w.close()
+        alive = True
+        try:
+            while alive:
+                cmds, stop = self._take_mail()
+                if stop or thread.isInterruptionRequested():
                     break
+                if cmds:
+                    try:
+                        for cmd in cmds:
+                            commands_w.send(cmd)
+                    except (BrokenPipeError, OSError):
+                        pass  # the process is gone; reported below when its pipe closes
+                ready = wait_for([messages_r, self._wake_r], timeout=0.25)
+                if self._wake_r in ready:
+                    while self._wake_r.poll():
+                        self._wake_r.recv_bytes()
+                if messages_r in ready:
+                    # read everything that is there; only the newest snapshot is kept
+                    while messages_r.poll():
+                        try:
+                            kind, payload = messages_r.recv()
+                        except (EOFError, OSError):
+                            alive = False
+                            break
+                        self._on_message(kind, payload)
+            if not alive and not self._stop:
+                process.join(0.5)
+                self.runningChanged.emit(False)
+                self.failed.emit(f"The training process stopped unexpectedly (exit code {process.exitcode}); "
+                                 "your data is kept. Reopen the tab's data or restart gdplay to train again.")
+        finally:
             try:
-                dirty |= self._apply_mail()
-                wait = 0.25
-                if self._playing and self._trainer.status.can_step:
-                    now = time.perf_counter()
-                    if self._rate is None:
-                        budget = 1 << 62
-                    else:
-                        if self._rate_start is None:
-                            self._rate_start = (now - 1.0 / self._rate, self._trainer.n_iter_)
-                        t0, s0 = self._rate_start
-                        due = int((now - t0) * self._rate) - (self._trainer.n_iter_ - s0)
-                        budget = max(0, min(due, int(self._rate) + 1))
-                    if budget:
-                        self._run_steps(budget, deadline=now + CHUNK_SECONDS)
-                        dirty = True
-                    wait = 0.0 if self._rate is None else max(0.0, min(0.25, 1.0 / self._rate))
-                if self._playing and self._trainer.status.finished:
-                    self._set_playing(False)
-                    dirty = True
-                if dirty:
-                    self._publish()
-                    dirty = False
-            except Exception as exc:  # a trainer bug stops this tab only, with its message
-                self._set_playing(False)
-                msg = f"{type(exc).__name__}: {exc}"
-                log.exception("trainer failed")
-                self.failed.emit(msg)
-                wait = 0.25
-            if wait > 0:
-                with self._wake:
-                    if not (self._stop or self._has_mail()):
-                        self._wake.wait(wait)
-            else:
-                time.sleep(0)  # let the GUI thread take the GIL between chunks
-        self._set_playing(False)
-
-    def _has_mail(self) -> bool:
-        m = self._mail
-        return (m.params is not None or m.data is not None or m.playing is not None or m.steps > 0
-                or m.reset or m.rate is not False or bool(m.calls))
+                commands_w.send(("stop",))
+            except (BrokenPipeError, OSError):
+                pass
+            commands_w.close()
+            # keep reading until it exits: a process blocked sending a snapshot would never see "stop"
+            deadline = time.monotonic() + STOP_SECONDS
+            while process.is_alive() and time.monotonic() < deadline:
+                try:
+                    if messages_r.poll(0.02):
+                        messages_r.recv()
+                except (EOFError, OSError):
+                    process.join(0.5)
+                    break
+            if process.is_alive():  # stuck in a long step: a child process may be ended, unlike a QThread
+                process.terminate()
+                process.join(1.0)
+            messages_r.close()

@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 import pytest
+from fault_trainers import BrokenTrainer, SlowTrainer
 
 from gdplay.bridge.controller import TrainingController
 from gdplay.core.regression import RegressionParams, RegressionTrainer
@@ -70,13 +71,7 @@ def test_rate_limit_slows_training(qtbot, controller):
 
 
 def test_exception_in_step_reaches_the_ui_and_keeps_the_thread(qtbot, nedrich):
-    class Broken(RegressionTrainer):
-        def step(self, k):
-            if self.n_iter_ >= 10:
-                raise RuntimeError("boom at step ten")
-            return super().step(min(k, 10 - self.n_iter_))
-
-    t = Broken(RegressionParams(max_steps=10**6))
+    t = BrokenTrainer(RegressionParams(max_steps=10**6))
     t.set_data(*nedrich)
     c = TrainingController(t)
     try:
@@ -133,12 +128,7 @@ def test_worker_is_not_lost_to_garbage_collection(qtbot, nedrich):
 
 
 def test_shutdown_is_quick_even_with_a_slow_step(qtbot, nedrich):
-    class Slow(RegressionTrainer):
-        def step(self, k):
-            time.sleep(0.5)
-            return super().step(1)
-
-    t = Slow(RegressionParams(max_steps=10**6))
+    t = SlowTrainer(RegressionParams(max_steps=10**6))
     t.set_data(*nedrich)
     c = TrainingController(t)
     c.play()

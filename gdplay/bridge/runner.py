@@ -1,0 +1,235 @@
+"""The training loop that drives one trainer, free of Qt so it can run in a child process.
+
+Why a process: the trainers are Python, and so is much of pyqtgraph's painting. In one process they share
+the GIL, and every time the GUI thread hands the GIL back and forth while painting it waits for the
+training thread, so frames take several times longer and training slows as well. With the trainer in its
+own process, GUI and training run in parallel on two cores and neither waits for the other.
+
+The loop: read every pending command (the newest params and data win), run steps in chunks of about
+16 ms, publish one snapshot per chunk, sleep when paused. Commands are tuples:
+
+    ("params", params, version)   ("data", args, kwargs)   ("play",)   ("pause",)   ("step", n)
+    ("reset",)   ("rate", steps_per_second_or_None)   ("request", tag, method, args, kwargs)   ("stop",)
+
+Messages out are ``(kind, payload)``: ("snapshot", snap), ("running", bool), ("failed", text),
+("reply", (tag, result)).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from gdplay.core.trainer import Status, Trainer
+
+log = logging.getLogger(__name__)
+
+CHUNK_SECONDS = 0.016  # one snapshot per ~16 ms of training: 60 frames a second at most
+CALL_SECONDS = 0.002  # grow step(k) calls to about this long, so commands are seen within ~2 ms
+
+
+class Unchanged:
+    """Stands in, in a sent snapshot, for a large versioned field (a cost surface, a decision map) that
+    is the same object as in the previous snapshot; the receiver puts the previous value back."""
+
+    __slots__ = ()
+
+
+def thin(snapshot: Any, sent: dict[str, Any]) -> Any:
+    """Replace fields that carry a ``version`` and were already sent by ``Unchanged()``."""
+    if not dataclasses.is_dataclass(snapshot):
+        return snapshot
+    changes = {}
+    for f in dataclasses.fields(snapshot):
+        value = getattr(snapshot, f.name)
+        if hasattr(value, "version"):
+            if sent.get(f.name) is value:
+                changes[f.name] = Unchanged()
+            else:
+                sent[f.name] = value
+    return dataclasses.replace(snapshot, **changes) if changes else snapshot
+
+
+def restore(snapshot: Any, received: dict[str, Any]) -> Any:
+    """Undo ``thin`` on the receiving side."""
+    if not dataclasses.is_dataclass(snapshot):
+        return snapshot
+    changes = {}
+    for f in dataclasses.fields(snapshot):
+        value = getattr(snapshot, f.name)
+        if isinstance(value, Unchanged):
+            changes[f.name] = received.get(f.name)
+        elif hasattr(value, "version"):
+            received[f.name] = value
+    return dataclasses.replace(snapshot, **changes) if changes else snapshot
+
+
+class Runner:
+    """Applies commands to a trainer and steps it; ``publish(kind, payload)`` sends results out."""
+
+    def __init__(self, trainer: Trainer, publish: Callable[[str, Any], None]) -> None:
+        self.trainer = trainer
+        self.publish = publish
+        self.playing = False
+        self.rate: float | None = None  # steps per second; None = full speed
+        self._rate_start: tuple[float, int] | None = None
+        self._k = 1  # steps per call, adapted to CALL_SECONDS
+        self.stopped = False
+        self.dirty = True  # something changed since the last snapshot
+        self._sent: dict[str, Any] = {}  # large fields already sent (see thin)
+
+    # -- commands ----------------------------------------------------------------------------------
+    def apply(self, commands: Iterable[tuple]) -> None:
+        """Apply a batch of commands. Only the newest params and the newest data of the batch are used."""
+        latest: dict[str, tuple] = {}
+        ordered: list[tuple] = []
+        for cmd in commands:
+            if cmd[0] in ("params", "data"):
+                latest[cmd[0]] = cmd
+            else:
+                ordered.append(cmd)
+        t = self.trainer
+        play: bool | None = None
+        if "data" in latest:
+            _, args, kwargs = latest["data"]
+            t.set_data(*args, **kwargs)
+            play = True  # an edit re-fits at once
+            self.dirty = True
+        if "params" in latest:
+            _, params, version = latest["params"]
+            was_finished = t.status.finished and t.status is not Status.INVALID
+            t.set_params(params, version)
+            self.dirty = True
+            if was_finished and t.status.finished:
+                t.reset()  # the run had ended (limit, converged, diverged): replay it with the new params
+                play = True
+        for cmd in ordered:
+            kind = cmd[0]
+            if kind == "stop":
+                self.stopped = True
+            elif kind == "play":
+                play = True
+            elif kind == "pause":
+                play = False
+            elif kind == "reset":
+                t.reset()
+                self.dirty = True
+            elif kind == "rate":
+                self.rate = cmd[1]
+                self._rate_start = None
+            elif kind == "step":
+                self._set_playing(False)
+                play = None
+                self.run_steps(int(cmd[1]), deadline=math.inf)
+                self.dirty = True
+            elif kind == "request":
+                _, tag, method, args, kwargs = cmd
+                self.publish("reply", (tag, getattr(t, method)(*args, **kwargs)))
+                self.dirty = True
+        if play is not None:
+            self._set_playing(play)
+
+    def _set_playing(self, playing: bool) -> None:
+        if playing != self.playing:
+            self.playing = playing
+            self._rate_start = None
+            self.publish("running", playing)
+
+    # -- stepping ----------------------------------------------------------------------------------
+    def run_steps(self, budget: int, deadline: float, interrupted: Callable[[], bool] = lambda: False) -> int:
+        """Step until ``budget`` steps are done, the deadline passes, the trainer finishes or
+        ``interrupted()`` says new commands are waiting."""
+        t = self.trainer
+        done = 0
+        while done < budget and t.status.can_step:
+            k = min(self._k, budget - done)
+            t0 = time.perf_counter()
+            n = t.step(k)
+            dt = time.perf_counter() - t0
+            done += n
+            if n == 0:
+                break
+            if dt < CALL_SECONDS / 2 and n == k == self._k:  # grow only when the call size was the limit
+                self._k = min(self._k * 2, 1 << 22)
+            elif dt > CALL_SECONDS * 2 and self._k > 1:
+                self._k //= 2
+            if time.perf_counter() >= deadline or interrupted():
+                break
+        return done
+
+    def tick(self, interrupted: Callable[[], bool] = lambda: False) -> float:
+        """Train one chunk if playing and publish a snapshot if anything changed.
+        Returns how long the caller may sleep waiting for commands (0 = come back at once)."""
+        t = self.trainer
+        wait = 0.25
+        if self.playing and t.status.can_step:
+            now = time.perf_counter()
+            if self.rate is None:
+                budget = 1 << 62
+            else:
+                if self._rate_start is None:
+                    self._rate_start = (now - 1.0 / self.rate, t.n_iter_)
+                t0, s0 = self._rate_start
+                due = int((now - t0) * self.rate) - (t.n_iter_ - s0)
+                budget = max(0, min(due, int(self.rate) + 1))
+            if budget:
+                self.run_steps(budget, deadline=now + CHUNK_SECONDS, interrupted=interrupted)
+                self.dirty = True
+            wait = 0.0 if self.rate is None else max(0.0, min(0.25, 1.0 / self.rate))
+        if self.playing and t.status.finished:
+            self._set_playing(False)
+            self.dirty = True
+        if self.dirty:
+            self.publish("snapshot", thin(t.snapshot(), self._sent))
+            self.dirty = False
+        return wait
+
+    def fail(self, exc: BaseException) -> None:
+        """A trainer bug stops this trainer only, with its message; the loop stays up for reset."""
+        log.error("trainer failed", exc_info=exc)
+        self._set_playing(False)
+        self.publish("failed", f"{type(exc).__name__}: {exc}")
+
+
+def child_main(trainer: Trainer, commands, messages) -> None:
+    """Entry point of a training process: ``commands`` and ``messages`` are one-way pipe ends."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in the terminal is the GUI's to handle
+    runner = Runner(trainer, lambda kind, payload: messages.send((kind, payload)))
+
+    def drain(timeout: float) -> list[tuple]:
+        out = []
+        if commands.poll(timeout):
+            while True:
+                try:
+                    out.append(commands.recv())
+                except EOFError:  # the GUI process is gone
+                    out.append(("stop",))
+                    break
+                if not commands.poll():
+                    break
+        return out
+
+    wait = 0.0
+    try:
+        while not runner.stopped:
+            try:
+                runner.apply(drain(wait))
+                if runner.stopped:
+                    break
+                wait = runner.tick(interrupted=commands.poll)
+            except (BrokenPipeError, EOFError):
+                break
+            except Exception as exc:
+                try:
+                    runner.fail(exc)
+                except (BrokenPipeError, EOFError):
+                    break
+                wait = 0.25
+    finally:
+        messages.close()
