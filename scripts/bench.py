@@ -40,8 +40,8 @@ def report(section: str, figure: str, value: str, target: str = "") -> None:
     print(f"  {figure:<58} {value:>16}   {target}", flush=True)
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm") as f:
+def rss_mb(pid: int | str | None = None) -> float:
+    with open(f"/proc/{pid or 'self'}/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
@@ -184,13 +184,18 @@ def bench_window(headless_rate: float, quick: bool) -> None:
     s0, f0, g0 = tab.snapshot.step, data_paints.count, surface_paints.count
     probe.start()
     t0 = time.perf_counter()
-    spin(app, seconds)
+    windows = []  # frames in each quarter second: the worst one says whether it ever fell under 30
+    for _ in range(int(seconds / 0.25)):
+        c0 = min(data_paints.count, surface_paints.count)
+        spin(app, 0.25)
+        windows.append((min(data_paints.count, surface_paints.count) - c0) / 0.25)
     dt = time.perf_counter() - t0
     probe.stop()
     rate = (tab.snapshot.step - s0) / dt
     fps = min(data_paints.count - f0, surface_paints.count - g0) / dt
     p99, worst = probe.summary()
-    report("window", "frames painted per second while training (each plot)", f"{fps:.1f}", "60 (never < 30)")
+    report("window", "frames painted per second while training (each plot)", f"{fps:.1f}", "60")
+    report("window", "  ... in the worst quarter second", f"{min(windows):.0f}", ">= 30")
     report("window", "training steps/s with the window drawing", f"{rate:,.0f}")
     report("window", "  ... as a share of headless", f"{rate / headless_rate:.0%}", ">= 80 %")
     report("window", "event-loop probe (10 ms timer) lateness p99 / max, ms", f"{p99:.1f} / {worst:.1f}",
@@ -229,26 +234,19 @@ def bench_window(headless_rate: float, quick: bool) -> None:
         report("window", "learning-rate change to painted frame, p50 / p95, ms",
                f"{statistics.median(latencies):.1f} / {p95:.1f}", "p95 <= 33")
 
-    # memory while streaming snapshots: shorten the chunk so 10,000 arrive quickly
-    import gdplay.bridge.worker as worker_module
-
-    worker_module.CHUNK_SECONDS = 0.0005
-    count = {"n": 0}
-
-    def on_any(_snap):
-        count["n"] += 1
-
-    tab.controller.snapshotReady.connect(on_any)
-    spin(app, 0.5)
-    start_n = count["n"]
-    base = rss_mb()
+    # memory while streaming snapshots: at full speed the process sends ~65 a second; a fresh trainer
+    # at slow motion (one step per snapshot) streams faster, and every one crosses the pipe and the relay
+    worker = tab.controller._worker
+    tab.controller.set_rate(5000.0)
+    spin(app, 1.0)
+    start_n = worker.snapshots_received
+    base, child_base = rss_mb(), rss_mb(worker.pid)
     t0 = time.perf_counter()
-    while count["n"] - start_n < 10_000 and time.perf_counter() - t0 < 60:
-        spin(app, 0.1)
-    growth = rss_mb() - base
-    report("window", f"memory growth over {count['n'] - start_n:,} snapshots, MB", f"{growth:.1f}", "<= 10")
-    worker_module.CHUNK_SECONDS = 0.016
-    tab.controller.snapshotReady.disconnect(on_any)
+    while worker.snapshots_received - start_n < 10_000 and time.perf_counter() - t0 < 120:
+        spin(app, 0.2)
+    n = worker.snapshots_received - start_n
+    report("window", f"memory growth over {n:,} snapshots (GUI / training process), MB",
+           f"{rss_mb() - base:.1f} / {rss_mb(worker.pid) - child_base:.1f}", "<= 10")
     window.close()
 
 

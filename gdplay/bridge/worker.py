@@ -73,6 +73,8 @@ class TrainingWorker(QObject):
         self._wake_r, self._wake_w = mp.Pipe(duplex=False)
         self._wake_pending = False
         self._received: dict[str, Any] = {}  # large snapshot fields, sent once (see runner.thin)
+        self.snapshots_received = 0  # every snapshot that came through, drawn or not (for scripts/bench)
+        self.pid: int | None = None
 
     # -- called from the GUI thread: cheap, never blocks on training -----------------------------------
     def post(self, cmd: tuple) -> None:
@@ -110,6 +112,7 @@ class TrainingWorker(QObject):
 
     def _on_message(self, kind: str, payload: Any) -> None:
         if kind == "snapshot":
+            self.snapshots_received += 1
             with self._lock:
                 self._latest = freeze(restore(payload, self._received))
                 signal = not self._in_flight
@@ -134,6 +137,7 @@ class TrainingWorker(QObject):
                               name=f"gdplay-{thread.objectName()}")
         try:
             process.start()
+            self.pid = process.pid
         except Exception as exc:  # e.g. the trainer cannot be pickled
             log.exception("could not start the training process")
             self.failed.emit(f"Could not start training: {type(exc).__name__}: {exc}")

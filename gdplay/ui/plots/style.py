@@ -54,3 +54,37 @@ def track_cursor(widget: pg.PlotWidget, describe: Callable[[float, float], str],
 
     widget.scene().sigMouseMoved.connect(on_move)
     widget._gdplay_cursor = on_move  # keep the closure alive as long as the widget
+
+
+class StickyRange:
+    """Auto-range that moves in jumps: the view grows with headroom only when data leave it (or shrink to
+    a small part of it), so a growing curve does not re-layout its axes on every frame."""
+
+    def __init__(self, plot: pg.PlotItem, headroom: float = 1.5, log_y: bool = False) -> None:
+        self.plot = plot
+        self.headroom = headroom
+        self.log_y = log_y
+        plot.disableAutoRange()
+        self._range: tuple[float, float, float, float] | None = None
+
+    def reset(self) -> None:
+        self._range = None
+
+    def update(self, x_max: float, y_min: float, y_max: float, x_min: float = 0.0) -> None:
+        import math
+
+        if not all(math.isfinite(v) for v in (x_min, x_max, y_min, y_max)):
+            return
+        if self.log_y:
+            y_min, y_max = math.log10(max(y_min, 1e-300)), math.log10(max(y_max, 1e-300))
+        r = self._range
+        x_span = max(x_max - x_min, 1.0)
+        y_pad = max(y_max - y_min, 1e-12) * 0.08 + (0.1 if self.log_y else 0.0)
+        fits = r is not None and r[0] <= x_min and x_max <= r[1] and r[2] <= y_min and y_max <= r[3]
+        tight = r is not None and (x_max - x_min) >= (r[1] - r[0]) / (self.headroom * 4) \
+            and (y_max - y_min + 2 * y_pad) >= (r[3] - r[2]) / 8
+        if fits and tight:
+            return
+        x1 = x_min + x_span * self.headroom
+        self._range = (x_min, x1, y_min - y_pad, y_max + y_pad)
+        self.plot.setRange(xRange=(x_min, x1), yRange=(y_min - y_pad, y_max + y_pad), padding=0)

@@ -6,9 +6,19 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QGraphicsItem
 
 from gdplay.core.regression import RegressionSnapshot, Surface
-from gdplay.ui.plots.style import CLASS_COLORS, CURVE_PEN, LINE_PEN, PATH_PEN, REFERENCE_PEN, make_plot
+from gdplay.ui.plots.contours import ContourSet
+from gdplay.ui.plots.style import (
+    CLASS_COLORS,
+    CURVE_PEN,
+    LINE_PEN,
+    PATH_PEN,
+    REFERENCE_PEN,
+    StickyRange,
+    make_plot,
+)
 from gdplay.ui.widgets.point_editor import EditableViewBox, PointEditor
 
 N_CONTOURS = 16
@@ -70,10 +80,10 @@ class SurfaceView:
         self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=12,
                                         label="log₁₀(E − E*)")
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
-        self.contours = [pg.IsocurveItem(level=0.0, pen=pg.mkPen((255, 255, 255, 110), width=1))
-                         for _ in range(N_CONTOURS)]
-        for c in self.contours:
-            c.setParentItem(self.image)
+        # the heatmap and its contours change only with the data; cache both as pixmaps so the moving
+        # path and markers over them cost a blit per frame, not a re-render
+        self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.contours = ContourSet(self.image)
         self.path = pg.PlotDataItem(pen=PATH_PEN, symbol="o", symbolSize=4, symbolBrush="k", symbolPen=None)
         self.start = pg.ScatterPlotItem(size=10, symbol="s", brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=1.5))
         self.current = pg.ScatterPlotItem(size=12, brush=pg.mkBrush("#d62728"), pen=pg.mkPen("w", width=1.5))
@@ -87,8 +97,7 @@ class SurfaceView:
     def set_surface(self, surface: Surface | None, optimum_cost: float) -> None:
         if surface is None:
             self.image.clear()
-            for c in self.contours:
-                c.setData(None)
+            self.contours.set_levels(None, [])
             self._surface_version = -1
             return
         if surface.version == self._surface_version:
@@ -105,8 +114,7 @@ class SurfaceView:
         (m0, m1), (b0, b1) = surface.m_range, surface.b_range
         self.image.setRect(QRectF(m0, b0, m1 - m0, b1 - b0))
         self.colorbar.setLevels((lo, hi))
-        for c, level in zip(self.contours, np.linspace(lo, hi, N_CONTOURS + 2)[1:-1]):
-            c.setData(z, level=level)
+        self.contours.set_levels(z, np.linspace(lo, hi, N_CONTOURS + 2)[1:-1])
         self.plot.getViewBox().setRange(xRange=(m0, m1), yRange=(b0, b1), padding=0)
 
     def set_path(self, history: np.ndarray, start: tuple[float, float], current: tuple[float, float],
@@ -138,6 +146,7 @@ class CostView:
         self.plot.addItem(self.excess)
         self.plot.addItem(self.floor)
         legend.setParentItem(self.plot.getViewBox())
+        self.range = StickyRange(self.plot, log_y=True)
 
     def update(self, snap: RegressionSnapshot) -> None:
         h = snap.history
@@ -147,10 +156,17 @@ class CostView:
             self.floor.hide()
             return
         tiny = 1e-300  # log axis: keep a perfect fit's 0 drawable
-        self.curve.setData(h[:, 0], np.maximum(h[:, 3], tiny))
+        cost = np.maximum(h[:, 3], tiny)
+        self.curve.setData(h[:, 0], cost)
+        low = float(cost.min())
         opt = snap.optimum
         if opt is not None:
-            self.excess.setData(h[:, 0], np.maximum(h[:, 3] - opt.cost, max(opt.cost, 1.0) * 1e-16))
+            excess = np.maximum(h[:, 3] - opt.cost, max(opt.cost, 1.0) * 1e-16)
+            self.excess.setData(h[:, 0], excess)
+            low = min(low, float(excess.min()))
+        if snap.step == 0:
+            self.range.reset()
+        self.range.update(float(h[-1, 0]), low, float(cost.max()))
         if opt is not None and opt.cost > 0:
             self.floor.setValue(np.log10(opt.cost))
             self.floor.show()
