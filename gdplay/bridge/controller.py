@@ -30,6 +30,7 @@ class TrainingController(QObject):
         self._versions = itertools.count(1)
         self.params_version = 0
         self.latest: Snapshot | None = None
+        self.views: dict[str, Any] = {}  # results of set_view, computed with the latest snapshot
         self.running = False
         self.error: str | None = None
         # strong references for the whole life of the thread: a worker with no Python reference is
@@ -76,6 +77,11 @@ class TrainingController(QObject):
         """New training data for ``trainer.set_data``; the run restarts and plays."""
         self._worker.post(("data", args, kwargs))
 
+    def set_view(self, name: str, method: str | None, *args: Any, **kwargs: Any) -> None:
+        """Compute ``trainer.method(*args, **kwargs)`` with every snapshot from now on, as
+        ``views[name]`` (e.g. a decision map over the plot's range); method None stops it."""
+        self._worker.post(("view", name, method, args, kwargs))
+
     def request(self, tag: Any, method: str, *args: Any, **kwargs: Any) -> None:
         """Call ``trainer.method(*args, **kwargs)`` between steps; the result arrives as
         ``replyReady(tag, result)``, and the next snapshot shows any change it made."""
@@ -104,10 +110,10 @@ class TrainingController(QObject):
     # -- from the worker ---------------------------------------------------------------------------
     @Slot()
     def _on_worker_snapshot(self) -> None:
-        snap = self._worker.take_snapshot()
-        if snap is not None:
-            self.latest = snap
-            self.snapshotReady.emit(snap)
+        frame = self._worker.take_snapshot()
+        if frame is not None:
+            self.latest, self.views = frame
+            self.snapshotReady.emit(self.latest)
 
     @Slot(object, object)
     def _on_worker_reply(self, tag: Any, result: Any) -> None:

@@ -9,9 +9,13 @@ The loop: read every pending command (the newest params and data win), run steps
 16 ms, publish one snapshot per chunk, sleep when paused. Commands are tuples:
 
     ("params", params, version)   ("data", args, kwargs)   ("play",)   ("pause",)   ("step", n)
-    ("reset",)   ("rate", steps_per_second_or_None)   ("request", tag, method, args, kwargs)   ("stop",)
+    ("reset",)   ("rate", steps_per_second_or_None)   ("request", tag, method, args, kwargs)
+    ("view", name, method_or_None, args, kwargs)   ("stop",)
 
-Messages out are ``(kind, payload)``: ("snapshot", snap), ("running", bool), ("failed", text),
+A view is a trainer method computed with every snapshot (a decision map over the plot's current range,
+say) and sent along with it; method None drops it. A request is a one-off call, answered by a reply.
+
+Messages out are ``(kind, payload)``: ("snapshot", (snap, views)), ("running", bool), ("failed", text),
 ("reply", (tag, result)).
 """
 
@@ -81,6 +85,7 @@ class Runner:
         self.stopped = False
         self.dirty = True  # something changed since the last snapshot
         self._sent: dict[str, Any] = {}  # large fields already sent (see thin)
+        self.views: dict[str, tuple[str, tuple, dict]] = {}
 
     # -- commands ----------------------------------------------------------------------------------
     def apply(self, commands: Iterable[tuple]) -> None:
@@ -90,6 +95,13 @@ class Runner:
         for cmd in commands:
             if cmd[0] in ("params", "data"):
                 latest[cmd[0]] = cmd
+            elif cmd[0] == "view":
+                _, name, method, args, kwargs = cmd
+                if method is None:
+                    self.views.pop(name, None)
+                else:
+                    self.views[name] = (method, args, kwargs)
+                self.dirty = True
             else:
                 ordered.append(cmd)
         t = self.trainer
@@ -184,7 +196,8 @@ class Runner:
             self._set_playing(False)
             self.dirty = True
         if self.dirty:
-            self.publish("snapshot", thin(t.snapshot(), self._sent))
+            views = {name: getattr(t, m)(*a, **k) for name, (m, a, k) in self.views.items()}
+            self.publish("snapshot", (thin(t.snapshot(), self._sent), views))
             self.dirty = False
         return wait
 

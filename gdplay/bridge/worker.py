@@ -32,7 +32,8 @@ def _context() -> mp.context.BaseContext:
     """forkserver: children fork from a clean server started before any Qt thread, not from this
     multi-threaded process; the server preloads numpy and the core so a child starts in milliseconds."""
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["numpy", "gdplay.core.regression", "gdplay.bridge.runner"])
+    ctx.set_forkserver_preload(["numpy", "gdplay.core.regression", "gdplay.core.network", "gdplay.core.svm",
+                                "gdplay.bridge.runner"])
     return ctx
 
 
@@ -67,7 +68,8 @@ class TrainingWorker(QObject):
         self._latest_params: tuple | None = None
         self._latest_data: tuple | None = None
         self._queue: list[tuple] = []
-        self._latest: Snapshot | None = None
+        self._views: dict[str, tuple] = {}
+        self._latest: tuple[Snapshot, dict] | None = None
         self._in_flight = False
         self._stop = False
         self._wake_r, self._wake_w = mp.Pipe(duplex=False)
@@ -81,6 +83,8 @@ class TrainingWorker(QObject):
         with self._lock:
             if cmd[0] == "params":
                 self._latest_params = cmd
+            elif cmd[0] == "view":
+                self._views[cmd[1]] = cmd  # newest per view name
             elif cmd[0] == "data":
                 self._latest_data = cmd
             else:
@@ -95,8 +99,8 @@ class TrainingWorker(QObject):
             self._stop = True
         self._wake_w.send_bytes(b"!")
 
-    def take_snapshot(self) -> Snapshot | None:
-        """The newest snapshot; clears the in-flight flag so the next one is signalled."""
+    def take_snapshot(self) -> tuple[Snapshot, dict] | None:
+        """The newest (snapshot, views); clears the in-flight flag so the next one is signalled."""
         with self._lock:
             snap, self._in_flight = self._latest, False
             return snap
@@ -104,9 +108,11 @@ class TrainingWorker(QObject):
     # -- the relay thread ------------------------------------------------------------------------------
     def _take_mail(self) -> tuple[list[tuple], bool]:
         with self._lock:
-            cmds = [c for c in (self._latest_data, self._latest_params) if c is not None] + self._queue
+            cmds = [c for c in (self._latest_data, self._latest_params) if c is not None]
+            cmds += list(self._views.values()) + self._queue
             self._latest_data = self._latest_params = None
             self._queue = []
+            self._views = {}
             self._wake_pending = False
             return cmds, self._stop
 
@@ -114,7 +120,8 @@ class TrainingWorker(QObject):
         if kind == "snapshot":
             self.snapshots_received += 1
             with self._lock:
-                self._latest = freeze(restore(payload, self._received))
+                snap, views = payload
+                self._latest = (freeze(restore(snap, self._received)), freeze(views))
                 signal = not self._in_flight
                 self._in_flight = True
             if signal:

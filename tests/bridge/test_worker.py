@@ -151,3 +151,33 @@ def test_slow_motion_then_full_speed_keeps_snapshots_coming(qtbot, controller):
     controller.snapshotReady.connect(seen.append)
     qtbot.wait(300)
     assert len(seen) >= 5  # a snapshot every ~16 ms, not one call of millions of steps
+
+
+def test_views_arrive_with_snapshots_and_requests_are_answered(qtbot, controller):
+    controller.set_view("surface_copy", "surface")
+    controller.step(3)
+    qtbot.waitUntil(lambda: "surface_copy" in controller.views and controller.latest.step == 3, timeout=3000)
+    assert controller.views["surface_copy"].cost.shape == controller.latest.surface.cost.shape
+    assert not controller.views["surface_copy"].cost.flags.writeable
+    with qtbot.waitSignal(controller.replyReady, timeout=3000) as blocker:
+        controller.request("cost-now", "_cost", 1.0, 2.0)
+    tag, value = blocker.args
+    assert tag == "cost-now" and value > 0
+    controller.set_view("surface_copy", None)
+    controller.step(1)
+    qtbot.waitUntil(lambda: controller.latest.step == 4, timeout=3000)
+    assert "surface_copy" not in controller.views
+
+
+def test_a_trainer_that_cannot_be_pickled_fails_with_a_message(qtbot, nedrich):
+    t = RegressionTrainer(RegressionParams())
+    t.set_data(*nedrich)
+    t.unpicklable = lambda: None  # a lambda cannot cross into the training process
+    failures = []
+    c = TrainingController(t)
+    c.failed.connect(failures.append)
+    try:
+        qtbot.waitUntil(lambda: bool(failures), timeout=5000)
+        assert failures[0].startswith("Could not start training: ")
+    finally:
+        assert c.shutdown()
