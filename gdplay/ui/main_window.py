@@ -9,8 +9,9 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from gdplay import __version__
-from gdplay.ui.placeholder import PendingTab
+from gdplay.ui.network.tab import NetworkTab
 from gdplay.ui.regression.tab import RegressionTab
+from gdplay.ui.svm.tab import SvmTab
 
 TAB_KEYS = ("regression", "network", "svm")
 SHORTCUTS = (
@@ -28,11 +29,7 @@ SHORTCUTS = (
 
 
 def _make_tabs() -> list[QWidget]:
-    tabs: list[QWidget] = [RegressionTab()]
-    tabs.append(PendingTab("network", "Neural network",
-                           "The neural-network playground (backpropagation layer by layer) is being built."))
-    tabs.append(PendingTab("svm", "SVM", "The support-vector-machine playground is being built."))
-    return tabs
+    return [RegressionTab(), NetworkTab(), SvmTab()]
 
 
 class MainWindow(QMainWindow):
@@ -152,7 +149,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """Stop every tab's training thread; all are asked at once, then waited for within one budget."""
-        controllers = [t.controller for t in self.tabs if t.controller is not None]
+        controllers = [t.controller for t in self.tabs if getattr(t, "controller", None) is not None]
         for c in controllers:
             c.request_stop()
         deadline = time.monotonic() + timeout_ms / 1000

@@ -18,7 +18,7 @@ class ContourSet(QGraphicsPathItem):
     def __init__(self, image: pg.ImageItem, pen: QPen | None = None) -> None:
         super().__init__()
         pen = QPen(pen if pen is not None else pg.mkPen((255, 255, 255, 110), width=1))
-        pen.setCosmetic(True)  # one pixel wide whatever the zoom
+        pen.setCosmetic(True)  # the same width in pixels whatever the zoom
         self.setPen(pen)
         self.setParentItem(image)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
