@@ -15,7 +15,7 @@ FIT_MODELS = ("regression", "network", "svm")
 def _fit_main(argv: Sequence[str]) -> int:
     """``gdplay fit MODEL ...``: train headless with the same core the window uses."""
     parser = argparse.ArgumentParser(prog="gdplay fit", description="Train a model without the window.")
-    sub = parser.add_subparsers(dest="model", required=True)
+    sub = parser.add_subparsers(dest="fit_model", required=True, metavar="{regression,network,svm}")
     modules = {}
     for name in FIT_MODELS:
         try:
@@ -25,7 +25,7 @@ def _fit_main(argv: Sequence[str]) -> int:
         modules[name] = module
         module.add_arguments(sub.add_parser(name, help=f"fit the {name} model"))
     args = parser.parse_args(list(argv))
-    return int(modules[args.model].run(args))
+    return int(modules[args.fit_model].run(args))
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from gdplay.core.activations import HIDDEN_ACTIVATIONS
+from gdplay.core.csvio import CSVError, read_table
 from gdplay.core.network import (
     INITS,
     LOSSES,
@@ -62,66 +63,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-# -- a small strict CSV reader ----------------------------------------------------------------------
-
-def _number(text: str, line: int, column: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"line {line}, column {column}: {text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise InputError(f"line {line}, column {column}: {text!r} is not a finite number")
-    return value
-
-
-def _label(text: str, line: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise InputError(f"line {line}, column label: {text!r} is not an integer class label") from None
-    if value < 0:
-        raise InputError(f"line {line}, column label: {value} is negative; labels are 0..k-1")
-    return value
-
-
 def read_points(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
-    """(X (n, 2), labels (n,)) from a CSV of x1,x2,label; an optional first line names the columns."""
+    """(X (n, 2), labels (n,)) from a CSV of x1,x2,label with an optional header (see gdplay.core.csvio)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    rows: list[tuple[float, float, int]] = []
-    first = True
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip().lstrip("\ufeff")
-        if not line:
-            continue
-        cells = [c.strip() for c in line.split(",")]
-        if first and _is_header(cells[0]):
-            first = False
-            if tuple(c.lower() for c in cells) != COLUMNS:
-                raise InputError(f"{path}: line {number}: the header must be x1,x2,label; got {line!r}")
-            continue
-        first = False
-        if len(cells) != 3:
-            raise InputError(f"{path}: line {number}: expected 3 columns (x1, x2, label); got {len(cells)}")
-        try:
-            rows.append((_number(cells[0], number, "x1"), _number(cells[1], number, "x2"),
-                         _label(cells[2], number)))
-        except InputError as exc:
-            raise InputError(f"{path}: {exc}") from None
-    if not rows:
-        raise InputError(f"{path}: no points (expected lines of x1,x2,label)")
-    X = np.array([(a, b) for a, b, _ in rows], dtype=np.float64)
-    return X, np.array([c for _, _, c in rows], dtype=np.int64)
-
-
-def _is_header(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return True
-    return False
+        table = read_table(path, ("x1", "x2"), label="label")
+    except CSVError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    if (table.labels < 0).any():
+        i = int(np.argmax(table.labels < 0))
+        raise InputError(f"{path}: Line {table.lines[i]}, column label: {table.labels[i]} is negative; "
+                         "labels are 0..k-1.")
+    return table.values, table.labels
 
 
 def _layers(text: str) -> tuple[int, ...]:

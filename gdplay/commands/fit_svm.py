@@ -17,6 +17,7 @@ import sys
 
 import numpy as np
 
+from gdplay.core.csvio import CSVError, read_table
 from gdplay.core.kernels import KERNELS
 from gdplay.core.svm import SVMParams, SVMTrainer, as_signed_labels, data_problem, reference
 from gdplay.core.trainer import Status, ValidationError
@@ -25,72 +26,23 @@ COLUMNS = ("x1", "x2", "label")
 LABEL_VALUES = {-1.0, 0.0, 1.0}
 
 
-def _number(text: str, line_no: int, column: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValidationError(f"line {line_no}, column {column}: {text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise ValidationError(f"line {line_no}, column {column}: {text!r} is not a finite number")
-    return value
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _read_points_csv(path: str) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of x1, x2, label; blank lines are skipped; a first line of non-numbers is the header and must
-    name the columns x1, x2, label. Errors name the file, the line and the column."""
+    """Rows of x1, x2, label (+1/-1 or 0/1) with an optional header (see gdplay.core.csvio)."""
     try:
-        with open(path, encoding="utf-8-sig") as f:
-            lines = f.read().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ValidationError(f"{path}: cannot read the file ({reason})") from None
-    rows: list[tuple[float, float, float]] = []
-    seen_first = False
-    for line_no, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        fields = [f.strip() for f in raw.split(",")]
-        if not seen_first:
-            seen_first = True
-            if not any(_is_number(f) for f in fields):
-                if [f.lower() for f in fields] != list(COLUMNS):
-                    raise ValidationError(
-                        f"{path}: line {line_no}: the header must be {','.join(COLUMNS)}; got {raw.strip()!r}"
-                    )
-                continue
-        if len(fields) != len(COLUMNS):
-            raise ValidationError(
-                f"{path}: line {line_no}: expected {len(COLUMNS)} columns ({', '.join(COLUMNS)}); got {len(fields)}"
-            )
-        try:
-            x1 = _number(fields[0], line_no, "x1")
-            x2 = _number(fields[1], line_no, "x2")
-            label = _number(fields[2], line_no, "label")
-        except ValidationError as exc:
-            raise ValidationError(f"{path}: {exc}") from None
-        if label not in LABEL_VALUES:
-            raise ValidationError(
-                f"{path}: line {line_no}, column label: {fields[2]!r} is not a class label (use +1/-1 or 0/1)"
-            )
-        rows.append((x1, x2, label))
-    if not rows:
-        raise ValidationError(f"{path}: no data rows (expected lines of x1,x2,label)")
-    data = np.array(rows, dtype=np.float64)
-    try:
-        y = as_signed_labels(data[:, 2])
-    except ValidationError:
+        table = read_table(path, ("x1", "x2"), label="label")
+    except CSVError as exc:
+        raise ValidationError(f"{path}: {exc}") from None
+    bad = ~np.isin(table.labels, list(LABEL_VALUES))
+    if bad.any():
+        i = int(np.argmax(bad))
         raise ValidationError(
-            f"{path}: the labels mix the +1/-1 and 0/1 conventions; use one of them"
-        ) from None
-    return data[:, :2], y
+            f"{path}: Line {table.lines[i]}, column label: {table.labels[i]} is not a class label "
+            "(use +1/-1 or 0/1).")
+    try:
+        y = as_signed_labels(table.labels.astype(np.float64))
+    except ValidationError:
+        raise ValidationError(f"{path}: the labels mix the +1/-1 and 0/1 conventions; use one of them") from None
+    return table.values, y
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

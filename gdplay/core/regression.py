@@ -1,17 +1,14 @@
-"""Linear regression y = m*x + b fitted by gradient descent on the mean squared error.
+"""Regression by gradient descent: slope y = w·x, line y = m·x + b, or a polynomial, on the mean (or sum)
+of squared errors, with any of the optimizers, batch / mini-batch / stochastic updates and line searches,
+and several optimizers side by side from one start (compare mode).
 
-Everything is computed from sufficient statistics taken about the data's mean (count, means, centred
-second moments), so a step, the cost surface and the closed form cost the same for 10 points or a
-million, and coordinates of 1e9 do not cancel away the answer.
+Plain batch gradient descent on the line is exactly the seed article's rule, from the same start:
 
-With r = ȳ - m·x̄ - b (the mean residual) and v_xx, v_xy, v_yy the centred second moments / N:
+    ∂E/∂b = -(2/N) Σ (y_i - (m x_i + b)),   ∂E/∂m = -(2/N) Σ x_i (y_i - (m x_i + b))
+    b ← b - lr·∂E/∂b,   m ← m - lr·∂E/∂m
 
-    E(m, b)  = (1/N) Σ (y_i - (m x_i + b))²  = v_yy - 2 m v_xy + m² v_xx + r²
-    ∂E/∂m    = -(2/N) Σ x_i (y_i - (m x_i + b)) = -2 (v_xy - m v_xx + x̄ r)
-    ∂E/∂b    = -(2/N) Σ (y_i - (m x_i + b))     = -2 r
-
-The update is the one in the seed article: b -= lr·∂E/∂b, m -= lr·∂E/∂m (both from the old m, b).
-The sum of squared errors (cost="sse") is N times all of the above.
+computed from sufficient statistics (see least_squares), so a step costs the same for 10 points or a
+million. Stochastic and mini-batch updates use the points themselves: one shuffled pass is an epoch.
 """
 
 from __future__ import annotations
@@ -22,309 +19,435 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from gdplay.core.history import History
+from gdplay.core.least_squares import (
+    MODELS,
+    Basis,
+    Curvature,
+    PowerSums,
+    Quadratic,
+    check_points,
+    curvature_of,
+    exponents,
+    make_basis,
+    parameter_names,
+    scaling_for,
+)
+from gdplay.core.optimizers import OPTIMIZERS, make_optimizer
+from gdplay.core.points import Add, Delete, Move, Replace
 from gdplay.core.trainer import Snapshot, Status, ValidationError, diverged_message, frozen
 
 COSTS = ("mse", "sse")
-
-
-@dataclass(frozen=True)
-class SufficientStats:
-    """Count, means and centred second moments (sums of squares about the mean) of the points."""
-
-    n: int = 0
-    mean_x: float = 0.0
-    mean_y: float = 0.0
-    sxx: float = 0.0  # Σ (x - x̄)²
-    sxy: float = 0.0  # Σ (x - x̄)(y - ȳ)
-    syy: float = 0.0  # Σ (y - ȳ)²
-    ptp_x: float = 0.0  # max(x) - min(x): all-equal x is ptp 0, which std can miss (it gives ~2e-16)
-
-    @classmethod
-    def from_points(cls, x: np.ndarray, y: np.ndarray) -> SufficientStats:
-        x = np.asarray(x, dtype=np.float64)
-        y = np.asarray(y, dtype=np.float64)
-        if x.shape != y.shape or x.ndim != 1:
-            raise ValidationError(f"x and y must be 1-D arrays of one length; got shapes {x.shape} and {y.shape}")
-        if len(x) == 0:
-            return cls()
-        if not (np.isfinite(x).all() and np.isfinite(y).all()):
-            raise ValidationError("The points contain NaN or infinity; every coordinate must be a finite number.")
-        mx, my = float(x.mean()), float(y.mean())
-        dx, dy = x - mx, y - my
-        return cls(
-            n=len(x), mean_x=mx, mean_y=my,
-            sxx=float(dx @ dx), sxy=float(dx @ dy), syy=float(dy @ dy),
-            ptp_x=float(np.ptp(x)),
-        )
-
-    def moments(self) -> tuple[float, float, float]:
-        """(v_xx, v_xy, v_yy): the centred second moments divided by N."""
-        n = max(self.n, 1)
-        return self.sxx / n, self.sxy / n, self.syy / n
-
-
-def mse(stats: SufficientStats, m: np.ndarray | float, b: np.ndarray | float) -> np.ndarray | float:
-    """Mean squared error at (m, b); broadcasts, so a whole grid costs O(grid), not O(grid·N)."""
-    vxx, vxy, vyy = stats.moments()
-    r = stats.mean_y - m * stats.mean_x - b
-    return vyy - 2.0 * m * vxy + m * m * vxx + r * r
-
-
-def mse_gradient(stats: SufficientStats, m: float, b: float) -> tuple[float, float]:
-    """(∂E/∂m, ∂E/∂b) of the mean squared error."""
-    vxx, vxy, _ = stats.moments()
-    r = stats.mean_y - m * stats.mean_x - b
-    return -2.0 * (vxy - m * vxx + stats.mean_x * r), -2.0 * r
-
-
-def mse_hessian(stats: SufficientStats) -> np.ndarray:
-    """The (constant) Hessian of the MSE over (m, b): 2·[[mean x², x̄], [x̄, 1]]."""
-    vxx, _, _ = stats.moments()
-    mx = stats.mean_x
-    return 2.0 * np.array([[vxx + mx * mx, mx], [mx, 1.0]])
-
-
-@dataclass(frozen=True)
-class Optimum:
-    """The least-squares line. When all x are equal it is not unique; this is the one of least norm."""
-
-    m: float
-    b: float
-    cost: float
-    unique: bool
-
-
-def closed_form(stats: SufficientStats) -> Optimum | None:
-    if stats.n == 0:
-        return None
-    vxx, vxy, _ = stats.moments()
-    # all x equal (ptp, not std: std of equal floats can be 2e-16), or a spread so small its square underflows
-    if stats.ptp_x == 0 or not vxx > 0 or not math.isfinite(vxy / vxx):
-        # every line through (x0, ȳ) fits; least-norm solution of m·x0 + b = ȳ
-        x0 = stats.mean_x
-        scale = stats.mean_y / (x0 * x0 + 1.0)
-        m, b = x0 * scale, scale
-        return Optimum(m, b, float(mse(stats, m, b)), unique=False)
-    m = vxy / vxx
-    b = stats.mean_y - m * stats.mean_x
-    return Optimum(m, b, max(float(mse(stats, m, b)), 0.0), unique=True)
-
-
-@dataclass(frozen=True)
-class Curvature:
-    """What the Hessian says about step sizes: constant-step GD diverges past ``lr_edge`` = 2/λ_max and is
-    fastest at ``lr_best`` = 2/(λ_min + λ_max); ``condition`` = λ_max/λ_min is how long the valley is."""
-
-    lambda_min: float
-    lambda_max: float
-    lr_edge: float
-    lr_best: float
-    condition: float
-
-
-def curvature(stats: SufficientStats, cost: str = "mse") -> Curvature | None:
-    if stats.n == 0:
-        return None
-    h = mse_hessian(stats) * (stats.n if cost == "sse" else 1.0)
-    lo, hi = (float(v) for v in np.linalg.eigvalsh(h))
-    lo = max(lo, 0.0)
-    return Curvature(
-        lambda_min=lo, lambda_max=hi, lr_edge=2.0 / hi, lr_best=2.0 / (lo + hi),
-        condition=hi / lo if lo > 0 else math.inf,
-    )
+LINE_SEARCHES = ("exact", "armijo")
+REGRESSION_OPTIMIZERS = (*OPTIMIZERS, *LINE_SEARCHES)
+OPTIMIZER_LABELS = {
+    "gd": "gradient descent", "momentum": "momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
+    "rmsprop": "RMSProp", "adam": "Adam", "exact": "exact line search", "armijo": "backtracking (Armijo)",
+}
+AVERAGE_WINDOWS = (10, 100, 1000)
+ARMIJO_C = 1e-4  # sufficient decrease: E(θ - αg) <= E(θ) - c·α·‖g‖²
+ARMIJO_SHRINK = 0.5
+HISTORY_CAPACITY = 2048
 
 
 @dataclass(frozen=True)
 class RegressionParams:
-    """Hyperparameters of a regression run. ``learning_rate``, ``max_steps`` and the tolerances apply live;
-    ``initial`` and ``cost`` restart the run."""
+    """Hyperparameters of a regression run. Live (the run goes on): ``learning_rate``, the optimizer
+    hyperparameters, ``batch_size``, ``max_steps`` and the tolerances. Anything else restarts the run."""
 
+    model: str = "line"
+    degree: int = 2  # polynomial only
+    cost: str = "mse"
+    optimizer: str = "gd"
     learning_rate: float = 1e-4
-    initial: tuple[float, float] = (-1.0, 0.0)  # (m0, b0)
+    batch_size: int = 0  # 0: full batch; 1: stochastic (one point per update); B: mini-batch
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float = 1e-8
+    initial: tuple[float, ...] | None = (-1.0, 0.0)  # raw units, one per parameter; None: all zero
+    scale: bool = False  # optimise in standardized x (reported in raw units all the same)
     max_steps: int = 2000
     tol: float = 0.0  # stop when |ΔE| <= tol·E
     grad_tol: float = 0.0  # stop when ‖∇E‖ <= grad_tol
-    cost: str = "mse"
+    seed: int = 0
+    compare: tuple[str, ...] = ()  # more optimizers run side by side from the same start
+
+    LIVE = ("learning_rate", "momentum", "beta1", "beta2", "epsilon", "batch_size", "max_steps", "tol",
+            "grad_tol")
+
+    def n_params(self) -> int:
+        return len(exponents(self.model, self.degree))
+
+    def start(self) -> np.ndarray:
+        p = self.n_params()
+        if self.initial is None:
+            return np.zeros(p)
+        init = np.asarray(self.initial, dtype=float)
+        if init.shape != (p,):
+            # a start for another model: keep what fits (m, b of a line for a slope w, ...), zero the rest
+            out = np.zeros(p)
+            k = min(p, len(init))
+            out[p - k:] = init[len(init) - k:] if self.model != "slope" else init[:1]
+            return out
+        return init
+
+    def runs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((self.optimizer, *self.compare)))
 
     def validate(self) -> RegressionParams:
-        lr = self.learning_rate
-        if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
-            raise ValidationError(f"The learning rate must be a positive finite number; got {lr!r}.")
-        if not all(math.isfinite(v) for v in self.initial):
-            raise ValidationError(f"The start point must be finite; got {self.initial!r}.")
+        def positive(name: str, value: float) -> None:
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise ValidationError(f"The {name} must be a positive finite number; got {value!r}.")
+
+        if self.model not in MODELS:
+            raise ValidationError(f"The model must be one of {', '.join(MODELS)}; got {self.model!r}.")
+        exponents(self.model, self.degree)
+        if self.cost not in COSTS:
+            raise ValidationError(f"The cost must be one of {', '.join(COSTS)}; got {self.cost!r}.")
+        for name in self.runs():
+            if name not in REGRESSION_OPTIMIZERS:
+                raise ValidationError(
+                    f"The optimizer must be one of {', '.join(REGRESSION_OPTIMIZERS)}; got {name!r}.")
+        positive("learning rate", self.learning_rate)
+        positive("epsilon", self.epsilon)
+        for name in ("momentum", "beta1", "beta2"):
+            v = getattr(self, name)
+            if not (0.0 <= v < 1.0):
+                raise ValidationError(f"{name} must be in [0, 1); got {v!r}.")
+        if int(self.batch_size) != self.batch_size or self.batch_size < 0:
+            raise ValidationError(
+                f"The batch size must be 0 (full batch) or a positive integer; got {self.batch_size!r}.")
+        if self.batch_size and self.optimizer in LINE_SEARCHES:
+            raise ValidationError("Line searches need the full-batch cost; set the batch size to full batch.")
         if int(self.max_steps) < 1:
             raise ValidationError(f"The step limit must be at least 1; got {self.max_steps!r}.")
         if self.tol < 0 or self.grad_tol < 0:
             raise ValidationError(f"Tolerances must be >= 0; got tol={self.tol!r}, grad_tol={self.grad_tol!r}.")
-        if self.cost not in COSTS:
-            raise ValidationError(f"The cost must be one of {', '.join(COSTS)}; got {self.cost!r}.")
+        start = self.start()
+        if not np.isfinite(start).all():
+            raise ValidationError(f"The start point must be finite; got {self.initial!r}.")
         return self
 
 
 @dataclass(frozen=True)
-class Surface:
-    """The cost over a grid of (m, b): ``cost[i, j]`` is at b = b_values[i], m = m_values[j] (row-major)."""
+class Optimum:
+    """The least-squares fit, in the optimisation variable (``theta``) and in raw units (``coef``)."""
 
-    m_range: tuple[float, float]
-    b_range: tuple[float, float]
-    cost: np.ndarray
-    version: int
+    theta: np.ndarray
+    coef: np.ndarray
+    cost: float
+    unique: bool
+
+    @property
+    def m(self) -> float:
+        return float(self.coef[0])
+
+    @property
+    def b(self) -> float:
+        return float(self.coef[-1])
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunSnapshot:
+    """One optimizer's path. History rows: step, cost, dist (‖θ - θ*‖), avg10, avg100, avg1000
+    (moving averages of the per-update sample cost), θ_0..θ_{p-1}, and for one parameter dE/dw."""
+
+    optimizer: str
+    label: str
+    status: Status
+    message: str
+    step: int
+    theta: np.ndarray
+    coef: np.ndarray
+    cost: float
+    gradient: np.ndarray
+    history: np.ndarray
+    epoch: int = 0
+    evaluations: int = 0  # cost evaluations of line searches
 
 
 @dataclass(frozen=True, kw_only=True)
 class RegressionSnapshot(Snapshot):
-    m: float
-    b: float
-    gradient: tuple[float, float]
+    model: str
+    degree: int
+    names: tuple[str, ...]
+    cost_name: str
+    scaled: bool
+    scaling: tuple[float, float]  # (a, s) of z = (x - a)/s when scaled
+    to_raw: np.ndarray  # raw coefficients = to_raw @ θ
     learning_rate: float
-    history: np.ndarray  # rows of (step, m, b, cost)
+    batch_size: int
+    runs: tuple[RunSnapshot, ...]
     optimum: Optimum | None
     curvature: Curvature | None
-    surface: Surface | None
+    surface_range: tuple[tuple[float, float], ...] | None  # a window holding start, paths and optimum
     data_version: int
     n_points: int
-    cost_name: str = "mse"
     extra: dict = field(default_factory=dict)
 
+    @property
+    def main(self) -> RunSnapshot:
+        return self.runs[0]
 
-def cost_surface(stats: SufficientStats, m_range: tuple[float, float], b_range: tuple[float, float],
-                 shape: tuple[int, int] = (200, 200), cost: str = "mse") -> np.ndarray:
-    """The cost on a (len b, len m) grid, from the sufficient statistics alone."""
-    m = np.linspace(*m_range, shape[1])
-    b = np.linspace(*b_range, shape[0])
-    z = mse(stats, m[None, :], b[:, None])
-    if cost == "sse":
-        z = z * stats.n
-    return np.maximum(z, 0.0)
+    @property
+    def theta(self) -> np.ndarray:
+        return self.runs[0].theta
+
+    @property
+    def coef(self) -> np.ndarray:
+        return self.runs[0].coef
+
+    @property
+    def history(self) -> np.ndarray:
+        return self.runs[0].history
+
+    @property
+    def gradient(self) -> np.ndarray:
+        return self.runs[0].gradient
+
+    @property
+    def m(self) -> float:  # line: slope; slope model: w
+        return float(self.coef[0])
+
+    @property
+    def b(self) -> float:  # line: intercept
+        return float(self.coef[-1]) if len(self.coef) > 1 else 0.0
+
+
+@dataclass(frozen=True)
+class Surface:
+    """Cost over a grid of two parameters i, j (optimisation units): ``cost[r, c]`` at θ_j = rows[r],
+    θ_i = cols[c] (row-major, x = θ_i), other parameters as in the main run now."""
+
+    axes: tuple[int, int]
+    i_range: tuple[float, float]
+    j_range: tuple[float, float]
+    cost: np.ndarray
+    version: int
+
+
+@dataclass(frozen=True)
+class CostCurve:
+    """J(w) for a one-parameter model."""
+
+    w: np.ndarray
+    cost: np.ndarray
+    version: int
+
+
+@dataclass(frozen=True)
+class FitCurves:
+    """Fitted curves over x for drawing: ``y[k]`` for each run k, ``optimum`` for least squares."""
+
+    x: np.ndarray
+    y: np.ndarray
+    optimum: np.ndarray | None
+    version: int
+
+
+class _Run:
+    """One optimizer's state on the shared cost."""
+
+    def __init__(self, name: str, theta: np.ndarray, params: RegressionParams, capacity: int) -> None:
+        self.name = name
+        self.theta = theta.astype(np.float64).copy()
+        self.n_iter = 0
+        self.status = Status.READY
+        self.message = ""
+        self.epoch = 0
+        self.evaluations = 0
+        self.alpha = 1.0  # armijo: last accepted step
+        p = len(theta)
+        fields = ("cost", "dist", "avg10", "avg100", "avg1000", *(f"t{i}" for i in range(p)))
+        if p == 1:
+            fields = (*fields, "g0")
+        self.history = History(fields, capacity=capacity)
+        self.ring = np.zeros(max(AVERAGE_WINDOWS))
+        self.ring_n = 0
+        self.sums = np.zeros(len(AVERAGE_WINDOWS))
+        self.order: np.ndarray | None = None
+        self.pos = 0
+        self.opt = None
+        if name in OPTIMIZERS:
+            self.opt = make_optimizer(name, params.learning_rate, momentum=params.momentum, beta1=params.beta1,
+                                      beta2=params.beta2, epsilon=params.epsilon)
+
+    def set_live(self, params: RegressionParams) -> None:
+        if self.opt is not None:
+            self.opt.learning_rate = params.learning_rate
+            for name in ("momentum", "beta1", "beta2", "epsilon"):
+                if hasattr(self.opt, name):
+                    setattr(self.opt, name, getattr(params, name))
+
+    def averages(self, sample_cost: float) -> tuple[float, ...]:
+        """Moving averages of the per-update cost over the last 10, 100, 1000 updates."""
+        i = self.ring_n % len(self.ring)
+        old = self.ring[i]
+        self.ring[i] = sample_cost
+        self.ring_n += 1
+        out = []
+        for k, w in enumerate(AVERAGE_WINDOWS):
+            self.sums[k] += sample_cost
+            if self.ring_n > w:
+                self.sums[k] -= self.ring[(self.ring_n - 1 - w) % len(self.ring)] if w < len(self.ring) else old
+            out.append(self.sums[k] / min(self.ring_n, w))
+        return tuple(out)
 
 
 class RegressionTrainer:
-    """Batch gradient descent for y = m*x + b, stepped by ``step(k)``.
+    """Gradient descent on a least-squares cost, stepped by ``step(k)``; see the module docstring.
 
-    Learned state: ``coef_`` (m, b), ``n_iter_``, ``cost_`` and the ``history_`` of the path.
+    Learned state: ``coef_`` (raw units), ``theta_`` (optimisation units), ``n_iter_``, ``cost_``.
+    Data: ``set_data(x, y)`` replaces the points; ``edit(command)`` applies one point command (Add, Delete,
+    Move from gdplay.core.points) and updates the sums without a rescan.
     """
 
     SURFACE_SHAPE = (160, 160)
 
-    def __init__(self, params: RegressionParams | None = None, history_capacity: int = 4096) -> None:
+    def __init__(self, params: RegressionParams | None = None, history_capacity: int = HISTORY_CAPACITY) -> None:
         self.params = (params or RegressionParams()).validate()
         self.params_version = 0
-        self.history_ = History(("m", "b", "cost"), capacity=history_capacity)
-        self.stats = SufficientStats()
+        self.capacity = history_capacity
+        self.x = np.empty(0)
+        self.y = np.empty(0)
+        self.sums = PowerSums()
         self.data_version = 0
-        self._surface: Surface | None = None
-        self._surface_version = 0
+        self._view_version = 0
+        self._cache: dict[str, tuple] = {}
+        self._rebuild_cost()
         self.reset()
 
-    # -- data and params ---------------------------------------------------------------------------
+    # -- data ------------------------------------------------------------------------------------------
     def set_data(self, x: np.ndarray, y: np.ndarray, version: int = 0) -> None:
         """New points: the run restarts from the start point."""
-        self.stats = SufficientStats.from_points(x, y)
+        x, y = check_points(x, y)
+        self.x, self.y = x.copy(), y.copy()
+        self.sums.rebuild(self.x, self.y)
         self.data_version = version
-        self._surface = None
+        self._rebuild_cost()
         self.reset()
 
+    def edit(self, cmd, version: int = 0) -> None:
+        """One point edit (x, y) as a points command; the sums change in O(degree), then the run restarts."""
+        if isinstance(cmd, Replace):
+            xy = np.asarray(cmd.xy, dtype=float).reshape(-1, 2)
+            self.set_data(xy[:, 0], xy[:, 1], version)
+            return
+        if isinstance(cmd, Add):
+            x, y = check_points(np.array([cmd.xy[0]]), np.array([cmd.xy[1]]))
+            self.x, self.y = np.append(self.x, x), np.append(self.y, y)
+            self.sums.add(float(x[0]), float(y[0]))
+        elif isinstance(cmd, Delete):
+            i = int(cmd.index)
+            self.sums.remove(float(self.x[i]), float(self.y[i]))
+            self.x, self.y = np.delete(self.x, i), np.delete(self.y, i)
+        elif isinstance(cmd, Move):
+            i = int(cmd.index)
+            x, y = check_points(np.array([cmd.xy[0]]), np.array([cmd.xy[1]]))
+            self.sums.remove(float(self.x[i]), float(self.y[i]))
+            self.x = self.x.copy()
+            self.y = self.y.copy()
+            self.x[i], self.y[i] = x[0], y[0]
+            self.sums.add(float(x[0]), float(y[0]))
+        else:
+            raise ValidationError(f"Not a point edit: {cmd!r}")
+        if self.sums.n == 0 or self.sums.drifted():
+            self.sums.rebuild(self.x, self.y)
+        self.data_version = version
+        self._rebuild_cost()
+        self.reset()
+
+    def _rebuild_cost(self) -> None:
+        p = self.params
+        self.scaling = scaling_for(p.model, self.x)
+        self.basis: Basis = make_basis(p.model, p.degree, self.sums, p.scale, self.scaling)
+        self.q = Quadratic(self.sums, self.basis, sse=p.cost == "sse")
+        if self.sums.n:
+            theta, unique = self.q.minimizer()
+            self.optimum: Optimum | None = Optimum(frozen(theta), frozen(self.basis.R @ theta),
+                                                   self.q.cost(theta), unique)
+        else:
+            self.optimum = None
+        self.curvature = curvature_of(self.q)
+        self._view_version += 1
+        self._data_gen = self._view_version  # cache keys: changes only with data and structure
+        self._cache.clear()
+
+    # -- params ----------------------------------------------------------------------------------------
     def set_params(self, params: RegressionParams, version: int = 0) -> None:
         params = params.validate()
         old, self.params = self.params, params
         self.params_version = version
-        if params.initial != old.initial or params.cost != old.cost:
-            self._surface = None
+        structural = any(getattr(old, f) != getattr(params, f) for f in params.__dataclass_fields__
+                         if f not in RegressionParams.LIVE)
+        if structural:
+            self._rebuild_cost()
             self.reset()
-        elif self.status is Status.MAX_STEPS and self.n_iter_ < params.max_steps:
-            self.status = Status.TRAINING  # a raised limit lets a finished run go on
-
-    # -- the protocol --------------------------------------------------------------------------------
-    def reset(self) -> None:
-        self.m, self.b = (float(v) for v in self.params.initial)
-        self.n_iter_ = 0
-        self.history_.clear()
-        self.message = ""
-        if self.stats.n == 0:
-            self.status = Status.INVALID
-            self.message = "No points yet: click on the data plot to add some (a line needs at least one)."
-            self.cost_ = math.nan
-            self.grad_ = (math.nan, math.nan)
             return
+        for run in self.runs:
+            run.set_live(params)
+            if run.status is Status.MAX_STEPS and run.n_iter < params.max_steps:
+                run.status = Status.TRAINING  # a raised limit lets a finished run go on
+        self._update_status()
+
+    # -- the protocol ----------------------------------------------------------------------------------
+    def reset(self) -> None:
+        p = self.params
+        start = p.start()
+        theta0 = np.linalg.solve(self.basis.R, start)  # the start is given in raw units
+        self.runs = [_Run(name, theta0, p, self.capacity) for name in p.runs()]
+        self._rng = np.random.default_rng(p.seed)
+        self.message = ""
+        if self.sums.n == 0:
+            self.status = Status.INVALID
+            self.message = "No points yet: click on the data plot to add some."
+            for run in self.runs:
+                run.status, run.message = Status.INVALID, self.message
+            return
+        for run in self.runs:
+            cost = self.q.cost(run.theta)
+            self._record(run, 0, cost, self.q.gradient(run.theta), cost)
         self.status = Status.READY
-        self.cost_ = self._cost(self.m, self.b)
-        self.grad_ = self._gradient(self.m, self.b)
-        self.history_.append(0, self.m, self.b, self.cost_)
-        opt = closed_form(self.stats)
+        opt = self.optimum
         if opt is not None and not opt.unique:
-            self.message = (
-                f"All points have (nearly) the same x ({self.stats.mean_x:g}), so every line through "
-                f"({self.stats.mean_x:g}, {self.stats.mean_y:g}) fits equally well: the optimum is not unique."
-            )
+            self.message = (f"{self.sums.n} point(s) cannot pin down {self.basis.T.shape[1]} parameters "
+                            "(too few points, or all x equal): every fit in a family is as good, so the "
+                            "optimum is not unique.")
 
     @property
-    def coef_(self) -> tuple[float, float]:
-        return self.m, self.b
+    def n_iter_(self) -> int:
+        return max(run.n_iter for run in self.runs)
 
-    def _scale(self) -> float:
-        return float(self.stats.n) if self.params.cost == "sse" else 1.0
+    @property
+    def theta_(self) -> np.ndarray:
+        return self.runs[0].theta
 
-    def _cost(self, m: float, b: float) -> float:
-        return max(float(mse(self.stats, m, b)), 0.0) * self._scale()
+    @property
+    def coef_(self) -> np.ndarray:
+        return self.basis.R @ self.runs[0].theta
 
-    def _gradient(self, m: float, b: float) -> tuple[float, float]:
-        gm, gb = mse_gradient(self.stats, m, b)
-        s = self._scale()
-        return gm * s, gb * s
+    @property
+    def cost_(self) -> float:
+        return self.q.cost(self.runs[0].theta) if self.sums.n else math.nan
+
+    @property
+    def m(self) -> float:
+        return float(self.coef_[0])
+
+    @property
+    def b(self) -> float:
+        return float(self.coef_[-1]) if len(self.coef_) > 1 else 0.0
 
     def step(self, k: int) -> int:
-        """Take up to ``k`` steps of batch gradient descent; returns how many were taken."""
+        """Take up to ``k`` steps on every run that can still step; returns the most any run took."""
         if not self.status.can_step or k <= 0:
             return 0
         self.status = Status.TRAINING
-        p = self.params
-        lr, tol, grad_tol = float(p.learning_rate), p.tol, p.grad_tol
-        s = self._scale()
-        vxx, vxy, vyy = self.stats.moments()
-        mx, my = self.stats.mean_x, self.stats.mean_y
-        vxx, vxy, vyy = vxx * s, vxy * s, vyy * s
-        m, b, cost = self.m, self.b, self.cost_
-        hist = self.history_
-        n = self.n_iter_
-        limit = min(k, p.max_steps - n)
-        isfinite = math.isfinite
         taken = 0
-        status = Status.TRAINING
-        while taken < limit:
-            # gradient at the current (m, b), scaled for the chosen cost
-            r = my - m * mx - b
-            gm = -2.0 * (vxy - m * vxx + mx * r * s)
-            gb = -2.0 * r * s
-            new_m = m - lr * gm
-            new_b = b - lr * gb
-            r = my - new_m * mx - new_b
-            new_cost = vyy - 2.0 * new_m * vxy + new_m * new_m * vxx + r * r * s
-            if not (isfinite(new_cost) and isfinite(new_m) and isfinite(new_b)):
-                status = Status.DIVERGED
-                bad = new_cost if not isfinite(new_cost) else (new_m if not isfinite(new_m) else new_b)
-                self.message = diverged_message(n + taken + 1, "cost", bad, lr)
-                break
-            taken += 1
-            step_no = n + taken
-            if step_no % hist.stride == 0:
-                hist.append(step_no, new_m, new_b, max(new_cost, 0.0))
-            old_cost = cost
-            m, b, cost = new_m, new_b, max(new_cost, 0.0)
-            if tol > 0 and abs(old_cost - cost) <= tol * max(abs(old_cost), 1e-300):
-                status = Status.CONVERGED
-                break
-            if grad_tol > 0 and math.hypot(gm, gb) <= grad_tol:
-                status = Status.CONVERGED
-                break
-        self.m, self.b, self.cost_ = m, b, cost
-        self.n_iter_ = n + taken
-        self.grad_ = self._gradient(m, b)
-        if status is Status.CONVERGED:
-            self.message = f"Converged at step {self.n_iter_} (cost {cost:.6g})."
-        elif status is Status.TRAINING and self.n_iter_ >= p.max_steps:
-            status = Status.MAX_STEPS
-            self.message = f"Stopped at the step limit ({p.max_steps})."
-        self.status = status
+        for run in self.runs:
+            if run.status.can_step:
+                taken = max(taken, self._step_run(run, k))
+        self._update_status()
         return taken
 
     def fit(self) -> RegressionTrainer:
@@ -333,59 +456,304 @@ class RegressionTrainer:
                 break
         return self
 
-    # -- pictures ------------------------------------------------------------------------------------
-    def _surface_ranges(self, path: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
-        """A window over (m, b) that holds the start, the optimum and the (finite part of the) path."""
-        pts = [np.asarray(self.params.initial, dtype=float)]
-        opt = closed_form(self.stats)
-        if opt is not None:
-            pts.append(np.array([opt.m, opt.b]))
-        base = np.array(pts)
+    def _update_status(self) -> None:
+        if self.status is Status.INVALID:
+            return
+        if any(run.status.can_step for run in self.runs):
+            self.status = Status.TRAINING if self.n_iter_ else Status.READY
+            return
+        main = self.runs[0]
+        self.status = main.status
+        if len(self.runs) == 1:
+            self.message = main.message
+        else:
+            self.message = "; ".join(f"{OPTIMIZER_LABELS[r.name]}: {r.message}" for r in self.runs)
+
+    # -- one run ---------------------------------------------------------------------------------------
+    def _record(self, run: _Run, step: int, cost: float, grad: np.ndarray, sample_cost: float) -> None:
+        # moving averages only mean something for stochastic and mini-batch updates
+        avgs = run.averages(sample_cost) if self.params.batch_size else (math.nan,) * len(AVERAGE_WINDOWS)
+        if not run.history.want(step):
+            return
+        dist = float(np.linalg.norm(run.theta - self.optimum.theta)) if self.optimum is not None else math.nan
+        row = (cost, dist, *avgs, *run.theta)
+        if len(run.theta) == 1:
+            row = (*row, float(grad[0]))
+        run.history.append(step, *row)
+
+    def _finish(self, run: _Run, status: Status, cost: float) -> None:
+        run.status = status
+        if status is Status.CONVERGED:
+            run.message = f"Converged at step {run.n_iter} (cost {cost:.6g})."
+        elif status is Status.MAX_STEPS:
+            run.message = f"Stopped at the step limit ({self.params.max_steps:,})."
+
+    def _diverged(self, run: _Run, step: int, value: float) -> None:
+        run.status = Status.DIVERGED
+        lr = self.params.learning_rate
+        run.message = diverged_message(step, "cost", value, lr)
+
+    def _step_run(self, run: _Run, k: int) -> int:
+        p = self.params
+        limit = min(k, p.max_steps - run.n_iter)
+        if limit <= 0:
+            self._finish(run, Status.MAX_STEPS, self.q.cost(run.theta))
+            return 0
+        if run.name == "gd" and p.batch_size == 0 and len(run.theta) == 2:
+            taken = self._gd_two(run, limit)
+        else:
+            taken = self._step_general(run, limit)
+        if run.status.can_step:
+            run.status = Status.TRAINING
+            if run.n_iter >= p.max_steps:
+                self._finish(run, Status.MAX_STEPS, self.q.cost(run.theta))
+        return taken
+
+    def _gd_two(self, run: _Run, limit: int) -> int:
+        """Plain batch gradient descent for two parameters in Python floats: about a million steps a second.
+
+        It iterates β̃ = Tθ - e₀ instead of θ: the step θ ← θ - lr·Tᵀu with u = 2(Gβ̃ - h) is
+        β̃ ← β̃ - lr·(T Tᵀ)u, the same walk in fewer operations; θ is recovered when recorded."""
+        q, p = self.q, self.params
+        T = q.T
+        Tinv = np.linalg.inv(T)
+        (m00, m01), (_, m11) = (T @ T.T).tolist()
+        (t00, t01), (t10, t11) = T.tolist()
+        (g00, g01), (_, g11) = q.G.tolist()
+        h0, h1 = q.h.tolist()
+        c, f = q.c, q.factor
+        lr, tol, grad_tol = float(p.learning_rate), p.tol, p.grad_tol
+        b0, b1 = q.residual_coef(run.theta).tolist()
+        cost = (b0 * (g00 * b0 + 2 * g01 * b1) + g11 * b1 * b1 - 2 * (b0 * h0 + b1 * h1) + c) * f
+        hist, isfinite, hypot = run.history, math.isfinite, math.hypot
+        n = run.n_iter
+        taken = 0
+        status = None
+
+        def theta_of(b0: float, b1: float) -> np.ndarray:
+            return Tinv @ (np.array((b0, b1)) + q.e0)
+
+        while taken < limit:
+            u0 = 2 * f * (g00 * b0 + g01 * b1 - h0)
+            u1 = 2 * f * (g01 * b0 + g11 * b1 - h1)
+            c0 = b0 - lr * (m00 * u0 + m01 * u1)
+            c1 = b1 - lr * (m01 * u0 + m11 * u1)
+            new_cost = (c0 * (g00 * c0 + 2 * g01 * c1) + g11 * c1 * c1 - 2 * (c0 * h0 + c1 * h1) + c) * f
+            if not (isfinite(new_cost) and isfinite(c0) and isfinite(c1)):
+                self._diverged(run, n + taken + 1, new_cost if not isfinite(new_cost) else math.inf)
+                break
+            taken += 1
+            b0, b1 = c0, c1
+            old, cost = cost, max(new_cost, 0.0)
+            if (n + taken) % hist.stride == 0:
+                run.theta[:] = theta_of(b0, b1)
+                self._record(run, n + taken, cost, q.gradient(run.theta), cost)
+            if tol > 0 and abs(old - cost) <= tol * max(abs(old), 1e-300):
+                status = Status.CONVERGED
+                break
+            if grad_tol > 0:
+                # ∇θ = Tᵀu at the new point
+                u0 = 2 * f * (g00 * b0 + g01 * b1 - h0)
+                u1 = 2 * f * (g01 * b0 + g11 * b1 - h1)
+                if hypot(t00 * u0 + t10 * u1, t01 * u0 + t11 * u1) <= grad_tol:
+                    status = Status.CONVERGED
+                    break
+        run.theta[:] = theta_of(b0, b1)
+        run.n_iter = n + taken
+        if status is not None:
+            self._finish(run, status, cost)
+        return taken
+
+    def _batch_gradient(self, run: _Run, size: int) -> tuple[np.ndarray, float]:
+        """The gradient and cost on the next ``size`` points of this epoch's shuffled order."""
+        n = len(self.x)
+        if run.order is None or run.pos >= n:
+            if run.order is not None:
+                run.epoch += 1
+            run.order = self._rng.permutation(n)
+            run.pos = 0
+        idx = run.order[run.pos: run.pos + size]
+        run.pos += len(idx)
+        s = self.sums
+        u = (self.x[idx] - s.x_ref) / s.s_ref
+        phi = np.vander(u, self.basis.D + 1, increasing=True)
+        r = (self.y[idx] - s.y_ref) - phi @ self.q.residual_coef(run.theta)
+        f = self.q.factor
+        grad = -2.0 * f * (self.q.T.T @ (phi.T @ r)) / len(idx)
+        return grad, float(r @ r) / len(idx) * f
+
+    def _step_general(self, run: _Run, limit: int) -> int:
+        # overflow is expected when a run diverges; it is caught by the finiteness checks below
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._step_general_unchecked(run, limit)
+
+    def _step_general_unchecked(self, run: _Run, limit: int) -> int:
+        q, p = self.q, self.params
+        n = run.n_iter
+        cost = q.cost(run.theta)
+        for taken in range(1, limit + 1):
+            if p.batch_size:
+                grad, sample = self._batch_gradient(run, min(int(p.batch_size), len(self.x)))
+            else:
+                grad = q.gradient(run.theta)
+                sample = cost
+            theta_before = run.theta.copy()
+            if run.name == "exact":
+                # for a quadratic the best step along -g is α = gᵀg / gᵀHg
+                curv = float(grad @ q.H @ grad)
+                alpha = float(grad @ grad) / curv if curv > 0 else 0.0
+                run.theta -= alpha * grad
+                run.evaluations += 1
+            elif run.name == "armijo":
+                g2 = float(grad @ grad)
+                alpha = min(run.alpha * 2.0, 1e12)
+                for _ in range(200):
+                    run.evaluations += 1
+                    if q.cost(run.theta - alpha * grad) <= cost - ARMIJO_C * alpha * g2:
+                        break
+                    alpha *= ARMIJO_SHRINK
+                run.alpha = alpha
+                run.theta -= alpha * grad
+            elif run.opt is not None and run.name != "gd":
+                run.opt.step(run.theta, grad)
+            else:
+                run.theta -= p.learning_rate * grad
+            new_cost = q.cost(run.theta)
+            if not (math.isfinite(new_cost) and np.isfinite(run.theta).all()):
+                run.theta[:] = theta_before
+                self._diverged(run, n + taken, new_cost if not math.isfinite(new_cost) else math.inf)
+                run.n_iter = n + taken - 1
+                return taken - 1
+            old, cost = cost, new_cost
+            full_grad = grad if not p.batch_size else q.gradient(run.theta)
+            self._record(run, n + taken, cost, full_grad, sample)
+            if p.tol > 0 and not p.batch_size and abs(old - cost) <= p.tol * max(abs(old), 1e-300):
+                run.n_iter = n + taken
+                self._finish(run, Status.CONVERGED, cost)
+                return taken
+            if p.grad_tol > 0 and float(np.linalg.norm(full_grad)) <= p.grad_tol:
+                run.n_iter = n + taken
+                self._finish(run, Status.CONVERGED, cost)
+                return taken
+        run.n_iter = n + limit
+        return limit
+
+    # -- pictures --------------------------------------------------------------------------------------
+    def surface_range(self) -> tuple[tuple[float, float], ...] | None:
+        """Per parameter, a window that holds the start, the optimum and the finite part of the paths."""
+        if self.sums.n == 0:
+            return None
+        start = np.linalg.solve(self.basis.R, self.params.start())
+        pts = [start[None, :]]
+        if self.optimum is not None:
+            pts.append(self.optimum.theta[None, :])
+        base = np.vstack(pts)
         lo, hi = base.min(axis=0), base.max(axis=0)
         span = np.maximum(hi - lo, 1e-3 * np.maximum(np.abs(hi), 1.0))
-        if len(path):
+        p = len(start)
+        for run in self.runs:
+            path = run.history.rows()[:, 6: 6 + p]
             ok = path[np.isfinite(path).all(axis=1)]
-            # grow to hold the path, but not without bound: a diverging path would squash the picture
-            lo = np.maximum(np.minimum(lo, ok.min(axis=0)), lo - 4 * span)
-            hi = np.minimum(np.maximum(hi, ok.max(axis=0)), hi + 4 * span)
-            span = np.maximum(hi - lo, span)
+            if len(ok):
+                # grow to hold the path, but not without bound: a diverging path would squash the picture
+                lo = np.maximum(np.minimum(lo, ok.min(axis=0)), lo - 4 * span)
+                hi = np.minimum(np.maximum(hi, ok.max(axis=0)), hi + 4 * span)
+        span = np.maximum(hi - lo, span)
         pad = 0.15 * span
-        return (float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+        return tuple((float(a - d), float(b + d)) for a, b, d in zip(lo, hi, pad))
 
-    def surface(self) -> Surface | None:
-        """The cost surface, rebuilt only when the data change or the path leaves it."""
-        if self.stats.n == 0:
+    def surface(self, axes: tuple[int, int], i_range: tuple[float, float], j_range: tuple[float, float],
+                shape: tuple[int, int] = SURFACE_SHAPE) -> Surface | None:
+        """The cost over θ_i × θ_j (optimisation units) through the main run's other parameters."""
+        if self.sums.n == 0 or len(self.runs[0].theta) < 2:
             return None
-        path = self.history_.rows()[:, 1:3] if len(self.history_) else np.empty((0, 2))
-        s = self._surface
-        if s is not None and len(path):
-            (m0, m1), (b0, b1) = s.m_range, s.b_range
-            inside = ((path[:, 0] >= m0) & (path[:, 0] <= m1) & (path[:, 1] >= b0) & (path[:, 1] <= b1)).all()
-            if inside or self.status is Status.DIVERGED:
-                return s
-        elif s is not None:
-            return s
-        m_range, b_range = self._surface_ranges(path)
-        if s is not None and s.m_range == m_range and s.b_range == b_range:
-            return s
-        self._surface_version += 1
-        self._surface = Surface(
-            m_range, b_range,
-            frozen(cost_surface(self.stats, m_range, b_range, self.SURFACE_SHAPE, self.params.cost)),
-            self._surface_version,
-        )
-        return self._surface
+        i, j = axes
+        theta = self.runs[0].theta
+        key = (axes, tuple(i_range), tuple(j_range), tuple(shape), self._data_gen,
+               tuple(np.delete(theta, [i, j])))
+        hit = self._cache.get("surface")
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        vi = np.linspace(*i_range, shape[1])
+        vj = np.linspace(*j_range, shape[0])
+        self._view_version += 1
+        s = Surface((i, j), tuple(i_range), tuple(j_range), frozen(self.q.cost_grid(theta, i, j, vi, vj)),
+                    self._view_version)
+        self._cache["surface"] = (key, s)
+        return s
+
+    def cost_curve(self, w_range: tuple[float, float], n: int = 400) -> CostCurve | None:
+        """J(w) for the one-parameter model."""
+        if self.sums.n == 0 or len(self.runs[0].theta) != 1:
+            return None
+        key = (tuple(w_range), n, self._data_gen)
+        hit = self._cache.get("curve")
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        w = np.linspace(*w_range, n)
+        q = self.q
+        B = q.T[:, 0][None, :] * w[:, None] - q.e0[None, :]  # β̃ for each w
+        z = np.maximum(np.einsum("ni,ij,nj->n", B, q.G, B) - 2 * B @ q.h + q.c, 0.0) * q.factor
+        self._view_version += 1
+        c = CostCurve(frozen(w), frozen(z), self._view_version)
+        self._cache["curve"] = (key, c)
+        return c
+
+    def fit_curves(self, x_range: tuple[float, float], n: int = 200) -> FitCurves | None:
+        """The runs' fitted curves and the least-squares curve over x, evaluated in the accurate basis."""
+        if self.sums.n == 0:
+            return None
+        xs = np.linspace(*x_range, n if self.params.model == "poly" else 2)
+        s = self.sums
+        phi = np.vander((xs - s.x_ref) / s.s_ref, self.basis.D + 1, increasing=True)
+        ys = np.array([s.y_ref + phi @ self.q.residual_coef(run.theta) for run in self.runs])
+        opt = s.y_ref + phi @ self.q.residual_coef(self.optimum.theta) if self.optimum is not None else None
+        self._view_version += 1
+        return FitCurves(frozen(xs), frozen(ys), None if opt is None else frozen(opt), self._view_version)
+
+    def residuals(self) -> np.ndarray:
+        """(x, y, fitted y) of every point for the main run, as rows."""
+        s = self.sums
+        phi = np.vander((self.x - s.x_ref) / s.s_ref, self.basis.D + 1, increasing=True)
+        fitted = s.y_ref + phi @ self.q.residual_coef(self.runs[0].theta) if len(self.x) else np.empty(0)
+        return frozen(np.column_stack([self.x, self.y, fitted]))
 
     def snapshot(self) -> RegressionSnapshot:
-        tail = (self.n_iter_, self.m, self.b, self.cost_) if self.stats.n else None
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._snapshot()
+
+    def _snapshot(self) -> RegressionSnapshot:
+        p = self.params
+        names = parameter_names(p.model, p.degree)
+        runs = []
+        for run in self.runs:
+            if self.sums.n:
+                grad = self.q.gradient(run.theta)
+                cost = self.q.cost(run.theta)
+                dist = float(np.linalg.norm(run.theta - self.optimum.theta)) if self.optimum else math.nan
+                tail = (run.n_iter, cost, dist, *(math.nan,) * len(AVERAGE_WINDOWS), *run.theta)
+                if len(run.theta) == 1:
+                    tail = (*tail, float(grad[0]))
+                hist = run.history.rows(tail)
+            else:
+                grad, cost = np.full(len(run.theta), math.nan), math.nan
+                hist = frozen(np.empty((0, 7 + len(run.theta))))
+            runs.append(RunSnapshot(
+                optimizer=run.name, label=OPTIMIZER_LABELS[run.name], status=run.status, message=run.message,
+                step=run.n_iter, theta=frozen(run.theta), coef=frozen(self.basis.R @ run.theta), cost=cost,
+                gradient=frozen(grad), history=hist, epoch=run.epoch, evaluations=run.evaluations))
+        main = runs[0]
+        message = self.message if self.status is Status.INVALID or not main.message else main.message
+        if len(runs) > 1 and self.status.finished:
+            message = self.message
+        elif self.message and self.status is Status.READY:
+            message = self.message
         return RegressionSnapshot(
-            step=self.n_iter_, params_version=self.params_version, status=self.status,
-            message=self.message, cost=self.cost_, m=self.m, b=self.b, gradient=self.grad_,
-            learning_rate=self.params.learning_rate,
-            history=self.history_.rows(tail) if tail else frozen(np.empty((0, 4))),
-            optimum=closed_form(self.stats), curvature=curvature(self.stats, self.params.cost),
-            surface=self.surface(), data_version=self.data_version, n_points=self.stats.n,
-            cost_name=self.params.cost,
+            step=self.n_iter_, params_version=self.params_version, status=self.status, message=message,
+            cost=main.cost, model=p.model, degree=p.degree, names=names, cost_name=p.cost, scaled=p.scale,
+            scaling=self.scaling, to_raw=frozen(self.basis.R), learning_rate=p.learning_rate,
+            batch_size=p.batch_size, runs=tuple(runs), optimum=self.optimum, curvature=self.curvature,
+            surface_range=self.surface_range(), data_version=self.data_version, n_points=self.sums.n,
         )
 
     def with_params(self, **changes) -> RegressionParams:
