@@ -77,6 +77,11 @@ class TrainingController(QObject):
         """New training data for ``trainer.set_data``; the run restarts and plays."""
         self._worker.post(("data", args, kwargs))
 
+    def edit(self, command: Any, version: int = 0) -> None:
+        """One point edit (a gdplay.core.points command) for ``trainer.edit``, applied in order after any
+        data replacement; the run restarts and plays."""
+        self._worker.post(("edit", command, version))
+
     def set_view(self, name: str, method: str | None, *args: Any, **kwargs: Any) -> None:
         """Compute ``trainer.method(*args, **kwargs)`` with every snapshot from now on, as
         ``views[name]`` (e.g. a decision map over the plot's range); method None stops it."""

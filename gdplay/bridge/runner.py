@@ -8,7 +8,8 @@ own process, GUI and training run in parallel on two cores and neither waits for
 The loop: read every pending command (the newest params and data win), run steps in chunks of about
 16 ms, publish one snapshot per chunk, sleep when paused. Commands are tuples:
 
-    ("params", params, version)   ("data", args, kwargs)   ("play",)   ("pause",)   ("step", n)
+    ("params", params, version)   ("data", args, kwargs)   ("edit", command, version)   ("play",)
+    ("pause",)   ("step", n)
     ("reset",)   ("rate", steps_per_second_or_None)   ("request", tag, method, args, kwargs)
     ("view", name, method_or_None, args, kwargs)   ("stop",)
 
@@ -92,9 +93,14 @@ class Runner:
         """Apply a batch of commands. Only the newest params and the newest data of the batch are used."""
         latest: dict[str, tuple] = {}
         ordered: list[tuple] = []
+        edits: list[tuple] = []  # data replacements and point edits, in order; a replacement drops earlier ones
         for cmd in commands:
-            if cmd[0] in ("params", "data"):
+            if cmd[0] == "params":
                 latest[cmd[0]] = cmd
+            elif cmd[0] == "data":
+                edits = [cmd]
+            elif cmd[0] == "edit":
+                edits.append(cmd)
             elif cmd[0] == "view":
                 _, name, method, args, kwargs = cmd
                 if method is None:
@@ -106,9 +112,13 @@ class Runner:
                 ordered.append(cmd)
         t = self.trainer
         play: bool | None = None
-        if "data" in latest:
-            _, args, kwargs = latest["data"]
-            t.set_data(*args, **kwargs)
+        for cmd in edits:
+            if cmd[0] == "data":
+                _, args, kwargs = cmd
+                t.set_data(*args, **kwargs)
+            else:
+                _, command, version = cmd
+                t.edit(command, version)  # the trainer updates its sums for one point, no rescan
             play = True  # an edit re-fits at once
             self.dirty = True
         if "params" in latest:

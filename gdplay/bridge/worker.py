@@ -66,7 +66,7 @@ class TrainingWorker(QObject):
         self._trainer = trainer  # sent to the process when the thread starts
         self._lock = threading.Lock()
         self._latest_params: tuple | None = None
-        self._latest_data: tuple | None = None
+        self._edits: list[tuple] = []  # data replacements and point edits, in order
         self._queue: list[tuple] = []
         self._views: dict[str, tuple] = {}
         self._latest: tuple[Snapshot, dict] | None = None
@@ -86,7 +86,9 @@ class TrainingWorker(QObject):
             elif cmd[0] == "view":
                 self._views[cmd[1]] = cmd  # newest per view name
             elif cmd[0] == "data":
-                self._latest_data = cmd
+                self._edits = [cmd]  # a replacement makes earlier edits moot
+            elif cmd[0] == "edit":
+                self._edits.append(cmd)
             else:
                 self._queue.append(cmd)
             wake = not self._wake_pending
@@ -108,9 +110,10 @@ class TrainingWorker(QObject):
     # -- the relay thread ------------------------------------------------------------------------------
     def _take_mail(self) -> tuple[list[tuple], bool]:
         with self._lock:
-            cmds = [c for c in (self._latest_data, self._latest_params) if c is not None]
+            cmds = self._edits + ([self._latest_params] if self._latest_params is not None else [])
             cmds += list(self._views.values()) + self._queue
-            self._latest_data = self._latest_params = None
+            self._edits = []
+            self._latest_params = None
             self._queue = []
             self._views = {}
             self._wake_pending = False

@@ -128,6 +128,7 @@ class UndoStack:
         self.limit = limit
         self._undo: list[tuple[str, Command]] = []
         self._redo: list[tuple[str, Command]] = []
+        self.last_applied: Command | None = None  # what undo/redo just did to the points
 
     def push(self, cmd: Command) -> None:
         """Do ``cmd`` and remember how to undo it."""
@@ -156,6 +157,7 @@ class UndoStack:
             return False
         text, inverse = self._undo.pop()
         self._redo.append((text, self.points.apply(inverse)))
+        self.last_applied = inverse
         return True
 
     def redo(self) -> bool:
@@ -163,4 +165,5 @@ class UndoStack:
             return False
         text, cmd = self._redo.pop()
         self._undo.append((text, self.points.apply(cmd)))
+        self.last_applied = cmd
         return True

@@ -33,7 +33,7 @@ from gdplay.core.least_squares import (
     scaling_for,
 )
 from gdplay.core.optimizers import OPTIMIZERS, make_optimizer
-from gdplay.core.points import Add, Delete, Move, Replace
+from gdplay.core.points import Add, Delete, Insert, Move, Replace
 from gdplay.core.trainer import Snapshot, Status, ValidationError, diverged_message, frozen
 
 COSTS = ("mse", "sse")
@@ -47,6 +47,28 @@ AVERAGE_WINDOWS = (10, 100, 1000)
 ARMIJO_C = 1e-4  # sufficient decrease: E(θ - αg) <= E(θ) - c·α·‖g‖²
 ARMIJO_SHRINK = 0.5
 HISTORY_CAPACITY = 2048
+
+
+def split_run(spec: str) -> tuple[str, int | None]:
+    """"adam" -> ("adam", None); "gd/1" -> ("gd", 1): an optimizer and, optionally, its own batch size."""
+    name, _, batch = spec.partition("/")
+    if not batch:
+        return name, None
+    try:
+        return name, int(batch)
+    except ValueError:
+        raise ValidationError(f"A run is an optimizer name, optionally /batch size; got {spec!r}.") from None
+
+
+def run_label(spec: str, default_batch: int = 0) -> str:
+    name, batch = split_run(spec)
+    batch = default_batch if batch is None else batch
+    label = OPTIMIZER_LABELS.get(name, name)
+    if batch == 1:
+        return f"{label}, stochastic"
+    if batch > 1:
+        return f"{label}, mini-batch {batch}"
+    return label if default_batch == 0 else f"{label}, full batch"
 
 
 @dataclass(frozen=True)
@@ -70,7 +92,7 @@ class RegressionParams:
     tol: float = 0.0  # stop when |ΔE| <= tol·E
     grad_tol: float = 0.0  # stop when ‖∇E‖ <= grad_tol
     seed: int = 0
-    compare: tuple[str, ...] = ()  # more optimizers run side by side from the same start
+    compare: tuple[str, ...] = ()  # more runs side by side from the same start: "adam", or "gd/1" (own batch)
 
     LIVE = ("learning_rate", "momentum", "beta1", "beta2", "epsilon", "batch_size", "max_steps", "tol",
             "grad_tol")
@@ -104,10 +126,13 @@ class RegressionParams:
         exponents(self.model, self.degree)
         if self.cost not in COSTS:
             raise ValidationError(f"The cost must be one of {', '.join(COSTS)}; got {self.cost!r}.")
-        for name in self.runs():
+        for spec in self.runs():
+            name, batch = split_run(spec)
             if name not in REGRESSION_OPTIMIZERS:
                 raise ValidationError(
                     f"The optimizer must be one of {', '.join(REGRESSION_OPTIMIZERS)}; got {name!r}.")
+            if batch is not None and (batch < 0 or (batch and name in LINE_SEARCHES)):
+                raise ValidationError(f"A compared run's batch size must be >= 0 (0 for line searches); got {spec!r}.")
         positive("learning rate", self.learning_rate)
         positive("epsilon", self.epsilon)
         for name in ("momentum", "beta1", "beta2"):
@@ -152,8 +177,9 @@ class RunSnapshot:
     """One optimizer's path. History rows: step, cost, dist (‖θ - θ*‖), avg10, avg100, avg1000
     (moving averages of the per-update sample cost), θ_0..θ_{p-1}, and for one parameter dE/dw."""
 
-    optimizer: str
+    optimizer: str  # the run's spec: "adam", or "gd/1" with its own batch size
     label: str
+    batch_size: int
     status: Status
     message: str
     step: int
@@ -161,6 +187,8 @@ class RunSnapshot:
     coef: np.ndarray
     cost: float
     gradient: np.ndarray
+    grad_norm: float  # ‖∇E‖ (inf if it overflows at the edge of a divergence)
+    distance: float  # ‖θ - θ*‖ in optimisation units
     history: np.ndarray
     epoch: int = 0
     evaluations: int = 0  # cost evaluations of line searches
@@ -248,8 +276,12 @@ class FitCurves:
 class _Run:
     """One optimizer's state on the shared cost."""
 
-    def __init__(self, name: str, theta: np.ndarray, params: RegressionParams, capacity: int) -> None:
+    def __init__(self, spec: str, theta: np.ndarray, params: RegressionParams, capacity: int) -> None:
+        self.spec = spec
+        name, batch = split_run(spec)
         self.name = name
+        self.batch = batch  # None: the params' batch size
+        self.label = run_label(spec, params.batch_size)
         self.theta = theta.astype(np.float64).copy()
         self.n_iter = 0
         self.status = Status.READY
@@ -328,14 +360,16 @@ class RegressionTrainer:
         self.reset()
 
     def edit(self, cmd, version: int = 0) -> None:
-        """One point edit (x, y) as a points command; the sums change in O(degree), then the run restarts."""
+        """One point edit (Add, Insert, Delete, Move or Replace from gdplay.core.points); the sums change in
+        O(degree), then the run restarts."""
         if isinstance(cmd, Replace):
             xy = np.asarray(cmd.xy, dtype=float).reshape(-1, 2)
             self.set_data(xy[:, 0], xy[:, 1], version)
             return
-        if isinstance(cmd, Add):
+        if isinstance(cmd, (Add, Insert)):
             x, y = check_points(np.array([cmd.xy[0]]), np.array([cmd.xy[1]]))
-            self.x, self.y = np.append(self.x, x), np.append(self.y, y)
+            i = len(self.x) if isinstance(cmd, Add) else int(cmd.index)
+            self.x, self.y = np.insert(self.x, i, x), np.insert(self.y, i, y)
             self.sums.add(float(x[0]), float(y[0]))
         elif isinstance(cmd, Delete):
             i = int(cmd.index)
@@ -467,12 +501,12 @@ class RegressionTrainer:
         if len(self.runs) == 1:
             self.message = main.message
         else:
-            self.message = "; ".join(f"{OPTIMIZER_LABELS[r.name]}: {r.message}" for r in self.runs)
+            self.message = "; ".join(f"{r.label}: {r.message}" for r in self.runs)
 
     # -- one run ---------------------------------------------------------------------------------------
     def _record(self, run: _Run, step: int, cost: float, grad: np.ndarray, sample_cost: float) -> None:
         # moving averages only mean something for stochastic and mini-batch updates
-        avgs = run.averages(sample_cost) if self.params.batch_size else (math.nan,) * len(AVERAGE_WINDOWS)
+        avgs = run.averages(sample_cost) if self._batch(run) else (math.nan,) * len(AVERAGE_WINDOWS)
         if not run.history.want(step):
             return
         dist = float(np.linalg.norm(run.theta - self.optimum.theta)) if self.optimum is not None else math.nan
@@ -493,13 +527,16 @@ class RegressionTrainer:
         lr = self.params.learning_rate
         run.message = diverged_message(step, "cost", value, lr)
 
+    def _batch(self, run: _Run) -> int:
+        return int(self.params.batch_size if run.batch is None else run.batch)
+
     def _step_run(self, run: _Run, k: int) -> int:
         p = self.params
         limit = min(k, p.max_steps - run.n_iter)
         if limit <= 0:
             self._finish(run, Status.MAX_STEPS, self.q.cost(run.theta))
             return 0
-        if run.name == "gd" and p.batch_size == 0 and len(run.theta) == 2:
+        if run.name == "gd" and self._batch(run) == 0 and len(run.theta) == 2:
             taken = self._gd_two(run, limit)
         else:
             taken = self._step_general(run, limit)
@@ -589,11 +626,12 @@ class RegressionTrainer:
 
     def _step_general_unchecked(self, run: _Run, limit: int) -> int:
         q, p = self.q, self.params
+        batch = self._batch(run)
         n = run.n_iter
         cost = q.cost(run.theta)
         for taken in range(1, limit + 1):
-            if p.batch_size:
-                grad, sample = self._batch_gradient(run, min(int(p.batch_size), len(self.x)))
+            if batch:
+                grad, sample = self._batch_gradient(run, min(batch, len(self.x)))
             else:
                 grad = q.gradient(run.theta)
                 sample = cost
@@ -625,9 +663,9 @@ class RegressionTrainer:
                 run.n_iter = n + taken - 1
                 return taken - 1
             old, cost = cost, new_cost
-            full_grad = grad if not p.batch_size else q.gradient(run.theta)
+            full_grad = grad if not batch else q.gradient(run.theta)
             self._record(run, n + taken, cost, full_grad, sample)
-            if p.tol > 0 and not p.batch_size and abs(old - cost) <= p.tol * max(abs(old), 1e-300):
+            if p.tol > 0 and not batch and abs(old - cost) <= p.tol * max(abs(old), 1e-300):
                 run.n_iter = n + taken
                 self._finish(run, Status.CONVERGED, cost)
                 return taken
@@ -736,12 +774,14 @@ class RegressionTrainer:
                     tail = (*tail, float(grad[0]))
                 hist = run.history.rows(tail)
             else:
-                grad, cost = np.full(len(run.theta), math.nan), math.nan
+                grad, cost, dist = np.full(len(run.theta), math.nan), math.nan, math.nan
                 hist = frozen(np.empty((0, 7 + len(run.theta))))
             runs.append(RunSnapshot(
-                optimizer=run.name, label=OPTIMIZER_LABELS[run.name], status=run.status, message=run.message,
+                optimizer=run.spec, label=run.label, batch_size=self._batch(run), status=run.status,
+                message=run.message,
                 step=run.n_iter, theta=frozen(run.theta), coef=frozen(self.basis.R @ run.theta), cost=cost,
-                gradient=frozen(grad), history=hist, epoch=run.epoch, evaluations=run.evaluations))
+                gradient=frozen(grad), grad_norm=float(np.sqrt(np.sum(grad * grad))),
+                distance=dist, history=hist, epoch=run.epoch, evaluations=run.evaluations))
         main = runs[0]
         message = self.message if self.status is Status.INVALID or not main.message else main.message
         if len(runs) > 1 and self.status.finished:

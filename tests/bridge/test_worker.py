@@ -154,19 +154,19 @@ def test_slow_motion_then_full_speed_keeps_snapshots_coming(qtbot, controller):
 
 
 def test_views_arrive_with_snapshots_and_requests_are_answered(qtbot, controller):
-    controller.set_view("surface_copy", "surface")
+    controller.set_view("surface", "surface", (0, 1), (-1.0, 2.0), (0.0, 9.0), (30, 40))
     controller.step(3)
-    qtbot.waitUntil(lambda: "surface_copy" in controller.views and controller.latest.step == 3, timeout=3000)
-    assert controller.views["surface_copy"].cost.shape == controller.latest.surface.cost.shape
-    assert not controller.views["surface_copy"].cost.flags.writeable
+    qtbot.waitUntil(lambda: "surface" in controller.views and controller.latest.step == 3, timeout=3000)
+    assert controller.views["surface"].cost.shape == (30, 40)
+    assert not controller.views["surface"].cost.flags.writeable
     with qtbot.waitSignal(controller.replyReady, timeout=3000) as blocker:
-        controller.request("cost-now", "_cost", 1.0, 2.0)
+        controller.request("cost-now", "residuals")
     tag, value = blocker.args
-    assert tag == "cost-now" and value > 0
-    controller.set_view("surface_copy", None)
+    assert tag == "cost-now" and value.shape == (100, 3)
+    controller.set_view("surface", None)
     controller.step(1)
     qtbot.waitUntil(lambda: controller.latest.step == 4, timeout=3000)
-    assert "surface_copy" not in controller.views
+    assert "surface" not in controller.views
 
 
 def test_a_trainer_that_cannot_be_pickled_fails_with_a_message(qtbot, nedrich):

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gdplay.core.least_squares import PowerSums, Quadratic, make_basis, scaling_for
-from gdplay.core.points import Add, Delete, Move
+from gdplay.core.points import Add, Delete, Insert, Move
 from gdplay.core.regression import REGRESSION_OPTIMIZERS, RegressionParams, RegressionTrainer
 from gdplay.core.trainer import Status, ValidationError
 
@@ -194,6 +194,8 @@ def test_point_edits_update_the_sums_like_a_rebuild(nedrich):
     t = trainer(x, y)
     t.edit(Add((30.0, 70.0)))
     t.edit(Delete(3))
+    t.edit(Insert(3, (float(x[3]), float(y[3]))))
+    t.edit(Delete(3))
     t.edit(Move(10, (55.0, 60.0)))
     xs, ys = np.append(x, 30.0), np.append(y, 70.0)
     xs, ys = np.delete(xs, 3), np.delete(ys, 3)
@@ -325,3 +327,15 @@ def test_closed_form_agrees_with_lstsq(points):
     ours = np.sum((y - (t.optimum.m * x + t.optimum.b)) ** 2)
     ref = np.sum((y - (m * x + b)) ** 2)
     assert ours <= ref * (1 + 1e-6) + 1e-6 * np.sum((y - y.mean()) ** 2) + 1e-9
+
+
+def test_batch_against_stochastic_side_by_side(nedrich):
+    x, y = nedrich
+    t = trainer(x, y, scale=True, learning_rate=0.01, compare=("gd/1",), max_steps=300)
+    t.fit()
+    snap = t.snapshot()
+    assert [r.label for r in snap.runs] == ["gradient descent", "gradient descent, stochastic"]
+    assert [r.batch_size for r in snap.runs] == [0, 1]
+    batch, sgd = snap.runs
+    assert np.isnan(batch.history[1:, 3]).all() and np.isfinite(sgd.history[1:, 3]).all()
+    assert sgd.epoch == 2

@@ -1,98 +1,179 @@
-"""The Regression tab's views: data with the current line, the cost surface over (m, b) with the path,
-and the cost per iteration. Items are built once and then only updated in place."""
+"""The Regression tab's views: the data with the fitted curves, the cost surface over two parameters (or
+J(w) with tangents for the one-weight model), the cost per iteration and the distance to the optimum.
+Items are built once and then only updated in place; one colour per run (compare mode)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
-from gdplay.core.regression import RegressionSnapshot, Surface
+from gdplay.core.regression import CostCurve, FitCurves, RegressionSnapshot, Surface
 from gdplay.ui.plots.contours import ContourSet
-from gdplay.ui.plots.style import (
-    CLASS_COLORS,
-    CURVE_PEN,
-    LINE_PEN,
-    PATH_PEN,
-    REFERENCE_PEN,
-    StickyRange,
-    make_plot,
-)
+from gdplay.ui.plots.style import CLASS_COLORS, PATH_COLORS, REFERENCE_PEN, StickyRange, make_plot
 from gdplay.ui.widgets.point_editor import EditableViewBox, PointEditor
 
-N_CONTOURS = 16
-MAX_PATH_DOTS = 300  # dots on the path beyond this are thinned (the line keeps every recorded point)
+N_CONTOURS = 20
+MAX_PATH_DOTS = 300  # dots on a path beyond this are left off (the line keeps every recorded point)
+RESIDUAL_PEN = pg.mkPen((214, 39, 40, 150), width=1)
+HOVER_PEN = pg.mkPen("#9467bd", width=1.5, style=Qt.PenStyle.DotLine)
+TANGENT_PEN = pg.mkPen((255, 127, 14, 170), width=1)
+# history columns (see RunSnapshot): step, cost, dist, avg10, avg100, avg1000, θ...
+STEP, COST, DIST, AVG = 0, 1, 2, {10: 3, 100: 4, 1000: 5}
+THETA = 6
 
 
-class DataView:
-    """Points you edit, the current line y = m·x + b and the least-squares line (dashed)."""
+def run_pen(k: int, width: float = 1.5) -> pg.QtGui.QPen:
+    return pg.mkPen(PATH_COLORS[k % len(PATH_COLORS)], width=width)
 
-    def __init__(self) -> None:
-        self.widget = make_plot("Data and the current line", "x", "y", view_box=EditableViewBox())
+
+class _Debounced(QObject):
+    """Emits ``fired`` 120 ms after the last range change of a view box: time to ask for a new picture."""
+
+    fired = Signal()
+
+    def __init__(self, vb: pg.ViewBox, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(120)
+        self.timer.timeout.connect(self.fired)
+        vb.sigRangeChanged.connect(self._on_range_changed)
+
+    def _on_range_changed(self, *_args) -> None:
+        self.timer.start()
+
+
+class DataView(QObject):
+    """Points you edit, the runs' fitted curves, the least-squares curve (dashed), residuals, a hover line."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.widget = make_plot("Data and the fitted line", "x", "y", view_box=EditableViewBox())
         self.plot = self.widget.getPlotItem()
         self.editor = PointEditor(self.plot, n_classes=1, colors=(CLASS_COLORS[0],))
-        self.line = pg.PlotDataItem(pen=LINE_PEN, name="current line")
-        self.reference = pg.PlotDataItem(pen=REFERENCE_PEN, name="least squares")
-        self.plot.addItem(self.reference)
-        self.plot.addItem(self.line)
+        self.reference = pg.PlotDataItem(pen=REFERENCE_PEN)
+        self.residuals = pg.PlotDataItem(pen=RESIDUAL_PEN, connect="pairs")
+        self.hover = pg.PlotDataItem(pen=HOVER_PEN)
+        for item in (self.residuals, self.reference, self.hover):
+            self.plot.addItem(item)
+        self.curves: list[pg.PlotDataItem] = []
         self.legend = self.plot.addLegend(offset=(10, 10))
-        self.legend.addItem(self.line, "current line")
         self.legend.addItem(self.reference, "least squares")
-        self._lines: dict[pg.PlotDataItem, tuple[float, float] | None] = {self.line: None, self.reference: None}
-        self.plot.getViewBox().sigXRangeChanged.connect(self._on_view_x_range_changed)
+        self.rangeChanged = _Debounced(self.plot.getViewBox(), self).fired
 
-    def set_line(self, item: pg.PlotDataItem, mb: tuple[float, float] | None) -> None:
-        self._lines[item] = mb
-        self._draw(item)
-
-    def _draw(self, item: pg.PlotDataItem) -> None:
-        mb = self._lines[item]
-        if mb is None or not np.isfinite(mb).all():
-            item.setData([], [])
-            return
+    def x_range(self) -> tuple[float, float]:
         (x0, x1), _ = self.plot.getViewBox().viewRange()
-        m, b = mb
-        item.setData([x0, x1], [m * x0 + b, m * x1 + b])
+        return float(x0), float(x1)
 
-    def _on_view_x_range_changed(self, *_args) -> None:
-        for item in self._lines:
-            self._draw(item)
+    def set_fits(self, fits: FitCurves | None, labels: list[str], show_reference: bool) -> None:
+        while len(self.curves) < len(labels):
+            k = len(self.curves)
+            item = pg.PlotDataItem(pen=run_pen(k, 2.0))
+            item.setZValue(5)
+            self.plot.addItem(item)
+            self.curves.append(item)
+            self.legend.addItem(item, labels[k])
+        for k, item in enumerate(self.curves):
+            if fits is None or k >= len(labels) or k >= len(fits.y):
+                item.setData([], [])
+                item.setVisible(k < len(labels))
+            else:
+                item.setVisible(True)
+                item.setData(fits.x, fits.y[k])
+                label = self.legend.getLabel(item)
+                if label is not None and label.text != labels[k]:
+                    label.setText(labels[k])
+        for k in range(len(self.curves)):
+            self._legend_row_visible(self.curves[k], k < len(labels))
+        ref = fits.optimum if (fits is not None and show_reference) else None
+        self.reference.setData([], []) if ref is None else self.reference.setData(fits.x, ref)
+
+    def _legend_row_visible(self, item: pg.PlotDataItem, visible: bool) -> None:
+        for sample, label in self.legend.items:
+            if sample.item is item:
+                sample.setVisible(visible)
+                label.setVisible(visible)
+
+    def set_residuals(self, rows: np.ndarray | None) -> None:
+        if rows is None or not len(rows):
+            self.residuals.setData([], [])
+            return
+        x = np.repeat(rows[:, 0], 2)
+        y = np.column_stack([rows[:, 1], rows[:, 2]]).ravel()
+        self.residuals.setData(x, y)
+
+    def set_hover_line(self, mb: tuple[float, float] | None) -> None:
+        if mb is None:
+            self.hover.setData([], [])
+            return
+        x0, x1 = self.x_range()
+        m, b = mb
+        self.hover.setData([x0, x1], [m * x0 + b, m * x1 + b])
 
     def fit_view(self) -> None:
         xy = self.editor.points.xy
         if len(xy):
             lo, hi = xy.min(axis=0), xy.max(axis=0)
-            span = np.maximum(hi - lo, 1.0)
+            span = np.where(hi - lo > 0, hi - lo, np.maximum(np.abs(hi), 1.0))
             self.plot.getViewBox().setRange(xRange=(lo[0] - 0.1 * span[0], hi[0] + 0.1 * span[0]),
                                             yRange=(lo[1] - 0.1 * span[1], hi[1] + 0.1 * span[1]), padding=0)
 
 
-class SurfaceView:
-    """The cost over (m, b) in log-scaled colours with contours, the path, the start and the optimum."""
+class SurfaceView(QObject):
+    """The cost over two parameters in log-scaled colours with contours, each run's path and position,
+    the start (square) and the least-squares optimum (star). ``clicked(i_value, j_value)`` on a click."""
 
-    def __init__(self) -> None:
-        self.widget = make_plot("Cost surface E(m, b)", "slope m", "intercept b", grid=False)
+    clicked = Signal(float, float)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.widget = make_plot("Cost surface", "m", "b", grid=False)
         self.plot = self.widget.getPlotItem()
+        self.plot.getViewBox().setMenuEnabled(False)
         self.image = pg.ImageItem()
-        self.image.setColorMap(pg.colormap.get("viridis"))
-        self.plot.addItem(self.image)
-        self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=12,
-                                        label="log₁₀(E − E*)")
-        self.colorbar.setImageItem(self.image, insert_in=self.plot)
-        # the heatmap and its contours change only with the data; cache both as pixmaps so the moving
-        # path and markers over them cost a blit per frame, not a re-render
+        cmap = pg.colormap.get("viridis")
+        self.image.setColorMap(cmap)
         self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.plot.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(colorMap=cmap, interactive=False, width=12, label="log₁₀(E − E*)")
+        self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.contours = ContourSet(self.image)
-        self.path = pg.PlotDataItem(pen=PATH_PEN, symbol="o", symbolSize=4, symbolBrush="k", symbolPen=None)
-        self.start = pg.ScatterPlotItem(size=10, symbol="s", brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=1.5))
-        self.current = pg.ScatterPlotItem(size=12, brush=pg.mkBrush("#d62728"), pen=pg.mkPen("w", width=1.5))
-        self.optimum = pg.ScatterPlotItem(size=16, symbol="star", brush=pg.mkBrush("#ffdd00"),
+        self.start = pg.ScatterPlotItem(size=11, symbol="s", brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=1.5))
+        self.optimum = pg.ScatterPlotItem(size=18, symbol="star", brush=pg.mkBrush("#ffdd00"),
                                           pen=pg.mkPen("k", width=1))
-        for item in (self.path, self.start, self.optimum, self.current):
-            item.setZValue(10)
+        self.paths: list[pg.PlotDataItem] = []
+        self.heads: list[pg.ScatterPlotItem] = []
+        for item in (self.start, self.optimum):
+            item.setZValue(20)
             self.plot.addItem(item)
         self._surface_version = -1
+        self.user_zoomed = False
+        self.plot.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
+        self.rangeChanged = _Debounced(self.plot.getViewBox(), self).fired
+        self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
+
+    def _on_manual_range(self, *_args) -> None:
+        self.user_zoomed = True
+
+    def _on_scene_clicked(self, ev) -> None:
+        vb = self.plot.getViewBox()
+        if ev.button() == Qt.MouseButton.LeftButton and not ev.double() \
+                and vb.sceneBoundingRect().contains(ev.scenePos()):
+            p = vb.mapSceneToView(ev.scenePos())
+            self.clicked.emit(p.x(), p.y())
+
+    def set_axes(self, x_label: str, y_label: str) -> None:
+        self.plot.setLabel("bottom", x_label)
+        self.plot.setLabel("left", y_label)
+
+    def ranges(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
+        return (float(x0), float(x1)), (float(y0), float(y1))
+
+    def show_range(self, i_range: tuple[float, float], j_range: tuple[float, float]) -> None:
+        self.plot.getViewBox().setRange(xRange=i_range, yRange=j_range, padding=0)
 
     def set_surface(self, surface: Surface | None, optimum_cost: float) -> None:
         if surface is None:
@@ -106,69 +187,202 @@ class SurfaceView:
         cost = surface.cost
         floor = min(float(cost.min()), optimum_cost)
         spread = max(float(cost.max()) - floor, 1e-300)
-        z = np.log10(cost - floor + spread * 1e-6)  # log colours: the narrow valley floor stays visible
+        z = np.log10(cost - floor + spread * 1e-7)  # log colours: the narrow valley floor stays visible
         lo, hi = float(z.min()), float(z.max())
         if not hi > lo:
             hi = lo + 1.0
         self.image.setImage(z, autoLevels=False, levels=(lo, hi))
-        (m0, m1), (b0, b1) = surface.m_range, surface.b_range
-        self.image.setRect(QRectF(m0, b0, m1 - m0, b1 - b0))
+        (i0, i1), (j0, j1) = surface.i_range, surface.j_range
+        rows, cols = cost.shape
+        di, dj = (i1 - i0) / max(cols - 1, 1), (j1 - j0) / max(rows - 1, 1)
+        self.image.setRect(QRectF(i0 - di / 2, j0 - dj / 2, (i1 - i0) + di, (j1 - j0) + dj))
         self.colorbar.setLevels((lo, hi))
         self.contours.set_levels(z, np.linspace(lo, hi, N_CONTOURS + 2)[1:-1])
-        self.plot.getViewBox().setRange(xRange=(m0, m1), yRange=(b0, b1), padding=0)
 
-    def set_path(self, history: np.ndarray, start: tuple[float, float], current: tuple[float, float],
-                 optimum: tuple[float, float] | None) -> None:
-        m, b = history[:, 1], history[:, 2]
-        if len(m) > MAX_PATH_DOTS:
-            self.path.setData(m, b, symbol=None)
-        else:
-            self.path.setData(m, b, symbol="o")
-        self.start.setData([start[0]], [start[1]])
-        self.current.setData([current[0]], [current[1]])
-        self.optimum.setData(*(([optimum[0]], [optimum[1]]) if optimum else ([], [])))
+    def set_runs(self, snap: RegressionSnapshot, axes: tuple[int, int], start: np.ndarray) -> None:
+        i, j = axes
+        while len(self.paths) < len(snap.runs):
+            k = len(self.paths)
+            path = pg.PlotDataItem(pen=run_pen(k), symbolBrush=PATH_COLORS[k % len(PATH_COLORS)], symbolPen=None)
+            head = pg.ScatterPlotItem(size=12, brush=pg.mkBrush(PATH_COLORS[k % len(PATH_COLORS)]),
+                                      pen=pg.mkPen("w", width=1.5))
+            path.setZValue(10)
+            head.setZValue(21)
+            self.plot.addItem(path)
+            self.plot.addItem(head)
+            self.paths.append(path)
+            self.heads.append(head)
+        for k, (path, head) in enumerate(zip(self.paths, self.heads)):
+            if k >= len(snap.runs) or not len(snap.runs[k].history):
+                path.setData([], [])
+                head.setData([], [])
+                continue
+            h = snap.runs[k].history
+            xs, ys = h[:, THETA + i], h[:, THETA + j]
+            short = len(xs) <= MAX_PATH_DOTS
+            path.setData(xs, ys, symbol="o" if short else None, symbolSize=4)
+            head.setData([xs[-1]], [ys[-1]])
+        self.start.setData([start[i]], [start[j]])
+        opt = snap.optimum
+        self.optimum.setData(*(([opt.theta[i]], [opt.theta[j]]) if opt is not None else ([], [])))
+
+    def cost_at(self, surface: Surface | None, x: float, y: float) -> float | None:
+        if surface is None:
+            return None
+        (i0, i1), (j0, j1) = surface.i_range, surface.j_range
+        rows, cols = surface.cost.shape
+        c = round((x - i0) / (i1 - i0) * (cols - 1))
+        r = round((y - j0) / (j1 - j0) * (rows - 1))
+        return float(surface.cost[r, c]) if 0 <= r < rows and 0 <= c < cols else None
 
 
-class CostView:
-    """Cost per iteration on a log scale, and the excess E − E* over the least-squares optimum: in a long
-    narrow valley E looks flat long before the fit is done; E − E* shows how far there is still to go."""
+class CurveView(QObject):
+    """For the one-weight model: J(w) as a curve, the tangent at each iterate, the steps, the optimum."""
 
-    def __init__(self) -> None:
-        self.widget = make_plot("Cost per iteration", "iteration", "cost (log scale)", grid=False)
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.widget = make_plot("Cost J(w) with the tangent at each step", "w", "J(w)")
+        self.plot = self.widget.getPlotItem()
+        self.curve = pg.PlotDataItem(pen=pg.mkPen("#1f77b4", width=2))
+        self.tangents = pg.PlotDataItem(pen=TANGENT_PEN, connect="pairs")
+        self.steps = pg.PlotDataItem(pen=run_pen(0), symbol="o", symbolSize=6, symbolBrush="k", symbolPen=None)
+        self.head = pg.ScatterPlotItem(size=12, brush=pg.mkBrush(PATH_COLORS[0]), pen=pg.mkPen("w", width=1.5))
+        self.optimum = pg.ScatterPlotItem(size=18, symbol="star", brush=pg.mkBrush("#ffdd00"),
+                                          pen=pg.mkPen("k", width=1))
+        for item in (self.curve, self.tangents, self.steps, self.optimum, self.head):
+            self.plot.addItem(item)
+        self._version = -1
+        self.rangeChanged = _Debounced(self.plot.getViewBox(), self).fired
+
+    def w_range(self) -> tuple[float, float]:
+        (x0, x1), _ = self.plot.getViewBox().viewRange()
+        return float(x0), float(x1)
+
+    def show_range(self, w_range: tuple[float, float], snap: RegressionSnapshot) -> None:
+        h = snap.history
+        top = float(np.nanmax(h[:, COST])) if len(h) else 1.0
+        self.plot.getViewBox().setRange(xRange=w_range, yRange=(0.0, top * 1.15 or 1.0), padding=0)
+
+    def set_curve(self, curve: CostCurve | None) -> None:
+        if curve is None:
+            self.curve.setData([], [])
+            self._version = -1
+        elif curve.version != self._version:
+            self._version = curve.version
+            self.curve.setData(curve.w, curve.cost)
+
+    def set_steps(self, snap: RegressionSnapshot, max_tangents: int = 40) -> None:
+        h = snap.history
+        if not len(h) or h.shape[1] <= THETA + 1:
+            return
+        w, j, g = h[:, THETA], h[:, COST], h[:, THETA + 1]
+        self.steps.setData(w, j)
+        self.head.setData([w[-1]], [j[-1]])
+        # tangent at each of the first iterates: J(w_k) + J'(w_k)·(w - w_k) over a short stretch
+        k = min(len(w), max_tangents)
+        (x0, x1), _ = self.plot.getViewBox().viewRange()
+        half = 0.12 * (x1 - x0)
+        xs = np.column_stack([w[:k] - half, w[:k] + half]).ravel()
+        ys = np.column_stack([j[:k] - g[:k] * half, j[:k] + g[:k] * half]).ravel()
+        self.tangents.setData(xs, ys)
+        opt = snap.optimum
+        self.optimum.setData(*(([opt.theta[0]], [opt.cost]) if opt is not None else ([], [])))
+
+
+class HistoryView:
+    """A quantity per iteration on a log scale, one curve per run, plus optional extra curves."""
+
+    def __init__(self, title: str, y_label: str, column: int, legend: bool = True) -> None:
+        self.widget = make_plot(title, "iteration", y_label, grid=False)
         self.plot = self.widget.getPlotItem()
         self.plot.setLogMode(y=True)
-        legend = self.plot.addLegend(offset=(-10, 10))
-        self.curve = pg.PlotDataItem(pen=CURVE_PEN, name="cost E")
-        self.excess = pg.PlotDataItem(pen=pg.mkPen("#ff7f0e", width=1), name="E − E* (gap to least squares)")
-        self.floor = pg.InfiniteLine(angle=0, pen=REFERENCE_PEN, label="E* (least squares)",
-                                     labelOpts={"position": 0.5, "color": "#555555"})
-        self.plot.addItem(self.curve)
-        self.plot.addItem(self.excess)
-        self.plot.addItem(self.floor)
-        legend.setParentItem(self.plot.getViewBox())
+        self.column = column
+        self.legend = self.plot.addLegend(offset=(-10, 10)) if legend else None
+        self.curves: list[pg.PlotDataItem] = []
         self.range = StickyRange(self.plot, log_y=True)
 
-    def update(self, snap: RegressionSnapshot) -> None:
-        h = snap.history
-        if not len(h):
-            self.curve.setData([], [])
-            self.excess.setData([], [])
-            self.floor.hide()
-            return
-        tiny = 1e-300  # log axis: keep a perfect fit's 0 drawable
-        cost = np.maximum(h[:, 3], tiny)
-        self.curve.setData(h[:, 0], cost)
-        low = float(cost.min())
-        opt = snap.optimum
-        if opt is not None:
-            excess = np.maximum(h[:, 3] - opt.cost, max(opt.cost, 1.0) * 1e-16)
-            self.excess.setData(h[:, 0], excess)
-            low = min(low, float(excess.min()))
+    def _curve(self, k: int, label: str) -> pg.PlotDataItem:
+        while len(self.curves) <= k:
+            n = len(self.curves)
+            item = pg.PlotDataItem(pen=run_pen(n, 1.0))
+            self.plot.addItem(item)
+            self.curves.append(item)
+            if self.legend is not None:
+                self.legend.addItem(item, label)
+        return self.curves[k]
+
+    def update(self, snap: RegressionSnapshot, floor: float = 1e-300) -> tuple[float, float, float]:
+        """Draw every run; returns (last step, lowest, highest) drawn, for the range."""
+        lo, hi, last = np.inf, 0.0, 0.0
+        for k, run in enumerate(snap.runs):
+            item = self._curve(k, run.label)
+            h = run.history
+            if not len(h):
+                item.setData([], [])
+                continue
+            y = np.maximum(h[:, self.column], floor)
+            ok = np.isfinite(y)
+            item.setData(h[ok, STEP], y[ok])
+            if ok.any():
+                lo, hi = min(lo, float(y[ok].min())), max(hi, float(y[ok].max()))
+                last = max(last, float(h[-1, STEP]))
+        for k in range(len(snap.runs), len(self.curves)):
+            self.curves[k].setData([], [])
+        return last, lo, hi
+
+
+class CostView(HistoryView):
+    """Cost per iteration for each run; for the first run also E − E* (how far there is still to go: in a
+    long valley E looks flat long before the fit is done) and, for stochastic runs, a moving average."""
+
+    def __init__(self) -> None:
+        super().__init__("Cost per iteration", "cost (log scale)", COST)
+        self.excess = pg.PlotDataItem(pen=pg.mkPen("#ff7f0e", width=1, style=Qt.PenStyle.DashLine))
+        self.average = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=2))
+        self.floor = pg.InfiniteLine(angle=0, pen=REFERENCE_PEN, label="E* (least squares)",
+                                     labelOpts={"position": 0.5, "color": "#555555"})
+        for item in (self.excess, self.average, self.floor):
+            self.plot.addItem(item)
+        self.legend.addItem(self.excess, "E − E* (first run)")
+        self.legend.addItem(self.average, "moving average")
+        self.window = 100
+
+    def update(self, snap: RegressionSnapshot) -> None:  # type: ignore[override]
         if snap.step == 0:
             self.range.reset()
-        self.range.update(float(h[-1, 0]), low, float(cost.max()))
+        last, lo, hi = super().update(snap)
+        h = snap.history
+        opt = snap.optimum
+        if len(h) and opt is not None:
+            excess = np.maximum(h[:, COST] - opt.cost, max(opt.cost, 1.0) * 1e-16)
+            self.excess.setData(h[:, STEP], excess)
+            lo = min(lo, float(excess.min()))
+        else:
+            self.excess.setData([], [])
+        avg = h[:, AVG[self.window]] if len(h) else np.empty(0)
+        if len(h) and snap.main.batch_size and np.isfinite(avg[1:]).any():
+            ok = np.isfinite(avg)
+            self.average.setData(h[ok, STEP], np.maximum(avg[ok], 1e-300))
+        else:
+            self.average.setData([], [])
         if opt is not None and opt.cost > 0:
             self.floor.setValue(np.log10(opt.cost))
             self.floor.show()
         else:
             self.floor.hide()
+        if np.isfinite(lo) and hi > 0:
+            self.range.update(last, lo, hi)
+
+
+class DistanceView(HistoryView):
+    """‖θ − θ*‖ per iteration: distance to the least-squares answer, in the units being optimised."""
+
+    def __init__(self) -> None:
+        super().__init__("Distance to the optimum", "‖θ − θ*‖ (log scale)", DIST, legend=False)
+
+    def update(self, snap: RegressionSnapshot) -> None:  # type: ignore[override]
+        if snap.step == 0:
+            self.range.reset()
+        last, lo, hi = super().update(snap, floor=1e-16)
+        if np.isfinite(lo) and hi > 0:
+            self.range.update(last, lo, hi)

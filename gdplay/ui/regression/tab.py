@@ -1,5 +1,6 @@
-"""The Regression tab: points you place, y = m·x + b fitted by gradient descent, the cost surface with
-the path on it and the cost per iteration, all following the newest snapshot of a worker thread."""
+"""The Regression tab: points you place, a line (or slope, or polynomial) fitted by gradient descent,
+the cost surface with each optimizer's path on it, the cost and the distance to the optimum, all
+following the newest snapshot of the trainer's process."""
 
 from __future__ import annotations
 
@@ -14,21 +15,23 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QSplitter,
-    QVBoxLayout,
+    QStackedWidget,
     QWidget,
 )
 
 from gdplay.bridge.controller import TrainingController
+from gdplay.core.datasets import make_line
 from gdplay.core.regression import RegressionParams, RegressionSnapshot, RegressionTrainer
-from gdplay.core.trainer import Status
+from gdplay.core.trainer import Status, ValidationError
 from gdplay.resources import load_xy
 from gdplay.ui.plots.style import track_cursor
-from gdplay.ui.regression.plots import CostView, DataView, SurfaceView
-from gdplay.ui.widgets.log_slider import LogSlider
-from gdplay.ui.widgets.playback import PlaybackBar
+from gdplay.ui.regression.controls import RegressionControls
+from gdplay.ui.regression.plots import CostView, CurveView, DataView, DistanceView, SurfaceView
+from gdplay.ui.regression.presets import PRESETS, preset
+
+STRUCTURAL = ("model", "degree", "cost", "scale", "initial", "optimizer", "compare", "seed")
 
 
 def _fmt(v: float) -> str:
@@ -44,81 +47,62 @@ class RegressionTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.params = RegressionParams(learning_rate=1e-4, initial=(-1.0, 0.0), max_steps=2000)
+        first = PRESETS[0]
+        self.params = first.params
         self.controller = TrainingController(RegressionTrainer(self.params), name="regression", parent=self)
-        self.controller.set_params(self.params)
         self.snapshot: RegressionSnapshot | None = None
+        self._auto_key: tuple | None = None
 
-        self.data_view = DataView()
-        self.surface_view = SurfaceView()
+        self.controls = RegressionControls(self.params)
+        self.playback = self.controls.playback
+        self.learning_rate = self.controls.learning_rate
+        self.data_view = DataView(self)
+        self.surface_view = SurfaceView(self)
+        self.curve_view = CurveView(self)
         self.cost_view = CostView()
+        self.distance_view = DistanceView()
         self.editor = self.data_view.editor
-
-        self.playback = PlaybackBar()
-        self.learning_rate = LogSlider(1e-6, 10.0, self.params.learning_rate, name="learning rate")
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.readout = {k: QLabel("–") for k in ("m", "b", "cost", "grad", "optimum", "condition", "edge")}
-        for label in self.readout.values():
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.readout: dict[str, QLabel] = {}
 
         self._build_layout()
         self._connect()
-        self.load_points(*load_xy("nedrich_data.csv"), description="Load the seed's data")
-        self.data_view.fit_view()
+        self.apply_preset(first.key, play=False)
 
     # -- layout ------------------------------------------------------------------------------------
     def _build_layout(self) -> None:
-        intro = QLabel("Fit y = m·x + b by batch gradient descent on the mean squared error. "
-                       "Click the data plot to add a point, right-click to delete, drag to move.")
-        intro.setWordWrap(True)
-
-        train_box = QGroupBox("Training")
-        train = QVBoxLayout(train_box)
-        train.addWidget(self.playback)
-        lr_row = QFormLayout()
-        lr_row.addRow("Learning rate", self.learning_rate)
-        train.addLayout(lr_row)
-
         read_box = QGroupBox("Readouts")
         form = QFormLayout(read_box)
-        for key, text in (("m", "slope m"), ("b", "intercept b"), ("cost", "cost E"), ("grad", "‖∇E‖"),
-                          ("optimum", "least squares"), ("condition", "condition number"),
-                          ("edge", "divergence edge 2/λmax")):
-            form.addRow(text, self.readout[key])
+        for key, text in (("params", "parameters"), ("scaled", "scaled units"), ("cost", "cost E"),
+                          ("grad", "‖∇E‖"), ("step", "iteration"), ("optimum", "least squares"),
+                          ("distance", "distance to it"), ("condition", "condition number")):
+            label = QLabel("–")
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)
+            self.readout[key] = label
+            form.addRow(text, label)
+        self.controls.layout().insertWidget(3, read_box)
+        self.controls.layout().insertWidget(4, self.status_label)
 
-        data_box = QGroupBox("Data")
-        data = QHBoxLayout(data_box)
-        self.seed_button = QPushButton("Seed data")
-        self.seed_button.setToolTip("Load the 100-point data set of the gradient-descent article")
-        self.undo_button = QPushButton("Undo")
-        self.redo_button = QPushButton("Redo")
-        self.clear_button = QPushButton("Clear")
-        for b in (self.seed_button, self.undo_button, self.redo_button, self.clear_button):
-            data.addWidget(b)
-
-        panel = QWidget()
-        side = QVBoxLayout(panel)
-        side.addWidget(intro)
-        side.addWidget(train_box)
-        side.addWidget(read_box)
-        side.addWidget(data_box)
-        side.addWidget(self.status_label)
-        side.addStretch(1)
         scroll = QScrollArea()
-        scroll.setWidget(panel)
+        scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(panel.minimumSizeHint().width() + 24)
-        scroll.setMaximumWidth(480)
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + 24)
+        scroll.setMaximumWidth(520)
 
+        self.surface_stack = QStackedWidget()
+        self.surface_stack.addWidget(self.surface_view.widget)
+        self.surface_stack.addWidget(self.curve_view.widget)
         plots = QWidget()
         grid = QGridLayout(plots)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.data_view.widget, 0, 0)
-        grid.addWidget(self.surface_view.widget, 0, 1)
-        grid.addWidget(self.cost_view.widget, 1, 0, 1, 2)
+        grid.addWidget(self.surface_stack, 0, 1)
+        grid.addWidget(self.cost_view.widget, 1, 0)
+        grid.addWidget(self.distance_view.widget, 1, 1)
         grid.setRowStretch(0, 3)
         grid.setRowStretch(1, 2)
 
@@ -138,46 +122,44 @@ class RegressionTab(QWidget):
         self.playback.stepRequested.connect(self.step_once)
         self.playback.resetRequested.connect(self.reset)
         self.playback.rateChanged.connect(c.set_rate)
-        c.set_rate(self.playback.rate())
-        self.learning_rate.valueChanged.connect(self._on_learning_rate_changed)
-        self.learning_rate.rejected.connect(self.statusMessage)
-        self.editor.pointsChanged.connect(self._on_points_changed)
+        ctl = self.controls
+        ctl.edited.connect(self._on_controls_edited)
+        ctl.presetRequested.connect(self.apply_preset)
+        ctl.dataRequested.connect(self._on_data_requested)
+        ctl.undoRequested.connect(self.undo)
+        ctl.redoRequested.connect(self.redo)
+        ctl.viewChanged.connect(self._on_view_options_changed)
+        ctl.learning_rate.rejected.connect(self.statusMessage)
+        self.editor.edited.connect(self._on_points_edited)
         self.editor.undoChanged.connect(self._on_undo_changed)
-        self.seed_button.clicked.connect(self._on_seed_clicked)
-        self.undo_button.clicked.connect(self.undo)
-        self.redo_button.clicked.connect(self.redo)
-        self.clear_button.clicked.connect(self.editor.clear)
+        self.data_view.rangeChanged.connect(self._request_fit)
+        self.surface_view.rangeChanged.connect(self._request_surface)
+        self.curve_view.rangeChanged.connect(self._request_curve)
+        self.surface_view.clicked.connect(self._on_surface_clicked)
         track_cursor(self.data_view.widget, lambda x, y: f"x = {x:.4g}, y = {y:.4g}", self.statusMessage.emit)
-        track_cursor(self.surface_view.widget, self._describe_surface_point, self.statusMessage.emit)
+        track_cursor(self.surface_view.widget, self._on_surface_hover, self.statusMessage.emit)
+        track_cursor(self.curve_view.widget, lambda w, j: f"w = {w:.4g}, J = {j:.4g}", self.statusMessage.emit)
         track_cursor(self.cost_view.widget, lambda x, y: f"iteration {x:,.0f}, cost {10 ** y:.4g}",
                      self.statusMessage.emit)
+        track_cursor(self.distance_view.widget, lambda x, y: f"iteration {x:,.0f}, distance {10 ** y:.4g}",
+                     self.statusMessage.emit)
         self._on_undo_changed()
-
-    def _describe_surface_point(self, m: float, b: float) -> str:
-        snap = self.snapshot
-        text = f"m = {m:.4g}, b = {b:.4g}"
-        s = snap.surface if snap is not None else None
-        if s is not None:
-            (m0, m1), (b0, b1) = s.m_range, s.b_range
-            rows, cols = s.cost.shape
-            j = round((m - m0) / (m1 - m0) * (cols - 1))
-            i = round((b - b0) / (b1 - b0) * (rows - 1))
-            if 0 <= i < rows and 0 <= j < cols:
-                text += f", cost ≈ {s.cost[i, j]:.4g}"
-        return text
 
     # -- commands (also bound to shortcuts by the main window) ---------------------------------------
     def toggle_play(self) -> None:
         if self.controller.running:
             self.controller.pause()
-        else:
-            if self.snapshot is not None and self.snapshot.status.finished \
-                    and self.snapshot.status is not Status.INVALID:
-                self.controller.reset()  # Play after the end starts over
-            self.controller.play()
+            return
+        snap = self.snapshot
+        if snap is not None and snap.status.finished and snap.status is not Status.INVALID:
+            self.controller.reset()  # Play after the end starts over
+        self.controller.play()
 
     def step_once(self) -> None:
-        self.controller.step(1)
+        """One step; for stochastic and mini-batch runs one epoch (a pass over the points)."""
+        b = self.params.batch_size
+        n = len(self.editor.points)
+        self.controller.step(max(1, math.ceil(n / b)) if b and n else 1)
 
     def reset(self) -> None:
         self.controller.reset()
@@ -188,73 +170,226 @@ class RegressionTab(QWidget):
     def redo(self) -> None:
         self.editor.redo()
 
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        return self.controller.shutdown(timeout_ms)
+
     def load_points(self, x: np.ndarray, y: np.ndarray, description: str = "Load points") -> None:
         self.editor.replace(np.column_stack([x, y]), None, description)
+        self.data_view.fit_view()
 
     def set_learning_rate(self, value: float) -> None:
         self.learning_rate.setValue(value)
 
-    def shutdown(self, timeout_ms: int = 2000) -> bool:
-        return self.controller.shutdown(timeout_ms)
+    def set_params(self, params: RegressionParams) -> bool:
+        """Adopt ``params`` (validated) and show them; returns False, saying why, if they are refused."""
+        try:
+            params = params.validate()
+        except ValidationError as exc:
+            self._show_message(str(exc), error=True)
+            self.controls.show_params(self.params)
+            return False
+        self.params = params
+        self.controls.show_params(params)
+        self.controller.set_params(params)
+        self._request_views()
+        return True
+
+    def apply_preset(self, key: str, play: bool = True) -> None:
+        p = preset(key)
+        x, y = p.data()
+        self.controls.preset.setCurrentIndex(self.controls.preset.findData(key))
+        self.set_params(p.params)
+        self.load_points(x, y, f"Load “{p.title}”")
+        self.playback.set_rate(p.rate)
+        self._auto_key = None
+        if not play:
+            self.controller.pause()
 
     # -- handlers ------------------------------------------------------------------------------------
-    @Slot(float)
-    def _on_learning_rate_changed(self, value: float) -> None:
-        self.params = replace(self.params, learning_rate=value)
-        self.controller.set_params(self.params)
+    @Slot(dict)
+    def _on_controls_edited(self, changes: dict) -> None:
+        self.set_params(replace(self.params, **changes))
+        if any(k in STRUCTURAL for k in changes):
+            self._auto_key = None
 
-    @Slot()
-    def _on_points_changed(self) -> None:
-        pts = self.editor.points
-        self.controller.set_data(pts.xy[:, 0].copy(), pts.xy[:, 1].copy(), version=pts.version)
+    @Slot(object)
+    def _on_points_edited(self, cmd) -> None:
+        self.controller.edit(cmd, self.editor.points.version)
+
+    @Slot(str)
+    def _on_data_requested(self, what: str) -> None:
+        if what == "seed":
+            self.load_points(*load_xy("nedrich_data.csv"), description="Load the article's data")
+        elif what == "line":
+            seed = int(np.random.default_rng().integers(1 << 30))
+            self.load_points(*make_line(50, slope=1.5, intercept=2.0, noise=2.0, random_state=seed),
+                             description="Random line data")
+        elif what == "clear":
+            self.editor.clear()
 
     @Slot()
     def _on_undo_changed(self) -> None:
         u = self.editor.undo_stack
-        self.undo_button.setEnabled(u.can_undo())
-        self.redo_button.setEnabled(u.can_redo())
-        self.undo_button.setToolTip(f"Undo {u.undo_text().lower()} (Ctrl+Z)" if u.can_undo() else "Nothing to undo")
-        self.redo_button.setToolTip(f"Redo {u.redo_text().lower()} (Ctrl+Shift+Z)" if u.can_redo() else "")
+        self.controls.undo.setEnabled(u.can_undo())
+        self.controls.redo.setEnabled(u.can_redo())
+        self.controls.undo.setToolTip(f"Undo {u.undo_text().lower()} (Ctrl+Z)" if u.can_undo() else "")
+        self.controls.redo.setToolTip(f"Redo {u.redo_text().lower()} (Ctrl+Shift+Z)" if u.can_redo() else "")
 
     @Slot()
-    def _on_seed_clicked(self) -> None:
-        self.load_points(*load_xy("nedrich_data.csv"), description="Load the seed's data")
-        self.data_view.fit_view()
+    def _on_view_options_changed(self) -> None:
+        self.cost_view.window = self.controls.average_window()
+        self._auto_key = None
+        self._request_views()
 
     @Slot(str)
     def _on_controller_failed(self, message: str) -> None:
-        self.status_label.setText(f"<b>Training stopped by an error:</b> {message}<br>"
-                                  "Your points and settings are kept; press Reset to try again.")
-        self.status_label.setStyleSheet("color: #b00020;")
+        self._show_message(f"<b>Training stopped by an error:</b> {message}<br>Your points and settings are "
+                           "kept; press Reset to try again.", error=True)
+
+    @Slot(float, float)
+    def _on_surface_clicked(self, a: float, b: float) -> None:
+        """Start from the clicked point: the two surface axes take its values (in the units shown)."""
+        snap = self.snapshot
+        if snap is None or len(snap.names) < 2:
+            return
+        i, j = self.controls.surface_axes()
+        R = np.asarray(snap.to_raw)
+        theta = np.linalg.solve(R, self.params.start())
+        theta[i], theta[j] = a, b
+        start = tuple(float(v) for v in R @ theta)
+        self.set_params(replace(self.params, initial=start))
+        self.controller.play()
+
+    def _on_surface_hover(self, a: float, b: float) -> str:
+        snap = self.snapshot
+        if snap is None or len(snap.names) < 2:
+            return ""
+        i, j = self.controls.surface_axes()
+        names = [f"{n}′" if snap.scaled else n for n in snap.names]
+        text = f"{names[i]} = {a:.4g}, {names[j]} = {b:.4g}"
+        cost = self.surface_view.cost_at(self.controller.views.get("surface"), a, b)
+        if cost is not None:
+            text += f", cost {cost:.4g}"
+        if snap.model == "line":
+            theta = np.array([a, b]) if (i, j) == (0, 1) else np.array([b, a])
+            m, c = np.asarray(snap.to_raw) @ theta
+            self.data_view.set_hover_line((float(m), float(c)))
+        return text
+
+    # -- views computed next to the trainer ------------------------------------------------------------
+    def _request_views(self) -> None:
+        self._request_fit()
+        self._request_surface()
+        self._request_curve()
+        c = self.controller
+        c.set_view("residuals", "residuals" if self.controls.show_residuals.isChecked() else None)
+
+    @Slot()
+    def _request_fit(self) -> None:
+        self.controller.set_view("fit", "fit_curves", self.data_view.x_range())
+
+    @Slot()
+    def _request_surface(self) -> None:
+        if self.params.model == "slope":
+            self.controller.set_view("surface", None)
+            return
+        i_range, j_range = self.surface_view.ranges()
+        self.controller.set_view("surface", "surface", self.controls.surface_axes(), i_range, j_range)
+
+    @Slot()
+    def _request_curve(self) -> None:
+        if self.params.model != "slope":
+            self.controller.set_view("curve", None)
+            return
+        self.controller.set_view("curve", "cost_curve", self.curve_view.w_range())
+
+    # -- snapshots -------------------------------------------------------------------------------------
+    def _auto_range(self, snap: RegressionSnapshot) -> None:
+        """Fit the surface (or J(w)) view to the start, the paths and the optimum when the problem changes,
+        or when a path leaves the view the user has not zoomed."""
+        if snap.surface_range is None:
+            return
+        axes = self.controls.surface_axes()
+        key = (snap.data_version, snap.model, snap.degree, snap.scaled, snap.cost_name, axes,
+               self.params.initial, snap.params_version if snap.step == 0 else None)
+        slope = snap.model == "slope"
+        view = self.curve_view if slope else self.surface_view
+        if slope:
+            lo, hi = view.w_range()
+            theta = snap.theta
+            outside = not (lo <= theta[0] <= hi)
+        else:
+            (i0, i1), (j0, j1) = self.surface_view.ranges()
+            ti, tj = snap.theta[axes[0]], snap.theta[axes[1]]
+            outside = not (i0 <= ti <= i1 and j0 <= tj <= j1) and math.isfinite(ti) and math.isfinite(tj)
+        if key != self._auto_key or (outside and not self.surface_view.user_zoomed):
+            self._auto_key = key
+            self.surface_view.user_zoomed = False
+            if slope:
+                self.curve_view.show_range(snap.surface_range[0], snap)
+            else:
+                self.surface_view.show_range(snap.surface_range[axes[0]], snap.surface_range[axes[1]])
 
     @Slot(object)
     def _on_controller_snapshot(self, snap: RegressionSnapshot) -> None:
         self.snapshot = snap
+        views = self.controller.views
+        slope = snap.model == "slope"
+        self.surface_stack.setCurrentIndex(1 if slope else 0)
+        self._auto_range(snap)
         self.playback.set_progress(snap.step, snap.cost)
         self.playback.set_enabled(snap.status is not Status.INVALID)
-        r = self.readout
-        r["m"].setText(_fmt(snap.m))
-        r["b"].setText(_fmt(snap.b))
-        r["cost"].setText(_fmt(snap.cost))
-        r["grad"].setText(_fmt(math.hypot(*snap.gradient)))
-        opt, curv = snap.optimum, snap.curvature
-        r["optimum"].setText(f"m* = {opt.m:.5g}, b* = {opt.b:.5g}, E* = {opt.cost:.5g}" if opt else "–")
-        r["condition"].setText(f"{curv.condition:.3g}" if curv else "–")
-        r["edge"].setText(f"{curv.lr_edge:.3g}" if curv else "–")
-        if curv and snap.learning_rate > curv.lr_edge:
-            r["edge"].setText(f"{curv.lr_edge:.3g}  (the learning rate is past it: expect divergence)")
+        self._show_readouts(snap)
         self._show_status(snap)
-        self.data_view.set_line(self.data_view.line, (snap.m, snap.b) if snap.n_points else None)
-        self.data_view.set_line(self.data_view.reference, (opt.m, opt.b) if opt else None)
-        self.surface_view.set_surface(snap.surface, opt.cost if opt else 0.0)
-        if len(snap.history):
-            self.surface_view.set_path(snap.history, self.params.initial, (snap.m, snap.b),
-                                       (opt.m, opt.b) if opt else None)
+        curv = snap.curvature
+        self.controls.show_learning_rate_marks(curv.lr_edge if curv else None, curv.lr_best if curv else None,
+                                               snap.learning_rate)
+        labels = [r.label for r in snap.runs]
+        self.data_view.set_fits(views.get("fit"), labels, self.controls.show_reference.isChecked())
+        self.data_view.set_residuals(views.get("residuals") if self.controls.show_residuals.isChecked() else None)
+        opt_cost = snap.optimum.cost if snap.optimum else 0.0
+        if slope:
+            self.curve_view.set_curve(views.get("curve"))
+            self.curve_view.set_steps(snap)
+        else:
+            i, j = self.controls.surface_axes()
+            names = [f"{n}′ (scaled)" if snap.scaled else n for n in snap.names]
+            self.surface_view.set_axes(names[i], names[j])
+            self.surface_view.set_surface(views.get("surface"), opt_cost)
+            start = np.linalg.solve(np.asarray(snap.to_raw), self.params.start())
+            self.surface_view.set_runs(snap, (i, j), start)
         self.cost_view.update(snap)
+        self.distance_view.update(snap)
+
+    def _show_readouts(self, snap: RegressionSnapshot) -> None:
+        r = self.readout
+        main = snap.main
+        r["params"].setText(", ".join(f"{n} = {_fmt(v)}" for n, v in zip(snap.names, main.coef)))
+        r["scaled"].setText(", ".join(f"{n}′ = {_fmt(v)}" for n, v in zip(snap.names, main.theta))
+                            if snap.scaled else "(scaling off)")
+        r["cost"].setText(_fmt(main.cost))
+        r["grad"].setText(_fmt(main.grad_norm))
+        epoch = f", epoch {main.epoch}" if main.batch_size else ""
+        evals = f", {main.evaluations:,} cost evaluations" if main.evaluations else ""
+        r["step"].setText(f"{main.step:,}{epoch}{evals}")
+        opt = snap.optimum
+        if opt is not None:
+            coef = ", ".join(f"{n} = {v:.5g}" for n, v in zip(snap.names, opt.coef))
+            r["optimum"].setText(f"{coef}; E* = {opt.cost:.5g}" + ("" if opt.unique else " (not unique)"))
+            r["distance"].setText(f"{_fmt(main.distance)}{' (scaled units)' if snap.scaled else ''}")
+        else:
+            r["optimum"].setText("–")
+            r["distance"].setText("–")
+        curv = snap.curvature
+        r["condition"].setText(f"{curv.condition:.3g}  (λmax/λmin: how long the valley is)" if curv else "–")
 
     def _show_status(self, snap: RegressionSnapshot) -> None:
         if self.controller.error:
             return
-        bad = snap.status in (Status.DIVERGED, Status.INVALID)
-        self.status_label.setStyleSheet("color: #b00020;" if bad else "")
-        self.status_label.setText(snap.message)
+        bad = snap.status in (Status.DIVERGED, Status.INVALID) or any(
+            r.status is Status.DIVERGED for r in snap.runs)
+        self._show_message(snap.message, error=bad)
+
+    def _show_message(self, text: str, error: bool = False) -> None:
+        self.status_label.setStyleSheet("color: #b00020;" if error else "")
+        self.status_label.setText(text)

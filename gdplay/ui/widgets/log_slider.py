@@ -4,10 +4,42 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSlider, QWidget
+from PySide6.QtCore import QPointF, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QPainter, QPolygonF
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSlider, QStyle, QStyleOptionSlider, QWidget
 
 TICKS = 1000  # slider positions across the whole range
+
+
+class MarkedSlider(QSlider):
+    """A slider that draws small coloured triangles at given positions (e.g. a divergence edge)."""
+
+    def __init__(self) -> None:
+        super().__init__(Qt.Orientation.Horizontal)
+        self.marks: list[tuple[int, QColor]] = []
+        self.setMinimumHeight(26)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self.marks:
+            return
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        groove = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                             QStyle.SubControl.SC_SliderGroove, self)
+        handle = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                             QStyle.SubControl.SC_SliderHandle, self)
+        span = groove.width() - handle.width()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for pos, color in self.marks:
+            x = groove.left() + handle.width() / 2 + QStyle.sliderPositionFromValue(
+                self.minimum(), self.maximum(), pos, span)
+            y = self.height() - 1
+            painter.setBrush(color)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawPolygon(QPolygonF([QPointF(x, y - 7), QPointF(x - 5, y), QPointF(x + 5, y)]))
+        painter.end()
 
 
 class LogSlider(QWidget):
@@ -29,7 +61,7 @@ class LogSlider(QWidget):
         self._lo, self._hi = math.log10(minimum), math.log10(maximum)
         self.minimum, self.maximum = minimum, maximum
         self._value = float(value)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = MarkedSlider()
         self.slider.setRange(0, TICKS)
         self.slider.setAccessibleName(name)
         self.edit = QLineEdit()
@@ -45,6 +77,14 @@ class LogSlider(QWidget):
 
     def value(self) -> float:
         return self._value
+
+    def set_marks(self, marks: list[tuple[float, str]]) -> None:
+        """Triangles under the slider at these values (value, colour); values outside the range are skipped."""
+        shown = [(self._position(v), QColor(c)) for v, c in marks
+                 if math.isfinite(v) and self.minimum <= v <= self.maximum]
+        if shown != self.slider.marks:
+            self.slider.marks = shown
+            self.slider.update()
 
     def _position(self, value: float) -> int:
         return round((math.log10(value) - self._lo) / (self._hi - self._lo) * TICKS)

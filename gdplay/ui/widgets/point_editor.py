@@ -38,6 +38,7 @@ class PointEditor(QObject):
 
     pointsChanged = Signal()
     undoChanged = Signal()
+    edited = Signal(object)  # the command just applied to the points (an undo sends the inverse)
 
     def __init__(self, plot: pg.PlotItem, n_classes: int = 1, colors: Sequence[str] = ("#1f77b4",),
                  draw: bool = True, parent: QObject | None = None) -> None:
@@ -66,7 +67,7 @@ class PointEditor(QObject):
     # -- edits -------------------------------------------------------------------------------------
     def push(self, cmd: Command) -> None:
         self.undo_stack.push(cmd)
-        self._changed()
+        self._changed(cmd)
 
     def replace(self, xy: np.ndarray, labels: np.ndarray | None = None, description: str = "Replace points") -> None:
         labels = np.zeros(len(xy), dtype=np.int64) if labels is None else labels
@@ -78,14 +79,16 @@ class PointEditor(QObject):
 
     def undo(self) -> None:
         if self.undo_stack.undo():
-            self._changed()
+            self._changed(self.undo_stack.last_applied)
 
     def redo(self) -> None:
         if self.undo_stack.redo():
-            self._changed()
+            self._changed(self.undo_stack.last_applied)
 
-    def _changed(self) -> None:
+    def _changed(self, cmd: Command | None = None) -> None:
         self.redraw()
+        if cmd is not None:
+            self.edited.emit(cmd)
         self.pointsChanged.emit()
         self.undoChanged.emit()
 
@@ -144,8 +147,10 @@ class PointEditor(QObject):
         ev.accept()
         i, start = self._drag
         p = self.viewbox.mapSceneToView(ev.scenePos())
-        self.points.apply(Move(i, (p.x(), p.y())))
+        move = Move(i, (p.x(), p.y()))
+        self.points.apply(move)
         self.redraw()
+        self.edited.emit(move)
         self.pointsChanged.emit()
         if ev.isFinish():
             self._drag = None
