@@ -46,6 +46,7 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--tab", choices=("regression", "network", "svm"), help="the tab to show")
     parser.add_argument("--steps", type=int, default=None, metavar="N",
                         help="with --screenshot: training steps to take first (default: the whole run)")
+    parser.add_argument("--preset", metavar="KEY", help="with --screenshot: load this experiment of the tab first")
     parser.add_argument("--size", default="1400x860", type=_size, metavar="WxH", help="with --screenshot: window size")
     parser.add_argument("--self-test", type=int, default=None, metavar="MS", help=argparse.SUPPRESS)
     parser.add_argument("--bench-startup", action="store_true", help=argparse.SUPPRESS)
@@ -139,6 +140,14 @@ def _screenshot(app, window, args) -> int:
     window.resize(*args.size)
     window.show()
     tab = window.current_tab()
+    if args.preset:
+        try:
+            tab.apply_preset(args.preset, play=False)
+        except (KeyError, AttributeError):
+            print(f"gdplay: error: the {tab.title} tab has no experiment {args.preset!r}", file=sys.stderr)
+            window.close()
+            return 2
+        QApplication.processEvents()
     c = tab.controller
     if c is not None:
         if args.steps is None:

@@ -214,7 +214,11 @@ class Quadratic:
 
     def cost_grid(self, theta: np.ndarray, i: int, j: int, vi: np.ndarray, vj: np.ndarray) -> np.ndarray:
         """E over a grid where θ_i = vi[col] and θ_j = vj[row], the other parameters as in ``theta``."""
-        base = self.residual_coef(theta) - self.T[:, i] * theta[i] - self.T[:, j] * theta[j]
+        # β̃ without parameters i and j, summed directly: subtracting them from Tθ would cancel away every
+        # digit when θ is huge (a diverged run sits at ~1e150)
+        others = np.ones(len(theta), dtype=bool)
+        others[[i, j]] = False
+        base = self.T[:, others] @ theta[others] - self.e0
         # β̃(row, col) = base + T_i vi + T_j vj; E = β̃ᵀGβ̃ - 2β̃ᵀh + c, expanded so it broadcasts
         Ti, Tj = self.T[:, i], self.T[:, j]
         G, h = self.G, self.h

@@ -339,3 +339,13 @@ def test_batch_against_stochastic_side_by_side(nedrich):
     batch, sgd = snap.runs
     assert np.isnan(batch.history[1:, 3]).all() and np.isfinite(sgd.history[1:, 3]).all()
     assert sgd.epoch == 2
+
+
+def test_surface_stays_accurate_around_a_diverged_run(nedrich):
+    x, y = nedrich
+    t = trainer(x, y, learning_rate=5e-4, max_steps=5000)
+    t.fit()
+    assert t.status is Status.DIVERGED and abs(t.m) > 1e100
+    s = t.surface((0, 1), (-1.0, 3.0), (-5.0, 10.0), (20, 30))
+    m, b = np.linspace(-1, 3, 30)[4], np.linspace(-5, 10, 20)[7]
+    assert s.cost[7, 4] == pytest.approx(np.mean((y - (m * x + b)) ** 2), rel=1e-9)

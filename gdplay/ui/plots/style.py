@@ -33,6 +33,7 @@ def make_plot(title: str, x_label: str, y_label: str, view_box: pg.ViewBox | Non
     p.setLabel("left", y_label)
     p.showGrid(x=grid, y=grid, alpha=GRID_ALPHA)
     for name in ("left", "bottom", "top", "right"):
+        p.getAxis(name).enableAutoSIPrefix(False)  # "x (x0.001)" confuses more than it helps
         # axes draw the grid across the whole plot, so every curve update repaints them; cache them as
         # pixmaps (redrawn only when the range changes) instead of replaying their drawing each frame
         p.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)

@@ -84,6 +84,7 @@ class RegressionControls(QWidget):
         # training
         box = QGroupBox("Training")
         v = QVBoxLayout(box)
+        self.training_layout = v
         self.playback = PlaybackBar()
         v.addWidget(self.playback)
         form = QFormLayout()

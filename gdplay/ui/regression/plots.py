@@ -219,12 +219,27 @@ class SurfaceView(QObject):
                 continue
             h = snap.runs[k].history
             xs, ys = h[:, THETA + i], h[:, THETA + j]
+            xs, ys = self._drawable(xs, ys)
+            if not len(xs):
+                path.setData([], [])
+                head.setData([], [])
+                continue
             short = len(xs) <= MAX_PATH_DOTS
             path.setData(xs, ys, symbol="o" if short else None, symbolSize=4)
             head.setData([xs[-1]], [ys[-1]])
         self.start.setData([start[i]], [start[j]])
         opt = snap.optimum
         self.optimum.setData(*(([opt.theta[i]], [opt.theta[j]]) if opt is not None else ([], [])))
+
+    def _drawable(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The path up to where it leaves the neighbourhood of the view: Qt drops a polyline whose
+        coordinates run to 1e150, so a diverging path would vanish whole."""
+        (x0, x1), (y0, y1) = self.ranges()
+        span = max(x1 - x0, y1 - y0, 1e-12)
+        far = (np.abs(xs - (x0 + x1) / 2) > 1e4 * span) | (np.abs(ys - (y0 + y1) / 2) > 1e4 * span)
+        far |= ~(np.isfinite(xs) & np.isfinite(ys))
+        n = int(np.argmax(far)) if far.any() else len(xs)
+        return xs[:n], ys[:n]
 
     def cost_at(self, surface: Surface | None, x: float, y: float) -> float | None:
         if surface is None:
@@ -297,7 +312,7 @@ class HistoryView:
         self.plot = self.widget.getPlotItem()
         self.plot.setLogMode(y=True)
         self.column = column
-        self.legend = self.plot.addLegend(offset=(-10, 10)) if legend else None
+        self.legend = self.plot.addLegend(offset=(-10, -10)) if legend else None
         self.curves: list[pg.PlotDataItem] = []
         self.range = StickyRange(self.plot, log_y=True)
 
@@ -311,8 +326,9 @@ class HistoryView:
                 self.legend.addItem(item, label)
         return self.curves[k]
 
-    def update(self, snap: RegressionSnapshot, floor: float = 1e-300) -> tuple[float, float, float]:
-        """Draw every run; returns (last step, lowest, highest) drawn, for the range."""
+    def update(self, snap: RegressionSnapshot) -> tuple[float, float, float]:
+        """Draw every run; returns (last step, lowest, highest) drawn, for the range. Zeros (a perfect fit)
+        are drawn a little below the smallest positive value: a log axis cannot show 0."""
         lo, hi, last = np.inf, 0.0, 0.0
         for k, run in enumerate(snap.runs):
             item = self._curve(k, run.label)
@@ -320,7 +336,9 @@ class HistoryView:
             if not len(h):
                 item.setData([], [])
                 continue
-            y = np.maximum(h[:, self.column], floor)
+            y = h[:, self.column]
+            positive = y[np.isfinite(y) & (y > 0)]
+            y = np.maximum(y, float(positive.min()) * 1e-2 if len(positive) else 1e-300)
             ok = np.isfinite(y)
             item.setData(h[ok, STEP], y[ok])
             if ok.any():
@@ -328,7 +346,21 @@ class HistoryView:
                 last = max(last, float(h[-1, STEP]))
         for k in range(len(snap.runs), len(self.curves)):
             self.curves[k].setData([], [])
+        for k, item in enumerate(self.curves):
+            self._row_visible(item, k < len(snap.runs))
+            if k < len(snap.runs) and self.legend is not None:
+                label = self.legend.getLabel(item)
+                if label is not None and label.text != snap.runs[k].label:
+                    label.setText(snap.runs[k].label)
         return last, lo, hi
+
+    def _row_visible(self, item: pg.PlotDataItem, visible: bool) -> None:
+        if self.legend is None:
+            return
+        for sample, label in self.legend.items:
+            if sample.item is item:
+                sample.setVisible(visible)
+                label.setVisible(visible)
 
 
 class CostView(HistoryView):
@@ -340,11 +372,11 @@ class CostView(HistoryView):
         self.excess = pg.PlotDataItem(pen=pg.mkPen("#ff7f0e", width=1, style=Qt.PenStyle.DashLine))
         self.average = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=2))
         self.floor = pg.InfiniteLine(angle=0, pen=REFERENCE_PEN, label="E* (least squares)",
-                                     labelOpts={"position": 0.5, "color": "#555555"})
+                                     labelOpts={"position": 0.12, "color": "#555555", "anchors": [(0, 1), (0, 1)]})
         for item in (self.excess, self.average, self.floor):
             self.plot.addItem(item)
         self.legend.addItem(self.excess, "E − E* (first run)")
-        self.legend.addItem(self.average, "moving average")
+        self.legend.addItem(self.average, "moving average (stochastic run)")
         self.window = 100
 
     def update(self, snap: RegressionSnapshot) -> None:  # type: ignore[override]
@@ -353,18 +385,23 @@ class CostView(HistoryView):
         last, lo, hi = super().update(snap)
         h = snap.history
         opt = snap.optimum
-        if len(h) and opt is not None:
+        single = len(snap.runs) == 1  # comparing, the distance plot shows who gets there
+        if len(h) and opt is not None and single:
             excess = np.maximum(h[:, COST] - opt.cost, max(opt.cost, 1.0) * 1e-16)
             self.excess.setData(h[:, STEP], excess)
             lo = min(lo, float(excess.min()))
         else:
             self.excess.setData([], [])
-        avg = h[:, AVG[self.window]] if len(h) else np.empty(0)
-        if len(h) and snap.main.batch_size and np.isfinite(avg[1:]).any():
+        self._row_visible(self.excess, single)
+        noisy = next((r for r in snap.runs if r.batch_size and len(r.history) > 1), None)
+        if noisy is not None:
+            ha = noisy.history
+            avg = ha[:, AVG[self.window]]
             ok = np.isfinite(avg)
-            self.average.setData(h[ok, STEP], np.maximum(avg[ok], 1e-300))
+            self.average.setData(ha[ok, STEP], np.maximum(avg[ok], 1e-300))
         else:
             self.average.setData([], [])
+        self._row_visible(self.average, noisy is not None)
         if opt is not None and opt.cost > 0:
             self.floor.setValue(np.log10(opt.cost))
             self.floor.show()
@@ -383,6 +420,6 @@ class DistanceView(HistoryView):
     def update(self, snap: RegressionSnapshot) -> None:  # type: ignore[override]
         if snap.step == 0:
             self.range.reset()
-        last, lo, hi = super().update(snap, floor=1e-16)
+        last, lo, hi = super().update(snap)
         if np.isfinite(lo) and hi > 0:
             self.range.update(last, lo, hi)

@@ -84,7 +84,8 @@ class RegressionTab(QWidget):
             self.readout[key] = label
             form.addRow(text, label)
         self.controls.layout().insertWidget(3, read_box)
-        self.controls.layout().insertWidget(4, self.status_label)
+        # the run's state (converged, diverged, why not) right under Play, where the eye is
+        self.controls.training_layout.insertWidget(1, self.status_label)
 
         scroll = QScrollArea()
         scroll.setWidget(self.controls)
@@ -345,6 +346,8 @@ class RegressionTab(QWidget):
         self.controls.show_learning_rate_marks(curv.lr_edge if curv else None, curv.lr_best if curv else None,
                                                snap.learning_rate)
         labels = [r.label for r in snap.runs]
+        self.data_view.plot.setTitle({"line": "Data and the fitted line", "slope": "Data and the line y = w·x",
+                                      "poly": "Data and the fitted polynomial"}[snap.model], size="10pt")
         self.data_view.set_fits(views.get("fit"), labels, self.controls.show_reference.isChecked())
         self.data_view.set_residuals(views.get("residuals") if self.controls.show_residuals.isChecked() else None)
         opt_cost = snap.optimum.cost if snap.optimum else 0.0
@@ -391,5 +394,5 @@ class RegressionTab(QWidget):
         self._show_message(snap.message, error=bad)
 
     def _show_message(self, text: str, error: bool = False) -> None:
-        self.status_label.setStyleSheet("color: #b00020;" if error else "")
+        self.status_label.setStyleSheet("color: #b00020; font-weight: bold;" if error else "color: #1a5e1a;")
         self.status_label.setText(text)
