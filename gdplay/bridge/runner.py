@@ -27,6 +27,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from gdplay.core.trainer import Status, Trainer
@@ -35,6 +36,15 @@ log = logging.getLogger(__name__)
 
 CHUNK_SECONDS = 0.015  # one snapshot per ~15 ms of training: a little over 60 a second, for 60 fps
 CALL_SECONDS = 0.002  # grow step(k) calls to about this long, so commands are seen within ~2 ms
+
+
+@dataclass(frozen=True)
+class CallFailed:
+    """Stands in for the result of a view or request that raised: the error is the tab's to show, and
+    training goes on."""
+
+    method: str
+    message: str
 
 
 class Unchanged:
@@ -73,6 +83,21 @@ def restore(snapshot: Any, received: dict[str, Any]) -> Any:
     return dataclasses.replace(snapshot, **changes) if changes else snapshot
 
 
+def coalesce(cmds: list[tuple]) -> list[tuple]:
+    """Drop superseded commands, keeping the order of the rest: all params but the newest, all views but
+    the newest of each name, and data replacements and point edits before the newest replacement."""
+    last_params = max((i for i, c in enumerate(cmds) if c[0] == "params"), default=-1)
+    last_data = max((i for i, c in enumerate(cmds) if c[0] == "data"), default=-1)
+    last_view = {c[1]: i for i, c in enumerate(cmds) if c[0] == "view"}
+    out = []
+    for i, c in enumerate(cmds):
+        if (c[0] == "params" and i != last_params) or (c[0] in ("data", "edit") and i < last_data) \
+                or (c[0] == "view" and last_view[c[1]] != i):
+            continue
+        out.append(c)
+    return out
+
+
 class Runner:
     """Applies commands to a trainer and steps it; ``publish(kind, payload)`` sends results out."""
 
@@ -80,6 +105,7 @@ class Runner:
         self.trainer = trainer
         self.publish = publish
         self.playing = False
+        self.user_paused = False  # paused by the user (not by the run's end): edits then do not start it
         self.rate: float | None = None  # steps per second; None = full speed
         self._rate_start: tuple[float, int] | None = None
         self._k = 1  # steps per call, adapted to CALL_SECONDS
@@ -90,53 +116,46 @@ class Runner:
 
     # -- commands ----------------------------------------------------------------------------------
     def apply(self, commands: Iterable[tuple]) -> None:
-        """Apply a batch of commands. Only the newest params and the newest data of the batch are used."""
-        latest: dict[str, tuple] = {}
-        ordered: list[tuple] = []
-        edits: list[tuple] = []  # data replacements and point edits, in order; a replacement drops earlier ones
-        for cmd in commands:
-            if cmd[0] == "params":
-                latest[cmd[0]] = cmd
-            elif cmd[0] == "data":
-                edits = [cmd]
-            elif cmd[0] == "edit":
-                edits.append(cmd)
-            elif cmd[0] == "view":
+        """Apply a batch of commands in order. Superseded ones are skipped: all but the newest params, and
+        data replacements and point edits before the newest replacement."""
+        cmds = coalesce(list(commands))
+        t = self.trainer
+        for cmd in cmds:
+            kind = cmd[0]
+            if kind == "stop":
+                self.stopped = True
+            elif kind == "data" or kind == "edit":
+                if kind == "data":
+                    _, args, kwargs = cmd
+                    t.set_data(*args, **kwargs)
+                else:
+                    _, command, version = cmd
+                    t.edit(command, version)  # the trainer updates its sums for one point, no rescan
+                self.dirty = True
+                if not self.user_paused:
+                    self._set_playing(True)  # an edit re-fits at once, unless the user has paused
+            elif kind == "params":
+                _, params, version = cmd
+                was_finished = t.status.finished and t.status is not Status.INVALID
+                t.set_params(params, version)
+                self.dirty = True
+                if was_finished and t.status.finished:
+                    t.reset()  # the run had ended (limit, converged, diverged): replay it with the new params
+                    if not self.user_paused:
+                        self._set_playing(True)
+            elif kind == "view":
                 _, name, method, args, kwargs = cmd
                 if method is None:
                     self.views.pop(name, None)
                 else:
                     self.views[name] = (method, args, kwargs)
                 self.dirty = True
-            else:
-                ordered.append(cmd)
-        t = self.trainer
-        play: bool | None = None
-        for cmd in edits:
-            if cmd[0] == "data":
-                _, args, kwargs = cmd
-                t.set_data(*args, **kwargs)
-            else:
-                _, command, version = cmd
-                t.edit(command, version)  # the trainer updates its sums for one point, no rescan
-            play = True  # an edit re-fits at once
-            self.dirty = True
-        if "params" in latest:
-            _, params, version = latest["params"]
-            was_finished = t.status.finished and t.status is not Status.INVALID
-            t.set_params(params, version)
-            self.dirty = True
-            if was_finished and t.status.finished:
-                t.reset()  # the run had ended (limit, converged, diverged): replay it with the new params
-                play = True
-        for cmd in ordered:
-            kind = cmd[0]
-            if kind == "stop":
-                self.stopped = True
             elif kind == "play":
-                play = True
+                self.user_paused = False
+                self._set_playing(True)
             elif kind == "pause":
-                play = False
+                self.user_paused = True
+                self._set_playing(False)
             elif kind == "reset":
                 t.reset()
                 self.dirty = True
@@ -144,16 +163,14 @@ class Runner:
                 self.rate = cmd[1]
                 self._rate_start = None
             elif kind == "step":
+                self.user_paused = True
                 self._set_playing(False)
-                play = None
                 self.run_steps(int(cmd[1]), deadline=math.inf)
                 self.dirty = True
             elif kind == "request":
                 _, tag, method, args, kwargs = cmd
-                self.publish("reply", (tag, getattr(t, method)(*args, **kwargs)))
+                self.publish("reply", (tag, self._call(method, args, kwargs)))
                 self.dirty = True
-        if play is not None:
-            self._set_playing(play)
 
     def _set_playing(self, playing: bool) -> None:
         if playing != self.playing:
@@ -206,10 +223,17 @@ class Runner:
             self._set_playing(False)
             self.dirty = True
         if self.dirty:
-            views = {name: getattr(t, m)(*a, **k) for name, (m, a, k) in self.views.items()}
+            views = {name: self._call(m, a, k) for name, (m, a, k) in self.views.items()}
             self.publish("snapshot", (thin(t.snapshot(), self._sent), views))
             self.dirty = False
         return wait
+
+    def _call(self, method: str, args: tuple, kwargs: dict) -> Any:
+        try:
+            return getattr(self.trainer, method)(*args, **kwargs)
+        except Exception as exc:
+            log.error("%s failed", method, exc_info=exc)
+            return CallFailed(method, f"{type(exc).__name__}: {exc}")
 
     def fail(self, exc: BaseException) -> None:
         """A trainer bug stops this trainer only, with its message; the loop stays up for reset."""

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from gdplay.bridge.runner import child_main, restore
+from gdplay.bridge.runner import child_main, coalesce, restore
 from gdplay.core.trainer import Snapshot, Trainer
 
 log = logging.getLogger(__name__)
@@ -65,10 +65,7 @@ class TrainingWorker(QObject):
         super().__init__()
         self._trainer = trainer  # sent to the process when the thread starts
         self._lock = threading.Lock()
-        self._latest_params: tuple | None = None
-        self._edits: list[tuple] = []  # data replacements and point edits, in order
-        self._queue: list[tuple] = []
-        self._views: dict[str, tuple] = {}
+        self._queue: list[tuple] = []  # commands in the order posted
         self._latest: tuple[Snapshot, dict] | None = None
         self._in_flight = False
         self._stop = False
@@ -80,17 +77,11 @@ class TrainingWorker(QObject):
 
     # -- called from the GUI thread: cheap, never blocks on training -----------------------------------
     def post(self, cmd: tuple) -> None:
+        """Queue a command; superseded ones are dropped (see runner.coalesce), the rest keep their order."""
         with self._lock:
-            if cmd[0] == "params":
-                self._latest_params = cmd
-            elif cmd[0] == "view":
-                self._views[cmd[1]] = cmd  # newest per view name
-            elif cmd[0] == "data":
-                self._edits = [cmd]  # a replacement makes earlier edits moot
-            elif cmd[0] == "edit":
-                self._edits.append(cmd)
-            else:
-                self._queue.append(cmd)
+            self._queue.append(cmd)
+            if len(self._queue) > 64:
+                self._queue = coalesce(self._queue)  # a slider dragged while the process is busy
             wake = not self._wake_pending
             self._wake_pending = True
         if wake:
@@ -110,12 +101,7 @@ class TrainingWorker(QObject):
     # -- the relay thread ------------------------------------------------------------------------------
     def _take_mail(self) -> tuple[list[tuple], bool]:
         with self._lock:
-            cmds = self._edits + ([self._latest_params] if self._latest_params is not None else [])
-            cmds += list(self._views.values()) + self._queue
-            self._edits = []
-            self._latest_params = None
-            self._queue = []
-            self._views = {}
+            cmds, self._queue = coalesce(self._queue), []
             self._wake_pending = False
             return cmds, self._stop
 

@@ -181,3 +181,15 @@ def test_a_trainer_that_cannot_be_pickled_fails_with_a_message(qtbot, nedrich):
         assert failures[0].startswith("Could not start training: ")
     finally:
         assert c.shutdown()
+
+
+def test_a_failing_view_is_reported_for_that_view_and_training_goes_on(qtbot, controller):
+    from gdplay.bridge.runner import CallFailed
+
+    controller.set_view("broken", "surface", "not axes")  # wrong arguments: this view raises
+    controller.play()
+    qtbot.waitUntil(lambda: isinstance(controller.views.get("broken"), CallFailed), timeout=3000)
+    assert controller.views["broken"].method == "surface"
+    n = controller.latest.step
+    qtbot.waitUntil(lambda: controller.latest.step > n, timeout=3000)
+    assert controller.error is None

@@ -101,3 +101,83 @@ def test_clear_disables_training_with_a_message_and_is_undoable(qtbot, tab):
     assert not tab.playback.play_button.isEnabled()
     tab.undo()
     assert len(tab.editor.points) == 100
+
+
+def wait_snapshot(qtbot, tab, predicate, timeout=4000):
+    qtbot.waitUntil(lambda: tab.snapshot is not None and predicate(tab.snapshot), timeout=timeout)
+
+
+def test_every_preset_loads_and_runs(qtbot, tab):
+    from gdplay.ui.regression.presets import PRESETS
+
+    for p in PRESETS:
+        tab.apply_preset(p.key, play=False)
+        tab.controller.step(5)
+        try:
+            wait_snapshot(qtbot, tab, lambda s, p=p: s.step == 5 and s.model == p.params.model
+                          and len(s.runs) == len(p.params.runs()))
+        except Exception:
+            s = tab.snapshot
+            raise AssertionError(f"{p.key}: step {s.step}, model {s.model}, runs {len(s.runs)}, {s.message}")
+        assert tab.controls.preset.currentData() == p.key
+        assert tab.params == p.params
+
+
+def test_compare_mode_draws_one_path_and_curve_per_run(qtbot, tab):
+    tab.apply_preset("optimizers", play=False)
+    tab.controller.step(20)
+    wait_snapshot(qtbot, tab, lambda s: s.step == 20 and "fit" in tab.controller.views)
+    qtbot.waitUntil(lambda: len(tab.controller.views["fit"].y) == 5, timeout=3000)
+    tab._on_controller_snapshot(tab.snapshot)
+    labels = [r.label for r in tab.snapshot.runs]
+    assert labels == ["gradient descent", "momentum", "Nesterov", "Adam", "exact line search"]
+    drawn = [0 if p.getData()[0] is None else len(p.getData()[0]) for p in tab.surface_view.paths[:5]]
+    assert all(n > 1 for n in drawn)
+    assert sum(c.isVisible() for c in tab.data_view.curves) == 5
+
+
+def test_clicking_the_surface_sets_the_start_and_restarts(qtbot, tab):
+    wait_snapshot(qtbot, tab, lambda s: "surface" in tab.controller.views)
+    w = tab.surface_view.widget
+    (x0, x1), (y0, y1) = w.getPlotItem().getViewBox().viewRange()
+    a, b = x0 + 0.25 * (x1 - x0), y0 + 0.75 * (y1 - y0)
+    click(qtbot, w, a, b)
+    assert tab.params.initial[0] == pytest.approx(a, abs=(x1 - x0) / 100)
+    assert tab.params.initial[1] == pytest.approx(b, abs=(y1 - y0) / 100)
+    wait_snapshot(qtbot, tab, lambda s: s.runs[0].history[0, 6] == pytest.approx(tab.params.initial[0]))
+
+
+def test_one_weight_model_shows_j_of_w(qtbot, tab):
+    tab.apply_preset("one-weight", play=False)
+    tab.controller.step(10)
+    wait_snapshot(qtbot, tab, lambda s: s.step == 10 and s.model == "slope")
+    qtbot.waitUntil(lambda: "curve" in tab.controller.views, timeout=3000)
+    tab._on_controller_snapshot(tab.snapshot)
+    assert tab.surface_stack.currentWidget() is tab.curve_view.widget
+    w, j = tab.curve_view.steps.getData()
+    assert len(w) == 11 and w[0] == pytest.approx(0.2)
+    assert np.all(np.diff(j) < 0)  # the cost falls every step at this rate
+
+
+def test_stochastic_step_is_one_epoch(qtbot, tab):
+    tab.controls.batch.setCurrentIndex(1)  # stochastic
+    assert tab.params.batch_size == 1
+    wait_snapshot(qtbot, tab, lambda s: s.batch_size == 1)
+    tab.step_once()
+    wait_snapshot(qtbot, tab, lambda s: s.step == len(tab.editor.points))
+
+
+def test_switching_models_keeps_the_points_and_restarts(qtbot, tab):
+    n = len(tab.editor.points)
+    tab.controls.model.setCurrentIndex(tab.controls.model.findData("poly"))
+    wait_snapshot(qtbot, tab, lambda s: s.model == "poly" and s.degree == 2)
+    assert len(tab.editor.points) == n and tab.snapshot.names == ("c2", "c1", "c0")
+    tab.controls.degree.setValue(4)
+    wait_snapshot(qtbot, tab, lambda s: s.degree == 4 and len(s.names) == 5)
+
+
+def test_line_search_turns_off_batching(qtbot, tab):
+    tab.controls.batch.setCurrentIndex(1)
+    tab.controls.optimizer.setCurrentIndex(tab.controls.optimizer.findData("exact"))
+    assert tab.params.optimizer == "exact" and tab.params.batch_size == 0
+    assert tab.controls.batch.currentIndex() == 0

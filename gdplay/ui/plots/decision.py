@@ -19,6 +19,8 @@ from gdplay.ui.plots.style import CLASS_COLORS, make_plot
 from gdplay.ui.widgets.point_editor import EditableViewBox, PointEditor
 
 BOUNDARY_PEN = pg.mkPen("#111111", width=2.5)
+# blue (negative / class 0) through white to orange-red (positive / class 1), like the class colours
+DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(31, 119, 180), (247, 247, 247), (214, 96, 39)])
 MARGIN_PEN = pg.mkPen("#111111", width=1.5, style=Qt.PenStyle.DashLine)
 
 
@@ -28,7 +30,8 @@ class DecisionView(QObject):
     rangeChanged = Signal()
 
     def __init__(self, title: str, n_classes: int = 2, colors: Sequence[str] = CLASS_COLORS,
-                 colormap: str | pg.ColorMap = "RdBu", resolution: int = 100, parent: QObject | None = None) -> None:
+                 colormap: str | pg.ColorMap | None = None, resolution: int = 100, draw_points: bool = True,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.widget = make_plot(title, "x₁", "x₂", view_box=EditableViewBox(), grid=False)
         self.plot = self.widget.getPlotItem()
@@ -37,12 +40,18 @@ class DecisionView(QObject):
         self.image = pg.ImageItem()
         self.image.setZValue(-10)
         self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        cmap = pg.colormap.get(colormap, source="matplotlib") if isinstance(colormap, str) else colormap
+        if colormap is None:
+            cmap = DIVERGING
+        elif isinstance(colormap, str):
+            cmap = pg.colormap.get(colormap)  # pyqtgraph's own maps: no matplotlib needed
+        else:
+            cmap = colormap
         self.image.setColorMap(cmap)
         self.image.setOpacity(0.75)
         self.plot.addItem(self.image)
         self.lines: dict[str, ContourSet] = {}
-        self.editor = PointEditor(self.plot, n_classes=n_classes, colors=colors)
+        # draw_points=False: the tab draws the points itself (e.g. outline = true class, fill = predicted)
+        self.editor = PointEditor(self.plot, n_classes=n_classes, colors=colors, draw=draw_points)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(150)

@@ -198,13 +198,15 @@ class RegressionTab(QWidget):
     def apply_preset(self, key: str, play: bool = True) -> None:
         p = preset(key)
         x, y = p.data()
+        if not play:
+            self.controller.pause()  # first: commands apply in order, so the new run waits at step 0
         self.controls.preset.setCurrentIndex(self.controls.preset.findData(key))
         self.set_params(p.params)
         self.load_points(x, y, f"Load “{p.title}”")
         self.playback.set_rate(p.rate)
         self._auto_key = None
-        if not play:
-            self.controller.pause()
+        if play:
+            self.controller.play()
 
     # -- handlers ------------------------------------------------------------------------------------
     @Slot(dict)
