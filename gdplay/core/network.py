@@ -525,6 +525,17 @@ class LossLandscape:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class GradientCheck:
+    """The largest relative error between backprop's gradient and central differences (``gradient_check``)
+    over ``n_params`` parameters, at step ``step``."""
+
+    max_relative_error: float
+    n_params: int
+    step: int
+    eps: float
+
+
 class _Trajectory:
     """Flat parameter vectors at recorded steps, thinned like History (every 2nd row when full). ``index``
     counts records (step // eval_every), so thinning works whatever the spacing of the steps."""
@@ -957,7 +968,8 @@ class NetworkTrainer:
             else:
                 p = sigmoid(z[:, 0])
                 label = (z[:, 0] >= 0).astype(np.intp)
-        return DecisionMap(tuple(x_range), tuple(y_range), frozen(p.reshape(h, w)), frozen(label.reshape(h, w)),
+        label = label.reshape(h, w).astype(np.int8)  # <= 127 classes: an eighth of the bytes to send per frame
+        return DecisionMap(tuple(x_range), tuple(y_range), frozen(p.reshape(h, w)), frozen(label),
                            tuple(int(c) for c in self.classes_))
 
     def neuron_maps(self, x_range: tuple[float, float], y_range: tuple[float, float], size: int = 24
@@ -1010,13 +1022,21 @@ class NetworkTrainer:
         if not len(steps) or steps[-1] != self.n_iter_:
             steps = np.append(steps, self.n_iter_)
             thetas = np.vstack([thetas, self.theta_])
-        rel = thetas - self.theta_
+        keep = np.isfinite(thetas).all(axis=1)  # a diverging run may have recorded blown-up weights
+        steps, thetas = steps[keep], thetas[keep]
+        with np.errstate(over="ignore", invalid="ignore"):
+            rel = thetas - self.theta_
+        keep = np.isfinite(rel).all(axis=1)
+        steps, thetas, rel = steps[keep], thetas[keep], rel[keep]
         message = ""
         explained = (math.nan, math.nan)
         if method == "pca":
-            _, sv, vt = np.linalg.svd(rel, full_matrices=False)
+            try:
+                _, sv, vt = np.linalg.svd(rel, full_matrices=False)
+            except np.linalg.LinAlgError:
+                sv, vt = np.zeros(0), None
             total = float((sv**2).sum())
-            if len(steps) < 3 or len(sv) < 2 or total == 0.0 or sv[1] <= 1e-12 * sv[0]:
+            if not math.isfinite(total) or len(steps) < 3 or len(sv) < 2 or total == 0.0 or sv[1] <= 1e-12 * sv[0]:
                 message = "The path is too short (or straight) for two principal directions; showing random ones."
                 method = "random"
             else:
@@ -1025,7 +1045,10 @@ class NetworkTrainer:
         if method == "random":
             dirs = self._random_directions(seed)
         gram = dirs @ dirs.T
-        coords = np.linalg.lstsq(gram, dirs @ rel.T, rcond=None)[0].T  # (m, 2) least-squares projection
+        try:
+            coords = np.linalg.lstsq(gram, dirs @ rel.T, rcond=None)[0].T  # (m, 2) least-squares projection
+        except np.linalg.LinAlgError:
+            coords = np.zeros((len(rel), 2))
         reach = np.abs(coords).max(axis=0) * 1.2 if len(coords) else np.zeros(2)
         if method == "random":
             half = np.maximum(reach, span)
@@ -1041,6 +1064,26 @@ class NetworkTrainer:
             path_loss = net.loss_values(thetas, self._Ftr, self._Ttr)
         return LossLandscape(method, frozen(alphas), frozen(betas), frozen(loss), frozen(coords),
                              frozen(steps), frozen(path_loss), explained, message)
+
+    def if_ready(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """``self.method(*args, **kwargs)``, or None while there is no network to evaluate (empty or
+        one-class data): the window's per-snapshot views go through this, so an invalid data set shows its
+        message instead of stopping the trainer with an error."""
+        if self.net_ is None:
+            return None
+        return getattr(self, method)(*args, **kwargs)
+
+    def predict_index(self, X: np.ndarray) -> np.ndarray:
+        """The index into ``classes_`` of the predicted class of each point (n, 2)."""
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            return self.predict_proba(X).argmax(axis=1)
+
+    def check_gradient(self, eps: float = 1e-5) -> GradientCheck:
+        """Backprop's gradient against central differences at the current weights (see gradient_check)."""
+        net = self._require_net()
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            err = gradient_check(self, eps=eps)
+        return GradientCheck(err, net.n_params, self.n_iter_, eps)
 
     def with_params(self, **changes: Any) -> NetworkParams:
         return replace(self.params, **changes)

@@ -430,3 +430,32 @@ def test_activation_curves():
     leaky = activation_curve("leaky_relu", leaky_slope=0.2)
     assert set(np.unique(leaky.derivative)) == {0.2, 1.0}
     assert np.allclose(activation_curve("softmax").value, sigmoid(activation_curve("softmax").z))
+
+
+def test_if_ready_returns_none_without_a_network_and_the_method_result_with_one():
+    from gdplay.core.datasets import make_xor
+    from gdplay.core.network import GradientCheck, NetworkTrainer
+
+    t = NetworkTrainer()
+    assert t.if_ready("decision_map", (0, 1), (0, 1), (4, 4)) is None
+    assert t.if_ready("check_gradient") is None
+    X, y = make_xor(40)
+    t.set_data(X, y)
+    t.step(5)
+    assert t.if_ready("decision_map", (0, 1), (0, 1), (4, 5)).probability.shape == (4, 5)
+    assert (t.if_ready("predict_index", X) == t.predict_proba(X).argmax(axis=1)).all()
+    check = t.check_gradient()
+    assert isinstance(check, GradientCheck) and check.max_relative_error < 1e-5 and check.step == 5
+
+
+def test_loss_landscape_after_divergence_uses_only_finite_weights():
+    from gdplay.core.datasets import make_xor
+    from gdplay.core.network import NetworkParams, NetworkTrainer
+    from gdplay.core.trainer import Status
+
+    t = NetworkTrainer(NetworkParams(hidden=(8, 8), activation="linear", learning_rate=10.0))
+    t.set_data(*make_xor(100))
+    t.step(1000)
+    assert t.status is Status.DIVERGED
+    land = t.loss_landscape("pca", (5, 5))
+    assert np.isfinite(land.path).all()

@@ -1,9 +1,561 @@
-"""Placeholder until the Neural network tab lands."""
+"""The Neural network tab: points you place in 2-4 classes, a small network trained by backpropagation in
+its own process, and what happens inside it: the decision map, loss and accuracy, the gradient reaching
+each layer, every unit's output in a diagram, the activation, and the loss landscape. A second page steps
+the seed's two-neuron chain by hand (the worked example of 002)."""
 
-from gdplay.ui.placeholder import PendingTab
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gdplay.bridge.controller import TrainingController
+from gdplay.core import datasets
+from gdplay.core.network import (
+    DecisionMap,
+    GradientCheck,
+    LossLandscape,
+    NetworkParams,
+    NetworkSnapshot,
+    NetworkTrainer,
+)
+from gdplay.core.trainer import Status
+from gdplay.ui.network.controls import ControlPanel
+from gdplay.ui.network.diagram import NetworkDiagram
+from gdplay.ui.network.plots import (
+    AccuracyView,
+    ActivationView,
+    DecisionMapView,
+    GradientFlowView,
+    LandscapeView,
+    LayerProfileView,
+    LossView,
+)
+from gdplay.ui.network.worked import WorkedExample
+from gdplay.ui.plots.style import track_cursor
+
+DEFAULT_PARAMS = NetworkParams(hidden=(8, 8), activation="tanh", loss="xent", init="xavier", seed=0,
+                               optimizer="gd", learning_rate=0.3, max_steps=200_000)
+RESTART_DEBOUNCE_MS = 200  # structural changes (layers, activation, ...) restart the run after this pause
+DIAGRAM_INTERVAL_MS = 100  # the network diagram redraws at most ~10 times a second
+LANDSCAPE_INTERVAL_MS = 3000
+NEURON_MAP_SIZE = 24
+VANISHING = {  # scenario -> (activation, init); both: XOR, 5 hidden layers of 8, squared error, GD 0.1
+    "sigmoid": ("sigmoid", "xavier"),
+    "relu": ("relu", "he"),
+}
 
 
-class NetworkTab(PendingTab):
-    def __init__(self, parent=None) -> None:
-        super().__init__("network", "Neural network",
-                         "The neural-network playground (backpropagation layer by layer) is being built.", parent)
+def _fmt(v: float, pct: bool = False) -> str:
+    if not math.isfinite(v):
+        return "–"
+    return f"{v:.1%}" if pct else f"{v:.4g}"
+
+
+def held_out_mask(n: int, fraction: float, seed: int) -> np.ndarray:
+    """Held-out rows: the round(n·fraction) points with the smallest of a seeded uniform draw. The draw's
+    first n values do not depend on n, so adding a point changes at most one or two memberships."""
+    mask = np.zeros(n, dtype=bool)
+    m = round(n * fraction)
+    if m and n:
+        u = np.random.default_rng([seed, 7]).random(n)
+        mask[np.argsort(u, kind="stable")[:m]] = True
+    return mask
+
+
+class NetworkTab(QWidget):
+    statusMessage = Signal(str)
+    title = "Neural network"
+    key = "network"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.params = DEFAULT_PARAMS
+        self.snapshot: NetworkSnapshot | None = None
+        self.landscape: LossLandscape | None = None
+        self.gradient_check: GradientCheck | None = None
+
+        self.panel = ControlPanel(self.params)
+        self.playback = self.panel.playback
+        self.status_label = self.panel.status_label
+        self.map_view = DecisionMapView()
+        self.editor = self.map_view.editor
+        self.loss_view = LossView()
+        self.accuracy_view = AccuracyView()
+        self.gradient_view = GradientFlowView()
+        self.profile_view = LayerProfileView()
+        self.activation_view = ActivationView()
+        self.landscape_view = LandscapeView()
+        self.diagram = NetworkDiagram()
+        self.worked = WorkedExample()
+        self._test_mask = np.zeros(0, dtype=bool)
+        self._classes: tuple[int, ...] = ()
+
+        self._restart_timer = QTimer(self)
+        self._restart_timer.setSingleShot(True)
+        self._restart_timer.setInterval(RESTART_DEBOUNCE_MS)
+        self._restart_timer.timeout.connect(self._send_params)
+        self._data_timer = QTimer(self)
+        self._data_timer.setSingleShot(True)
+        self._data_timer.setInterval(RESTART_DEBOUNCE_MS)
+        self._data_timer.timeout.connect(self.load_preset)
+        self._diagram_timer = QTimer(self)
+        self._diagram_timer.setSingleShot(True)
+        self._diagram_timer.setInterval(DIAGRAM_INTERVAL_MS)
+        self._diagram_timer.timeout.connect(self._on_diagram_timer)
+        self._diagram_dirty = False
+        self._landscape_timer = QTimer(self)
+        self._landscape_timer.setInterval(LANDSCAPE_INTERVAL_MS)
+        self._landscape_timer.timeout.connect(self._on_landscape_timer)
+        self._landscape_pending = False
+        self.diagram_draws = 0  # counted for the bench
+
+        # last: a failure while building the widgets must not leave a training thread behind
+        # 1024 history rows are plenty for a plot a few hundred pixels wide, and 4x less to send per frame
+        self.controller = TrainingController(NetworkTrainer(self.params, history_capacity=1024), name="network",
+                                             parent=self)
+        self.controller.set_params(self.params)
+
+        self._build_layout()
+        self._connect()
+        self._on_panel_class_count(self.panel.n_classes.value())
+        self.activation_view.set_activation(self.params.activation, self.params.leaky_slope)
+        self.load_preset()
+
+    # -- layout ------------------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        scroll = QScrollArea()
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(min(self.panel.minimumSizeHint().width() + 24, 440))
+        scroll.setMaximumWidth(460)
+
+        diagram_box = QWidget()
+        dv = QVBoxLayout(diagram_box)
+        dv.setContentsMargins(0, 0, 0, 0)
+        dv.setSpacing(2)
+        caption = QLabel("<b>Network</b>: each unit's output over the plane (blue low, red high); lines are "
+                         "weights, <span style='color:#d62728'>red +</span>, "
+                         "<span style='color:#1f77b4'>blue −</span>, width |w|. Hover for values.")
+        caption.setWordWrap(True)
+        caption.setStyleSheet("font-size: 9pt;")
+        dv.addWidget(caption)
+        dv.addWidget(self.diagram, 1)
+
+        curves = QSplitter(Qt.Orientation.Vertical)
+        curves.addWidget(self.loss_view.widget)
+        curves.addWidget(self.accuracy_view.widget)
+        curves.setStretchFactor(0, 3)
+        curves.setStretchFactor(1, 2)
+        small = QSplitter(Qt.Orientation.Vertical)
+        small.addWidget(self.profile_view.widget)
+        small.addWidget(self.activation_view.widget)
+        small.setStretchFactor(0, 3)
+        small.setStretchFactor(1, 2)
+
+        plots = QWidget()
+        grid = QGridLayout(plots)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(4)
+        grid.addWidget(self.map_view.widget, 0, 0)
+        grid.addWidget(diagram_box, 0, 1)
+        grid.addWidget(curves, 0, 2)
+        grid.addWidget(self.gradient_view.widget, 1, 0)
+        grid.addWidget(small, 1, 1)
+        grid.addWidget(self.landscape_view.widget, 1, 2)
+        grid.setRowStretch(0, 11)
+        grid.setRowStretch(1, 9)
+        grid.setColumnStretch(0, 4)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(2, 3)
+
+        main = QSplitter()
+        main.addWidget(scroll)
+        main.addWidget(plots)
+        main.setStretchFactor(1, 1)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(main)
+        self.stack.addWidget(self.worked)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.stack)
+
+    def _connect(self) -> None:
+        c, p = self.controller, self.panel
+        c.snapshotReady.connect(self._on_controller_snapshot)
+        c.failed.connect(self._on_controller_failed)
+        c.runningChanged.connect(self._on_controller_running)
+        c.replyReady.connect(self._on_controller_reply)
+        self.playback.playToggled.connect(self.toggle_play)
+        self.playback.stepRequested.connect(self.step_once)
+        self.playback.resetRequested.connect(self.reset)
+        self.playback.rateChanged.connect(c.set_rate)
+        c.set_rate(self.playback.rate())
+        p.liveChanged.connect(self._on_panel_live_changed)
+        p.structureChanged.connect(self._on_panel_structure_changed)
+        p.dataChanged.connect(self._data_timer.start)
+        p.splitChanged.connect(self._on_points_changed)
+        p.classChanged.connect(self._on_panel_class_changed)
+        p.n_classes.valueChanged.connect(self._on_panel_class_count)
+        p.learning_rate.rejected.connect(self.statusMessage)
+        p.undo_button.clicked.connect(self.undo)
+        p.redo_button.clicked.connect(self.redo)
+        p.clear_button.clicked.connect(self.editor.clear)
+        p.discretise.toggled.connect(self._on_panel_discretise)
+        p.landscape_button.clicked.connect(self.request_landscape)
+        p.landscape_auto.toggled.connect(self._on_panel_landscape_auto)
+        p.check_button.clicked.connect(self.request_gradient_check)
+        p.worked_button.clicked.connect(lambda: self.set_worked_mode(True))
+        p.vanish_sigmoid.clicked.connect(lambda: self.load_scenario("sigmoid"))
+        p.vanish_relu.clicked.connect(lambda: self.load_scenario("relu"))
+        self.worked.closeRequested.connect(lambda: self.set_worked_mode(False))
+        self.worked.statusMessage.connect(self.statusMessage)
+        self.editor.pointsChanged.connect(self._on_points_changed)
+        self.editor.undoChanged.connect(self._on_undo_changed)
+        self.map_view.view.rangeChanged.connect(self._request_views)
+        self.diagram.hovered.connect(self.statusMessage)
+        track_cursor(self.map_view.widget, self._describe_map_point, self.statusMessage.emit)
+        track_cursor(self.loss_view.widget, lambda x, y: f"iteration {x:,.0f}, loss {10 ** y:.4g}",
+                     self.statusMessage.emit)
+        track_cursor(self.gradient_view.widget, lambda x, y: f"iteration {x:,.0f}, ‖∂E/∂W‖ {10 ** y:.3g}",
+                     self.statusMessage.emit)
+        track_cursor(self.accuracy_view.widget, lambda x, y: f"iteration {x:,.0f}, accuracy {y:.1%}",
+                     self.statusMessage.emit)
+        track_cursor(self.landscape_view.widget, self._describe_landscape_point, self.statusMessage.emit)
+        self._on_undo_changed()
+
+    def _describe_map_point(self, x: float, y: float) -> str:
+        text = f"x₁ = {x:.4g}, x₂ = {y:.4g}"
+        dm = self.controller.views.get("decision")
+        if isinstance(dm, DecisionMap):
+            (x0, x1), (y0, y1) = dm.x_range, dm.y_range
+            rows, cols = dm.probability.shape
+            j = round((x - x0) / max(x1 - x0, 1e-12) * (cols - 1))
+            i = round((y - y0) / max(y1 - y0, 1e-12) * (rows - 1))
+            if 0 <= i < rows and 0 <= j < cols:
+                cls = dm.classes[int(dm.label[i, j])] + 1
+                p = float(dm.probability[i, j])
+                text += (f", P(class {dm.classes[1] + 1}) = {p:.3f}" if len(dm.classes) == 2
+                         else f", class {cls} with P = {p:.3f}")
+        return text
+
+    def _describe_landscape_point(self, a: float, b: float) -> str:
+        land = self.landscape
+        text = f"α = {a:.3g}, β = {b:.3g}"
+        if land is not None:
+            j = int(np.clip(np.searchsorted(land.alphas, a), 0, len(land.alphas) - 1))
+            i = int(np.clip(np.searchsorted(land.betas, b), 0, len(land.betas) - 1))
+            text += f", E ≈ {land.loss[i, j]:.4g}"
+        return text
+
+    # -- commands (also bound to shortcuts by the main window) ---------------------------------------
+    @property
+    def worked_mode(self) -> bool:
+        return self.stack.currentIndex() == 1
+
+    def toggle_play(self) -> None:
+        if self.worked_mode:
+            self.worked.toggle_play()
+            return
+        if self.controller.running:
+            self.controller.pause()
+        else:
+            snap = self.snapshot
+            if snap is not None and snap.status.finished and snap.status is not Status.INVALID:
+                self.controller.reset()  # Play after the end starts over
+            self.controller.play()
+
+    def step_once(self) -> None:
+        if self.worked_mode:
+            self.worked.step_once()
+        else:
+            self.controller.step(1)
+
+    def reset(self) -> None:
+        if self.worked_mode:
+            self.worked.reset()
+        else:
+            self.controller.reset()
+
+    def undo(self) -> None:
+        self.editor.undo()
+
+    def redo(self) -> None:
+        self.editor.redo()
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        for t in (self._restart_timer, self._data_timer, self._diagram_timer, self._landscape_timer):
+            t.stop()
+        self.worked.pause()
+        return self.controller.shutdown(timeout_ms)
+
+    def set_worked_mode(self, on: bool) -> None:
+        if on == self.worked_mode:
+            return
+        if on:
+            self.controller.pause()
+            self.stack.setCurrentIndex(1)
+            self.statusMessage.emit("Worked example: Step (S) runs one forward pass, backpropagation and update.")
+        else:
+            self.worked.pause()
+            self.stack.setCurrentIndex(0)
+
+    def set_learning_rate(self, value: float) -> None:
+        self.panel.learning_rate.setValue(value)
+
+    def load_points(self, xy: np.ndarray, labels: np.ndarray, description: str = "Load points") -> None:
+        self.editor.replace(np.asarray(xy, dtype=float), np.asarray(labels, dtype=np.int64), description)
+        self.map_view.view.fit_view(self.editor.points.xy)
+        self._request_views()
+
+    def load_preset(self, name: str | None = None) -> None:
+        """Generate the preset chosen in the panel (or ``name``) with its count, noise and seed."""
+        p = self.panel
+        if name is not None and name != p.preset.currentData():
+            p.preset.blockSignals(True)
+            p.preset.setCurrentIndex(p.preset.findData(name))
+            p.preset.blockSignals(False)
+            p._on_preset_changed(emit=False)
+        name = p.preset.currentData()
+        n, noise, seed, k = p.count.value(), p.noise.value(), p.data_seed.value(), p.n_classes.value()
+        if name == "xor":
+            xy, y = datasets.make_xor(n, noise, seed)
+        elif name == "blobs":
+            xy, y = datasets.make_blobs(max(n, k), k, noise, seed)
+        elif name == "circles":
+            xy, y = datasets.make_circles(n, noise, random_state=seed)
+        elif name == "moons":
+            xy, y = datasets.make_moons(n, noise, seed)
+        elif name == "spiral":
+            xy, y = datasets.make_spiral(max(n, k), k, noise, seed)
+        else:  # the seed's two Gaussian blobs, N([±5, ±5], σ² I); noise 0.5 gives its σ² = 5
+            xy, y = datasets.make_gaussian_pair(max(n // 2, 1), 5.0, max(10.0 * noise, 1e-6), seed)
+        self.load_points(xy, y, f"Load {p.preset.currentText()}")
+
+    def load_scenario(self, activation: str) -> None:
+        """The vanishing-gradient pair: XOR, 5 hidden layers of 8, squared error, GD 0.1; sigmoid (Xavier)
+        or ReLU (He). Starts playing."""
+        act, init = VANISHING[activation]
+        p = self.panel
+        self._set_quietly(p.batch_mode, p.batch_mode.findData("full"))
+        self._set_quietly(p.optimizer, p.optimizer.findData("gd"))
+        p._on_optimizer_changed()  # rows shown for the optimizer (emits liveChanged: harmless)
+        p.learning_rate.setValue(0.1, emit=False)
+        p.set_network((8, 8, 8, 8, 8), act, init, "mse")
+        p.data_seed.blockSignals(True)
+        p.data_seed.setValue(0)
+        p.data_seed.blockSignals(False)
+        self.load_preset("xor")
+        self._send_params()
+        self.controller.set_rate(None)
+        self.playback.set_rate(None, emit=False)
+        self.controller.play()
+        self.statusMessage.emit(f"Deep {'sigmoid' if act == 'sigmoid' else 'ReLU'} network on XOR: watch the "
+                                "gradient flow plot (layer 1 is the darkest curve).")
+
+    @staticmethod
+    def _set_quietly(box, index: int) -> None:
+        box.blockSignals(True)
+        box.setCurrentIndex(index)
+        box.blockSignals(False)
+
+    def request_landscape(self) -> None:
+        self._landscape_pending = True
+        self.controller.request("landscape", "if_ready", "loss_landscape",
+                                self.panel.landscape_method.currentData(), (41, 41))
+
+    def request_gradient_check(self) -> None:
+        self.panel.check_label.setText("checking…")
+        self.controller.request("gradient_check", "if_ready", "check_gradient")
+
+    # -- params and data -----------------------------------------------------------------------------
+    @Slot()
+    def _send_params(self) -> None:
+        self._restart_timer.stop()
+        try:
+            params = self.panel.network_params(self.params).validate()
+        except ValueError as exc:
+            self._show_error(str(exc))
+            return
+        self.params = params
+        self.controller.set_params(params)
+        self.activation_view.set_activation(params.activation, params.leaky_slope)
+
+    @Slot()
+    def _on_panel_live_changed(self) -> None:
+        if self._restart_timer.isActive():
+            return  # a restart is pending: it will carry this value too
+        self._send_params()
+
+    @Slot()
+    def _on_panel_structure_changed(self) -> None:
+        self._restart_timer.start()  # debounced: typing "16" in a spinbox restarts once
+
+    @Slot(int)
+    def _on_panel_class_changed(self, index: int) -> None:
+        self.editor.current_class = index
+
+    @Slot(int)
+    def _on_panel_class_count(self, k: int) -> None:
+        self.editor.n_classes = k
+        self.editor.current_class = min(self.editor.current_class, k - 1)
+
+    @Slot()
+    def _on_points_changed(self) -> None:
+        pts = self.editor.points
+        self._test_mask = held_out_mask(len(pts), self.panel.test_fraction.value() / 100, self.panel.data_seed.value())
+        xy, labels = pts.xy.copy(), pts.labels.copy()
+        self.controller.set_data(xy, labels, version=pts.version, test_mask=self._test_mask)
+        self.controller.set_view("predicted", "if_ready", "predict_index", xy)
+        self.map_view.set_points(xy, labels, self._test_mask, None)
+
+    @Slot()
+    def _on_undo_changed(self) -> None:
+        u = self.editor.undo_stack
+        p = self.panel
+        p.undo_button.setEnabled(u.can_undo())
+        p.redo_button.setEnabled(u.can_redo())
+        p.undo_button.setToolTip(f"Undo {u.undo_text().lower()} (Ctrl+Z)" if u.can_undo() else "Nothing to undo")
+        p.redo_button.setToolTip(f"Redo {u.redo_text().lower()} (Ctrl+Shift+Z)" if u.can_redo() else "")
+
+    @Slot()
+    def _request_views(self) -> None:
+        xr, yr, shape = self.map_view.view.grid()
+        self.controller.set_view("decision", "if_ready", "decision_map", xr, yr, shape)
+        self.controller.set_view("neurons", "if_ready", "neuron_maps", xr, yr, NEURON_MAP_SIZE)
+
+    @Slot(bool)
+    def _on_panel_discretise(self, on: bool) -> None:
+        self.map_view.discretise = on
+        dm = self.controller.views.get("decision")
+        if isinstance(dm, DecisionMap):
+            self.map_view.set_map(dm)
+
+    @Slot(bool)
+    def _on_panel_landscape_auto(self, on: bool) -> None:
+        if on:
+            self._landscape_timer.start()
+            self.request_landscape()
+        else:
+            self._landscape_timer.stop()
+
+    @Slot()
+    def _on_landscape_timer(self) -> None:
+        if self.controller.running and not self._landscape_pending and not self.worked_mode:
+            self.request_landscape()
+
+    # -- from the controller ---------------------------------------------------------------------------
+    @Slot(bool)
+    def _on_controller_running(self, running: bool) -> None:
+        self.playback.set_running(running)
+        snap = self.snapshot
+        usable = snap is not None and snap.status not in (Status.DIVERGED, Status.INVALID)
+        if not running and usable and not self.worked_mode and not self._landscape_pending:
+            self.request_landscape()  # paused or finished: show where the run stands (one request)
+
+    @Slot(str)
+    def _on_controller_failed(self, message: str) -> None:
+        self._show_error(f"<b>Training stopped by an error:</b> {message}<br>"
+                         "Your points and settings are kept; press Reset to try again.")
+
+    def _show_error(self, html: str) -> None:
+        self.status_label.setText(html)
+        self.status_label.setStyleSheet("color: #b00020;")
+
+    @Slot(object, object)
+    def _on_controller_reply(self, tag: object, result: object) -> None:
+        if tag == "landscape":
+            self._landscape_pending = False
+            self.landscape = result if isinstance(result, LossLandscape) else None
+            self.landscape_view.set_landscape(self.landscape, self.snapshot.step if self.snapshot else None)
+            if self.landscape is not None and self.landscape.message:
+                self.statusMessage.emit(self.landscape.message)
+        elif tag == "gradient_check":
+            label = self.panel.check_label
+            if not isinstance(result, GradientCheck):
+                label.setText("Nothing to check: the network is not built (see the message above).")
+                return
+            self.gradient_check = result
+            e = result.max_relative_error
+            verdict = "backprop agrees" if e < 1e-4 else (
+                "check the kinks: ReLU/step slopes jump at 0" if self.params.activation in ("relu", "leaky_relu",
+                                                                                            "step")
+                else "they disagree")
+            label.setText(f"max relative error <b>{e:.2e}</b> over {result.n_params} parameters at step "
+                          f"{result.step:,}: {verdict}")
+
+    @Slot(object)
+    def _on_controller_snapshot(self, snap: NetworkSnapshot) -> None:
+        self.snapshot = snap
+        views = self.controller.views
+        self.playback.set_progress(snap.step, snap.cost)
+        self.playback.set_enabled(snap.status is not Status.INVALID)
+        self._show_status(snap)
+        self.panel.readout.setText(
+            f"train loss {_fmt(snap.train_loss)}, accuracy {_fmt(snap.train_accuracy, True)}\n"
+            f"test loss {_fmt(snap.test_loss)}, accuracy {_fmt(snap.test_accuracy, True)}  "
+            f"({snap.n_train} train / {snap.n_test} test)\n"
+            f"epoch {snap.epoch:,}, {snap.batch_size} rows per step")
+        if snap.classes != self._classes:
+            self._classes = snap.classes
+            self.map_view.set_classes(snap.classes)
+        dm = views.get("decision")
+        self.map_view.set_map(dm if isinstance(dm, DecisionMap) and snap.layer_sizes else None)
+        pts = self.editor.points
+        pred = views.get("predicted")
+        if (isinstance(pred, np.ndarray) and len(pred) == len(pts) and snap.data_version == pts.version
+                and len(snap.classes)):
+            predicted = np.asarray(snap.classes)[pred]
+        else:
+            predicted = None
+        if len(self._test_mask) == len(pts):
+            self.map_view.set_points(pts.xy, pts.labels, self._test_mask, predicted)
+        self.loss_view.update(snap)
+        self.accuracy_view.update(snap)
+        self.gradient_view.update(snap)
+        self._diagram_dirty = True
+        if not self._diagram_timer.isActive():
+            self._draw_diagram()
+
+    @Slot()
+    def _on_diagram_timer(self) -> None:
+        if self._diagram_dirty:
+            self._draw_diagram()
+
+    def _draw_diagram(self) -> None:
+        """Leading edge now, then at most one redraw per DIAGRAM_INTERVAL_MS (the trailing one included)."""
+        snap = self.snapshot
+        self._diagram_dirty = False
+        self._diagram_timer.start()
+        if snap is None:
+            return
+        self.diagram.set_structure(snap.layer_sizes, snap.features)
+        maps = self.controller.views.get("neurons")
+        self.diagram.set_values(snap.coefs, snap.intercepts, maps if snap.layer_sizes else None)
+        self.profile_view.update(snap)  # per-layer values change slowly: at the diagram's rate too
+        self.diagram_draws += 1
+
+    def _show_status(self, snap: NetworkSnapshot) -> None:
+        if self.controller.error:
+            return
+        bad = snap.status in (Status.DIVERGED, Status.INVALID)
+        self.status_label.setStyleSheet("color: #b00020;" if bad else ("color: #8a5a00;" if snap.message else ""))
+        text = snap.message
+        if not text:
+            text = {Status.READY: "Ready: press Play (Space) or Step (S).",
+                    Status.TRAINING: "Training…" if self.controller.running else "Paused.",
+                    Status.MAX_STEPS: "Stopped at the step limit."}.get(snap.status, "")
+        self.status_label.setText(text)
+

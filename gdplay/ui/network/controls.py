@@ -1,0 +1,433 @@
+"""The Neural network tab's control panel: data, network, training, views. It only holds widgets and
+turns them into NetworkParams; the tab wires them to the controller.
+
+Signals: ``liveChanged()`` (learning rate, optimizer, batch, L2: applied at once, the weights are kept),
+``structureChanged()`` (layers, activation, loss, init, seed, features: the run restarts, debounced by the
+tab), ``dataChanged()`` (preset, count, noise, seed, classes), ``splitChanged()`` (test fraction)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gdplay.core.network import FEATURES, MAX_HIDDEN_LAYERS, MAX_UNITS, NetworkParams
+from gdplay.core.optimizers import HYPERPARAMETERS, LABELS
+from gdplay.ui.plots.style import CLASS_COLORS
+from gdplay.ui.widgets.log_slider import LogSlider
+from gdplay.ui.widgets.playback import PlaybackBar
+
+PRESETS = {  # name -> (label, default noise, default count, has a class count)
+    "xor": ("XOR", 0.2, 200, False),
+    "blobs": ("Blobs", 0.6, 200, True),
+    "circles": ("Circles", 0.1, 200, False),
+    "moons": ("Moons", 0.1, 200, False),
+    "spiral": ("Spiral", 0.1, 300, True),
+    "gaussian_pair": ("Two Gaussian blobs (seed)", 0.5, 100, False),
+}
+ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU",
+                     "linear": "linear", "step": "binary step"}
+LOSS_LABELS = {"mse": "squared error ½(T − a)²", "xent": "cross-entropy"}
+INIT_LABELS = {"zeros": "zeros", "uniform": "small uniform ±0.5", "xavier": "Xavier (Glorot)", "he": "He"}
+FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁·x₂",
+                  "sin x1": "sin x₁", "sin x2": "sin x₂"}
+BATCH_MODES = ("full", "mini", "one")
+HYPER_SPECS = {  # name -> (label, min, max, step, decimals)
+    "momentum": ("momentum", 0.0, 0.999, 0.05, 3),
+    "beta1": ("β₁", 0.0, 0.999, 0.01, 3),
+    "beta2": ("β₂ (decay)", 0.0, 0.9999, 0.001, 4),
+    "epsilon": ("ε", 1e-10, 1e-2, 1e-8, 10),
+}
+
+
+def _combo(items: dict[str, str], current: str) -> QComboBox:
+    box = QComboBox()
+    for key, label in items.items():
+        box.addItem(label, key)
+    box.setCurrentIndex(list(items).index(current))
+    return box
+
+
+class ControlPanel(QWidget):
+    liveChanged = Signal()
+    structureChanged = Signal()
+    dataChanged = Signal()
+    splitChanged = Signal()
+    classChanged = Signal(int)
+
+    def __init__(self, params: NetworkParams, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._build_training(params)
+        self._build_network(params)
+        self._build_data()
+        self._build_views()
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_label.setMinimumHeight(36)
+
+        intro = QLabel("Train a small network by backpropagation on points you place. Click the decision map "
+                       "to add a point of the current class (Shift+click: the next class), right-click to "
+                       "delete, drag to move.")
+        intro.setWordWrap(True)
+        self.worked_button = QPushButton("Worked example (002): two neurons by hand")
+        self.worked_button.setToolTip("The seed's chain x → σ → σ with every chain-rule value in a table")
+        self.vanish_sigmoid = QPushButton("Deep sigmoid")
+        self.vanish_sigmoid.setToolTip("XOR, 5 hidden layers of 8, sigmoid, Xavier init, squared error: the early "
+                                       "layers' gradients are thousands of times smaller (vanishing gradient)")
+        self.vanish_relu = QPushButton("Same with ReLU")
+        self.vanish_relu.setToolTip("The same network with ReLU and He init: the gradient reaches every layer")
+        try_box = QGroupBox("Try this")
+        try_layout = QVBoxLayout(try_box)
+        vg = QHBoxLayout()
+        vg.addWidget(QLabel("Vanishing gradient:"))
+        vg.addWidget(self.vanish_sigmoid)
+        vg.addWidget(self.vanish_relu)
+        try_layout.addLayout(vg)
+        try_layout.addWidget(self.worked_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(try_box)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.train_box)
+        layout.addWidget(self.network_box)
+        layout.addWidget(self.data_box)
+        layout.addWidget(self.views_box)
+        layout.addStretch(1)
+        self._on_optimizer_changed()
+        self._on_batch_mode_changed()
+        self._on_layer_count_changed()
+        self._on_activation_changed()
+        self._on_preset_changed(emit=False)
+
+    # -- training ------------------------------------------------------------------------------------
+    def _build_training(self, p: NetworkParams) -> None:
+        self.train_box = QGroupBox("Training")
+        v = QVBoxLayout(self.train_box)
+        self.playback = PlaybackBar()
+        v.addWidget(self.playback)
+        form = QFormLayout()
+        self.train_form = form
+        self.learning_rate = LogSlider(1e-4, 10.0, p.learning_rate, name="learning rate")
+        form.addRow("Learning rate", self.learning_rate)
+        self.optimizer = _combo(dict(LABELS), p.optimizer)
+        form.addRow("Optimizer", self.optimizer)
+        self.hyper: dict[str, QDoubleSpinBox] = {}
+        for name, (label, lo, hi, step, dec) in HYPER_SPECS.items():
+            spin = QDoubleSpinBox()
+            spin.setRange(lo, hi)
+            spin.setDecimals(dec)
+            spin.setSingleStep(step)
+            spin.setValue(0.9 if name in ("momentum", "beta1") else (0.999 if name == "beta2" else 1e-8))
+            spin.valueChanged.connect(self.liveChanged)
+            self.hyper[name] = spin
+            form.addRow(label, spin)
+        batch_row = QHBoxLayout()
+        self.batch_mode = _combo({"full": "full batch", "mini": "mini-batch of", "one": "one sample (SGD)"},
+                                 "full")
+        self.batch_size = QSpinBox()
+        self.batch_size.setRange(2, 1024)
+        self.batch_size.setValue(16)
+        batch_row.addWidget(self.batch_mode, 1)
+        batch_row.addWidget(self.batch_size)
+        form.addRow("Batch", batch_row)
+        l2_row = QHBoxLayout()
+        self.l2_on = QCheckBox()
+        self.l2 = LogSlider(1e-5, 1.0, 1e-3, name="L2 penalty")
+        l2_row.addWidget(self.l2_on)
+        l2_row.addWidget(self.l2, 1)
+        form.addRow("L2 penalty", l2_row)
+        v.addLayout(form)
+        self.readout = QLabel("–")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        v.addWidget(self.readout)
+
+        self.learning_rate.valueChanged.connect(self.liveChanged)
+        self.optimizer.currentIndexChanged.connect(self._on_optimizer_changed)
+        self.batch_mode.currentIndexChanged.connect(self._on_batch_mode_changed)
+        self.batch_size.valueChanged.connect(self.liveChanged)
+        self.l2_on.toggled.connect(self._on_l2_toggled)
+        self.l2.valueChanged.connect(self._on_l2_value)
+
+    @Slot()
+    def _on_optimizer_changed(self, *_args) -> None:
+        used = HYPERPARAMETERS[self.optimizer.currentData()]
+        for name, spin in self.hyper.items():
+            self.train_form.setRowVisible(spin, name in used)
+        self.liveChanged.emit()
+
+    @Slot()
+    def _on_batch_mode_changed(self, *_args) -> None:
+        self.batch_size.setEnabled(self.batch_mode.currentData() == "mini")
+        self.liveChanged.emit()
+
+    @Slot(bool)
+    def _on_l2_toggled(self, _on: bool) -> None:
+        self.l2.setEnabled(self.l2_on.isChecked())
+        self.liveChanged.emit()
+
+    @Slot(float)
+    def _on_l2_value(self, _v: float) -> None:
+        if self.l2_on.isChecked():
+            self.liveChanged.emit()
+
+    # -- network -------------------------------------------------------------------------------------
+    def _build_network(self, p: NetworkParams) -> None:
+        self.network_box = QGroupBox("Network")
+        form = QFormLayout(self.network_box)
+        self.network_form = form
+        layers_row = QHBoxLayout()
+        self.layer_count = QSpinBox()
+        self.layer_count.setRange(0, MAX_HIDDEN_LAYERS)
+        self.layer_count.setValue(len(p.hidden))
+        self.layer_count.setToolTip("Hidden layers (0 to 6)")
+        layers_row.addWidget(self.layer_count)
+        layers_row.addWidget(QLabel("× units:"))
+        self.units: list[QSpinBox] = []
+        for i in range(MAX_HIDDEN_LAYERS):
+            spin = QSpinBox()
+            spin.setRange(1, MAX_UNITS)
+            spin.setValue(p.hidden[i] if i < len(p.hidden) else (p.hidden[-1] if p.hidden else 4))
+            spin.setToolTip(f"Units in hidden layer {i + 1} (1 to {MAX_UNITS})")
+            spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+            spin.setMaximumWidth(34)
+            spin.valueChanged.connect(self.structureChanged)
+            layers_row.addWidget(spin)
+            self.units.append(spin)
+        layers_row.addStretch(1)
+        form.addRow("Hidden layers", layers_row)
+        act_row = QHBoxLayout()
+        self.activation = _combo(ACTIVATION_LABELS, p.activation)
+        self.leaky_slope = QDoubleSpinBox()
+        self.leaky_slope.setRange(0.0, 0.99)
+        self.leaky_slope.setDecimals(3)
+        self.leaky_slope.setSingleStep(0.01)
+        self.leaky_slope.setValue(p.leaky_slope)
+        self.leaky_slope.setPrefix("slope ")
+        act_row.addWidget(self.activation, 1)
+        act_row.addWidget(self.leaky_slope)
+        form.addRow("Activation", act_row)
+        self.loss = _combo(LOSS_LABELS, p.loss)
+        form.addRow("Loss", self.loss)
+        init_row = QHBoxLayout()
+        self.init = _combo(INIT_LABELS, p.init)
+        self.init_seed = QSpinBox()
+        self.init_seed.setRange(0, 99_999)
+        self.init_seed.setValue(p.seed)
+        self.init_seed.setPrefix("seed ")
+        init_row.addWidget(self.init, 1)
+        init_row.addWidget(self.init_seed)
+        form.addRow("Init", init_row)
+        grid = QGridLayout()
+        self.features: dict[str, QCheckBox] = {}
+        for i, f in enumerate(FEATURES):
+            box = QCheckBox(FEATURE_LABELS[f])
+            box.setChecked(f in p.features)
+            box.toggled.connect(self._on_feature_toggled)
+            grid.addWidget(box, i // 4, i % 4)
+            self.features[f] = box
+        form.addRow("Inputs", grid)
+
+        self.layer_count.valueChanged.connect(self._on_layer_count_changed)
+        self.activation.currentIndexChanged.connect(self._on_activation_changed)
+        self.leaky_slope.valueChanged.connect(self.structureChanged)
+        self.loss.currentIndexChanged.connect(self.structureChanged)
+        self.init.currentIndexChanged.connect(self.structureChanged)
+        self.init_seed.valueChanged.connect(self.structureChanged)
+
+    @Slot()
+    def _on_layer_count_changed(self, *_args) -> None:
+        n = self.layer_count.value()
+        for i, spin in enumerate(self.units):
+            spin.setVisible(i < n)
+        self.structureChanged.emit()
+
+    @Slot()
+    def _on_activation_changed(self, *_args) -> None:
+        self.leaky_slope.setVisible(self.activation.currentData() == "leaky_relu")
+        self.structureChanged.emit()
+
+    @Slot(bool)
+    def _on_feature_toggled(self, _on: bool) -> None:
+        if not any(b.isChecked() for b in self.features.values()):
+            box = self.sender()
+            box.blockSignals(True)
+            box.setChecked(True)  # the network needs at least one input
+            box.blockSignals(False)
+            return
+        self.structureChanged.emit()
+
+    # -- data ----------------------------------------------------------------------------------------
+    def _build_data(self) -> None:
+        self.data_box = QGroupBox("Data")
+        v = QVBoxLayout(self.data_box)
+        form = QFormLayout()
+        self.preset = _combo({k: lab for k, (lab, *_r) in PRESETS.items()}, "xor")
+        form.addRow("Preset", self.preset)
+        row = QHBoxLayout()
+        self.count = QSpinBox()
+        self.count.setRange(4, 5000)
+        self.count.setValue(200)
+        self.count.setPrefix("n ")
+        self.noise = QDoubleSpinBox()
+        self.noise.setRange(0.0, 3.0)
+        self.noise.setSingleStep(0.05)
+        self.noise.setPrefix("noise ")
+        self.data_seed = QSpinBox()
+        self.data_seed.setRange(0, 99_999)
+        self.data_seed.setPrefix("seed ")
+        for w in (self.count, self.noise, self.data_seed):
+            row.addWidget(w)
+        form.addRow(row)
+        class_row = QHBoxLayout()
+        self.n_classes = QSpinBox()
+        self.n_classes.setRange(2, 4)
+        self.n_classes.setValue(2)
+        self.n_classes.setToolTip("Classes for clicks and for the blobs and spiral presets")
+        class_row.addWidget(self.n_classes)
+        class_row.addWidget(QLabel("click adds:"))
+        self.class_group = QButtonGroup(self)
+        self.class_group.setExclusive(True)
+        self.class_buttons: list[QToolButton] = []
+        for i, colour in enumerate(CLASS_COLORS):
+            b = QToolButton()
+            b.setText(str(i + 1))
+            b.setCheckable(True)
+            b.setToolTip(f"Clicks add class {i + 1} (Shift+click adds the next class)")
+            b.setStyleSheet(f"QToolButton {{ background: {colour}; color: white; font-weight: bold; "
+                            f"border: 2px solid white; min-width: 22px; }} "
+                            f"QToolButton:checked {{ border: 2px solid black; }} "
+                            f"QToolButton:disabled {{ background: #dddddd; color: #999999; }}")
+            self.class_group.addButton(b, i)
+            class_row.addWidget(b)
+            self.class_buttons.append(b)
+        self.class_buttons[0].setChecked(True)
+        class_row.addStretch(1)
+        form.addRow("Classes", class_row)
+        split_row = QHBoxLayout()
+        self.test_fraction = QSlider(Qt.Orientation.Horizontal)
+        self.test_fraction.setRange(0, 50)
+        self.test_fraction.setValue(20)
+        self.test_label = QLabel()
+        self.test_label.setMinimumWidth(110)
+        split_row.addWidget(self.test_fraction, 1)
+        split_row.addWidget(self.test_label)
+        form.addRow("Test share", split_row)
+        v.addLayout(form)
+        buttons = QHBoxLayout()
+        self.load_button = QPushButton("Load preset")
+        self.undo_button = QPushButton("Undo")
+        self.redo_button = QPushButton("Redo")
+        self.clear_button = QPushButton("Clear")
+        for b in (self.load_button, self.undo_button, self.redo_button, self.clear_button):
+            buttons.addWidget(b)
+        v.addLayout(buttons)
+
+        self.preset.currentIndexChanged.connect(lambda *_: self._on_preset_changed())
+        self.load_button.clicked.connect(self.dataChanged)
+        for w in (self.count, self.noise, self.data_seed):
+            w.valueChanged.connect(self.dataChanged)
+        self.n_classes.valueChanged.connect(self._on_n_classes_changed)
+        self.class_group.idClicked.connect(self.classChanged)
+        self.test_fraction.valueChanged.connect(self._on_test_fraction_changed)
+        self._on_n_classes_changed(emit=False)
+        self._on_test_fraction_changed(emit=False)
+
+    def _on_preset_changed(self, emit: bool = True) -> None:
+        _label, noise, count, _k = PRESETS[self.preset.currentData()]
+        for w, v in ((self.noise, noise), (self.count, count)):
+            w.blockSignals(True)
+            w.setValue(v)
+            w.blockSignals(False)
+        if emit:
+            self.dataChanged.emit()
+
+    def _on_n_classes_changed(self, *_args, emit: bool = True) -> None:
+        k = self.n_classes.value()
+        for i, b in enumerate(self.class_buttons):
+            b.setEnabled(i < k)
+        if self.class_group.checkedId() >= k:
+            self.class_buttons[0].setChecked(True)
+            self.classChanged.emit(0)
+        if emit and PRESETS[self.preset.currentData()][3]:
+            self.dataChanged.emit()
+
+    def _on_test_fraction_changed(self, *_args, emit: bool = True) -> None:
+        self.test_label.setText(f"{self.test_fraction.value()} % held out")
+        if emit:
+            self.splitChanged.emit()
+
+    # -- views ---------------------------------------------------------------------------------------
+    def _build_views(self) -> None:
+        self.views_box = QGroupBox("Views and checks")
+        form = QFormLayout(self.views_box)
+        self.discretise = QCheckBox("Discretise the decision map (class colours only)")
+        form.addRow(self.discretise)
+        self.landscape_method = _combo({"random": "random directions", "pca": "PCA of the path"}, "pca")
+        form.addRow("Landscape slice", self.landscape_method)
+        land_row = QHBoxLayout()
+        self.landscape_button = QPushButton("Refresh landscape")
+        self.landscape_button.setToolTip("Compute the loss on a 2-D slice through the current weights")
+        self.landscape_auto = QCheckBox("every 3 s while training")
+        land_row.addWidget(self.landscape_button)
+        land_row.addWidget(self.landscape_auto)
+        land_row.addStretch(1)
+        form.addRow(land_row)
+        self.check_button = QPushButton("Gradient check")
+        self.check_button.setToolTip("Compare backprop's gradient with central differences at the current weights")
+        self.check_label = QLabel("compare backprop with finite differences")
+        self.check_label.setWordWrap(True)
+        form.addRow(self.check_button, self.check_label)
+
+    # -- values ----------------------------------------------------------------------------------------
+    def hidden(self) -> tuple[int, ...]:
+        return tuple(s.value() for s in self.units[: self.layer_count.value()])
+
+    def batch(self) -> int:
+        mode = self.batch_mode.currentData()
+        return 0 if mode == "full" else (1 if mode == "one" else self.batch_size.value())
+
+    def network_params(self, base: NetworkParams) -> NetworkParams:
+        opt = self.optimizer.currentData()
+        used = HYPERPARAMETERS[opt]
+        hyper = {k: (self.hyper[k].value() if k in used else None) for k in HYPER_SPECS}
+        return NetworkParams(
+            hidden=self.hidden(), activation=self.activation.currentData(), leaky_slope=self.leaky_slope.value(),
+            loss=self.loss.currentData(), init=self.init.currentData(), seed=self.init_seed.value(),
+            optimizer=opt, learning_rate=self.learning_rate.value(), batch_size=self.batch(),
+            l2=self.l2.value() if self.l2_on.isChecked() else 0.0,
+            features=tuple(f for f, b in self.features.items() if b.isChecked()), max_steps=base.max_steps,
+            **hyper)
+
+    def set_network(self, hidden: tuple[int, ...], activation: str, init: str, loss: str) -> None:
+        """Set several structural controls at once (a scenario preset); emits structureChanged."""
+        widgets = (self.layer_count, *self.units, self.activation, self.init, self.loss)
+        for w in widgets:
+            w.blockSignals(True)
+        self.layer_count.setValue(len(hidden))
+        for i, spin in enumerate(self.units):
+            spin.setVisible(i < len(hidden))
+            if i < len(hidden):
+                spin.setValue(hidden[i])
+        for box, key in ((self.activation, activation), (self.init, init), (self.loss, loss)):
+            box.setCurrentIndex(box.findData(key))
+        for w in widgets:
+            w.blockSignals(False)
+        self.leaky_slope.setVisible(activation == "leaky_relu")
+        self.structureChanged.emit()

@@ -1,0 +1,465 @@
+"""The Neural network tab's views: the decision map with the points, loss and accuracy per iteration, the
+gradient flow per layer with the saturated/dead share, the activation function, and the loss landscape.
+Items are built once and then only updated in place (setData / setImage / setOpts)."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainterPath
+from PySide6.QtWidgets import QGraphicsItem
+
+from gdplay.core.activations import activation_curve
+from gdplay.core.network import DecisionMap, LossLandscape, NetworkSnapshot
+from gdplay.ui.network.isolines import IsoLines, iso_segments, segments_path
+from gdplay.ui.plots.decision import DecisionView
+from gdplay.ui.plots.style import CLASS_COLORS, StickyRange, make_plot
+
+TRAIN_COLOR = "#1f77b4"
+TEST_COLOR = "#d62728"
+BATCH_COLOR = "#b8b8b8"
+BOUNDARY_PEN = pg.mkPen("#111111", width=2.5)
+MAP_STRENGTH = 0.6  # the surest map colour is 60 % of the class colour: points (100 %) stay visible
+LOG_FLOOR = 1e-16  # a gradient norm of exactly 0 is drawn here on the log axis
+
+
+def _rgb(color: str) -> np.ndarray:
+    c = pg.mkColor(color)
+    return np.array([c.red(), c.green(), c.blue()], dtype=np.float32)
+
+
+CLASS_RGB = np.stack([_rgb(c) for c in CLASS_COLORS])
+WHITE = np.array([255.0, 255.0, 255.0], dtype=np.float32)
+
+
+def finite_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """Only the rows where both are finite: a scatter of all-NaN points makes pyqtgraph warn on paint."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    keep = np.isfinite(x) & np.isfinite(y)
+    return x[keep], y[keep]
+
+
+def layer_colors(n: int) -> list[str]:
+    """Early layers dark purple, late layers yellow (plasma): the order reads at a glance."""
+    cmap = pg.colormap.get("plasma")
+    return [cmap.map(0.05 + 0.8 * i / max(n - 1, 1), mode="qcolor").name() for i in range(n)]
+
+
+# -- decision map ------------------------------------------------------------------------------------------
+
+class DecisionMapView:
+    """The input plane: the predicted class in its colour, paler where the network is less sure, the
+    boundary in black; points with outline = true class and fill = predicted class, test points square."""
+
+    def __init__(self) -> None:
+        # (the colours are made here from the class colours; the colormap argument is only a placeholder)
+        self.view = DecisionView("Decision map", n_classes=4, colors=CLASS_COLORS,
+                                 colormap=pg.ColorMap([0.0, 1.0], [(255, 255, 255), (0, 0, 0)]))
+        self.widget, self.plot, self.editor = self.view.widget, self.view.plot, self.view.editor
+        # the points are drawn here (outline = truth, fill = prediction), not by the editor
+        if self.editor.scatter is not None:
+            self.plot.removeItem(self.editor.scatter)
+            self.editor.scatter = None
+        self.image = self.view.image
+        self.image.setLookupTable(None)
+        self.image.setOpacity(1.0)
+        self.boundary = IsoLines(self.image, BOUNDARY_PEN)
+        self.scatter = pg.ScatterPlotItem(size=9, hoverable=False)
+        self.scatter.setZValue(10)
+        self.plot.addItem(self.scatter)
+        # outlines a shade darker than the fills, so a point stands out on a map of its own colour
+        self._pens = [pg.mkPen(pg.mkColor(c).darker(170), width=2.0) for c in CLASS_COLORS]
+        self._brushes = [pg.mkBrush(c) for c in CLASS_COLORS]
+        self._plain_pen = pg.mkPen("#222222", width=1)
+        self.discretise = False
+        self._points_key: tuple | None = None
+        self.set_classes(())
+
+    def set_classes(self, classes: tuple[int, ...]) -> None:
+        if len(classes) == 2:
+            title = f"Decision map: P(class {classes[1] + 1}); boundary at 0.5"
+        elif len(classes) > 2:
+            title = "Decision map: most likely class (paler = less sure)"
+        else:
+            title = "Decision map"
+        self.plot.setTitle(title, size="10pt")
+
+    def set_map(self, dm: DecisionMap | None) -> None:
+        if dm is None:
+            self.image.clear()
+            self.boundary.set_levels(None, ())
+            return
+        k = len(dm.classes)
+        p = np.nan_to_num(np.asarray(dm.probability, dtype=np.float32), nan=1.0 / max(k, 2))  # nan: diverged weights
+        label = np.asarray(dm.label)
+        colours = CLASS_RGB[np.asarray(dm.classes, dtype=np.intp) % len(CLASS_RGB)][label]  # (h, w, 3)
+        if self.discretise:
+            strength = np.full(p.shape, MAP_STRENGTH, dtype=np.float32)
+        elif k == 2:
+            strength = np.abs(2.0 * p - 1.0) * MAP_STRENGTH
+        else:
+            strength = np.clip((p - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0) * MAP_STRENGTH
+        rgb = WHITE + (colours - WHITE) * strength[..., None]
+        self.image.setImage(rgb.astype(np.uint8), autoLevels=False, levels=(0, 255))
+        (x0, x1), (y0, y1) = dm.x_range, dm.y_range
+        rows, cols = p.shape
+        dx, dy = (x1 - x0) / max(cols - 1, 1), (y1 - y0) / max(rows - 1, 1)
+        self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, (x1 - x0) + dx, (y1 - y0) + dy))
+        if k == 2:
+            self.boundary.set_levels(p, (0.5,))
+        else:
+            # boundaries between class regions: the edge of each class's indicator
+            parts = [iso_segments((label == c).astype(np.float32), 0.5) for c in range(k)]
+            parts = [s for s in parts if len(s)]
+            self.boundary.setPath(segments_path(np.concatenate(parts)) if parts else QPainterPath())
+
+    def set_points(self, xy: np.ndarray, labels: np.ndarray, test_mask: np.ndarray,
+                   predicted: np.ndarray | None) -> None:
+        """Redraws only when something changed (ScatterPlotItem.setData is per-point Python)."""
+        key = (xy.tobytes(), labels.tobytes(), test_mask.tobytes(), None if predicted is None else predicted.tobytes())
+        if key == self._points_key:
+            return
+        self._points_key = key
+        n = len(xy)
+        if n == 0:
+            self.scatter.setData([])
+            return
+        lab = labels % len(CLASS_COLORS)
+        pens = [self._pens[c] for c in lab] if predicted is not None else [self._plain_pen] * n
+        fill = lab if predicted is None else predicted % len(CLASS_COLORS)
+        brushes = [self._brushes[c] for c in fill]
+        symbols = np.where(test_mask, "s", "o").tolist()
+        self.scatter.setData(pos=xy, pen=pens, brush=brushes, symbol=symbols)
+
+
+# -- loss and accuracy -----------------------------------------------------------------------------------
+
+class LossView:
+    """Training and test loss per iteration on a log scale; the noisy batch loss in grey under mini-batches."""
+
+    def __init__(self) -> None:
+        self.widget = make_plot("Loss per iteration", "iteration", "loss (log)", grid=False)
+        self.plot = self.widget.getPlotItem()
+        self.plot.setLogMode(y=True)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        legend = self.plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
+        self.batch = pg.PlotDataItem(pen=pg.mkPen(BATCH_COLOR, width=1))
+        self.train = pg.PlotDataItem(pen=pg.mkPen(TRAIN_COLOR, width=1.5))
+        self.test = pg.PlotDataItem(pen=pg.mkPen(TEST_COLOR, width=1.5))
+        for item in (self.batch, self.train, self.test):
+            self.plot.addItem(item)
+        legend.addItem(self.train, "train")
+        legend.addItem(self.test, "test")
+        legend.addItem(self.batch, "batch")
+        legend.setParentItem(self.plot.getViewBox())
+        self.range = StickyRange(self.plot, log_y=True)
+        self._step = -1
+
+    def update(self, snap: NetworkSnapshot) -> None:
+        m = snap.metrics
+        if not len(m):
+            for item in (self.batch, self.train, self.test):
+                item.setData([], [])
+            self.range.reset()
+            return
+        steps = m[:, 0]
+        train = np.maximum(m[:, 1], LOG_FLOOR)
+        self.train.setData(steps, train)
+        low, high = float(np.nanmin(train)), float(np.nanmax(train))
+        if snap.n_test:
+            test = np.maximum(m[:, 2], LOG_FLOOR)
+            self.test.setData(steps, test)
+            low, high = min(low, float(np.nanmin(test))), max(high, float(np.nanmax(test)))
+        else:
+            self.test.setData([], [])
+        h = snap.loss_history
+        if snap.batch_size < snap.n_train and len(h):
+            self.batch.setData(h[:, 0], np.maximum(h[:, 1], LOG_FLOOR))
+        else:
+            self.batch.setData([], [])
+        if snap.step < self._step or snap.step == 0:
+            self.range.reset()
+        self._step = snap.step
+        self.range.update(float(steps[-1]), low, high)
+
+
+class AccuracyView:
+    def __init__(self) -> None:
+        self.widget = make_plot("Accuracy", "iteration", "share correct", grid=False)
+        self.plot = self.widget.getPlotItem()
+        legend = self.plot.addLegend(offset=(-8, -8), labelTextSize="8pt")
+        self.train = pg.PlotDataItem(pen=pg.mkPen(TRAIN_COLOR, width=1.5))
+        self.test = pg.PlotDataItem(pen=pg.mkPen(TEST_COLOR, width=1.5))
+        for item, name in ((self.train, "train"), (self.test, "test")):
+            self.plot.addItem(item)
+            legend.addItem(item, name)
+        legend.setParentItem(self.plot.getViewBox())
+        self.range = StickyRange(self.plot)
+        self._step = -1
+
+    def update(self, snap: NetworkSnapshot) -> None:
+        m = snap.metrics
+        if not len(m):
+            self.train.setData([], [])
+            self.test.setData([], [])
+            return
+        self.train.setData(m[:, 0], m[:, 3])
+        self.test.setData(*((m[:, 0], m[:, 4]) if snap.n_test else ([], [])))
+        if snap.step < self._step or snap.step == 0:
+            self.range.reset()
+        self._step = snap.step
+        self.range.update(float(m[-1, 0]), 0.0, 1.0)
+
+
+# -- gradient flow ---------------------------------------------------------------------------------------
+
+class GradientFlowView:
+    """‖∂E/∂W_l‖ per weight layer over iterations (log scale): with a deep sigmoid network the early
+    layers' curves sit orders of magnitude below the last layer's (the vanishing gradient)."""
+
+    MAX_LAYERS = 7
+
+    def __init__(self) -> None:
+        self.widget = make_plot("Gradient flow: ‖∂E/∂W‖ per layer", "iteration", "‖∂E/∂W‖ (log)", grid=False)
+        self.plot = self.widget.getPlotItem()
+        self.plot.setLogMode(y=True)
+        self.legend = self.plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
+        self.legend.setParentItem(self.plot.getViewBox())
+        self.curves = [pg.PlotDataItem(pen=pg.mkPen("#000000", width=1.5)) for _ in range(self.MAX_LAYERS)]
+        for c in self.curves:
+            self.plot.addItem(c)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.ratio = pg.TextItem("", color="#333333", anchor=(0, 0), fill=pg.mkBrush(255, 255, 255, 210))
+        self.ratio.setParentItem(self.plot.getViewBox())
+        self.range = StickyRange(self.plot, log_y=True)
+        self._layers = -1
+        self._step = -1
+
+    def _set_layers(self, n: int) -> None:
+        self._layers = n
+        self.legend.clear()  # only when the architecture changes, not per frame
+        colors = layer_colors(n)
+        for i, c in enumerate(self.curves):
+            if i < n:
+                c.setPen(pg.mkPen(colors[i], width=1.5))
+                name = "layer 1 (input →)" if i == 0 else ("output layer" if i == n - 1 else f"layer {i + 1}")
+                self.legend.addItem(c, name)
+                c.show()
+            else:
+                c.setData([], [])
+                c.hide()
+        self.range.reset()
+
+    def update(self, snap: NetworkSnapshot) -> None:
+        L = len(snap.layer_sizes) - 1 if snap.layer_sizes else 0
+        if L != self._layers:
+            self._set_layers(L)
+        rows = snap.layer_stats
+        if L <= 0 or not len(rows):
+            for c in self.curves:
+                c.setData([], [])
+            self.ratio.setText("")
+            return
+        steps = rows[:, 0]
+        norms = np.maximum(rows[:, 1 : 1 + L], LOG_FLOOR)
+        for i in range(L):
+            self.curves[i].setData(steps, norms[:, i])
+        if snap.step < self._step or snap.step == 0:
+            self.range.reset()
+        self._step = snap.step
+        self.range.update(float(steps[-1]), float(norms.min()), float(norms.max()))
+        g = snap.grad_norms
+        if L > 1 and g and g[-1] > 0:
+            ratio = g[0] / g[-1]
+            self.ratio.setText(f"layer 1 / output layer: {ratio:.2g}")
+        else:
+            self.ratio.setText("")
+        self.ratio.setPos(2, 2)
+
+
+class LayerProfileView:
+    """Per layer, now: ‖∂E/∂W_l‖ against depth (log, left axis; dashed: at step 0), and as bars the share of
+    each hidden layer's units that are flat: saturated (sigmoid/tanh: slope under 10 % of its maximum) or
+    dead (ReLU: z <= 0 for every training point) (right axis, 0 to 1). A deep sigmoid network's line falls
+    steeply towards layer 1; with ReLU it stays level."""
+
+    def __init__(self) -> None:
+        self.widget = make_plot("Per layer: ‖∂E/∂W‖ and flat units", "weight layer (1 = nearest the input)",
+                                "‖∂E/∂W‖ (log)", grid=False)
+        self.plot = self.widget.getPlotItem()
+        self.plot.setLogMode(y=True)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        # bars on a second view box sharing x, with their own 0..1 axis on the right
+        self.bar_box = pg.ViewBox()
+        self.plot.showAxis("right")
+        self.plot.scene().addItem(self.bar_box)
+        self.plot.getAxis("right").linkToView(self.bar_box)
+        self.plot.getAxis("right").setLabel("share of units flat", color="#9467bd")
+        self.bar_box.setXLink(self.plot)
+        self.bar_box.setYRange(0, 1.05, padding=0)
+        self.bar_box.setMouseEnabled(x=False, y=False)
+        self.bar_box.setZValue(-5)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.5, brush=pg.mkBrush(148, 103, 189, 110), pen=None)
+        self.bar_box.addItem(self.bars)
+        self.plot.getViewBox().sigResized.connect(self._sync)
+        self.start = pg.PlotDataItem(pen=pg.mkPen("#888888", width=1.5, style=Qt.PenStyle.DashLine),
+                                     symbol="o", symbolSize=5, symbolBrush="#888888", symbolPen=None)
+        self.now = pg.PlotDataItem(pen=pg.mkPen("#222222", width=2), symbol="o", symbolSize=7,
+                                   symbolBrush="#222222", symbolPen=None)
+        for item in (self.start, self.now):
+            self.plot.addItem(item)
+        legend = self.plot.addLegend(offset=(6, 4), labelTextSize="8pt")
+        legend.addItem(self.now, "now")
+        legend.addItem(self.start, "at step 0")
+        self._start: tuple[float, ...] = ()
+        self._key: tuple | None = None
+        self._yrange: tuple[float, float] | None = None
+        self._layers = -1
+        self._sync()
+
+    def _sync(self, *_args) -> None:
+        self.bar_box.setGeometry(self.plot.getViewBox().sceneBoundingRect())
+
+    def update(self, snap: NetworkSnapshot) -> None:
+        g = snap.grad_norms
+        L = len(g)
+        rows = snap.layer_stats
+        # the first recorded row is step 0 (thinning keeps it): the gradients the run started with
+        self._start = tuple(rows[0, 1 : 1 + L]) if len(rows) and rows[0, 0] == 0 and rows.shape[1] > L else ()
+        key = (tuple(g), self._start, tuple(snap.flat_fractions), snap.flat_kind)
+        if key == self._key:
+            return
+        self._key = key
+        x = np.arange(1, L + 1)
+        self.now.setData(*finite_xy(x, np.maximum(np.asarray(g, dtype=float), LOG_FLOOR)))
+        if len(self._start) == L and L:
+            self.start.setData(*finite_xy(x, np.maximum(np.asarray(self._start, dtype=float), LOG_FLOOR)))
+        else:
+            self.start.setData([], [])
+        f = np.nan_to_num(np.asarray(snap.flat_fractions, dtype=float))
+        self.bars.setOpts(x=np.arange(1, len(f) + 1), height=f, width=0.5)
+        if (L, snap.flat_kind) != self._layers:  # axes only when the architecture changes
+            self._layers = (L, snap.flat_kind)
+            self._yrange = None
+            label = {"saturated": "saturated (slope < 10 % of max)", "dead": "dead ReLU (z ≤ 0 everywhere)",
+                     "zero-slope": "zero slope (binary step)"}.get(snap.flat_kind, "flat (none: linear)")
+            self.plot.getAxis("right").setLabel(f"share {label}", color="#9467bd")
+            self.plot.setXRange(0.5, max(L, 1) + 0.5, padding=0)
+            self.plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(1, L + 1)]])
+        vals = [v for v in (*g, *self._start) if v > 0 and math.isfinite(v)]
+        if vals:
+            lo, hi = math.log10(min(vals)), math.log10(max(vals))
+            r = self._yrange
+            # sticky: move the axis only when the values leave it or fill less than a third of it
+            if r is None or lo < r[0] or hi > r[1] or (hi - lo) < (r[1] - r[0]) / 3 - 1.0:
+                mid, half = (lo + hi) / 2, max((hi - lo) / 2, 1.0) + 0.5
+                self._yrange = (mid - half, mid + half + 0.3 * half)  # top: room for the legend
+                self.plot.setYRange(*self._yrange, padding=0)
+
+
+# -- activation function -----------------------------------------------------------------------------------
+
+class ActivationView:
+    def __init__(self) -> None:
+        self.widget = make_plot("Activation", "z", "", grid=True)
+        self.plot = self.widget.getPlotItem()
+        self.value = pg.PlotDataItem(pen=pg.mkPen("#1f77b4", width=2))
+        self.slope = pg.PlotDataItem(pen=pg.mkPen("#ff7f0e", width=2, style=Qt.PenStyle.DashLine))
+        for item in (self.value, self.slope):
+            self.plot.addItem(item)
+        # every activation here is flat or low on the left: the formulas fit in the top-left corner
+        self.formula = pg.TextItem("", anchor=(0, 0), fill=pg.mkBrush(255, 255, 255, 200))
+        self.formula.setParentItem(self.plot.getViewBox())
+        self.formula.setPos(2, 2)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self._key: tuple | None = None
+
+    def set_activation(self, name: str, leaky_slope: float) -> None:
+        key = (name, leaky_slope)
+        if key == self._key:
+            return
+        self._key = key
+        c = activation_curve(name, (-5.0, 5.0), 401, leaky_slope)
+        self.value.setData(c.z, c.value)
+        self.slope.setData(c.z, c.derivative)
+        label = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "step": "binary step"}.get(name, name)
+        self.plot.setTitle(f"{label}: <span style='color:#1f77b4'>f(z)</span> and "
+                           f"<span style='color:#ff7f0e'>f′(z)</span>", size="9pt")
+        self.formula.setHtml(f"<span style='font-size:8pt; color:#222'>{html.escape(c.formula)}<br>"
+                             f"{html.escape(c.derivative_formula)}</span>")
+        lo = min(float(c.value.min()), float(c.derivative.min()), -0.1)
+        hi = max(float(c.value.max()), float(c.derivative.max()), 1.1)
+        hi = min(hi, 5.2)
+        self.plot.setRange(xRange=(-5, 5), yRange=(lo, hi + 0.5 * (hi - lo)), padding=0.03)  # room for the text
+
+
+# -- loss landscape ----------------------------------------------------------------------------------------
+
+class LandscapeView:
+    """E on a 2-D slice through the current weights (log colours), contours, the projected path."""
+
+    N_LEVELS = 12
+
+    def __init__(self) -> None:
+        self.widget = make_plot("Loss landscape", "α (direction 1)", "β (direction 2)", grid=False)
+        self.plot = self.widget.getPlotItem()
+        for name in ("left", "bottom"):
+            self.plot.getAxis(name).enableAutoSIPrefix(False)
+        self.image = pg.ImageItem()
+        self.image.setColorMap(pg.colormap.get("viridis"))
+        self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.plot.addItem(self.image)
+        self.contours = IsoLines(self.image, pg.mkPen((255, 255, 255, 120), width=1))
+        self.path = pg.PlotDataItem(pen=pg.mkPen("#ffffff", width=2), symbol="o", symbolSize=3,
+                                    symbolBrush="w", symbolPen=None)
+        self.start = pg.ScatterPlotItem(size=10, symbol="s", brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=1.5))
+        self.current = pg.ScatterPlotItem(size=12, brush=pg.mkBrush("#d62728"), pen=pg.mkPen("w", width=1.5))
+        for item in (self.path, self.start, self.current):
+            item.setZValue(10)
+            self.plot.addItem(item)
+        self.info = pg.TextItem("", anchor=(0, 0), fill=pg.mkBrush(255, 255, 255, 200), color="#222222")
+        self.info.setParentItem(self.plot.getViewBox())
+        self.info.setPos(2, 2)
+        self.landscape: LossLandscape | None = None
+
+    def set_landscape(self, land: LossLandscape | None, step: int | None = None) -> None:
+        self.landscape = land
+        if land is None:
+            self.image.clear()
+            self.contours.set_levels(None, ())
+            for item in (self.path, self.start, self.current):
+                item.setData([], [])
+            return
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.log10(np.maximum(np.nan_to_num(land.loss, nan=np.inf, posinf=np.nan), 1e-12))
+        finite = np.isfinite(z)
+        if not finite.any():
+            self.image.clear()
+            return
+        lo, hi = float(z[finite].min()), float(np.percentile(z[finite], 98))
+        hi = hi if hi > lo else lo + 1.0
+        z = np.where(finite, np.minimum(z, hi), hi)
+        self.image.setImage(z.astype(np.float32), autoLevels=False, levels=(lo, hi))
+        a, b = land.alphas, land.betas
+        da = (a[-1] - a[0]) / max(len(a) - 1, 1)
+        db = (b[-1] - b[0]) / max(len(b) - 1, 1)
+        self.image.setRect(QRectF(a[0] - da / 2, b[0] - db / 2, a[-1] - a[0] + da, b[-1] - b[0] + db))
+        self.contours.set_levels(z, np.linspace(lo, hi, self.N_LEVELS + 2)[1:-1])
+        path = land.path[np.isfinite(land.path).all(axis=1)]
+        self.path.setData(path[:, 0], path[:, 1], symbol="o" if len(path) < 200 else None)
+        self.start.setData(path[:1, 0], path[:1, 1])
+        self.current.setData(path[-1:, 0], path[-1:, 1])
+        if land.method == "pca" and all(math.isfinite(e) for e in land.explained):
+            what = f"PCA: {land.explained[0]:.0%} + {land.explained[1]:.0%} of the path"
+        else:
+            what = "random directions"
+        at = f", step {step:,}" if step is not None else ""
+        self.plot.setTitle(f"Loss landscape{at}", size="10pt")
+        self.info.setText(f"log₁₀ E; path from ■ to ●\n{what}")
+        self.plot.getViewBox().setRange(xRange=(a[0], a[-1]), yRange=(b[0], b[-1]), padding=0)

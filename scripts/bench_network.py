@@ -1,0 +1,147 @@
+"""The Neural network tab's performance figures: full-batch training speed headless and with the window
+drawing, the decision-map refresh, and learning-rate change to painted frame. ``bench(report, quick)`` is
+called from scripts/bench.py; run this file alone for just these rows."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from bench import PaintCounter, Probe, headless_steps_per_second, spin
+
+ARCH = dict(hidden=(8, 8), activation="tanh", loss="xent", optimizer="gd", learning_rate=0.1, max_steps=10**12)
+
+
+def _trainer(n: int):
+    from gdplay.core.datasets import make_xor
+    from gdplay.core.network import NetworkParams, NetworkTrainer
+
+    t = NetworkTrainer(NetworkParams(**ARCH))
+    t.set_data(*make_xor(n, random_state=0))
+    return t
+
+
+def bench_core(report, quick: bool) -> dict[int, float]:
+    print("Network core (headless)")
+    rates = {}
+    for n in (200, 2000):
+        rates[n] = headless_steps_per_second(_trainer(n), seconds=1.0 if quick else 2.0)
+        report("network", f"2-8-8-1 tanh, full batch, N = {n:,}: steps/s", f"{rates[n]:,.0f}",
+               ">= 10,000 at 200" if n == 200 else "")
+    t = _trainer(200)
+    t.step(100)
+    for shape in ((100, 100), (200, 200)):
+        t.decision_map((-4, 4), (-4, 4), shape)
+        reps = 30 if quick else 100
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            t.decision_map((-4, 4), (-4, 4), shape)
+        ms = (time.perf_counter() - t0) / reps * 1e3
+        report("network", f"decision map {shape[0]}x{shape[1]}: ms", f"{ms:.2f}", "<= 3 ms")
+    return rates
+
+
+def bench_window(report, quick: bool, headless: float) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from gdplay.core.network import NetworkParams
+    from gdplay.ui.main_window import MainWindow
+    from gdplay.ui.plots.style import configure
+
+    app = QApplication.instance() or QApplication([])
+    configure()
+    window = MainWindow()
+    window.resize(1400, 860)
+    window.show()
+    window.select_tab("network")
+    tab = window.tab("network")
+    spin(app, 0.8)
+    print(f"Network tab in the window ({os.environ['QT_QPA_PLATFORM']} platform)")
+    tab.load_preset("xor")
+    tab.params = NetworkParams(**ARCH)
+    for w, v in ((tab.panel.learning_rate, 0.1),):
+        w.setValue(v, emit=False)
+    tab.controller.set_params(tab.params)
+    tab.controller.set_rate(None)
+    map_paints = PaintCounter(tab.map_view.widget.viewport())
+    loss_paints = PaintCounter(tab.loss_view.widget.viewport())
+    probe = Probe()
+    tab.controller.play()
+    spin(app, 0.8)
+    seconds = 2.0 if quick else 4.0
+    s0, m0, l0, d0 = tab.snapshot.step, map_paints.count, loss_paints.count, tab.diagram_draws
+    probe.start()
+    t0 = time.perf_counter()
+    spin(app, seconds)
+    dt = time.perf_counter() - t0
+    probe.stop()
+    rate = (tab.snapshot.step - s0) / dt
+    p99, worst = probe.summary()
+    report("network", "steps/s with the window drawing (N = 200)", f"{rate:,.0f}", ">= 10,000")
+    report("network", "  ... as a share of headless", f"{rate / headless:.0%}", ">= 80 % (drawing <= 20 %)")
+    report("network", "frames painted per second: decision map / loss",
+           f"{(map_paints.count - m0) / dt:.0f} / {(loss_paints.count - l0) / dt:.0f}", "~60")
+    report("network", "network diagram redraws per second", f"{(tab.diagram_draws - d0) / dt:.1f}", "<= 10")
+    report("network", "event-loop probe lateness p99 / max, ms", f"{p99:.1f} / {worst:.1f}", "p99 <= 25, max <= 50")
+
+    latencies = []
+    for i in range(20 if quick else 50):
+        lr = 0.1 if i % 2 else 0.11
+        mark: dict[str, float] = {}
+
+        def on_snap(snap, mark=mark, lr=lr):
+            if "snap" not in mark and snap.learning_rate == lr:
+                mark["snap"] = time.perf_counter()
+
+        def painted(t, mark=mark):
+            if "snap" in mark and t >= mark["snap"]:
+                mark["paint"] = t
+                return True
+            return False
+
+        tab.controller.snapshotReady.connect(on_snap)
+        loss_paints.waiters.append(painted)
+        t0 = time.perf_counter()
+        tab.panel.learning_rate.setValue(lr)
+        end = t0 + 1.0
+        while "paint" not in mark and time.perf_counter() < end:
+            spin(app, 0.002)
+        tab.controller.snapshotReady.disconnect(on_snap)
+        if painted in loss_paints.waiters:
+            loss_paints.waiters.remove(painted)
+        if "paint" in mark:
+            latencies.append((mark["paint"] - t0) * 1e3)
+        spin(app, 0.03)
+    if latencies:
+        report("network", "learning-rate change to painted frame, p50 / p95, ms",
+               f"{statistics.median(latencies):.1f} / {float(np.percentile(latencies, 95)):.1f}", "p95 <= 33")
+    window.close()
+
+
+def bench(report, quick: bool) -> None:
+    rates = bench_core(report, quick)
+    bench_window(report, quick, rates[200])
+
+
+def main() -> int:
+    import argparse
+
+    from bench import report
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    print(f"  {'figure':<58} {'measured':>16}   target")
+    bench(report, args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

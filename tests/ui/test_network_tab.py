@@ -1,0 +1,174 @@
+"""The Neural network tab with pytest-qt: clicks on the decision map's viewport, presets, live and
+structural params, the map view, the worked example, the gradient check, and the error paths."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+
+from gdplay.core.network import DecisionMap, chain_example_step
+from gdplay.core.trainer import Status
+from gdplay.ui.network.tab import NetworkTab, held_out_mask
+from gdplay.ui.plots.style import configure
+
+
+@pytest.fixture
+def tab(qtbot):
+    configure()
+    t = NetworkTab()
+    qtbot.addWidget(t)
+    t.resize(1400, 860)
+    t.show()
+    qtbot.waitExposed(t)
+    qtbot.waitUntil(lambda: t.snapshot is not None and bool(t.snapshot.layer_sizes), timeout=5000)
+    yield t
+    assert t.shutdown()
+
+
+def viewport_pos(widget, x: float, y: float) -> QPoint:
+    vb = widget.getPlotItem().getViewBox()
+    return widget.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
+
+
+def click(qtbot, widget, x, y, button=Qt.MouseButton.LeftButton, modifier=Qt.KeyboardModifier.NoModifier):
+    qtbot.mouseClick(widget.viewport(), button, modifier, viewport_pos(widget, x, y))
+
+
+def test_clicks_add_points_of_the_current_class_shift_adds_the_next_and_undo(qtbot, tab):
+    tab.editor.clear()
+    w = tab.map_view.widget
+    tab.panel.class_buttons[1].click()  # current class 2 (index 1)
+    click(qtbot, w, 1.0, 1.0)
+    click(qtbot, w, -1.0, -1.0, modifier=Qt.KeyboardModifier.ShiftModifier)
+    assert tab.editor.points.labels.tolist() == [1, 0]  # Shift: the next class, wrapping at 2 classes
+    px, _ = tab.map_view.plot.getViewBox().viewPixelSize()
+    assert tab.editor.points.xy[0, 0] == pytest.approx(1.0, abs=2 * px)
+    tab.panel.n_classes.setValue(3)
+    tab.panel.class_buttons[2].click()
+    click(qtbot, w, 2.0, -2.0)
+    assert tab.editor.points.labels[-1] == 2
+    qtbot.waitUntil(lambda: tab.snapshot.data_version == tab.editor.points.version, timeout=3000)
+    assert tab.snapshot.classes == (0, 1, 2)
+    click(qtbot, w, 2.0, -2.0, Qt.MouseButton.RightButton)
+    assert len(tab.editor.points) == 2
+    tab.undo()
+    assert len(tab.editor.points) == 3
+    tab.undo()
+    tab.undo()
+    assert tab.editor.points.labels.tolist() == [1]
+
+
+def test_presets_load_with_their_classes(qtbot, tab):
+    tab.load_preset("circles")
+    assert len(tab.editor.points) == 200
+    assert set(tab.editor.points.labels.tolist()) == {0, 1}
+    tab.panel.n_classes.setValue(3)
+    tab.load_preset("spiral")
+    assert set(tab.editor.points.labels.tolist()) == {0, 1, 2}
+    qtbot.waitUntil(lambda: tab.snapshot.classes == (0, 1, 2) and tab.snapshot.layer_sizes[-1] == 3, timeout=3000)
+    tab.undo()
+    assert len(tab.editor.points) == 200
+
+
+def test_test_split_is_stable_and_sent_with_the_data(qtbot, tab):
+    m = held_out_mask(200, 0.2, 0)
+    assert m.sum() == 40
+    assert (held_out_mask(201, 0.2, 0)[:200] != m).sum() <= 2  # one more point moves at most one membership
+    tab.panel.test_fraction.setValue(30)
+    qtbot.waitUntil(lambda: tab.snapshot.n_test == 60, timeout=3000)
+
+
+def test_learning_rate_applies_live_and_architecture_restarts(qtbot, tab):
+    tab.controller.set_rate(None)
+    tab.controller.play()
+    qtbot.waitUntil(lambda: tab.snapshot.step > 200, timeout=5000)
+    tab.panel.learning_rate.setValue(0.05)
+    qtbot.waitUntil(lambda: tab.snapshot.learning_rate == 0.05, timeout=3000)
+    before = tab.snapshot.step
+    assert before > 200 and tab.snapshot.status is Status.TRAINING  # not restarted
+    tab.panel.layer_count.setValue(1)
+    tab.panel.units[0].setValue(3)
+    qtbot.waitUntil(lambda: tab.snapshot.layer_sizes == (2, 3, 1), timeout=3000)
+    # restarted from fresh weights: the run starts counting again
+    assert tab.snapshot.learning_rate == 0.05
+    tab.controller.pause()
+    qtbot.waitUntil(lambda: not tab.controller.running, timeout=3000)
+    tab.reset()
+    qtbot.waitUntil(lambda: tab.snapshot.step == 0, timeout=3000)
+
+
+def test_decision_map_view_arrives_with_the_requested_shape(qtbot, tab):
+    xr, _yr, shape = tab.map_view.view.grid()
+    tab._request_views()
+    tab.step_once()
+
+    def ready():
+        dm = tab.controller.views.get("decision")
+        return isinstance(dm, DecisionMap) and dm.probability.shape == shape and dm.x_range == xr
+
+    qtbot.waitUntil(ready, timeout=3000)
+    maps = tab.controller.views["neurons"]
+    assert [a.shape[0] for a in maps.layers] == [8, 8, 1]
+    assert tab.map_view.image.image is not None
+    pred = tab.controller.views["predicted"]
+    assert pred.shape == (len(tab.editor.points),)
+
+
+def test_worked_example_first_step_shows_the_seeds_numbers(qtbot, tab):
+    tab.panel.worked_button.click()
+    assert tab.worked_mode
+    tab.step_once()  # the S shortcut goes to the example in this mode
+    ref = chain_example_step()
+    for key in ("z1", "a1", "z2", "a2", "E", "dE_dw2", "dE_db2", "dE_dw1", "w1", "b1", "w2", "b2"):
+        v = ref[key]
+        text = f"{v:.6f}" if abs(v) >= 1e-3 else f"{v:.6e}"
+        assert tab.worked.value(key) == text, key
+    assert tab.worked.snapshot.step == 1
+    tab.worked.back_button.click()
+    assert not tab.worked_mode
+
+
+def test_gradient_check_reports_a_small_error(qtbot, tab):
+    tab.panel.check_button.click()
+    qtbot.waitUntil(lambda: tab.gradient_check is not None, timeout=5000)
+    assert tab.gradient_check.max_relative_error < 1e-4
+    assert "max relative error" in tab.panel.check_label.text()
+
+
+def test_landscape_request_fills_the_view(qtbot, tab):
+    tab.request_landscape()
+    qtbot.waitUntil(lambda: tab.landscape is not None, timeout=5000)
+    assert tab.landscape.loss.shape == (41, 41)
+
+
+def test_one_class_shows_the_message_and_disables_play(qtbot, tab):
+    tab.load_points(np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.5]]), np.array([0, 0, 0]))
+    qtbot.waitUntil(lambda: tab.snapshot.status is Status.INVALID, timeout=3000)
+    assert "greater than one" in tab.status_label.text()
+    assert not tab.playback.play_button.isEnabled()
+    tab.editor.clear()
+    qtbot.waitUntil(lambda: tab.snapshot.n_train == 0, timeout=3000)
+    assert "No training points" in tab.status_label.text()
+    assert tab.controller.error is None  # the views did not fail on the missing network
+
+
+def test_diverging_learning_rate_is_reported_and_points_survive(qtbot, tab):
+    n = len(tab.editor.points)
+    tab.panel.activation.setCurrentIndex(tab.panel.activation.findData("linear"))
+    tab._send_params()
+    tab.panel.learning_rate.setValue(10.0)
+    tab.controller.set_rate(None)
+    tab.controller.play()
+    qtbot.waitUntil(lambda: tab.snapshot.status is Status.DIVERGED, timeout=5000)
+    assert "Training diverged at step" in tab.status_label.text()
+    assert "lower the learning rate (now 10)" in tab.status_label.text()
+    assert len(tab.editor.points) == n
+    assert all(np.isfinite(W).all() for W in tab.snapshot.coefs)
+
+
+def test_diagram_hover_describes_a_weight(qtbot, tab):
+    qtbot.waitUntil(lambda: tab.diagram_draws > 0 and len(tab.diagram._weights) > 0, timeout=3000)
+    seg = tab.diagram._segments[0]
+    mid = QPointF(*((seg[0] + seg[1]) / 2))
+    assert tab.diagram.describe(mid).startswith("weight W")
+    c = tab.diagram.centres[1][0]
+    assert "hidden layer 1, unit 1" in tab.diagram.describe(QPointF(*c))
