@@ -34,6 +34,8 @@ def make_plot(title: str, x_label: str, y_label: str, view_box: pg.ViewBox | Non
     p.showGrid(x=grid, y=grid, alpha=GRID_ALPHA)
     for name in ("left", "bottom", "top", "right"):
         p.getAxis(name).enableAutoSIPrefix(False)  # "x (x0.001)" confuses more than it helps
+        # at most two levels of tick text: a log axis spanning less than a decade would label every minor tick
+        p.getAxis(name).setStyle(textFillLimits=[(0, 0.8), (2, 0.6)])
         # axes draw the grid across the whole plot, so every curve update repaints them; cache them as
         # pixmaps (redrawn only when the range changes) instead of replaying their drawing each frame
         p.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
