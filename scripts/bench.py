@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # bench_network, bench_svm
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -171,8 +172,7 @@ def bench_window(headless_rate: float, quick: bool) -> None:
     print(f"Window ({os.environ['QT_QPA_PLATFORM']} platform)")
 
     # training at full speed with the window drawing
-    tab.params = RegressionParams(learning_rate=1e-4, max_steps=10**12)
-    tab.controller.set_params(tab.params)
+    tab.set_params(RegressionParams(learning_rate=1e-4, max_steps=10**12))
     tab.controller.set_rate(None)
     data_paints = PaintCounter(tab.data_view.widget.viewport())
     surface_paints = PaintCounter(tab.surface_view.widget.viewport())
@@ -233,6 +233,61 @@ def bench_window(headless_rate: float, quick: bool) -> None:
         report("window", "learning-rate change to painted frame, p50 / p95, ms",
                f"{statistics.median(latencies):.1f} / {p95:.1f}", "p95 <= 33")
 
+    # a dragged point -> the first painted frame that shows the re-fit
+    from gdplay.core.points import Move
+
+    latencies = []
+    editor = tab.editor
+    for k in range(20 if quick else 50):
+        x0, y0 = editor.points.xy[k]
+        mark: dict = {}
+        target = editor.points.version + 1
+
+        def on_snap(snap, mark=mark, target=target):
+            if "snap" not in mark and snap.data_version >= target:
+                mark["snap"] = time.perf_counter()
+
+        tab.controller.snapshotReady.connect(on_snap)
+
+        def painted(t, mark=mark):
+            if "snap" in mark and t >= mark["snap"]:
+                mark["paint"] = t
+                return True
+            return False
+
+        data_paints.waiters.append(painted)
+        t0 = time.perf_counter()
+        editor.push(Move(k, (x0 + 1.0, y0 + 5.0)))
+        end = t0 + 1.0
+        while "paint" not in mark and time.perf_counter() < end:
+            spin(app, 0.002)
+        tab.controller.snapshotReady.disconnect(on_snap)
+        if "paint" in mark:
+            latencies.append((mark["paint"] - t0) * 1e3)
+    if latencies:
+        report("window", "dragged point to painted re-fit, p50 / p95, ms",
+               f"{statistics.median(latencies):.1f} / {float(np.percentile(latencies, 95)):.1f}", "p95 <= 33")
+
+    # many points on the data plot while training
+    rng = np.random.default_rng(0)
+    for n in (10_000, 100_000):
+        x = rng.uniform(20, 70, n)
+        tab.load_points(x, 1.3 * x + 8 + rng.normal(0, 10, n))
+        tab.controller.set_rate(None)
+        tab.controller.play()
+        spin(app, 1.0)
+        c0 = data_paints.count
+        t0 = time.perf_counter()
+        spin(app, 2.0)
+        fps = (data_paints.count - c0) / (time.perf_counter() - t0)
+        report("window", f"data plot frames per second with {n:,} points", f"{fps:.1f}",
+               ">= 60" if n == 10_000 else ">= 20")
+    tab.apply_preset("seed", play=False)
+    tab.set_params(RegressionParams(learning_rate=1e-4, max_steps=10**12))
+    tab.controller.set_rate(None)
+    tab.controller.play()
+    spin(app, 0.5)
+
     # memory while streaming snapshots: at full speed the process sends ~65 a second; a fresh trainer
     # at slow motion (one step per snapshot) streams faster, and every one crosses the pipe and the relay
     worker = tab.controller._worker
@@ -246,6 +301,19 @@ def bench_window(headless_rate: float, quick: bool) -> None:
     n = worker.snapshots_received - start_n
     report("window", f"memory growth over {n:,} snapshots (GUI / training process), MB",
            f"{rss_mb() - base:.1f} / {rss_mb(worker.pid) - child_base:.1f}", "<= 10")
+    # every tab training at full speed at once
+    probe = Probe()
+    for t in window.tabs:
+        if t.controller is not None:
+            t.controller.set_rate(None)
+            t.controller.play()
+    spin(app, 1.0)
+    probe.start()
+    spin(app, 2.0 if quick else 4.0)
+    probe.stop()
+    p99, worst = probe.summary()
+    report("window", "event-loop probe with every tab training, p99 / max, ms", f"{p99:.1f} / {worst:.1f}",
+           "p99 <= 25, max <= 50")
     window.close()
 
 
@@ -273,7 +341,7 @@ def bench_startup(runs: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs")
-    parser.add_argument("--only", choices=("core", "window", "startup"), help="one section")
+    parser.add_argument("--only", choices=("core", "window", "network", "svm", "startup"), help="one section")
     args = parser.parse_args()
     print(f"gdplay bench on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
     print(f"  {'figure':<58} {'measured':>16}   target")
@@ -282,6 +350,14 @@ def main() -> int:
         headless = bench_regression_core()
     if args.only in (None, "window"):
         bench_window(headless, args.quick)
+    for name in ("network", "svm"):
+        if args.only in (None, name):
+            try:
+                module = __import__(f"bench_{name}")
+            except ImportError:
+                continue
+            print()
+            module.bench(report, args.quick)
     if args.only in (None, "startup"):
         bench_startup(3 if args.quick else 5)
     return 0

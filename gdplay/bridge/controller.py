@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from gdplay.bridge.worker import TrainingWorker
 from gdplay.core.trainer import Snapshot, Trainer
@@ -30,6 +30,7 @@ class TrainingController(QObject):
         self._versions = itertools.count(1)
         self.params_version = 0
         self.latest: Snapshot | None = None
+        self._shown: tuple | None = None
         self.views: dict[str, Any] = {}  # results of set_view, computed with the latest snapshot
         self.running = False
         self.error: str | None = None
@@ -116,9 +117,20 @@ class TrainingController(QObject):
     @Slot()
     def _on_worker_snapshot(self) -> None:
         frame = self._worker.take_snapshot()
-        if frame is not None:
+        if frame is None:
+            return
+        if frame is not self._shown:
+            self._shown = frame
             self.latest, self.views = frame
             self.snapshotReady.emit(self.latest)
+        # hand over the next frame only after this one is painted: the paint requests posted by the
+        # handlers run first, then this, so timers and input get their turn between frames
+        QTimer.singleShot(1, self._release)  # a real timer: runs after paint, beside other timers
+
+    @Slot()
+    def _release(self) -> None:
+        if self._worker.release():
+            self._on_worker_snapshot()
 
     @Slot(object, object)
     def _on_worker_reply(self, tag: Any, result: Any) -> None:

@@ -3,8 +3,9 @@ snapshot to the GUI.
 
 Commands from the GUI go into a lock-protected mailbox (newest params and data win) and never block the
 GUI; this thread forwards them to the training process. Messages from the process are read as they come;
-a snapshot is stored in a one-slot box and ``snapshotReady`` is emitted only if the GUI has taken the
-previous one, so at most one signal is ever queued and the GUI never sees a backlog.
+a snapshot is stored in a one-slot box and ``snapshotReady`` is emitted only if the GUI has drawn the
+previous one (it calls ``release`` after painting), so at most one signal is ever queued, the GUI never
+sees a backlog, and the event loop gets round between frames.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class TrainingWorker(QObject):
         self._lock = threading.Lock()
         self._queue: list[tuple] = []  # commands in the order posted
         self._latest: tuple[Snapshot, dict] | None = None
+        self._delivered: tuple[Snapshot, dict] | None = None
         self._in_flight = False
         self._stop = False
         self._wake_r, self._wake_w = mp.Pipe(duplex=False)
@@ -93,10 +95,19 @@ class TrainingWorker(QObject):
         self._wake_w.send_bytes(b"!")
 
     def take_snapshot(self) -> tuple[Snapshot, dict] | None:
-        """The newest (snapshot, views); clears the in-flight flag so the next one is signalled."""
+        """The newest (snapshot, views). The flag stays up until ``release()``: the GUI says when it has
+        drawn, so frames are handed over at the rate the GUI can paint them."""
         with self._lock:
-            snap, self._in_flight = self._latest, False
-            return snap
+            return self._latest
+
+    def release(self) -> bool:
+        """The GUI has drawn; returns True if a newer snapshot is waiting (then the flag stays up)."""
+        with self._lock:
+            if self._latest is not None and self._latest is not self._delivered:
+                self._delivered = self._latest
+                return True
+            self._in_flight = False
+            return False
 
     # -- the relay thread ------------------------------------------------------------------------------
     def _take_mail(self) -> tuple[list[tuple], bool]:
