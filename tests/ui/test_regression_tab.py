@@ -118,7 +118,7 @@ def test_every_preset_loads_and_runs(qtbot, tab):
                           and len(s.runs) == len(p.params.runs()))
         except Exception:
             s = tab.snapshot
-            raise AssertionError(f"{p.key}: step {s.step}, model {s.model}, runs {len(s.runs)}, {s.message}")
+            raise AssertionError(f"{p.key}: step {s.step}, model {s.model}, runs {len(s.runs)}, {s.message}") from None
         assert tab.controls.preset.currentData() == p.key
         assert tab.params == p.params
 
