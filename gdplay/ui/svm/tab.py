@@ -1,8 +1,458 @@
-"""Placeholder until the SVM tab lands."""
+"""The SVM tab: two classes of points you place, a soft-margin SVM trained live (dual SMO or primal
+subgradient descent) in its own process, and the views that show the model and the optimisation: the
+signed decision function with margins and support vectors, the objectives and the duality gap, the hinge
+loss, the primal cost surface, a libsvm comparison and the seed's C and σ² sweeps."""
 
-from gdplay.ui.placeholder import PendingTab
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gdplay.bridge.controller import TrainingController
+from gdplay.core.svm import CostSurface, DecisionMap, SVMParams, SVMSnapshot, SVMTabTrainer
+from gdplay.core.trainer import Status
+from gdplay.ui.plots.style import track_cursor
+from gdplay.ui.svm.controls import ComparisonBox, DataControls, ModelControls, SweepBox
+from gdplay.ui.svm.plots import (
+    NEG_COLOR,
+    POS_COLOR,
+    CSweepView,
+    GapView,
+    HingeView,
+    ObjectiveView,
+    PrimalSurfaceView,
+    SigmaSweepView,
+    SvmDecisionView,
+)
+from gdplay.ui.svm.presets import held_out_mask, preset, signed_labels
+from gdplay.ui.widgets.playback import PlaybackBar
+
+DEFAULT_RATE = 1000.0  # SMO pair updates per second: fast enough to converge in a second, slow enough to watch
+SURFACE_SHAPE = (80, 80)
+LEGEND = (f"<span style='color:{POS_COLOR}'>●</span> class +1 &nbsp; <span style='color:{NEG_COLOR}'>●</span> "
+          f"class −1 &nbsp; ○ held-out test point &nbsp; <b>◯</b> support vector on the margin (0 &lt; α &lt; C) "
+          "&nbsp; <span style='color:#7b2cbf'><b>□</b></span> bound support vector (α = C) &nbsp; ✕ misclassified "
+          "&nbsp; <span style='color:#1b7a1b'><b>—</b></span> slack ξ to its margin (linear) &nbsp; "
+          "<b>—</b> f = 0 &nbsp; <b>- -</b> f = ±1 &nbsp; <span style='color:#00a651'><b>···</b></span> libsvm")
 
 
-class SvmTab(PendingTab):
-    def __init__(self, parent=None) -> None:
-        super().__init__("svm", "SVM", "The support-vector-machine playground is being built.", parent)
+def _fmt(v: float, digits: int = 6) -> str:
+    return f"{v:.{digits}g}" if v is not None and math.isfinite(v) else "–"
+
+
+class SvmTab(QWidget):
+    """``statusMessage(str)`` carries cursor coordinates and notices to the main window's status bar."""
+
+    statusMessage = Signal(str)
+    title = "SVM"
+    key = "svm"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.params = SVMParams(kernel="linear", C=1.0)
+        self.controller = TrainingController(SVMTabTrainer(self.params), name="svm", parent=self)
+        self.snapshot: SVMSnapshot | None = None
+        self.comparison: dict | None = None
+        self.sweeps: dict[str, dict] = {}
+        self._compared_key: tuple | None = None
+        self._views_on: set[str] = set()  # trainer views asked for besides the decision map
+
+        self.decision = SvmDecisionView()
+        self.editor = self.decision.editor
+        self.objective_view = ObjectiveView()
+        self.gap_view = GapView()
+        self.hinge_view = HingeView()
+        self.surface_view = PrimalSurfaceView()
+        self.c_sweep_view = CSweepView()
+        self.sigma_sweep_view = SigmaSweepView()
+
+        self.playback = PlaybackBar(step_unit="step (one SMO pair, or one subgradient step)")
+        self.playback.set_rate(DEFAULT_RATE, emit=False)
+        self.data_controls = DataControls()
+        self.model = ModelControls()
+        self.compare_box = ComparisonBox()
+        self.sweep_box = SweepBox()
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.readout = {k: QLabel("–") for k in ("step", "objectives", "kkt", "sv", "accuracy", "w", "width")}
+        for label in self.readout.values():
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setWordWrap(True)
+
+        self._build_layout()
+        self._connect()
+        self.load_preset("exp1", 0)
+
+    # -- layout ------------------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        intro = QLabel("A soft-margin SVM: maximise the margin 2/‖w‖ while paying C for each violation "
+                       "(hinge loss). Drag C or the kernel width: the model retrains live from where it was.")
+        intro.setWordWrap(True)
+
+        train_box = QGroupBox("Training")
+        QVBoxLayout(train_box).addWidget(self.playback)
+
+        read_box = QGroupBox("Readouts")
+        form = QFormLayout(read_box)
+        for key, text in (("step", "step / status"), ("objectives", "primal P, dual D, gap"),
+                          ("kkt", "KKT violation"), ("sv", "support vectors"), ("accuracy", "accuracy"),
+                          ("w", "w, b"), ("width", "margin width 2/‖w‖")):
+            form.addRow(text, self.readout[key])
+
+        panel = QWidget()
+        side = QVBoxLayout(panel)
+        side.addWidget(intro)
+        side.addWidget(self.status_label)
+        side.addWidget(train_box)
+        side.addWidget(self.data_controls)
+        side.addWidget(self.model)
+        side.addWidget(read_box)
+        side.addWidget(self.compare_box)
+        side.addWidget(self.sweep_box)
+        side.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(panel)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(420)
+        scroll.setMaximumWidth(480)
+
+        legend = QLabel(LEGEND)
+        legend.setWordWrap(True)
+        legend.setStyleSheet("font-size: 8pt;")
+        training = QWidget()
+        grid = QGridLayout(training)
+        grid.setContentsMargins(0, 0, 0, 0)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.decision.widget, 1)
+        left_layout.addWidget(legend)
+        grid.addWidget(left, 0, 0, 2, 1)
+        grid.addWidget(self.objective_view.widget, 0, 1)
+        grid.addWidget(self.gap_view.widget, 0, 2)
+        grid.addWidget(self.hinge_view.widget, 1, 1)
+        grid.addWidget(self.surface_view.widget, 1, 2)
+        grid.setColumnStretch(0, 5)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(2, 3)
+
+        sweeps = QWidget()
+        sgrid = QGridLayout(sweeps)
+        sgrid.setContentsMargins(0, 0, 0, 0)
+        sgrid.addWidget(self.c_sweep_view.lines_widget, 0, 0)
+        sgrid.addWidget(self.c_sweep_view.count_widget, 0, 1)
+        sgrid.addWidget(self.sigma_sweep_view.acc_widget, 1, 0)
+        sgrid.addWidget(self.sigma_sweep_view.count_widget, 1, 1)
+
+        self.pages = QTabWidget()
+        self.pages.addTab(training, "Model and training")
+        self.pages.addTab(sweeps, "Sweeps")
+
+        splitter = QSplitter()
+        splitter.addWidget(scroll)
+        splitter.addWidget(self.pages)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([420, 980])
+        layout = QHBoxLayout(self)
+        layout.addWidget(splitter)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.snapshotReady.connect(self._on_controller_snapshot)
+        c.failed.connect(self._on_controller_failed)
+        c.runningChanged.connect(self.playback.set_running)
+        c.replyReady.connect(self._on_controller_reply)
+        self.playback.playToggled.connect(self.toggle_play)
+        self.playback.stepRequested.connect(self.step_once)
+        self.playback.resetRequested.connect(self.reset)
+        self.playback.rateChanged.connect(c.set_rate)
+        c.set_rate(self.playback.rate())
+        d = self.data_controls
+        d.classChanged.connect(self._on_class_changed)
+        d.presetRequested.connect(self.load_preset)
+        d.undoRequested.connect(self.undo)
+        d.redoRequested.connect(self.redo)
+        d.clearRequested.connect(self.editor.clear)
+        self.editor.current_class = d.current_class()
+        self.editor.pointsChanged.connect(self._on_points_changed)
+        self.editor.undoChanged.connect(self._on_undo_changed)
+        self.model.changed.connect(self._on_model_changed)
+        self.model.C.rejected.connect(self.statusMessage)
+        self.model.sigma.rejected.connect(self.statusMessage)
+        self.decision.view.rangeChanged.connect(self._request_decision_map)
+        # a resize (the first layout, the window) changes the visible range at once: no debounce needed
+        self.decision.plot.getViewBox().sigResized.connect(self._request_decision_map)
+        self.compare_box.button.clicked.connect(self.compare_with_libsvm)
+        self.sweep_box.c_button.clicked.connect(self.run_c_sweep)
+        self.sweep_box.sigma_button.clicked.connect(self.run_sigma_sweep)
+        track_cursor(self.decision.widget, self._describe_input_point, self.statusMessage.emit)
+        track_cursor(self.hinge_view.widget, lambda z, loss: f"z = y·f(x) = {z:.4g}: hinge loss "
+                     f"max(0, 1 − z) = {max(0.0, 1 - z):.4g}", self.statusMessage.emit)
+        track_cursor(self.objective_view.widget, lambda x, y: f"iteration {x:,.0f}, objective {10 ** y:.5g}",
+                     self.statusMessage.emit)
+        track_cursor(self.gap_view.widget, lambda x, y: f"iteration {x:,.0f}, gap {10 ** y:.3g}",
+                     self.statusMessage.emit)
+        track_cursor(self.surface_view.widget, lambda a, b: f"w₁ = {a:.4g}, w₂ = {b:.4g}", self.statusMessage.emit)
+        track_cursor(self.c_sweep_view.lines_widget, lambda x, y: f"x₁ = {x:.4g}, x₂ = {y:.4g}",
+                     self.statusMessage.emit)
+        track_cursor(self.c_sweep_view.count_widget, lambda x, y: f"log₁₀ C = {x:.3g} (C = {10 ** x:.3g}), "
+                     f"{y:.1f} SVs", self.statusMessage.emit)
+        track_cursor(self.sigma_sweep_view.acc_widget, lambda x, y: f"σ² ≈ {10 ** x:.3g}, accuracy {y:.1f} %",
+                     self.statusMessage.emit)
+        track_cursor(self.sigma_sweep_view.count_widget, lambda x, y: f"σ² ≈ {10 ** x:.3g}, {y:.1f} SVs",
+                     self.statusMessage.emit)
+        self._on_undo_changed()
+
+    def _describe_input_point(self, x: float, y: float) -> str:
+        text = f"x₁ = {x:.4g}, x₂ = {y:.4g}"
+        dmap = self.controller.views.get("decision")
+        if isinstance(dmap, DecisionMap):
+            (x0, x1), (y0, y1) = dmap.x_range, dmap.y_range
+            rows, cols = dmap.values.shape
+            j = round((x - x0) / max(x1 - x0, 1e-300) * (cols - 1))
+            i = round((y - y0) / max(y1 - y0, 1e-300) * (rows - 1))
+            if 0 <= i < rows and 0 <= j < cols:
+                f = float(dmap.values[i, j])
+                text += f", f ≈ {f:.3g} (class {'+1' if f >= 0 else '−1'})"
+        return text
+
+    # -- commands (also bound to shortcuts by the main window) ---------------------------------------
+    def toggle_play(self) -> None:
+        if self.controller.running:
+            self.controller.pause()
+        else:
+            snap = self.snapshot
+            if snap is not None and snap.status.finished and snap.status is not Status.INVALID:
+                self.controller.reset()  # Play after the end starts over
+            self.controller.play()
+
+    def step_once(self) -> None:
+        self.controller.step(1)
+
+    def reset(self) -> None:
+        self.controller.reset()
+
+    def undo(self) -> None:
+        self.editor.undo()
+
+    def redo(self) -> None:
+        self.editor.redo()
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        return self.controller.shutdown(timeout_ms)
+
+    def load_preset(self, key: str, seed: int = 0) -> None:
+        """Load a preset's points (undoable) and its model settings (kernel, C, σ² with γ = 1/σ²)."""
+        p = preset(key)
+        xy, labels = p.make(seed)
+        self.data_controls.select_preset(key)
+        self.data_controls.seed.setValue(seed)
+        self.model.apply_preset(p.kernel, p.C, p.sigma2)
+        self._apply_params()
+        self.editor.replace(xy, labels, f"Load {p.name.split(':')[0]}")
+        self.decision.fit_view(xy)
+        self._request_decision_map()
+
+    def set_points(self, xy: np.ndarray, signed: np.ndarray, test: np.ndarray | None = None,
+                   description: str = "Load points") -> None:
+        """Replace the points: ``signed`` labels ±1 (or 0/1), ``test`` rows held out."""
+        labels = (np.asarray(signed) > 0).astype(np.int64)
+        if test is not None:
+            labels = labels + 2 * np.asarray(test, dtype=bool)
+        self.editor.replace(np.asarray(xy, dtype=float), labels, description)
+
+    def compare_with_libsvm(self) -> None:
+        x_range, y_range, shape = self.decision.view.grid()
+        self.compare_box.table.setText("Solving with libsvm…")
+        self.controller.request("compare", "compare_reference", x_range, y_range, shape)
+
+    def run_c_sweep(self) -> None:
+        self.sweep_box.result.setText("Running the C sweep…")
+        self.controller.request("sweep_C", "sweep_C_here")
+
+    def run_sigma_sweep(self) -> None:
+        self.sweep_box.result.setText("Running the σ² sweep…")
+        self.controller.request("sweep_sigma2", "sweep_sigma2_here", gamma_convention=self.model.convention_name(),
+                                C=self.model.C.value())
+
+    # -- handlers ------------------------------------------------------------------------------------
+    def _apply_params(self) -> int:
+        self.params = self.model.params(self.params)
+        return self.controller.set_params(self.params)
+
+    @Slot(str)
+    def _on_model_changed(self, name: str) -> None:
+        if name == "convention":
+            return
+        self._apply_params()
+        snap = self.snapshot
+        # after the run ended, a change trains again: C and the width go on from the old solution (warm
+        # start), the kernel or the solver start over; a user's pause mid-run is kept
+        if not self.controller.running and snap is not None and snap.status.finished \
+                and snap.status is not Status.INVALID:
+            self.controller.play()
+        if name in ("kernel", "solver"):
+            self.decision.set_reference(None)
+
+    @Slot(int)
+    def _on_class_changed(self, label: int) -> None:
+        self.editor.current_class = label
+
+    @Slot()
+    def _on_points_changed(self) -> None:
+        pts = self.editor.points
+        self.decision.set_points(pts.xy, pts.labels)
+        self.controller.set_data(pts.xy.copy(), signed_labels(pts.labels), version=pts.version,
+                                 test_mask=held_out_mask(pts.labels))
+        n_test = int(held_out_mask(pts.labels).sum())
+        n_pos = int((pts.labels % 2 == 1).sum())
+        self.data_controls.count_label.setText(
+            f"{len(pts)} points: {n_pos} of class +1, {len(pts) - n_pos} of class −1"
+            + (f"; {n_test} held out for testing (hollow)" if n_test else ""))
+        self.decision.set_reference(None)
+
+    @Slot()
+    def _on_undo_changed(self) -> None:
+        u = self.editor.undo_stack
+        d = self.data_controls
+        d.undo_button.setEnabled(u.can_undo())
+        d.redo_button.setEnabled(u.can_redo())
+        d.undo_button.setToolTip(f"Undo {u.undo_text().lower()} (Ctrl+Z)" if u.can_undo() else "Nothing to undo")
+        d.redo_button.setToolTip(f"Redo {u.redo_text().lower()} (Ctrl+Shift+Z)" if u.can_redo() else "")
+
+    @Slot()
+    def _request_decision_map(self) -> None:
+        x_range, y_range, shape = self.decision.view.grid()
+        self.controller.set_view("decision", "decision_map", x_range, y_range, shape)
+
+    def _sync_surface_view(self) -> None:
+        wanted = self.params.kernel == "linear"
+        if wanted != ("surface" in self._views_on):
+            if wanted:
+                self.controller.set_view("surface", "primal_surface", SURFACE_SHAPE)
+                self._views_on.add("surface")
+            else:
+                self.controller.set_view("surface", None)
+                self._views_on.discard("surface")
+
+    @Slot(str)
+    def _on_controller_failed(self, message: str) -> None:
+        self.status_label.setText(f"<b>Training stopped by an error:</b> {message}<br>"
+                                  "Your points and settings are kept; press Reset to try again.")
+        self.status_label.setStyleSheet("color: #b00020;")
+
+    @Slot(object, object)
+    def _on_controller_reply(self, tag, result) -> None:
+        if not isinstance(result, dict):  # the request itself raised (the bridge's CallFailed)
+            result = {"error": getattr(result, "message", repr(result))}
+        if tag == "compare":
+            self.comparison = result
+            self.compare_box.show_result(result)
+            self.decision.set_reference(result.get("ref_map") if not result.get("error") else None)
+        elif tag == "sweep_C":
+            self.sweeps["C"] = result
+            if result.get("error"):
+                self.sweep_box.result.setText(f"<span style='color:#b00020'>{result['error']}</span>")
+                return
+            pts = result["points"]
+            self.c_sweep_view.show(result["X"], result["y"], pts)
+            cells = "".join(f"<tr><td>{p.C:g}</td><td>{p.n_support}</td></tr>" for p in pts)
+            self.sweep_box.result.setText(f"<b>C sweep</b> ({len(result['y'])} training points, linear):"
+                                          f"<table cellspacing='3'><tr><th>C</th><th># SV</th></tr>{cells}</table>")
+            self.pages.setCurrentIndex(1)
+        elif tag == "sweep_sigma2":
+            self.sweeps["sigma2"] = result
+            if result.get("error"):
+                self.sweep_box.result.setText(f"<span style='color:#b00020'>{result['error']}</span>")
+                return
+            pts = result["points"]
+            self.sigma_sweep_view.show(pts)
+            rule = "1/σ²" if result["convention"] == "code" else "1/(2σ²)"
+            cells = "".join(f"<tr><td>{p.sigma2:g}</td><td>{p.gamma:.4g}</td><td>{p.n_support}</td>"
+                            f"<td>{_pct(p.train_accuracy)}</td><td>{_pct(p.test_accuracy)}</td></tr>" for p in pts)
+            self.sweep_box.result.setText(
+                f"<b>σ² sweep</b> (RBF, γ = {rule}, C = {result['C']:g}; {result['n_train']} train, "
+                f"{result['n_test']} test points):<table cellspacing='3'><tr><th>σ²</th><th>γ</th><th># SV</th>"
+                f"<th>train</th><th>test</th></tr>{cells}</table>")
+            self.pages.setCurrentIndex(1)
+
+    @Slot(object)
+    def _on_controller_snapshot(self, snap: SVMSnapshot) -> None:
+        self.snapshot = snap
+        views = self.controller.views
+        self.playback.set_progress(snap.step, snap.cost)
+        self.playback.set_enabled(snap.status is not Status.INVALID)
+        self._show_status(snap)
+        self._show_readouts(snap)
+        self._sync_surface_view()
+        if snap.status is Status.INVALID:
+            self.decision.clear_model()
+        else:
+            dmap = views.get("decision")
+            self.decision.set_map(dmap if isinstance(dmap, DecisionMap) else None)
+            self.decision.set_snapshot(snap)
+        self.objective_view.update(snap)
+        self.gap_view.update(snap)
+        self.hinge_view.update(snap)
+        surface = views.get("surface")
+        self.surface_view.update(snap, surface if isinstance(surface, CostSurface) and snap.params.kernel == "linear"
+                                 else None)
+        if self.model.solver_name() == "libsvm" and snap.status.finished and snap.status is not Status.INVALID:
+            key = (snap.params_version, snap.data_version)
+            if key != self._compared_key and snap.params_version == self.controller.params_version:
+                self._compared_key = key
+                self.compare_with_libsvm()
+
+    def _show_status(self, snap: SVMSnapshot) -> None:
+        if self.controller.error:
+            return
+        bad = snap.status in (Status.DIVERGED, Status.INVALID)
+        self.status_label.setStyleSheet("color: #b00020; font-weight: bold;" if bad else "")
+        text = snap.message or {Status.READY: "Ready: press Play (Space) to train.",
+                                Status.TRAINING: "Training…"}.get(snap.status, "")
+        self.status_label.setText(text)
+
+    def _show_readouts(self, snap: SVMSnapshot) -> None:
+        r = self.readout
+        r["step"].setText(f"{snap.step:,} · {snap.status.value}")
+        r["objectives"].setText(f"{_fmt(snap.primal_objective)}, {_fmt(snap.dual_objective)}, "
+                                f"{_fmt(snap.duality_gap, 3)}")
+        r["kkt"].setText(f"{_fmt(snap.kkt_violation, 3)} (stops at ≤ {snap.params.tol:g})"
+                         if snap.params.solver == "dual" else "– (primal: stops when the subgradient is small)")
+        n_margin = int(snap.margin_mask.sum())
+        n_bound = int(snap.bound_mask.sum())
+        if snap.params.solver == "dual":
+            r["sv"].setText(f"{snap.n_support}: {n_margin} on the margin (0 < α < C), {n_bound} at α = C")
+        else:
+            r["sv"].setText(f"{snap.n_support}: {n_margin} on the margin (y·f ≈ 1), {n_bound} inside it (y·f < 1)")
+        r["accuracy"].setText(f"train {_pct(snap.train_accuracy)}, test {_pct(snap.test_accuracy)}")
+        if snap.status is Status.INVALID:
+            r["w"].setText("–")
+            r["width"].setText("–")
+        elif snap.w is not None:
+            r["w"].setText(f"w = ({', '.join(f'{v:.4g}' for v in snap.w)}), b = {_fmt(snap.b, 4)}")
+            r["width"].setText(_fmt(snap.margin_width, 4))
+        else:
+            r["w"].setText(f"w lives in feature space; b = {_fmt(snap.b, 4)}")
+            r["width"].setText("– (linear kernel only)")
+
+
+def _pct(v: float) -> str:
+    return f"{v:.1%}" if v is not None and math.isfinite(v) else "–"
+

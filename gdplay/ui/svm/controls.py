@@ -1,0 +1,378 @@
+"""The SVM tab's control panel pieces: data (class picker, presets, seed, edits), the model (kernel, C, the
+kernel width shown as σ and γ with the formula in use, solver) and the comparison and sweep boxes."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gdplay.core import kernels as K
+from gdplay.core.svm import SVMParams
+from gdplay.ui.svm.plots import NEG_COLOR, POS_COLOR
+from gdplay.ui.svm.presets import PRESETS
+from gdplay.ui.widgets.log_slider import LogSlider
+
+KERNEL_NAMES = (("linear", "Linear   K = x·y"), ("poly", "Polynomial   K = (γ x·y + c₀)^d"),
+                ("rbf", "RBF   K = exp(−γ ‖x − y‖²)"))
+SOLVER_NAMES = (("dual", "Dual: SMO on the α (any kernel)"),
+                ("primal", "Primal: subgradient descent on w, b (linear only)"),
+                ("libsvm", "Dual, compared live with libsvm (scikit-learn SVC)"))
+CONVENTIONS = (("code", "γ = 1/σ²  (the seed's code, as passed to libsvm)"),
+               ("formula", "γ = 1/(2σ²)  (the seed's formula exp(−‖x−y‖²/2σ²))"))
+PRIMAL_ONLY_LINEAR = ("The primal solver descends on w, which exists only for the linear kernel; "
+                      "pick the linear kernel to use it.")
+
+
+def _selectable(label: QLabel) -> QLabel:
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    return label
+
+
+class DataControls(QGroupBox):
+    """Signals: ``classChanged(int)`` (editor label 0 = class −1, 1 = class +1), ``presetRequested(key, seed)``,
+    ``undoRequested()``, ``redoRequested()``, ``clearRequested()``."""
+
+    classChanged = Signal(int)
+    presetRequested = Signal(str, int)
+    undoRequested = Signal()
+    redoRequested = Signal()
+    clearRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Data", parent)
+        self.pos_button = QRadioButton("class +1")
+        self.neg_button = QRadioButton("class −1")
+        self.pos_button.setStyleSheet(f"color: {POS_COLOR}; font-weight: bold;")
+        self.neg_button.setStyleSheet(f"color: {NEG_COLOR}; font-weight: bold;")
+        self.pos_button.setChecked(True)
+        self.classes = QButtonGroup(self)
+        self.classes.addButton(self.neg_button, 0)
+        self.classes.addButton(self.pos_button, 1)
+        self.preset = QComboBox()
+        for p in PRESETS:
+            self.preset.addItem(p.name, p.key)
+            self.preset.setItemData(self.preset.count() - 1, p.tip, Qt.ItemDataRole.ToolTipRole)
+        self.preset.setMinimumContentsLength(24)
+        self.preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 99_999)
+        self.seed.setToolTip("Random seed of the preset's points")
+        self.load_button = QPushButton("Load preset")
+        self.undo_button = QPushButton("Undo")
+        self.redo_button = QPushButton("Redo")
+        self.clear_button = QPushButton("Clear")
+        self.count_label = _selectable(QLabel("–"))
+        hint = _selectable(QLabel("Click: add the picked class · Shift+click: the other class · "
+                                  "right click: delete · drag: move"))
+        hint.setStyleSheet("color: #555555;")
+
+        grid = QGridLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Click adds"))
+        row.addWidget(self.pos_button)
+        row.addWidget(self.neg_button)
+        row.addStretch(1)
+        grid.addLayout(row, 0, 0, 1, 4)
+        grid.addWidget(hint, 1, 0, 1, 4)
+        grid.addWidget(self.preset, 2, 0, 1, 4)
+        grid.addWidget(QLabel("Seed"), 3, 0)
+        grid.addWidget(self.seed, 3, 1)
+        grid.addWidget(self.load_button, 3, 2, 1, 2)
+        for i, b in enumerate((self.undo_button, self.redo_button, self.clear_button)):
+            grid.addWidget(b, 4, i)
+        grid.addWidget(self.count_label, 5, 0, 1, 4)
+
+        self.classes.idClicked.connect(self.classChanged)
+        self.load_button.clicked.connect(self._on_load_clicked)
+        self.undo_button.clicked.connect(self.undoRequested)
+        self.redo_button.clicked.connect(self.redoRequested)
+        self.clear_button.clicked.connect(self.clearRequested)
+
+    def current_class(self) -> int:
+        return self.classes.checkedId()
+
+    def set_class(self, label: int) -> None:
+        (self.pos_button if label == 1 else self.neg_button).setChecked(True)
+        self.classChanged.emit(label)
+
+    def select_preset(self, key: str) -> None:
+        self.preset.setCurrentIndex(self.preset.findData(key))
+
+    @Slot()
+    def _on_load_clicked(self) -> None:
+        self.presetRequested.emit(self.preset.currentData(), self.seed.value())
+
+
+class ModelControls(QGroupBox):
+    """Kernel, C, kernel parameters and solver. ``changed(name)`` fires with the field that changed:
+    'kernel', 'C', 'gamma', 'degree', 'coef0', 'solver', 'learning_rate' (or 'convention', which changes
+    only how σ is read, never the model)."""
+
+    changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Model", parent)
+        self.kernel = QComboBox()
+        for key, text in KERNEL_NAMES:
+            self.kernel.addItem(text, key)
+        self.C = LogSlider(1e-5, 1e7, 1.0, name="C")
+        self.C.setToolTip("Penalty on margin violations, log scale 1e-5 to 1e7. Small C: wide soft margin, "
+                          "many support vectors; large C: few violations, tends to overfit. Retrains live.")
+        # RBF width: the slider is σ; γ follows through the chosen convention
+        self.sigma = LogSlider(0.05, 100.0, 5.0, name="σ (RBF width)")
+        self.sigma.setToolTip("RBF width σ, log scale; small σ overfits. Retrains live while dragged.")
+        self.convention = QComboBox()
+        for key, text in CONVENTIONS:
+            self.convention.addItem(text, key)
+        self.width_label = _selectable(QLabel())
+        self.poly_gamma = LogSlider(1e-4, 100.0, 0.1, name="γ (polynomial)")
+        self.degree = QSpinBox()
+        self.degree.setRange(1, 10)
+        self.degree.setValue(2)
+        self.coef0 = QDoubleSpinBox()
+        self.coef0.setRange(-100.0, 100.0)
+        self.coef0.setDecimals(2)
+        self.coef0.setSingleStep(0.5)
+        self.coef0.setValue(1.0)
+        self.solver = QComboBox()
+        for key, text in SOLVER_NAMES:
+            self.solver.addItem(text, key)
+        self.solver_note = _selectable(QLabel())
+        self.solver_note.setStyleSheet("color: #555555;")
+        self.learning_rate = LogSlider(1e-6, 1.0, 1e-3, name="learning rate")
+        self.learning_rate.setToolTip("Primal subgradient step size η (constant schedule)")
+        self.formula = _selectable(QLabel())
+
+        for combo in (self.kernel, self.convention, self.solver):
+            # long item texts must not widen the panel past its scroll area
+            combo.setMinimumContentsLength(18)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setToolTip(combo.currentText())
+            combo.currentTextChanged.connect(combo.setToolTip)
+        self.form = QFormLayout(self)
+        self.form.addRow("Kernel", self.kernel)
+        self.form.addRow(self.formula)
+        self.form.addRow("C", self.C)
+        self.form.addRow("σ", self.sigma)
+        self.form.addRow("σ ↔ γ", self.convention)
+        self.form.addRow(self.width_label)
+        self.form.addRow("γ", self.poly_gamma)
+        self.form.addRow("degree d", self.degree)
+        self.form.addRow("c₀", self.coef0)
+        self.form.addRow("Solver", self.solver)
+        self.form.addRow(self.solver_note)
+        self.form.addRow("η (primal)", self.learning_rate)
+
+        self.kernel.currentIndexChanged.connect(self._on_kernel_changed)
+        self.C.valueChanged.connect(lambda _v: self.changed.emit("C"))
+        self.sigma.valueChanged.connect(self._on_sigma_changed)
+        self.convention.currentIndexChanged.connect(self._on_convention_changed)
+        self.poly_gamma.valueChanged.connect(lambda _v: self.changed.emit("gamma"))
+        self.degree.valueChanged.connect(lambda _v: self.changed.emit("degree"))
+        self.coef0.valueChanged.connect(lambda _v: self.changed.emit("coef0"))
+        self.solver.currentIndexChanged.connect(self._on_solver_changed)
+        self.learning_rate.valueChanged.connect(lambda _v: self.changed.emit("learning_rate"))
+        self._rbf_gamma = K.gamma_from_sigma(self.sigma.value(), "code")
+        self._show_kernel_rows()
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def kernel_name(self) -> str:
+        return self.kernel.currentData()
+
+    def solver_name(self) -> str:
+        """'dual', 'primal' or 'libsvm' (the dual with a live libsvm comparison)."""
+        return self.solver.currentData()
+
+    def gamma(self) -> float:
+        return self._rbf_gamma if self.kernel_name() == "rbf" else self.poly_gamma.value()
+
+    def convention_name(self) -> str:
+        return self.convention.currentData()
+
+    def params(self, base: SVMParams) -> SVMParams:
+        solver = "primal" if self.solver_name() == "primal" else "dual"
+        return SVMParams(kernel=self.kernel_name(), C=self.C.value(), gamma=self.gamma(), degree=self.degree.value(),
+                         coef0=self.coef0.value(), solver=solver, learning_rate=self.learning_rate.value(),
+                         lr_schedule=base.lr_schedule, power_t=base.power_t,
+                         max_steps=100_000 if solver == "primal" else base.max_steps, tol=base.tol)
+
+    # -- writing (presets) -------------------------------------------------------------------------------
+    def apply_preset(self, kernel: str, C: float, sigma2: float) -> None:
+        """Set kernel, C and the RBF width (σ², γ = 1/σ² as in the seed's code) without emitting per field."""
+        self.blockSignals(True)
+        try:
+            self.convention.setCurrentIndex(self.convention.findData("code"))
+            self.kernel.setCurrentIndex(self.kernel.findData(kernel))
+            self.C.setValue(C, emit=False)
+            self._rbf_gamma = K.gamma_from_sigma2(sigma2, "code")
+            self.sigma.setValue(math.sqrt(sigma2), emit=False)
+            if kernel != "linear" and self.solver_name() == "primal":
+                self.solver.setCurrentIndex(self.solver.findData("dual"))
+        finally:
+            self.blockSignals(False)
+        self._show_kernel_rows()
+
+    def set_rbf_gamma(self, gamma: float) -> None:
+        self._rbf_gamma = float(gamma)
+        sigma = K.sigma_from_gamma(gamma, self.convention_name())
+        self.sigma.setValue(min(max(sigma, self.sigma.minimum), self.sigma.maximum), emit=False)
+        self._show_width()
+        self.changed.emit("gamma")
+
+    # -- handlers ----------------------------------------------------------------------------------------
+    @Slot(int)
+    def _on_kernel_changed(self, _i: int) -> None:
+        if self.kernel_name() != "linear" and self.solver_name() == "primal":
+            self.solver.blockSignals(True)
+            self.solver.setCurrentIndex(self.solver.findData("dual"))
+            self.solver.blockSignals(False)
+        self._show_kernel_rows()
+        self.changed.emit("kernel")
+
+    @Slot(float)
+    def _on_sigma_changed(self, sigma: float) -> None:
+        self._rbf_gamma = K.gamma_from_sigma(sigma, self.convention_name())
+        self._show_width()
+        self.changed.emit("gamma")
+
+    @Slot(int)
+    def _on_convention_changed(self, _i: int) -> None:
+        # the model stays (γ is kept); only σ is read differently
+        sigma = K.sigma_from_gamma(self._rbf_gamma, self.convention_name())
+        self.sigma.setValue(min(max(sigma, self.sigma.minimum), self.sigma.maximum), emit=False)
+        self._show_width()
+        self.changed.emit("convention")
+
+    @Slot(int)
+    def _on_solver_changed(self, _i: int) -> None:
+        self._show_kernel_rows()
+        self.changed.emit("solver")
+
+    def _show_width(self) -> None:
+        g = self._rbf_gamma
+        conv = self.convention_name()
+        sigma = K.sigma_from_gamma(g, conv)
+        rule = "1/σ²" if conv == "code" else "1/(2σ²)"
+        other = "formula" if conv == "code" else "code"
+        other_rule = "1/(2σ²)" if conv == "code" else "1/σ²"
+        self.width_label.setText(
+            f"σ = {sigma:.4g}, σ² = {sigma * sigma:.4g}  →  <b>γ = {rule} = {g:.4g}</b><br>"
+            f"<span style='color:#666'>(the same γ reads as σ = {K.sigma_from_gamma(g, other):.4g} "
+            f"under γ = {other_rule})</span>")
+
+    def _show_kernel_rows(self) -> None:
+        kernel = self.kernel_name()
+        rbf, poly = kernel == "rbf", kernel == "poly"
+        for widget, visible in ((self.sigma, rbf), (self.convention, rbf), (self.width_label, rbf),
+                                (self.poly_gamma, poly), (self.degree, poly), (self.coef0, poly),
+                                (self.learning_rate, self.solver_name() == "primal")):
+            self.form.setRowVisible(widget, visible)
+        formula = {"linear": "K(x, y) = x·y;  f(x) = w·x + b",
+                   "poly": "K(x, y) = (γ x·y + c₀)^d;  f(x) = Σ αᵢyᵢK(xᵢ, x) + b",
+                   "rbf": "K(x, y) = exp(−γ ‖x − y‖²);  f(x) = Σ αᵢyᵢK(xᵢ, x) + b"}[kernel]
+        self.formula.setText(f"<i>{formula}</i>")
+        # the primal solver needs w: disable it (with the reason) for the other kernels
+        model = self.solver.model()
+        if isinstance(model, QStandardItemModel):
+            item = model.item(self.solver.findData("primal"))
+            item.setEnabled(kernel == "linear")
+            item.setToolTip("" if kernel == "linear" else PRIMAL_ONLY_LINEAR)
+        notes = {
+            "dual": "SMO as in libsvm: two α per step, stops when the KKT violation ≤ 10⁻³.",
+            "primal": "Full-batch subgradient descent on ½‖w‖² + C Σ max(0, 1 − y(w·x + b)).",
+            "libsvm": "The dual solver, with scikit-learn's SVC (libsvm) re-solved after each change and "
+                      "its boundary drawn dotted green.",
+        }
+        note = notes[self.solver_name()]
+        if kernel != "linear":
+            note += " (Primal is off: it needs w, which only the linear kernel has.)"
+        self.solver_note.setText(note)
+        if rbf:
+            self._show_width()
+
+
+class ComparisonBox(QGroupBox):
+    """The libsvm comparison: a button and a small table of differences."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Compare with libsvm", parent)
+        self.button = QPushButton("Compare with libsvm")
+        self.button.setToolTip("Solve the same problem with scikit-learn's SVC (libsvm) in the training "
+                               "process and show how far the current solution is from it")
+        self.table = _selectable(QLabel("Not compared yet."))
+        self.table.setTextFormat(Qt.TextFormat.RichText)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.button)
+        layout.addWidget(self.table)
+
+    def show_result(self, r: dict) -> None:
+        if r.get("error"):
+            self.table.setText(f"<span style='color:#b00020'>{r['error']}</span>")
+            return
+        d = r["diff"]
+
+        def vec(w) -> str:
+            return "–" if w is None else "(" + ", ".join(f"{v:.4g}" for v in w) + ")"
+
+        rows = []
+        if r["w_ref"] is not None and r["w_ours"] is not None:
+            rows.append(("w", vec(r["w_ours"]), vec(r["w_ref"]), f"{d.w_rel:.2%} (‖Δw‖ = {d.w_abs:.2g})"))
+        rows.append(("b", f"{r['b_ours']:.5g}", f"{r['b_ref']:.5g}", f"{d.b_abs:.2g}"))
+        if math.isfinite(r["dual_ours"]):
+            rows.append(("dual D", f"{r['dual_ours']:.6g}", f"{r['dual_ref']:.6g}", f"{d.dual_rel:.2%}"))
+        rows.append(("# SV", str(r["n_support_ours"]), str(r["n_support_ref"]),
+                     f"{len(r['only_ours']) + len(r['only_ref'])} differ"))
+        body = "".join(f"<tr><td><b>{a}</b></td><td>{b}</td><td>{c}</td><td>{e}</td></tr>" for a, b, c, e in rows)
+
+        def idx(a) -> str:
+            a = list(map(int, a))
+            return "none" if not a else ", ".join(map(str, a[:12])) + (" …" if len(a) > 12 else "")
+
+        self.table.setText(
+            f"<table cellspacing='4'><tr><th></th><th>gdplay</th><th>libsvm</th><th>difference</th></tr>{body}"
+            f"</table>SVs only in gdplay: {idx(r['only_ours'])}<br>SVs only in libsvm: {idx(r['only_ref'])}<br>"
+            f"<span style='color:#666'>gdplay at step {r['step']:,} ({r['status']}); libsvm's boundary: dotted "
+            "green on the decision plot.</span>")
+
+
+class SweepBox(QGroupBox):
+    """Buttons for the seed's two sweeps, run on the current points, and the numbers they gave."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Sweeps (the seed's tables)", parent)
+        self.c_button = QPushButton("Run C sweep")
+        self.c_button.setToolTip("Linear SVM for C = 1e-5, 1e-3, 1, 10, 100, 1e3, 1e5, 1e7 on the current "
+                                 "training points (the seed uses experiment 1)")
+        self.sigma_button = QPushButton("Run σ² sweep")
+        self.sigma_button.setToolTip("RBF SVM for σ² = 1, 2, 4, 8, 32, 128 at the current C and σ ↔ γ "
+                                     "convention, with train and test accuracy (the seed uses experiment 2)")
+        note = _selectable(QLabel("Load experiment 1 before the C sweep and experiment 2 before the σ² sweep "
+                                  "to reproduce the seed's figures; results appear on the “Sweeps” page."))
+        note.setStyleSheet("color: #555555;")
+        self.result = _selectable(QLabel(""))
+        self.result.setTextFormat(Qt.TextFormat.RichText)
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(self.c_button)
+        row.addWidget(self.sigma_button)
+        layout.addLayout(row)
+        layout.addWidget(note)
+        layout.addWidget(self.result)

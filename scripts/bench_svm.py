@@ -1,0 +1,184 @@
+"""The SVM tab's performance figures: the dual solver against libsvm (scikit-learn's SVC) to the same
+tolerance, warm starts after a change of C, the 200x200 decision map in numpy against
+``SVC.decision_function``, and boundary updates painted per second while C or the kernel width is dragged
+in the window. ``bench(report, quick)`` is called by scripts/bench.py; run alone: ``scripts/bench_svm.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _timed(fn, repeat: int) -> float:
+    """The median wall time of ``fn()`` over ``repeat`` runs, in seconds."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _data(n: int, seed: int = 0):
+    from gdplay.core.datasets import make_gaussian_pair
+
+    X, labels = make_gaussian_pair(n // 2, 5.0, 25.0, random_state=seed)
+    return X, np.where(labels > 0, 1.0, -1.0)
+
+
+def bench_solver(report, quick: bool) -> None:
+    from sklearn.svm import SVC
+
+    from gdplay.core.svm import SVMParams, SVMTrainer
+
+    print("SVM solver (headless)")
+    sizes = (300, 1000) if quick else (300, 1000, 3000)
+    for n in sizes:
+        X, y = _data(n)
+        params = SVMParams(kernel="rbf", C=1.0, gamma=0.04, tol=1e-3)
+        repeat = 5 if n <= 1000 else 2
+
+        def ours(X=X, y=y, params=params):
+            t = SVMTrainer(params)
+            t.set_data(X, y)
+            t.fit()
+            return t
+
+        def libsvm(X=X, y=y):
+            SVC(kernel="rbf", C=1.0, gamma=0.04, tol=1e-3).fit(X, y)
+
+        t_ours, t_ref = _timed(ours, repeat), _timed(libsvm, repeat)
+        report("svm", f"dual SMO to tol 1e-3, RBF, N = {n:,}: ms (gdplay / libsvm)",
+               f"{t_ours * 1e3:.1f} / {t_ref * 1e3:.1f}", "")
+        report("svm", f"  ... ratio gdplay / libsvm, N = {n:,}", f"{t_ours / t_ref:.1f}x",
+               "<= 10x at 300" if n == 300 else "")
+
+    # warm start: a converged model, C changes by a factor 1.25 (a slider drag step), against from scratch
+    X, y = _data(300)
+    base = SVMParams(kernel="rbf", C=1.0, gamma=0.04)
+    warm, cold = [], []
+    for C in (1.25, 0.8, 2.0, 0.5):
+        t = SVMTrainer(base)
+        t.set_data(X, y)
+        t.fit()
+        t0 = time.perf_counter()
+        t.set_params(t.with_params(C=C), 1)
+        t.fit()
+        warm.append(time.perf_counter() - t0)
+        fresh = SVMTrainer(SVMParams(kernel="rbf", C=C, gamma=0.04))
+        fresh.set_data(X, y)
+        t0 = time.perf_counter()
+        fresh.fit()
+        cold.append(time.perf_counter() - t0)
+    report("svm", "after a change of C, N = 300: warm start / from scratch, ms",
+           f"{statistics.median(warm) * 1e3:.1f} / {statistics.median(cold) * 1e3:.1f}", "warm far faster")
+
+    # the decision map from the support vectors
+    t = SVMTrainer(base)
+    t.set_data(X, y)
+    t.fit()
+    snap = t.snapshot()
+    rng = (-20.0, 20.0)
+    ms_np = _timed(lambda: snap.decision_grid(rng, rng, (200, 200)), 20) * 1e3
+    clf = SVC(kernel="rbf", C=1.0, gamma=0.04).fit(X, y)
+    gx, gy = np.meshgrid(np.linspace(*rng, 200), np.linspace(*rng, 200))
+    pts = np.column_stack([gx.ravel(), gy.ravel()])
+    ms_sk = _timed(lambda: clf.decision_function(pts), 5) * 1e3
+    report("svm", f"decision map 200x200 from {snap.n_support} SVs: numpy / sklearn, ms",
+           f"{ms_np:.2f} / {ms_sk:.1f}", "numpy <= 10")
+
+
+def bench_drag(report, quick: bool) -> None:
+    """Drag C (and then σ) in the window and count the decision plot's painted frames that show a new
+    boundary: each frame follows a snapshot whose params version is newer than the one painted before."""
+    from bench import PaintCounter, Probe, spin
+    from PySide6.QtWidgets import QApplication
+
+    from gdplay.ui.plots.style import configure
+    from gdplay.ui.svm.tab import SvmTab
+
+    app = QApplication.instance() or QApplication([])
+    configure()
+    tab = SvmTab()
+    tab.resize(1400, 860)
+    tab.show()
+    print(f"SVM tab ({os.environ['QT_QPA_PLATFORM']} platform)")
+    try:
+        tab.load_preset("exp2", 0)
+        tab.controller.set_rate(None)
+        tab.controller.play()
+        spin(app, 1.5)
+        seconds = 2.0 if quick else 4.0
+        for name, slider, values in (
+                ("C", tab.model.C, np.geomspace(0.1, 100.0, 40)),
+                ("σ", tab.model.sigma, np.geomspace(2.0, 10.0, 40))):
+            paints = PaintCounter(tab.decision.widget.viewport())
+            shown = {"version": -1, "updates": 0, "snaps": 0}
+
+            def on_snap(snap, shown=shown):
+                shown["snaps"] += 1
+                if snap.params_version != shown["version"]:
+                    shown["version"] = snap.params_version
+                    shown["pending"] = True
+
+            def on_paint(_t, shown=shown):
+                if shown.pop("pending", False):
+                    shown["updates"] += 1
+                return False
+
+            tab.controller.snapshotReady.connect(on_snap)
+            paints.waiters.append(on_paint)
+            probe = Probe()
+            probe.start()
+            t0 = time.perf_counter()
+            i = 0
+            # a drag: a new slider value every 15 ms (about what a mouse delivers), back and forth
+            while time.perf_counter() - t0 < seconds:
+                k = i % (2 * len(values))
+                slider.setValue(float(values[k if k < len(values) else 2 * len(values) - 1 - k]))
+                i += 1
+                spin(app, 0.015)
+            dt = time.perf_counter() - t0
+            probe.stop()
+            tab.controller.snapshotReady.disconnect(on_snap)
+            p99, worst = probe.summary()
+            report("svm", f"boundary updates painted per second while {name} is dragged (N = 300, RBF)",
+                   f"{shown['updates'] / dt:.1f}", ">= 30")
+            report("svm", "  ... decision-plot frames per second / snapshots per second",
+                   f"{paints.count / dt:.1f} / {shown['snaps'] / dt:.1f}", "")
+            report("svm", "  ... event-loop probe lateness p99 / max, ms", f"{p99:.1f} / {worst:.1f}",
+                   "p99 <= 25, max <= 50")
+            spin(app, 0.3)
+    finally:
+        tab.shutdown()
+        tab.close()
+
+
+def bench(report, quick: bool) -> None:
+    bench_solver(report, quick)
+    bench_drag(report, quick)
+
+
+def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter runs")
+    args = parser.parse_args()
+    from bench import report
+
+    print(f"  {'figure':<58} {'measured':>16}   target")
+    bench(report, args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
