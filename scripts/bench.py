@@ -75,7 +75,7 @@ def bench_regression_core() -> float:
         else:
             x = rng.uniform(20, 70, n)
             y = 1.3 * x + 8 + rng.normal(0, 10, n)
-        t = RegressionTrainer(RegressionParams(learning_rate=1e-4, max_steps=10**12))
+        t = RegressionTrainer(RegressionParams(learning_rate=1e-4, max_steps=10**9))
         t.set_data(x, y)
         rates[n] = headless_steps_per_second(t)
         report("regression", f"line, batch GD, N = {n:,}: steps/s", f"{rates[n]:,.0f}", "> 1,000,000 ceiling")
@@ -172,7 +172,7 @@ def bench_window(headless_rate: float, quick: bool) -> None:
     print(f"Window ({os.environ['QT_QPA_PLATFORM']} platform)")
 
     # training at full speed with the window drawing
-    tab.set_params(RegressionParams(learning_rate=1e-4, max_steps=10**12))
+    tab.set_params(RegressionParams(learning_rate=1e-4, max_steps=10**9))
     tab.controller.set_rate(None)
     data_paints = PaintCounter(tab.data_view.widget.viewport())
     surface_paints = PaintCounter(tab.surface_view.widget.viewport())
@@ -283,7 +283,7 @@ def bench_window(headless_rate: float, quick: bool) -> None:
         report("window", f"data plot frames per second with {n:,} points", f"{fps:.1f}",
                ">= 60" if n == 10_000 else ">= 20")
     tab.apply_preset("seed", play=False)
-    tab.set_params(RegressionParams(learning_rate=1e-4, max_steps=10**12))
+    tab.set_params(RegressionParams(learning_rate=1e-4, max_steps=10**9))
     tab.controller.set_rate(None)
     tab.controller.play()
     spin(app, 0.5)

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import itertools
+import weakref
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from gdplay.bridge.worker import TrainingWorker
 from gdplay.core.trainer import Snapshot, Trainer
+
+_LIVE: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all() -> None:
+    """Whatever path ends the program (even an uncaught error), no training thread outlives it: Qt aborts
+    the process when a running QThread is destroyed."""
+    live = list(_LIVE)
+    for controller in live:
+        with contextlib.suppress(RuntimeError):  # its C++ side may be gone already
+            controller.request_stop()
+    for controller in live:
+        with contextlib.suppress(RuntimeError):
+            controller.wait(2000)
 
 
 class TrainingController(QObject):
@@ -46,6 +64,7 @@ class TrainingController(QObject):
         self._worker.failed.connect(self._on_worker_failed)
         self._worker.runningChanged.connect(self._on_worker_running)
         self._thread.start()
+        _LIVE.add(self)
 
     # -- commands ----------------------------------------------------------------------------------
     def play(self) -> None:

@@ -224,6 +224,12 @@ class Runner:
             self.dirty = True
         if self.dirty:
             views = {name: self._call(m, a, k) for name, (m, a, k) in self.views.items()}
+            for name, value in views.items():  # a view that did not change (same versioned object): send once
+                if hasattr(value, "version"):
+                    if self._sent.get(f"view:{name}") is value:
+                        views[name] = Unchanged()
+                    else:
+                        self._sent[f"view:{name}"] = value
             self.publish("snapshot", (thin(t.snapshot(), self._sent), views))
             self.dirty = False
         return wait

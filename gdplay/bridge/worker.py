@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from gdplay.bridge.runner import child_main, coalesce, restore
+from gdplay.bridge.runner import Unchanged, child_main, coalesce, restore
 from gdplay.core.trainer import Snapshot, Trainer
 
 log = logging.getLogger(__name__)
@@ -121,6 +121,11 @@ class TrainingWorker(QObject):
             self.snapshots_received += 1
             with self._lock:
                 snap, views = payload
+                for name, value in views.items():
+                    if isinstance(value, Unchanged):
+                        views[name] = self._received.get(f"view:{name}")
+                    elif hasattr(value, "version"):
+                        self._received[f"view:{name}"] = value
                 self._latest = (freeze(restore(snap, self._received)), freeze(views))
                 signal = not self._in_flight
                 self._in_flight = True

@@ -10,12 +10,11 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsItem
 
 from gdplay.core.activations import activation_curve
 from gdplay.core.network import DecisionMap, LossLandscape, NetworkSnapshot
-from gdplay.ui.network.isolines import IsoLines, iso_segments, segments_path
+from gdplay.ui.plots.contours import ContourSet
 from gdplay.ui.plots.decision import DecisionView
 from gdplay.ui.plots.style import CLASS_COLORS, StickyRange, make_plot
 
@@ -67,7 +66,7 @@ class DecisionMapView:
         self.image = self.view.image
         self.image.setLookupTable(None)
         self.image.setOpacity(1.0)
-        self.boundary = IsoLines(self.image, BOUNDARY_PEN)
+        self.boundary = ContourSet(self.image, BOUNDARY_PEN)
         self.scatter = pg.ScatterPlotItem(size=9, hoverable=False)
         self.scatter.setZValue(10)
         self.plot.addItem(self.scatter)
@@ -112,10 +111,7 @@ class DecisionMapView:
         if k == 2:
             self.boundary.set_levels(p, (0.5,))
         else:
-            # boundaries between class regions: the edge of each class's indicator
-            parts = [iso_segments((label == c).astype(np.float32), 0.5) for c in range(k)]
-            parts = [s for s in parts if len(s)]
-            self.boundary.setPath(segments_path(np.concatenate(parts)) if parts else QPainterPath())
+            self.boundary.set_boundaries(label, range(k))  # the edges between class regions
 
     def set_points(self, xy: np.ndarray, labels: np.ndarray, test_mask: np.ndarray,
                    predicted: np.ndarray | None) -> None:
@@ -415,7 +411,7 @@ class LandscapeView:
         self.image.setColorMap(pg.colormap.get("viridis"))
         self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.addItem(self.image)
-        self.contours = IsoLines(self.image, pg.mkPen((255, 255, 255, 120), width=1))
+        self.contours = ContourSet(self.image, pg.mkPen((255, 255, 255, 120), width=1))
         self.path = pg.PlotDataItem(pen=pg.mkPen("#ffffff", width=2), symbol="o", symbolSize=3,
                                     symbolBrush="w", symbolPen=None)
         self.start = pg.ScatterPlotItem(size=10, symbol="s", brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=1.5))

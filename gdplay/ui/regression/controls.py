@@ -350,7 +350,7 @@ class RegressionControls(QWidget):
             self.axes_label.setVisible(multi)
             start = p.start()
             self.start_label.setText(", ".join(f"{n} = {v:.4g}" for n, v in zip(names, start)))
-            self.max_steps.setValue(int(p.max_steps))
+            self.max_steps.setValue(int(min(p.max_steps, self.max_steps.maximum())))  # a spin box is 32-bit
             self.tol.setText(f"{p.tol:g}")
             self.grad_tol.setText(f"{p.grad_tol:g}")
             self.seed.setValue(int(p.seed))

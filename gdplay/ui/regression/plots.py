@@ -165,8 +165,10 @@ class SurfaceView(QObject):
             self.clicked.emit(p.x(), p.y())
 
     def set_axes(self, x_label: str, y_label: str) -> None:
-        self.plot.setLabel("bottom", x_label)
-        self.plot.setLabel("left", y_label)
+        if (x_label, y_label) != getattr(self, "_labels", None):  # a label change re-lays out the plot
+            self._labels = (x_label, y_label)
+            self.plot.setLabel("bottom", x_label)
+            self.plot.setLabel("left", y_label)
 
     def ranges(self) -> tuple[tuple[float, float], tuple[float, float]]:
         (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()

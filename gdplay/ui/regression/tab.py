@@ -348,8 +348,10 @@ class RegressionTab(QWidget):
         self.controls.show_learning_rate_marks(curv.lr_edge if curv else None, curv.lr_best if curv else None,
                                                snap.learning_rate)
         labels = [r.label for r in snap.runs]
-        self.data_view.plot.setTitle({"line": "Data and the fitted line", "slope": "Data and the line y = w·x",
-                                      "poly": "Data and the fitted polynomial"}[snap.model], size="10pt")
+        title = {"line": "Data and the fitted line", "slope": "Data and the line y = w·x",
+                 "poly": "Data and the fitted polynomial"}[snap.model]
+        if self.data_view.plot.titleLabel.text != title:  # a title change re-lays out the plot
+            self.data_view.plot.setTitle(title, size="10pt")
         self.data_view.set_fits(views.get("fit"), labels, self.controls.show_reference.isChecked())
         self.data_view.set_residuals(views.get("residuals") if self.controls.show_residuals.isChecked() else None)
         opt_cost = snap.optimum.cost if snap.optimum else 0.0

@@ -12,10 +12,9 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QGraphicsItem
 
 from gdplay.core.svm import CostSurface, CSweepPoint, DecisionMap, SigmaSweepPoint, SVMSnapshot
-from gdplay.ui.plots.contours import ContourSet
+from gdplay.ui.plots.contours import ContourSet, IsoLines, isolines_xy
 from gdplay.ui.plots.decision import BOUNDARY_PEN, MARGIN_PEN, DecisionView
 from gdplay.ui.plots.style import PATH_PEN, StickyRange, make_plot
-from gdplay.ui.svm.isolines import IsoLines, isolines_xy
 
 NEG_COLOR, POS_COLOR = "#c0392b", "#1f5fa8"  # class −1 red, class +1 blue (the heatmap's ends, darker)
 MARGIN_SV_PEN = pg.mkPen("#111111", width=2)
@@ -70,8 +69,7 @@ class SvmDecisionView:
         self.wrong = pg.ScatterPlotItem(size=9, symbol="x", pen=None, brush=pg.mkBrush("#111111"))
         self.slack = pg.PlotDataItem(pen=SLACK_PEN, connect="pairs")
         self.reference = pg.PlotDataItem(pen=REFERENCE_BOUNDARY_PEN, connect="finite")
-        # f = 0 and f = ±1 by our vectorised marching squares (the shared ContourSet's isocurve is ~25 ms
-        # a level in Python, too slow to follow a boundary that moves every frame)
+        # f = 0 and f = ±1 as whole polylines in data coordinates, so the dashed margins dash evenly
         self.boundary = IsoLines(BOUNDARY_PEN)
         self.margins = IsoLines(MARGIN_PEN)
         for z, item in ((5, self.margins), (6, self.boundary), (9, self.slack), (10, self.points),
