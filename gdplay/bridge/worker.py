@@ -10,9 +10,11 @@ sees a backlog, and the event loop gets round between frames.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import multiprocessing as mp
+import queue
 import threading
 import time
 from multiprocessing.connection import wait as wait_for
@@ -52,6 +54,18 @@ def freeze(value: Any) -> Any:
         for v in value.values():
             freeze(v)
     return value
+
+
+def _send_all(outbox: queue.SimpleQueue, pipe) -> None:
+    """Forward commands to the training process until None; a gone process ends it quietly."""
+    try:
+        while (cmd := outbox.get()) is not None:
+            pipe.send(cmd)
+    except (BrokenPipeError, OSError):
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            pipe.close()
 
 
 class TrainingWorker(QObject):
@@ -157,18 +171,19 @@ class TrainingWorker(QObject):
         finally:
             commands_r.close()
             messages_w.close()
+        # commands go through a sender thread: a large command (10,000 points) can fill the pipe, and a relay
+        # blocked writing could not read the snapshots the child is blocked writing: a deadlock
+        outbox: queue.SimpleQueue = queue.SimpleQueue()
+        sender = threading.Thread(target=_send_all, args=(outbox, commands_w), name="gdplay-sender", daemon=True)
+        sender.start()
         alive = True
         try:
             while alive:
                 cmds, stop = self._take_mail()
                 if stop or thread.isInterruptionRequested():
                     break
-                if cmds:
-                    try:
-                        for cmd in cmds:
-                            commands_w.send(cmd)
-                    except (BrokenPipeError, OSError):
-                        pass  # the process is gone; reported below when its pipe closes
+                for cmd in cmds:
+                    outbox.put(cmd)
                 ready = wait_for([messages_r, self._wake_r], timeout=0.25)
                 if self._wake_r in ready:
                     while self._wake_r.poll():
@@ -188,11 +203,8 @@ class TrainingWorker(QObject):
                 self.failed.emit(f"The training process stopped unexpectedly (exit code {process.exitcode}); "
                                  "your data is kept. Reopen the tab's data or restart gdplay to train again.")
         finally:
-            try:
-                commands_w.send(("stop",))
-            except (BrokenPipeError, OSError):
-                pass
-            commands_w.close()
+            outbox.put(("stop",))
+            outbox.put(None)  # the sender closes the pipe and ends
             # keep reading until it exits: a process blocked sending a snapshot would never see "stop"
             deadline = time.monotonic() + STOP_SECONDS
             while process.is_alive() and time.monotonic() < deadline:
@@ -205,4 +217,5 @@ class TrainingWorker(QObject):
             if process.is_alive():  # stuck in a long step: a child process may be ended, unlike a QThread
                 process.terminate()
                 process.join(1.0)
+            sender.join(1.0)
             messages_r.close()

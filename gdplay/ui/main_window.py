@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from gdplay import __version__
-from gdplay.ui.network.tab import NetworkTab
-from gdplay.ui.regression.tab import RegressionTab
-from gdplay.ui.svm.tab import SvmTab
 
 TAB_KEYS = ("regression", "network", "svm")
 SHORTCUTS = (
@@ -28,8 +25,41 @@ SHORTCUTS = (
 )
 
 
-def _make_tabs() -> list[QWidget]:
-    return [RegressionTab(), NetworkTab(), SvmTab()]
+TAB_TITLES = {"regression": "Regression", "network": "Neural network", "svm": "SVM"}
+
+
+def _make_tab(key: str) -> QWidget:
+    """Build one tab; its modules (and pyqtgraph) are imported only now, so the window can be on screen
+    before they load."""
+    from gdplay.ui.plots.style import configure
+
+    configure()
+    if key == "regression":
+        from gdplay.ui.regression.tab import RegressionTab
+
+        return RegressionTab()
+    if key == "network":
+        from gdplay.ui.network.tab import NetworkTab
+
+        return NetworkTab()
+    from gdplay.ui.svm.tab import SvmTab
+
+    return SvmTab()
+
+
+class _FirstPaint(QObject):
+    """Calls ``then`` on the next turn of the event loop after the watched widget's first paint."""
+
+    def __init__(self, then) -> None:
+        super().__init__()
+        self.then = then
+        self.done = False
+
+    def eventFilter(self, obj, event) -> bool:
+        if not self.done and event.type() == QEvent.Type.Paint:
+            self.done = True
+            QTimer.singleShot(0, self.then)
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -38,10 +68,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("gdplay")
         self.settings = settings or QSettings()
         self.tab_widget = QTabWidget()
-        self.tabs = _make_tabs()
-        for tab in self.tabs:
-            self.tab_widget.addTab(tab, tab.title)
-            tab.statusMessage.connect(self._on_tab_status)
+        # tabs are built on first use: the one shown at start before the first paint, the rest just after
+        self._tabs: dict[str, QWidget] = {}
+        for key in TAB_KEYS:
+            loading = QLabel(f"Loading the {TAB_TITLES[key]} tab…")
+            loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.tab_widget.addTab(loading, TAB_TITLES[key])
+        self.tab_widget.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tab_widget)
         self.statusBar().showMessage("Click a plot to add points; Space plays and pauses.")
         self._build_menus()
@@ -50,10 +83,46 @@ class MainWindow(QMainWindow):
 
     # -- tabs -----------------------------------------------------------------------------------------
     def tab(self, key: str) -> QWidget:
-        return self.tabs[TAB_KEYS.index(key)]
+        """The tab, built now if it was not yet."""
+        if key not in self._tabs:
+            tab = _make_tab(key)
+            tab.statusMessage.connect(self._on_tab_status)
+            i = TAB_KEYS.index(key)
+            current = self.tab_widget.currentIndex()
+            self.tab_widget.blockSignals(True)
+            placeholder = self.tab_widget.widget(i)
+            self.tab_widget.removeTab(i)
+            self.tab_widget.insertTab(i, tab, TAB_TITLES[key])
+            self.tab_widget.setCurrentIndex(current)
+            self.tab_widget.blockSignals(False)
+            placeholder.deleteLater()
+            self._tabs[key] = tab
+        return self._tabs[key]
+
+    @property
+    def tabs(self) -> list[QWidget]:
+        """Every tab, in order (building any not yet built)."""
+        return [self.tab(key) for key in TAB_KEYS]
+
+    def build_remaining_tabs(self) -> None:
+        """Build the tabs not yet built, the current one first, one per turn of the event loop."""
+        current = TAB_KEYS[self.tab_widget.currentIndex()]
+        missing = [k for k in (current, *TAB_KEYS) if k not in self._tabs]
+        if missing:
+            self.tab(missing[0])
+            QTimer.singleShot(0, self.build_remaining_tabs)
+
+    def build_tabs_after_first_paint(self) -> None:
+        """The window shows at once with its menus and tab bar; the tabs (and pyqtgraph) load just after."""
+        self._paint_watch = _FirstPaint(self.build_remaining_tabs)
+        self.tab_widget.installEventFilter(self._paint_watch)
+
+    @Slot(int)
+    def _on_tab_changed(self, index: int) -> None:
+        self.tab(TAB_KEYS[index])
 
     def current_tab(self) -> QWidget:
-        return self.tab_widget.currentWidget()
+        return self.tab(TAB_KEYS[self.tab_widget.currentIndex()])
 
     def select_tab(self, key: str) -> None:
         self.tab_widget.setCurrentIndex(TAB_KEYS.index(key))
@@ -96,8 +165,8 @@ class MainWindow(QMainWindow):
         self._action(train, "&Reset", lambda: self.current_tab().reset(), shortcut="R")
 
         view = self.menuBar().addMenu("&View")
-        for i, tab in enumerate(self.tabs):
-            self._action(view, tab.title, lambda _=False, i=i: self.tab_widget.setCurrentIndex(i),
+        for i, key in enumerate(TAB_KEYS):
+            self._action(view, TAB_TITLES[key], lambda _=False, i=i: self.tab_widget.setCurrentIndex(i),
                          shortcut=f"Ctrl+{i + 1}")
 
         help_menu = self.menuBar().addMenu("&Help")
@@ -139,8 +208,10 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1400, 860)
         key = self.settings.value("window/tab", "regression")
-        if key in TAB_KEYS:
-            self.select_tab(key)
+        # selecting builds the tab, except index 0 (already current): build_remaining_tabs does that one
+        self.tab_widget.blockSignals(True)
+        self.tab_widget.setCurrentIndex(TAB_KEYS.index(key if key in TAB_KEYS else "regression"))
+        self.tab_widget.blockSignals(False)
 
     def _save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -149,7 +220,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """Stop every tab's training thread; all are asked at once, then waited for within one budget."""
-        controllers = [t.controller for t in self.tabs if getattr(t, "controller", None) is not None]
+        controllers = [t.controller for t in self._tabs.values() if getattr(t, "controller", None) is not None]
         for c in controllers:
             c.request_stop()
         deadline = time.monotonic() + timeout_ms / 1000

@@ -193,3 +193,17 @@ def test_a_failing_view_is_reported_for_that_view_and_training_goes_on(qtbot, co
     n = controller.latest.step
     qtbot.waitUntil(lambda: controller.latest.step > n, timeout=3000)
     assert controller.error is None
+
+
+def test_a_large_command_while_large_snapshots_stream_does_not_deadlock(qtbot, controller):
+    """A 200,000-point replacement fills the command pipe while 200 KB surfaces fill the other way."""
+    from gdplay.core.points import Replace
+
+    controller.set_view("surface", "surface", (0, 1), (-1.0, 2.0), (0.0, 9.0), (300, 300))
+    controller.play()
+    qtbot.waitUntil(lambda: "surface" in controller.views, timeout=3000)
+    rng = np.random.default_rng(0)
+    xy = rng.uniform(0, 100, (200_000, 2))
+    controller.edit(Replace(xy, np.zeros(len(xy), dtype=int)), 42)
+    qtbot.waitUntil(lambda: controller.latest.data_version == 42, timeout=10_000)
+    assert controller.latest.n_points == 200_000
