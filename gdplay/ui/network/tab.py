@@ -344,6 +344,22 @@ class NetworkTab(QWidget):
             xy, y = datasets.make_gaussian_pair(max(n // 2, 1), 5.0, max(10.0 * noise, 1e-6), seed)
         self.load_points(xy, y, f"Load {p.preset.currentText()}")
 
+    def apply_preset(self, key: str, play: bool = True) -> None:
+        """A data preset ("xor", "blobs", "circles", "moons", "spiral", "gaussians") or an experiment
+        ("deep-sigmoid", "deep-relu"), as the window's --preset and menus name them."""
+        if not play:
+            self.controller.pause()  # first: commands apply in order
+        if key.startswith("deep-"):
+            activation = key.removeprefix("deep-")
+            if activation not in VANISHING:
+                raise KeyError(key)
+            self.load_scenario(activation)
+        else:
+            if self.panel.preset.findData(key) < 0:
+                raise KeyError(key)
+            self.load_preset(key)
+        self.controller.pause() if not play else self.controller.play()
+
     def load_scenario(self, activation: str) -> None:
         """The vanishing-gradient pair: XOR, 5 hidden layers of 8, squared error, GD 0.1; sigmoid (Xavier)
         or ReLU (He). Starts playing."""

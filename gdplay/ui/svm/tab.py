@@ -257,6 +257,14 @@ class SvmTab(QWidget):
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         return self.controller.shutdown(timeout_ms)
 
+    def apply_preset(self, key: str, play: bool = True) -> None:
+        """The window's name for loading a preset ("exp1", "exp2", "circles", "moons", "xor")."""
+        if not play:
+            self.controller.pause()  # first: commands apply in order
+        self.load_preset(key)
+        if play:
+            self.controller.play()
+
     def load_preset(self, key: str, seed: int = 0) -> None:
         """Load a preset's points (undoable) and its model settings (kernel, C, σ² with γ = 1/σ²)."""
         p = preset(key)
