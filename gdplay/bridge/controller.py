@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import itertools
+import time
 import weakref
 from typing import Any
 
@@ -13,6 +14,8 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from gdplay.bridge.worker import TrainingWorker
 from gdplay.core.trainer import Snapshot, Trainer
 
+FRAME_MS = 16  # frames are handed to the GUI at most every 16 ms: 60 a second
+HIDDEN_FRAME_S = 0.5  # a tab that is not on screen gets a frame every half second
 _LIVE: weakref.WeakSet = weakref.WeakSet()
 
 
@@ -49,6 +52,8 @@ class TrainingController(QObject):
         self.params_version = 0
         self.latest: Snapshot | None = None
         self._shown: tuple | None = None
+        self._frame_started = 0.0
+        self.visible = True
         self.views: dict[str, Any] = {}  # results of set_view, computed with the latest snapshot
         self.running = False
         self.error: str | None = None
@@ -107,6 +112,12 @@ class TrainingController(QObject):
         ``views[name]`` (e.g. a decision map over the plot's range); method None stops it."""
         self._worker.post(("view", name, method, args, kwargs))
 
+    def set_visible(self, visible: bool) -> None:
+        """Whether the tab is on screen: hidden tabs take frames rarely, so the visible one has the GUI."""
+        self.visible = visible
+        if visible and self._worker.take_snapshot() is not self._shown:
+            QTimer.singleShot(0, self._on_worker_snapshot)  # show the newest at once
+
     def request(self, tag: Any, method: str, *args: Any, **kwargs: Any) -> None:
         """Call ``trainer.method(*args, **kwargs)`` between steps; the result arrives as
         ``replyReady(tag, result)``, and the next snapshot shows any change it made."""
@@ -138,13 +149,18 @@ class TrainingController(QObject):
         frame = self._worker.take_snapshot()
         if frame is None:
             return
-        if frame is not self._shown:
+        now = time.perf_counter()
+        # a hidden tab draws a few frames a second (its readouts stay fresh), a visible one every frame
+        due = self.visible or now - self._frame_started >= HIDDEN_FRAME_S
+        if frame is not self._shown and due:
             self._shown = frame
             self.latest, self.views = frame
+            self._frame_started = now
             self.snapshotReady.emit(self.latest)
-        # hand over the next frame only after this one is painted: the paint requests posted by the
-        # handlers run first, then this, so timers and input get their turn between frames
-        QTimer.singleShot(1, self._release)  # a real timer: runs after paint, beside other timers
+        # hand over the next frame only after this one is painted (a timer runs after the paint requests
+        # the handlers posted), and not sooner than a 60 Hz frame: the event loop idles between frames
+        elapsed_ms = (time.perf_counter() - self._frame_started) * 1000
+        QTimer.singleShot(max(1, int(FRAME_MS - elapsed_ms)), self._release)
 
     @Slot()
     def _release(self) -> None:

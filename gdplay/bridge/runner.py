@@ -34,7 +34,8 @@ from gdplay.core.trainer import Status, Trainer
 
 log = logging.getLogger(__name__)
 
-CHUNK_SECONDS = 0.015  # one snapshot per ~15 ms of training: a little over 60 a second, for 60 fps
+CHUNK_SECONDS = 0.012  # one snapshot per ~12 ms of training: a fresh one is waiting at each 60 Hz frame
+REPLY_SECONDS = 0.003  # after new params or data: a short chunk, so the change shows in the next frame
 CALL_SECONDS = 0.002  # grow step(k) calls to about this long, so commands are seen within ~2 ms
 
 
@@ -139,8 +140,11 @@ class Runner:
                 was_finished = t.status.finished and t.status is not Status.INVALID
                 t.set_params(params, version)
                 self.dirty = True
-                if was_finished and t.status.finished:
-                    t.reset()  # the run had ended (limit, converged, diverged): replay it with the new params
+                if was_finished:
+                    # the run had ended (limit, converged, diverged): a change trains again, going on from
+                    # where it was if the trainer reopened the run (a warm start), else from the start
+                    if t.status.finished:
+                        t.reset()
                     if not self.user_paused:
                         self._set_playing(True)
             elif kind == "view":
@@ -200,7 +204,7 @@ class Runner:
                 break
         return done
 
-    def tick(self, interrupted: Callable[[], bool] = lambda: False) -> float:
+    def tick(self, interrupted: Callable[[], bool] = lambda: False, chunk: float = CHUNK_SECONDS) -> float:
         """Train one chunk if playing and publish a snapshot if anything changed.
         Returns how long the caller may sleep waiting for commands (0 = come back at once)."""
         t = self.trainer
@@ -216,7 +220,7 @@ class Runner:
                 due = int((now - t0) * self.rate) - (t.n_iter_ - s0)
                 budget = max(0, min(due, int(self.rate) + 1))
             if budget:
-                self.run_steps(budget, deadline=now + CHUNK_SECONDS, interrupted=interrupted)
+                self.run_steps(budget, deadline=now + chunk, interrupted=interrupted)
                 self.dirty = True
             wait = 0.0 if self.rate is None else max(0.0, min(0.25, 1.0 / self.rate))
         if self.playing and t.status.finished:
@@ -272,10 +276,11 @@ def child_main(trainer: Trainer, commands, messages) -> None:
     try:
         while not runner.stopped:
             try:
-                runner.apply(drain(wait))
+                cmds = drain(wait)
+                runner.apply(cmds)
                 if runner.stopped:
                     break
-                wait = runner.tick(interrupted=commands.poll)
+                wait = runner.tick(interrupted=commands.poll, chunk=REPLY_SECONDS if cmds else CHUNK_SECONDS)
             except (BrokenPipeError, EOFError):
                 break
             except Exception as exc:

@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
             self.tab_widget.blockSignals(False)
             placeholder.deleteLater()
             self._tabs[key] = tab
+            self._update_visibility()
         return self._tabs[key]
 
     @property
@@ -120,6 +121,13 @@ class MainWindow(QMainWindow):
     @Slot(int)
     def _on_tab_changed(self, index: int) -> None:
         self.tab(TAB_KEYS[index])
+        self._update_visibility()
+
+    def _update_visibility(self) -> None:
+        current = TAB_KEYS[self.tab_widget.currentIndex()]
+        for key, tab in self._tabs.items():
+            if getattr(tab, "controller", None) is not None:
+                tab.controller.set_visible(key == current)
 
     def current_tab(self) -> QWidget:
         return self.tab(TAB_KEYS[self.tab_widget.currentIndex()])

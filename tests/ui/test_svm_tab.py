@@ -195,7 +195,8 @@ def test_sweeps_reproduce_the_seeds_shapes(qtbot, tab):
 
 def test_one_class_shows_the_message_and_disables_play(qtbot, tab):
     tab.set_points(np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.5]]), np.array([1, 1, 1]))
-    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.status is Status.INVALID, timeout=5000)
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.n_points == 3
+                    and tab.snapshot.status is Status.INVALID, timeout=5000)
     assert "The number of classes has to be greater than one; got 1 class" in tab.status_label.text()
     assert not tab.playback.play_button.isEnabled()
     tab.editor.clear()

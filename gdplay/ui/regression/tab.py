@@ -308,23 +308,23 @@ class RegressionTab(QWidget):
 
     # -- snapshots -------------------------------------------------------------------------------------
     def _auto_range(self, snap: RegressionSnapshot) -> None:
-        """Fit the surface (or J(w)) view to the start, the paths and the optimum when the problem changes,
-        or when a path leaves the view the user has not zoomed."""
+        """Fit the surface (or J(w)) view to the start, the paths and the optimum when the problem changes
+        (model, scaling, axes, start, a reset), or when the optimum or the path leaves a view the user has
+        not zoomed; not on every point edit, so dragging a point does not make the picture jump."""
         if snap.surface_range is None:
             return
         axes = self.controls.surface_axes()
-        key = (snap.data_version, snap.model, snap.degree, snap.scaled, snap.cost_name, axes,
-               self.params.initial, snap.params_version if snap.step == 0 else None)
+        key = (snap.model, snap.degree, snap.scaled, snap.cost_name, axes, self.params.initial,
+               snap.params_version if snap.step == 0 else None)
         slope = snap.model == "slope"
-        view = self.curve_view if slope else self.surface_view
+        marks = [snap.theta] + ([snap.optimum.theta] if snap.optimum is not None else [])
         if slope:
-            lo, hi = view.w_range()
-            theta = snap.theta
-            outside = not (lo <= theta[0] <= hi)
+            lo, hi = self.curve_view.w_range()
+            outside = any(not (lo <= float(t[0]) <= hi) for t in marks)
         else:
             (i0, i1), (j0, j1) = self.surface_view.ranges()
-            ti, tj = snap.theta[axes[0]], snap.theta[axes[1]]
-            outside = not (i0 <= ti <= i1 and j0 <= tj <= j1) and math.isfinite(ti) and math.isfinite(tj)
+            outside = any(not (i0 <= t[axes[0]] <= i1 and j0 <= t[axes[1]] <= j1) for t in marks
+                          if math.isfinite(t[axes[0]]) and math.isfinite(t[axes[1]]))
         if key != self._auto_key or (outside and not self.surface_view.user_zoomed):
             self._auto_key = key
             self.surface_view.user_zoomed = False
