@@ -16,12 +16,13 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.functions as fn
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 
-def iso_polylines(z: np.ndarray, level: float, x_range: Sequence[float], y_range: Sequence[float]
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def iso_polylines(z: np.ndarray, level: float, x_range: Sequence[float], y_range: Sequence[float],
+                  chain: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where ``z`` (rows = y, grid points spanning ``x_range`` × ``y_range``) crosses ``level``:
     ``(x, y, connect)`` with ``connect[k]`` 1 when point k joins point k + 1 (``arrayToQPath``'s form)."""
     z = np.asarray(z, dtype=np.float64)
@@ -88,8 +89,12 @@ def iso_polylines(z: np.ndarray, level: float, x_range: Sequence[float], y_range
     px = x_range[0] + col * dx
     py = y_range[0] + row * dy
 
-    # chain segments into polylines: each edge is shared by at most two segments
     local = np.searchsorted(used, segs)  # (k, 2) indices into px/py
+    if not chain:  # loose segments: all a solid pen needs, without the Python walk below
+        idx = local.ravel()
+        connect = np.tile(np.array([1, 0], dtype=np.int32), len(local))
+        return px[idx], py[idx], connect
+    # chain segments into polylines (so a dashed pen dashes along the line): each edge joins two segments
     k = len(local)
     ends = np.full((len(used), 2), -1, dtype=np.int64)  # the (up to) two segments at each point
     flat = local.ravel()
@@ -129,17 +134,21 @@ def iso_polylines(z: np.ndarray, level: float, x_range: Sequence[float], y_range
 
 
 def _path(z: np.ndarray | None, levels: Iterable[float], x_range: Sequence[float],
-          y_range: Sequence[float]) -> QPainterPath:
+          y_range: Sequence[float], chain: bool) -> QPainterPath:
     xs, ys, cs = [], [], []
     if z is not None:
         for level in levels:
-            x, y, c = iso_polylines(z, level, x_range, y_range)
+            x, y, c = iso_polylines(z, level, x_range, y_range, chain)
             xs.append(x)
             ys.append(y)
             cs.append(c)
     if not xs or not sum(len(x) for x in xs):
         return QPainterPath()
     return fn.arrayToQPath(np.concatenate(xs), np.concatenate(ys), connect=np.concatenate(cs))
+
+
+def _dashed(pen: QPen) -> bool:
+    return pen.style() != Qt.PenStyle.SolidLine
 
 
 def _cosmetic(pen: QPen | None) -> QPen:
@@ -157,7 +166,7 @@ class IsoLines(QGraphicsPathItem):
 
     def set_levels(self, z: np.ndarray | None, levels: Sequence[float], x_range: Sequence[float] = (0, 1),
                    y_range: Sequence[float] = (0, 1)) -> None:
-        self.setPath(_path(z, levels, x_range, y_range))
+        self.setPath(_path(z, levels, x_range, y_range, _dashed(self.pen())))
 
 
 class ContourSet(QGraphicsPathItem):
@@ -176,14 +185,15 @@ class ContourSet(QGraphicsPathItem):
             self.setPath(QPainterPath())
             return
         rows, cols = z.shape
-        self.setPath(_path(z, levels, (0.5, cols - 0.5), (0.5, rows - 0.5)))
+        self.setPath(_path(z, levels, (0.5, cols - 0.5), (0.5, rows - 0.5), _dashed(self.pen())))
 
     def set_boundaries(self, labels: np.ndarray, classes: Iterable[int]) -> None:
         """The edges between class regions of a label map: the 0.5 level of each class's indicator."""
         rows, cols = labels.shape
         paths = QPainterPath()
         for c in classes:
-            paths.addPath(_path((labels == c).astype(np.float32), (0.5,), (0.5, cols - 0.5), (0.5, rows - 0.5)))
+            paths.addPath(_path((labels == c).astype(np.float32), (0.5,), (0.5, cols - 0.5), (0.5, rows - 0.5),
+                                _dashed(self.pen())))
         self.setPath(paths)
 
 
