@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import itertools
+import sys
 import time
 import weakref
 from typing import Any
@@ -14,6 +15,9 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from gdplay.bridge.worker import TrainingWorker
 from gdplay.core.trainer import Snapshot, Trainer
 
+# relay threads (one per tab) unpickle snapshots in this process: with the default 5 ms GIL switch
+# interval the GUI thread could wait that long each time it gives the GIL up; 1 ms keeps it responsive
+GIL_SWITCH_INTERVAL = 0.001
 FRAME_MS = 16  # frames are handed to the GUI at most every 16 ms: 60 a second
 HIDDEN_FRAME_S = 0.5  # a tab that is not on screen gets a frame every half second
 _LIVE: weakref.WeakSet = weakref.WeakSet()
@@ -48,6 +52,8 @@ class TrainingController(QObject):
 
     def __init__(self, trainer: Trainer, name: str = "training", parent: QObject | None = None) -> None:
         super().__init__(parent)
+        if sys.getswitchinterval() > GIL_SWITCH_INTERVAL:
+            sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         self._versions = itertools.count(1)
         self.params_version = 0
         self.latest: Snapshot | None = None

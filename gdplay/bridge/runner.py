@@ -22,6 +22,7 @@ Messages out are ``(kind, payload)``: ("snapshot", (snap, views)), ("running", b
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import math
@@ -254,9 +255,13 @@ class Runner:
 
 def child_main(trainer: Trainer, commands, messages) -> None:
     """Entry point of a training process: ``commands`` and ``messages`` are one-way pipe ends."""
+    import os
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in the terminal is the GUI's to handle
+    with contextlib.suppress(OSError, AttributeError):
+        # training is background work: with more busy processes than cores, the GUI gets the CPU first
+        os.nice(5)
     runner = Runner(trainer, lambda kind, payload: messages.send((kind, payload)))
 
     def drain(timeout: float) -> list[tuple]:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
+from PySide6.QtWidgets import QGraphicsItem
 
 from gdplay.core.points import Add, Command, Delete, Move, PointSet, Replace, UndoStack
 
@@ -62,6 +63,9 @@ class PointEditor(QObject):
         if draw:
             self.scatter = pg.ScatterPlotItem(size=9, pen=self._pen, hoverable=False)
             self.scatter.setZValue(10)
+            # drawn into a pixmap once and blitted while the curves over it move: 100,000 points would
+            # otherwise be re-stroked every frame
+            self.scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             plot.addItem(self.scatter)
 
     # -- edits -------------------------------------------------------------------------------------
