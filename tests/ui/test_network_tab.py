@@ -3,7 +3,8 @@ structural params, the map view, the worked example, the gradient check, and the
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from mouse import click
+from PySide6.QtCore import QPointF, Qt
 
 from gdplay.core.network import DecisionMap, chain_example_step
 from gdplay.core.trainer import Status
@@ -24,13 +25,10 @@ def tab(qtbot):
     assert t.shutdown()
 
 
-def viewport_pos(widget, x: float, y: float) -> QPoint:
-    vb = widget.getPlotItem().getViewBox()
-    return widget.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
 
 
-def click(qtbot, widget, x, y, button=Qt.MouseButton.LeftButton, modifier=Qt.KeyboardModifier.NoModifier):
-    qtbot.mouseClick(widget.viewport(), button, modifier, viewport_pos(widget, x, y))
+
+
 
 
 def test_clicks_add_points_of_the_current_class_shift_adds_the_next_and_undo(qtbot, tab):

@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from mouse import click
+from PySide6.QtCore import Qt
 
 from gdplay.core.trainer import Status
 from gdplay.ui.plots.style import configure
@@ -21,14 +22,10 @@ def tab(qtbot):
     assert t.shutdown()
 
 
-def viewport_pos(widget, x: float, y: float) -> QPoint:
-    vb = widget.getPlotItem().getViewBox()
-    scene = vb.mapViewToScene(QPointF(x, y))
-    return widget.mapFromScene(scene)
 
 
-def click(qtbot, widget, x, y, button=Qt.MouseButton.LeftButton, modifier=Qt.KeyboardModifier.NoModifier):
-    qtbot.mouseClick(widget.viewport(), button, modifier, viewport_pos(widget, x, y))
+
+
 
 
 def test_click_adds_a_point_at_the_data_coordinates_and_undo_removes_it(qtbot, tab):

@@ -5,7 +5,8 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from mouse import click
+from PySide6.QtCore import Qt
 
 from gdplay.core.trainer import Status
 from gdplay.ui.plots.style import configure
@@ -25,13 +26,10 @@ def tab(qtbot):
     assert t.shutdown()
 
 
-def viewport_pos(widget, x: float, y: float) -> QPoint:
-    vb = widget.getPlotItem().getViewBox()
-    return widget.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
 
 
-def click(qtbot, widget, x, y, button=Qt.MouseButton.LeftButton, modifier=Qt.KeyboardModifier.NoModifier):
-    qtbot.mouseClick(widget.viewport(), button, modifier, viewport_pos(widget, x, y))
+
+
 
 
 def converged(tab, data_version=None):

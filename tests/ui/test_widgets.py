@@ -1,7 +1,8 @@
 """Shared widgets: the log slider's mapping and refusals, the point editor's drag."""
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from mouse import drag
+from PySide6.QtCore import QPointF
 
 from gdplay.ui.widgets.log_slider import LogSlider
 
@@ -41,22 +42,7 @@ def test_log_slider_accepts_typed_value(qtbot):
     assert blocker.args == [0.25]
 
 
-def drag(widget, points, button=Qt.MouseButton.LeftButton):
-    """QTest's mouseMove carries no button state; send the events themselves, as pyqtgraph's tests do."""
-    from PySide6.QtCore import QEvent
-    from PySide6.QtGui import QMouseEvent
-    from PySide6.QtWidgets import QApplication
 
-    def send(kind, p, button_, buttons):
-        p = QPointF(p)
-        ev = QMouseEvent(kind, p, QPointF(widget.mapToGlobal(p.toPoint())), button_, buttons,
-                         Qt.KeyboardModifier.NoModifier)
-        QApplication.sendEvent(widget, ev)
-
-    send(QEvent.Type.MouseButtonPress, points[0], button, button)
-    for p in points[1:]:
-        send(QEvent.Type.MouseMove, p, Qt.MouseButton.NoButton, button)
-    send(QEvent.Type.MouseButtonRelease, points[-1], button, Qt.MouseButton.NoButton)
 
 
 def test_drag_moves_a_point_and_one_undo_puts_it_back(qtbot):
