@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from gdplay.bridge.worker import TrainingWorker
-from gdplay.core.trainer import Snapshot, Trainer
+from gdplay.core.trainer import Snapshot, Status, Trainer
 
 # relay threads (one per tab) unpickle snapshots in this process: with the default 5 ms GIL switch
 # interval the GUI thread could wait that long each time it gives the GIL up; 1 ms keeps it responsive
@@ -86,7 +86,14 @@ class TrainingController(QObject):
         self._worker.post(("pause",))
 
     def toggle(self) -> None:
-        self.pause() if self.running else self.play()
+        """Play/pause. Play after a run has ended (limit, converged, diverged) starts it over."""
+        if self.running:
+            self.pause()
+            return
+        snap = self.latest
+        if snap is not None and snap.status.finished and snap.status is not Status.INVALID:
+            self.reset()
+        self.play()
 
     def step(self, n: int = 1) -> None:
         self._worker.post(("step", int(n)))

@@ -44,6 +44,7 @@ from gdplay.ui.network.plots import (
 )
 from gdplay.ui.network.worked import WorkedExample
 from gdplay.ui.plots.style import track_cursor
+from gdplay.ui.widgets.point_editor import bind_undo_buttons
 
 DEFAULT_PARAMS = NetworkParams(hidden=(8, 8), activation="tanh", loss="xent", init="xavier", seed=0,
                                optimizer="gd", learning_rate=0.3, max_steps=200_000)
@@ -223,7 +224,7 @@ class NetworkTab(QWidget):
         self.worked.closeRequested.connect(lambda: self.set_worked_mode(False))
         self.worked.statusMessage.connect(self.statusMessage)
         self.editor.pointsChanged.connect(self._on_points_changed)
-        self.editor.undoChanged.connect(self._on_undo_changed)
+        bind_undo_buttons(self.editor, self.panel.undo_button, self.panel.redo_button)
         self.map_view.view.rangeChanged.connect(self._request_views)
         self.diagram.hovered.connect(self.statusMessage)
         track_cursor(self.map_view.widget, self._describe_map_point, self.statusMessage.emit)
@@ -234,7 +235,6 @@ class NetworkTab(QWidget):
         track_cursor(self.accuracy_view.widget, lambda x, y: f"iteration {x:,.0f}, accuracy {y:.1%}",
                      self.statusMessage.emit)
         track_cursor(self.landscape_view.widget, self._describe_landscape_point, self.statusMessage.emit)
-        self._on_undo_changed()
 
     def _describe_map_point(self, x: float, y: float) -> str:
         text = f"x₁ = {x:.4g}, x₂ = {y:.4g}"
@@ -269,13 +269,7 @@ class NetworkTab(QWidget):
         if self.worked_mode:
             self.worked.toggle_play()
             return
-        if self.controller.running:
-            self.controller.pause()
-        else:
-            snap = self.snapshot
-            if snap is not None and snap.status.finished and snap.status is not Status.INVALID:
-                self.controller.reset()  # Play after the end starts over
-            self.controller.play()
+        self.controller.toggle()
 
     def step_once(self) -> None:
         if self.worked_mode:
@@ -437,14 +431,6 @@ class NetworkTab(QWidget):
         self.controller.set_view("predicted", "if_ready", "predict_index", xy)
         self.map_view.set_points(xy, labels, self._test_mask, None)
 
-    @Slot()
-    def _on_undo_changed(self) -> None:
-        u = self.editor.undo_stack
-        p = self.panel
-        p.undo_button.setEnabled(u.can_undo())
-        p.redo_button.setEnabled(u.can_redo())
-        p.undo_button.setToolTip(f"Undo {u.undo_text().lower()} (Ctrl+Z)" if u.can_undo() else "Nothing to undo")
-        p.redo_button.setToolTip(f"Redo {u.redo_text().lower()} (Ctrl+Shift+Z)" if u.can_redo() else "")
 
     @Slot()
     def _request_views(self) -> None:

@@ -30,6 +30,7 @@ from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.regression.controls import RegressionControls
 from gdplay.ui.regression.plots import CostView, CurveView, DataView, DistanceView, SurfaceView
 from gdplay.ui.regression.presets import PRESETS, preset
+from gdplay.ui.widgets.point_editor import bind_undo_buttons
 
 STRUCTURAL = ("model", "degree", "cost", "scale", "initial", "optimizer", "compare", "seed")
 
@@ -132,7 +133,7 @@ class RegressionTab(QWidget):
         ctl.viewChanged.connect(self._on_view_options_changed)
         ctl.learning_rate.rejected.connect(self.statusMessage)
         self.editor.edited.connect(self._on_points_edited)
-        self.editor.undoChanged.connect(self._on_undo_changed)
+        bind_undo_buttons(self.editor, self.controls.undo, self.controls.redo)
         self.data_view.rangeChanged.connect(self._request_fit)
         self.surface_view.rangeChanged.connect(self._request_surface)
         self.curve_view.rangeChanged.connect(self._request_curve)
@@ -144,17 +145,10 @@ class RegressionTab(QWidget):
                      self.statusMessage.emit)
         track_cursor(self.distance_view.widget, lambda x, y: f"iteration {x:,.0f}, distance {10 ** y:.4g}",
                      self.statusMessage.emit)
-        self._on_undo_changed()
 
     # -- commands (also bound to shortcuts by the main window) ---------------------------------------
     def toggle_play(self) -> None:
-        if self.controller.running:
-            self.controller.pause()
-            return
-        snap = self.snapshot
-        if snap is not None and snap.status.finished and snap.status is not Status.INVALID:
-            self.controller.reset()  # Play after the end starts over
-        self.controller.play()
+        self.controller.toggle()
 
     def step_once(self) -> None:
         """One step; for stochastic and mini-batch runs one epoch (a pass over the points)."""
@@ -230,13 +224,6 @@ class RegressionTab(QWidget):
         elif what == "clear":
             self.editor.clear()
 
-    @Slot()
-    def _on_undo_changed(self) -> None:
-        u = self.editor.undo_stack
-        self.controls.undo.setEnabled(u.can_undo())
-        self.controls.redo.setEnabled(u.can_redo())
-        self.controls.undo.setToolTip(f"Undo {u.undo_text().lower()} (Ctrl+Z)" if u.can_undo() else "")
-        self.controls.redo.setToolTip(f"Redo {u.redo_text().lower()} (Ctrl+Shift+Z)" if u.can_redo() else "")
 
     @Slot()
     def _on_view_options_changed(self) -> None:

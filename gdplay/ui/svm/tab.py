@@ -40,6 +40,7 @@ from gdplay.ui.svm.plots import (
 )
 from gdplay.ui.svm.presets import held_out_mask, preset, signed_labels
 from gdplay.ui.widgets.playback import PlaybackBar
+from gdplay.ui.widgets.point_editor import bind_undo_buttons
 
 DEFAULT_RATE = 1000.0  # SMO pair updates per second: fast enough to converge in a second, slow enough to watch
 SURFACE_SHAPE = (80, 80)
@@ -191,7 +192,7 @@ class SvmTab(QWidget):
         d.clearRequested.connect(self.editor.clear)
         self.editor.current_class = d.current_class()
         self.editor.pointsChanged.connect(self._on_points_changed)
-        self.editor.undoChanged.connect(self._on_undo_changed)
+        bind_undo_buttons(self.editor, self.data_controls.undo_button, self.data_controls.redo_button)
         self.model.changed.connect(self._on_model_changed)
         self.model.C.rejected.connect(self.statusMessage)
         self.model.sigma.rejected.connect(self.statusMessage)
@@ -217,7 +218,6 @@ class SvmTab(QWidget):
                      self.statusMessage.emit)
         track_cursor(self.sigma_sweep_view.count_widget, lambda x, y: f"σ² ≈ {10 ** x:.3g}, {y:.1f} SVs",
                      self.statusMessage.emit)
-        self._on_undo_changed()
 
     def _describe_input_point(self, x: float, y: float) -> str:
         text = f"x₁ = {x:.4g}, x₂ = {y:.4g}"
@@ -234,13 +234,7 @@ class SvmTab(QWidget):
 
     # -- commands (also bound to shortcuts by the main window) ---------------------------------------
     def toggle_play(self) -> None:
-        if self.controller.running:
-            self.controller.pause()
-        else:
-            snap = self.snapshot
-            if snap is not None and snap.status.finished and snap.status is not Status.INVALID:
-                self.controller.reset()  # Play after the end starts over
-            self.controller.play()
+        self.controller.toggle()
 
     def step_once(self) -> None:
         self.controller.step(1)
@@ -335,14 +329,6 @@ class SvmTab(QWidget):
             + (f"; {n_test} held out for testing (hollow)" if n_test else ""))
         self.decision.set_reference(None)
 
-    @Slot()
-    def _on_undo_changed(self) -> None:
-        u = self.editor.undo_stack
-        d = self.data_controls
-        d.undo_button.setEnabled(u.can_undo())
-        d.redo_button.setEnabled(u.can_redo())
-        d.undo_button.setToolTip(f"Undo {u.undo_text().lower()} (Ctrl+Z)" if u.can_undo() else "Nothing to undo")
-        d.redo_button.setToolTip(f"Redo {u.redo_text().lower()} (Ctrl+Shift+Z)" if u.can_redo() else "")
 
     @Slot()
     def _request_decision_map(self) -> None:

@@ -162,3 +162,18 @@ class PointEditor(QObject):
             self.undo_stack.record("Move point", Move(i, start))
             self.undoChanged.emit()
         return True
+
+
+def bind_undo_buttons(editor: PointEditor, undo_button, redo_button) -> None:
+    """Keep Undo/Redo buttons enabled only when there is something to undo/redo, with what in the tooltip."""
+
+    def update() -> None:
+        u = editor.undo_stack
+        undo_button.setEnabled(u.can_undo())
+        redo_button.setEnabled(u.can_redo())
+        undo_button.setToolTip(f"Undo {u.undo_text().lower()} (Ctrl+Z)" if u.can_undo() else "Nothing to undo")
+        redo_button.setToolTip(f"Redo {u.redo_text().lower()} (Ctrl+Shift+Z)" if u.can_redo() else "")
+
+    editor.undoChanged.connect(update)
+    editor._undo_buttons_update = update  # keep the closure as long as the editor
+    update()
