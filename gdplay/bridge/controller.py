@@ -173,7 +173,8 @@ class TrainingController(QObject):
         # hand over the next frame only after this one is painted (a timer runs after the paint requests
         # the handlers posted), and not sooner than a 60 Hz frame: the event loop idles between frames
         elapsed_ms = (time.perf_counter() - self._frame_started) * 1000
-        QTimer.singleShot(max(1, int(FRAME_MS - elapsed_ms)), self._release)
+        interval = FRAME_MS if self.visible else HIDDEN_FRAME_S * 1000  # a hidden tab sleeps till it is due
+        QTimer.singleShot(max(1, int(interval - elapsed_ms)), self._release)
 
     @Slot()
     def _release(self) -> None:
