@@ -154,6 +154,39 @@ def spin(app, seconds: float) -> None:
     loop.exec()
 
 
+def change_to_paint_ms(app, controller, paints: PaintCounter, change, shown) -> float | None:
+    """Milliseconds from ``change()`` to the first paint (counted by ``paints``) after the first snapshot
+    for which ``shown(snapshot)`` is true; None if that takes over a second."""
+    mark: dict[str, float] = {}
+
+    def on_snap(snap) -> None:
+        if "snap" not in mark and shown(snap):
+            mark["snap"] = time.perf_counter()
+
+    def painted(t: float) -> bool:
+        if "snap" in mark and t >= mark["snap"]:
+            mark["paint"] = t
+            return True
+        return False
+
+    controller.snapshotReady.connect(on_snap)
+    paints.waiters.append(painted)
+    t0 = time.perf_counter()
+    change()
+    while "paint" not in mark and time.perf_counter() < t0 + 1.0:
+        spin(app, 0.002)
+    controller.snapshotReady.disconnect(on_snap)
+    if painted in paints.waiters:
+        paints.waiters.remove(painted)
+    return (mark["paint"] - t0) * 1e3 if "paint" in mark else None
+
+
+def report_latency(section: str, figure: str, latencies: list[float]) -> None:
+    if latencies:
+        report(section, f"{figure}, p50 / p95, ms",
+               f"{statistics.median(latencies):.1f} / {float(np.percentile(latencies, 95)):.1f}", "p95 <= 33")
+
+
 def bench_window(headless_rate: float, quick: bool) -> None:
     from PySide6.QtWidgets import QApplication
 
@@ -204,34 +237,12 @@ def bench_window(headless_rate: float, quick: bool) -> None:
     latencies = []
     for i in range(20 if quick else 50):
         lr = 1e-4 if i % 2 else 1.1e-4
-        mark = {}
-
-        def on_snap(snap, mark=mark, lr=lr):
-            if "snap" not in mark and snap.learning_rate == lr:
-                mark["snap"] = time.perf_counter()
-
-        tab.controller.snapshotReady.connect(on_snap)
-
-        def painted(t, mark=mark):
-            if "snap" in mark and t >= mark["snap"]:
-                mark["paint"] = t
-                return True
-            return False
-
-        data_paints.waiters.append(painted)
-        t0 = time.perf_counter()
-        tab.learning_rate.setValue(lr)
-        end = t0 + 1.0
-        while "paint" not in mark and time.perf_counter() < end:
-            spin(app, 0.002)
-        tab.controller.snapshotReady.disconnect(on_snap)
-        if "paint" in mark:
-            latencies.append((mark["paint"] - t0) * 1e3)
+        ms = change_to_paint_ms(app, tab.controller, data_paints, lambda lr=lr: tab.learning_rate.setValue(lr),
+                                lambda snap, lr=lr: snap.learning_rate == lr)
+        if ms is not None:
+            latencies.append(ms)
         spin(app, 0.03)
-    if latencies:
-        p95 = float(np.percentile(latencies, 95))
-        report("window", "learning-rate change to painted frame, p50 / p95, ms",
-               f"{statistics.median(latencies):.1f} / {p95:.1f}", "p95 <= 33")
+    report_latency("window", "learning-rate change to painted frame", latencies)
 
     # a dragged point -> the first painted frame that shows the re-fit
     from gdplay.core.points import Move
@@ -240,33 +251,13 @@ def bench_window(headless_rate: float, quick: bool) -> None:
     editor = tab.editor
     for k in range(20 if quick else 50):
         x0, y0 = editor.points.xy[k]
-        mark: dict = {}
         target = editor.points.version + 1
-
-        def on_snap(snap, mark=mark, target=target):
-            if "snap" not in mark and snap.data_version >= target:
-                mark["snap"] = time.perf_counter()
-
-        tab.controller.snapshotReady.connect(on_snap)
-
-        def painted(t, mark=mark):
-            if "snap" in mark and t >= mark["snap"]:
-                mark["paint"] = t
-                return True
-            return False
-
-        data_paints.waiters.append(painted)
-        t0 = time.perf_counter()
-        editor.push(Move(k, (x0 + 1.0, y0 + 5.0)))
-        end = t0 + 1.0
-        while "paint" not in mark and time.perf_counter() < end:
-            spin(app, 0.002)
-        tab.controller.snapshotReady.disconnect(on_snap)
-        if "paint" in mark:
-            latencies.append((mark["paint"] - t0) * 1e3)
-    if latencies:
-        report("window", "dragged point to painted re-fit, p50 / p95, ms",
-               f"{statistics.median(latencies):.1f} / {float(np.percentile(latencies, 95)):.1f}", "p95 <= 33")
+        ms = change_to_paint_ms(app, tab.controller, data_paints,
+                                lambda k=k, x0=x0, y0=y0: editor.push(Move(k, (x0 + 1.0, y0 + 5.0))),
+                                lambda snap, target=target: snap.data_version >= target)
+        if ms is not None:
+            latencies.append(ms)
+    report_latency("window", "dragged point to painted re-fit", latencies)
 
     # many points on the data plot while training
     rng = np.random.default_rng(0)

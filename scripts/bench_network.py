@@ -5,16 +5,13 @@ called from scripts/bench.py; run this file alone for just these rows."""
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
-
-import numpy as np
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench import PaintCounter, Probe, headless_steps_per_second, spin
+from bench import PaintCounter, Probe, change_to_paint_ms, headless_steps_per_second, report_latency, spin
 
 ARCH = dict(hidden=(8, 8), activation="tanh", loss="xent", optimizer="gd", learning_rate=0.1, max_steps=10**12)
 
@@ -94,34 +91,13 @@ def bench_window(report, quick: bool, headless: float) -> None:
     latencies = []
     for i in range(20 if quick else 50):
         lr = 0.1 if i % 2 else 0.11
-        mark: dict[str, float] = {}
-
-        def on_snap(snap, mark=mark, lr=lr):
-            if "snap" not in mark and snap.learning_rate == lr:
-                mark["snap"] = time.perf_counter()
-
-        def painted(t, mark=mark):
-            if "snap" in mark and t >= mark["snap"]:
-                mark["paint"] = t
-                return True
-            return False
-
-        tab.controller.snapshotReady.connect(on_snap)
-        loss_paints.waiters.append(painted)
-        t0 = time.perf_counter()
-        tab.panel.learning_rate.setValue(lr)
-        end = t0 + 1.0
-        while "paint" not in mark and time.perf_counter() < end:
-            spin(app, 0.002)
-        tab.controller.snapshotReady.disconnect(on_snap)
-        if painted in loss_paints.waiters:
-            loss_paints.waiters.remove(painted)
-        if "paint" in mark:
-            latencies.append((mark["paint"] - t0) * 1e3)
+        ms = change_to_paint_ms(app, tab.controller, loss_paints,
+                                lambda lr=lr: tab.panel.learning_rate.setValue(lr),
+                                lambda snap, lr=lr: snap.learning_rate == lr)
+        if ms is not None:
+            latencies.append(ms)
         spin(app, 0.03)
-    if latencies:
-        report("network", "learning-rate change to painted frame, p50 / p95, ms",
-               f"{statistics.median(latencies):.1f} / {float(np.percentile(latencies, 95)):.1f}", "p95 <= 33")
+    report_latency("network", "learning-rate change to painted frame", latencies)
     window.close()
 
 

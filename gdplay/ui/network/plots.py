@@ -56,13 +56,10 @@ class DecisionMapView:
 
     def __init__(self) -> None:
         # (the colours are made here from the class colours; the colormap argument is only a placeholder)
-        self.view = DecisionView("Decision map", n_classes=4, colors=CLASS_COLORS,
+        # draw_points=False: the points are drawn here (outline = truth, fill = prediction)
+        self.view = DecisionView("Decision map", n_classes=4, colors=CLASS_COLORS, draw_points=False,
                                  colormap=pg.ColorMap([0.0, 1.0], [(255, 255, 255), (0, 0, 0)]))
         self.widget, self.plot, self.editor = self.view.widget, self.view.plot, self.view.editor
-        # the points are drawn here (outline = truth, fill = prediction), not by the editor
-        if self.editor.scatter is not None:
-            self.plot.removeItem(self.editor.scatter)
-            self.editor.scatter = None
         self.image = self.view.image
         self.image.setLookupTable(None)
         self.image.setOpacity(1.0)

@@ -44,6 +44,7 @@ from gdplay.ui.network.plots import (
 )
 from gdplay.ui.network.worked import WorkedExample
 from gdplay.ui.plots.style import track_cursor
+from gdplay.ui.tab_base import TrainingTabMixin
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
 
 DEFAULT_PARAMS = NetworkParams(hidden=(8, 8), activation="tanh", loss="xent", init="xavier", seed=0,
@@ -75,7 +76,7 @@ def held_out_mask(n: int, fraction: float, seed: int) -> np.ndarray:
     return mask
 
 
-class NetworkTab(QWidget):
+class NetworkTab(TrainingTabMixin, QWidget):
     statusMessage = Signal(str)
     title = "Neural network"
     key = "network"
@@ -266,34 +267,19 @@ class NetworkTab(QWidget):
         return self.stack.currentIndex() == 1
 
     def toggle_play(self) -> None:
-        if self.worked_mode:
-            self.worked.toggle_play()
-            return
-        self.controller.toggle()
+        self.worked.toggle_play() if self.worked_mode else super().toggle_play()
 
     def step_once(self) -> None:
-        if self.worked_mode:
-            self.worked.step_once()
-        else:
-            self.controller.step(1)
+        self.worked.step_once() if self.worked_mode else super().step_once()
 
     def reset(self) -> None:
-        if self.worked_mode:
-            self.worked.reset()
-        else:
-            self.controller.reset()
-
-    def undo(self) -> None:
-        self.editor.undo()
-
-    def redo(self) -> None:
-        self.editor.redo()
+        self.worked.reset() if self.worked_mode else super().reset()
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         for t in (self._restart_timer, self._data_timer, self._diagram_timer, self._landscape_timer):
             t.stop()
         self.worked.pause()
-        return self.controller.shutdown(timeout_ms)
+        return super().shutdown(timeout_ms)
 
     def set_worked_mode(self, on: bool) -> None:
         if on == self.worked_mode:

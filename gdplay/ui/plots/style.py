@@ -91,3 +91,13 @@ class StickyRange:
         x1 = x_min + x_span * self.headroom
         self._range = (x_min, x1, y_min - y_pad, y_max + y_pad)
         self.plot.setRange(xRange=(x_min, x1), yRange=(y_min - y_pad, y_max + y_pad), padding=0)
+
+
+def set_legend_row_visible(legend: pg.LegendItem | None, item: pg.GraphicsObject, visible: bool) -> None:
+    """Show or hide the legend row of ``item`` (a run or curve that is not drawn just now)."""
+    if legend is None:
+        return
+    for sample, label in legend.items:
+        if sample.item is item:
+            sample.setVisible(visible)
+            label.setVisible(visible)

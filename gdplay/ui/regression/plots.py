@@ -11,7 +11,14 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from gdplay.core.regression import CostCurve, FitCurves, RegressionSnapshot, Surface
 from gdplay.ui.plots.contours import ContourSet
-from gdplay.ui.plots.style import CLASS_COLORS, PATH_COLORS, REFERENCE_PEN, StickyRange, make_plot
+from gdplay.ui.plots.style import (
+    CLASS_COLORS,
+    PATH_COLORS,
+    REFERENCE_PEN,
+    StickyRange,
+    make_plot,
+    set_legend_row_visible,
+)
 from gdplay.ui.widgets.point_editor import EditableViewBox, PointEditor
 
 N_CONTOURS = 20
@@ -86,15 +93,9 @@ class DataView(QObject):
                 if label is not None and label.text != labels[k]:
                     label.setText(labels[k])
         for k in range(len(self.curves)):
-            self._legend_row_visible(self.curves[k], k < len(labels))
+            set_legend_row_visible(self.legend, self.curves[k], k < len(labels))
         ref = fits.optimum if (fits is not None and show_reference) else None
         self.reference.setData([], []) if ref is None else self.reference.setData(fits.x, ref)
-
-    def _legend_row_visible(self, item: pg.PlotDataItem, visible: bool) -> None:
-        for sample, label in self.legend.items:
-            if sample.item is item:
-                sample.setVisible(visible)
-                label.setVisible(visible)
 
     def set_residuals(self, rows: np.ndarray | None) -> None:
         if rows is None or not len(rows):
@@ -357,12 +358,7 @@ class HistoryView:
         return last, lo, hi
 
     def _row_visible(self, item: pg.PlotDataItem, visible: bool) -> None:
-        if self.legend is None:
-            return
-        for sample, label in self.legend.items:
-            if sample.item is item:
-                sample.setVisible(visible)
-                label.setVisible(visible)
+        set_legend_row_visible(self.legend, item, visible)
 
 
 class CostView(HistoryView):

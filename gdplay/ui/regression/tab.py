@@ -30,6 +30,7 @@ from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.regression.controls import RegressionControls
 from gdplay.ui.regression.plots import CostView, CurveView, DataView, DistanceView, SurfaceView
 from gdplay.ui.regression.presets import PRESETS, preset
+from gdplay.ui.tab_base import TrainingTabMixin
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
 
 STRUCTURAL = ("model", "degree", "cost", "scale", "initial", "optimizer", "compare", "seed")
@@ -39,7 +40,7 @@ def _fmt(v: float) -> str:
     return f"{v:.6g}" if math.isfinite(v) else "–"
 
 
-class RegressionTab(QWidget):
+class RegressionTab(TrainingTabMixin, QWidget):
     """``statusMessage(str)`` carries cursor coordinates and notices to the main window's status bar."""
 
     statusMessage = Signal(str)
@@ -147,26 +148,11 @@ class RegressionTab(QWidget):
                      self.statusMessage.emit)
 
     # -- commands (also bound to shortcuts by the main window) ---------------------------------------
-    def toggle_play(self) -> None:
-        self.controller.toggle()
-
     def step_once(self) -> None:
         """One step; for stochastic and mini-batch runs one epoch (a pass over the points)."""
         b = self.params.batch_size
         n = len(self.editor.points)
         self.controller.step(max(1, math.ceil(n / b)) if b and n else 1)
-
-    def reset(self) -> None:
-        self.controller.reset()
-
-    def undo(self) -> None:
-        self.editor.undo()
-
-    def redo(self) -> None:
-        self.editor.redo()
-
-    def shutdown(self, timeout_ms: int = 2000) -> bool:
-        return self.controller.shutdown(timeout_ms)
 
     def load_points(self, x: np.ndarray, y: np.ndarray, description: str = "Load points") -> None:
         self.editor.replace(np.column_stack([x, y]), None, description)

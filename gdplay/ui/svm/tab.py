@@ -39,6 +39,7 @@ from gdplay.ui.svm.plots import (
     SvmDecisionView,
 )
 from gdplay.ui.svm.presets import held_out_mask, preset, signed_labels
+from gdplay.ui.tab_base import TrainingTabMixin
 from gdplay.ui.widgets.playback import PlaybackBar
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
 
@@ -55,7 +56,7 @@ def _fmt(v: float, digits: int = 6) -> str:
     return f"{v:.{digits}g}" if v is not None and math.isfinite(v) else "–"
 
 
-class SvmTab(QWidget):
+class SvmTab(TrainingTabMixin, QWidget):
     """``statusMessage(str)`` carries cursor coordinates and notices to the main window's status bar."""
 
     statusMessage = Signal(str)
@@ -233,24 +234,6 @@ class SvmTab(QWidget):
         return text
 
     # -- commands (also bound to shortcuts by the main window) ---------------------------------------
-    def toggle_play(self) -> None:
-        self.controller.toggle()
-
-    def step_once(self) -> None:
-        self.controller.step(1)
-
-    def reset(self) -> None:
-        self.controller.reset()
-
-    def undo(self) -> None:
-        self.editor.undo()
-
-    def redo(self) -> None:
-        self.editor.redo()
-
-    def shutdown(self, timeout_ms: int = 2000) -> bool:
-        return self.controller.shutdown(timeout_ms)
-
     def apply_preset(self, key: str, play: bool = True) -> None:
         """The window's name for loading a preset ("exp1", "exp2", "circles", "moons", "xor")."""
         if not play:
