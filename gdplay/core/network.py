@@ -44,6 +44,16 @@ from gdplay.core.activations import (
 )
 from gdplay.core.history import History
 from gdplay.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
+from gdplay.core.state import (
+    StateError,
+    decode_array,
+    decode_history,
+    decode_rng,
+    encode_array,
+    encode_history,
+    encode_rng,
+    field,
+)
 from gdplay.core.trainer import Snapshot, Status, ValidationError, diverged_message, frozen
 
 LOSSES: tuple[str, ...] = ("mse", "xent")
@@ -51,6 +61,7 @@ INITS: tuple[str, ...] = ("zeros", "uniform", "xavier", "he")
 FEATURES: tuple[str, ...] = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin x1", "sin x2")
 MAX_HIDDEN_LAYERS = 6
 MAX_UNITS = 32
+STATE_FORMAT = 1  # export_state's layout; import_state reads only this one
 
 # A sigmoid/tanh unit counts as saturated when its slope f'(z) is under 10% of the function's largest
 # slope: σ' < 0.025 (σ < 0.026 or > 0.974, |z| > 3.6) and tanh' < 0.1 (|tanh| > 0.949, |z| > 1.8).
@@ -565,6 +576,66 @@ class _Trajectory:
         self.thetas[self.n] = theta
         self.n += 1
 
+    def encode(self) -> dict[str, Any]:
+        n = self.n
+        return {"stride": self.stride, "index": encode_array(self.index[:n]), "steps": encode_array(self.steps[:n]),
+                "thetas": encode_array(self.thetas[:n])}
+
+    @classmethod
+    def decode(cls, obj: Any, what: str, n_params: int, eval_every: int) -> _Trajectory:
+        """The trajectory ``encode`` saved, checked against the network's size and the trainer's spacing."""
+        out = cls(n_params)
+        stride = field(obj, "stride", what, int)
+        index = decode_array(field(obj, "index", what, Mapping), f"{what} index", "int64", ndim=1)
+        n = len(index)
+        steps = decode_array(field(obj, "steps", what, Mapping), f"{what} steps", "int64", shape=(n,))
+        # not finite-checked: a diverging run may have recorded blown-up weights (loss_landscape drops them)
+        thetas = decode_array(field(obj, "thetas", what, Mapping), f"{what} weights", shape=(n, n_params))
+        if stride < 1 or stride & (stride - 1):
+            raise StateError(f"{what}: 'stride' is {stride}; expected a power of two.")
+        if n > out.capacity:
+            raise StateError(f"{what} has {n} rows; it can hold at most {out.capacity}.")
+        if not ((index >= 0).all() and (index % stride == 0).all() and (np.diff(index) > 0).all()
+                and (steps == index * eval_every).all()):
+            raise StateError(f"{what} has bad steps: they must be increasing multiples of {eval_every * stride}.")
+        out.index[:n], out.steps[:n], out.thetas[:n] = index, steps, thetas
+        out.n, out.stride = n, stride
+        return out
+
+
+# -- saved states: checks shared by both trainers ---------------------------------------------------------
+
+def _check_kind(state: Any, kind: str, what: str) -> None:
+    saved = field(state, "kind", what, str)
+    if saved != kind:
+        raise StateError(f"{what} is a saved {saved!r} state, not a {kind!r} one.")
+    fmt = field(state, "format", what, int)
+    if fmt != STATE_FORMAT:
+        raise StateError(f"{what} has format {fmt}; this version of gdplay reads format {STATE_FORMAT}.")
+
+
+def _count(obj: Any, key: str, what: str) -> int:
+    value = field(obj, key, what, int)
+    if value < 0:
+        raise StateError(f"{what}: {key!r} is {value}; expected a whole number >= 0.")
+    return value
+
+
+def _status(obj: Any, what: str) -> Status:
+    """A trainer that has something to restore can be anything but INVALID (that comes from the data)."""
+    value = field(obj, "status", what, str)
+    allowed = [s.value for s in Status if s is not Status.INVALID]
+    if value not in allowed:
+        raise StateError(f"{what}: 'status' is {value!r}; expected one of {', '.join(allowed)}.")
+    return Status(value)
+
+
+def _items(obj: Any, key: str, what: str, n: int) -> list[Any]:
+    items = field(obj, key, what, list)
+    if len(items) != n:
+        raise StateError(f"{what} has {len(items)} {key}; expected {n}.")
+    return items
+
 
 # -- the trainer ----------------------------------------------------------------------------------------------
 
@@ -829,6 +900,100 @@ class NetworkTrainer:
                 break
         return self
 
+    # -- saved sessions -------------------------------------------------------------------------------------
+    def export_state(self) -> dict[str, Any]:
+        """Everything learned since the last reset, JSON-able (arrays and the shuffling generator encoded
+        bit-exact), so that ``import_state`` on a trainer with the same params and data continues exactly.
+        Not saved, because params and data rebuild them: the features, targets, classes and the optimizer's
+        hyperparameters; nor the scratch buffers (gradient, previous weights, caches)."""
+        net = self.net_
+        state: dict[str, Any] = {"kind": "network", "format": STATE_FORMAT,
+                                 "layer_sizes": [] if net is None else list(net.layer_sizes)}
+        if net is None:
+            return state  # invalid data: nothing learned, and reset rebuilds the status and message
+        opt = self.optimizer_
+        return state | {
+            "n_train": self.n_train_, "n_test": self.n_test_, "eval_every": self.eval_every,
+            "step": self.n_iter_, "epoch": self.epoch_, "status": self.status.value, "message": self.message,
+            "weights": [encode_array(W) for W in self._P.W], "biases": [encode_array(b) for b in self._P.b],
+            # the rule's arrays for theta (its one parameter array), None before the first update; the
+            # last one is scratch space, saved anyway so this need not know each rule's layout
+            "optimizer": {"name": opt.name, "t": opt.t,
+                          "arrays": None if opt._state is None else [encode_array(a) for a in opt._state[0]]},
+            "batches": {"rng": encode_rng(self._shuffle_rng), "position": self._pos,
+                        "order": None if self._order is None else encode_array(self._order)},
+            "loss_history": encode_history(self.loss_history_), "metrics": encode_history(self.metrics_),
+            "layer_stats": encode_history(self.layer_stats_), "trajectory": self.trajectory_.encode(),
+        }
+
+    def import_state(self, state: Mapping[str, Any]) -> None:
+        """Restore ``export_state``'s result on a trainer given the same params and data. Everything is
+        checked before anything changes: on a StateError (a ValidationError) the trainer is as it was."""
+        what = "The network state"
+        _check_kind(state, "network", what)
+        net = self.net_
+        here = () if net is None else net.layer_sizes
+        saved = field(state, "layer_sizes", what, list)
+        if saved != list(here):
+            now = "-".join(map(str, here)) if here else f"no network ({self.message})"
+            raise StateError(f"{what} is for layers {'-'.join(map(str, saved)) or 'none'}; the current "
+                             f"settings and data make {now}.")
+        if net is None:
+            return
+        counts = (_count(state, "n_train", what), _count(state, "n_test", what))
+        if counts != (self.n_train_, self.n_test_):
+            raise StateError(f"{what} was trained on {counts[0]} points with {counts[1]} held out; the current "
+                             f"data has {self.n_train_} with {self.n_test_} held out.")
+        if (every := _count(state, "eval_every", what)) != self.eval_every:
+            raise StateError(f"{what} recorded metrics every {every} steps; this trainer every {self.eval_every}.")
+        step, epoch = _count(state, "step", what), _count(state, "epoch", what)
+        status, message = _status(state, what), field(state, "message", what, str)
+        L = net.n_layers
+        W = [decode_array(w, f"{what}'s W_{i + 1}", shape=shape, finite=True)
+             for i, (w, shape) in enumerate(zip(_items(state, "weights", what, L), net.weight_shapes))]
+        b = [decode_array(v, f"{what}'s b_{i + 1}", shape=(n,), finite=True)
+             for i, (v, n) in enumerate(zip(_items(state, "biases", what, L), net.layer_sizes[1:]))]
+
+        ow, opt = f"{what}'s optimizer", self.optimizer_
+        o = field(state, "optimizer", what, Mapping)
+        if (name := field(o, "name", ow, str)) != opt.name:
+            raise StateError(f"{ow} is {name!r}; the settings say {opt.name!r}.")
+        t = _count(o, "t", ow)
+        arrays = field(o, "arrays", ow, (list, type(None)))
+        if (arrays is None) != (t == 0):  # the rule's arrays exist from its first update on
+            raise StateError(f"{ow} has taken {t} steps but {'no' if arrays is None else 'some'} state arrays.")
+        if arrays is not None:
+            want = len(opt._new_state(self.theta_))
+            if len(arrays) != want:
+                raise StateError(f"{ow} has {len(arrays)} state arrays; {opt.name} keeps {want}.")
+            arrays = tuple(decode_array(a, f"{ow} array {i + 1}", shape=(net.n_params,))  # may hold inf
+                           for i, a in enumerate(arrays))
+
+        bw = f"{what}'s batch order"
+        batches = field(state, "batches", what, Mapping)
+        rng = decode_rng(field(batches, "rng", bw, Mapping), f"{bw} random generator")
+        pos = _count(batches, "position", bw)
+        order = field(batches, "order", bw, (Mapping, type(None)))
+        if order is not None:
+            order = decode_array(order, bw, "int64", shape=(self.n_train_,)).astype(np.intp)
+            if not np.array_equal(np.sort(order), np.arange(self.n_train_)):
+                raise StateError(f"{bw} is not a shuffle of the {self.n_train_} training points.")
+
+        histories = [decode_history(field(state, key, what, Mapping), f"{what}'s {key}", h.fields, h.capacity)
+                     for key, h in (("loss_history", self.loss_history_), ("metrics", self.metrics_),
+                                    ("layer_stats", self.layer_stats_))]
+        trajectory = _Trajectory.decode(field(state, "trajectory", what, Mapping), f"{what}'s trajectory",
+                                        net.n_params, self.eval_every)
+
+        # all checked: now change the trainer (theta in place, so the W_l, b_l views stay bound)
+        self.theta_[:] = np.concatenate([*(w.ravel() for w in W), *b])
+        self.n_iter_, self.epoch_, self.status, self.message = step, epoch, status, message
+        opt.t, opt._state = t, None if arrays is None else [arrays]
+        self._shuffle_rng, self._pos, self._order = rng, pos, order
+        self.loss_history_, self.metrics_, self.layer_stats_ = histories
+        self.trajectory_ = trajectory
+        self._cache = None
+
     # -- the current state, evaluated on the whole training set ---------------------------------------------
     def _evaluate(self) -> dict[str, Any]:
         if self._cache is not None:
@@ -1006,6 +1171,9 @@ class NetworkTrainer:
                 d[s] = (Rd * scale).ravel()
         return dirs
 
+    # one errstate for all of it: after divergence the weights may be finite but near overflow, and their
+    # norms, projections and losses overflow (an inf total falls back to random directions, inf losses show)
+    @np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
     def loss_landscape(self, method: str = "random", shape: tuple[int, int] = (31, 31), span: float = 1.0,
                        seed: int = 0) -> LossLandscape:
         """E over a 2-D slice through the current weights (training rows, l2 included).
@@ -1024,8 +1192,7 @@ class NetworkTrainer:
             thetas = np.vstack([thetas, self.theta_])
         keep = np.isfinite(thetas).all(axis=1)  # a diverging run may have recorded blown-up weights
         steps, thetas = steps[keep], thetas[keep]
-        with np.errstate(over="ignore", invalid="ignore"):
-            rel = thetas - self.theta_
+        rel = thetas - self.theta_
         keep = np.isfinite(rel).all(axis=1)
         steps, thetas, rel = steps[keep], thetas[keep], rel[keep]
         message = ""
@@ -1059,9 +1226,8 @@ class NetworkTrainer:
         betas = np.linspace(-half[1], half[1], h)
         # row-major: grid row i*w + j is θ + α_j d1 + β_i d2
         grid = self.theta_ + np.tile(alphas, h)[:, None] * dirs[0] + np.repeat(betas, w)[:, None] * dirs[1]
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            loss = net.loss_values(grid, self._Ftr, self._Ttr).reshape(h, w)
-            path_loss = net.loss_values(thetas, self._Ftr, self._Ttr)
+        loss = net.loss_values(grid, self._Ftr, self._Ttr).reshape(h, w)
+        path_loss = net.loss_values(thetas, self._Ftr, self._Ttr)
         return LossLandscape(method, frozen(alphas), frozen(betas), frozen(loss), frozen(coords),
                              frozen(steps), frozen(path_loss), explained, message)
 
@@ -1141,6 +1307,10 @@ def chain_error(state: Mapping[str, float] | None = None) -> float:
     s = {**CHAIN_EXAMPLE, **(state or {})}
     a2 = _sigmoid1(s["w2"] * _sigmoid1(s["w1"] * s["x"] + s["b1"]) + s["b2"])
     return 0.5 * (s["T"] - a2) ** 2
+
+
+_CHAIN_WEIGHTS = ("w1", "b1", "w2", "b2")
+_CHAIN_STEP_KEYS = tuple(chain_example_step())  # the names of every value of a step, in a fixed order
 
 
 @dataclass(frozen=True)
@@ -1242,6 +1412,40 @@ class ChainExample:
         while self.status.can_step and self.step(10_000):
             pass
         return self
+
+    def export_state(self) -> dict[str, Any]:
+        """The weights, step, status and error history (x, T and the learning rate are params). The last
+        step's values go as one array (in chain_example_step's order): they need not be finite."""
+        last = self.last_step_
+        return {
+            "kind": "chain", "format": STATE_FORMAT, "step": self.n_iter_, "status": self.status.value,
+            "message": self.message, "weights": {k: self.state_[k] for k in _CHAIN_WEIGHTS},
+            "last_step": encode_array(np.array([last[k] for k in _CHAIN_STEP_KEYS])) if last else None,
+            "error_history": encode_history(self.error_history_),
+        }
+
+    def import_state(self, state: Mapping[str, Any]) -> None:
+        """Restore ``export_state``'s result (same params); all checked first, all or nothing."""
+        what = "The worked example state"
+        _check_kind(state, "chain", what)
+        step, status, message = _count(state, "step", what), _status(state, what), field(state, "message", what, str)
+        ww = f"{what}'s weights"
+        saved = field(state, "weights", what, Mapping)
+        weights = {k: field(saved, k, ww, float) for k in _CHAIN_WEIGHTS}
+        if not all(map(math.isfinite, weights.values())):
+            raise StateError(f"{ww} contain NaN or infinity; every weight must be a finite number.")
+        last = field(state, "last_step", what, (Mapping, type(None)))
+        if last is not None:
+            values = decode_array(last, f"{what}'s last step", shape=(len(_CHAIN_STEP_KEYS),))
+            last = dict(zip(_CHAIN_STEP_KEYS, values.tolist()))
+        h = self.error_history_
+        history = decode_history(field(state, "error_history", what, Mapping), f"{what}'s error history",
+                                 h.fields, h.capacity)
+        self.state_.update(weights)
+        self.n_iter_, self.status, self.message = step, status, message
+        self.last_step_ = last or {}
+        self.error_history_ = history
+        self.error_ = chain_error(self.state_)  # what step and reset store: E at the current weights
 
     def snapshot(self) -> ChainSnapshot:
         return ChainSnapshot(

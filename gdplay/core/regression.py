@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from gdplay.core import state as saved
 from gdplay.core.history import History
 from gdplay.core.least_squares import (
     MODELS,
@@ -34,6 +35,7 @@ from gdplay.core.least_squares import (
 )
 from gdplay.core.optimizers import OPTIMIZERS, make_optimizer
 from gdplay.core.points import Add, Delete, Insert, Move, Replace
+from gdplay.core.state import StateError
 from gdplay.core.trainer import Snapshot, Status, ValidationError, diverged_message, frozen
 
 COSTS = ("mse", "sse")
@@ -47,6 +49,8 @@ AVERAGE_WINDOWS = (10, 100, 1000)
 ARMIJO_C = 1e-4  # sufficient decrease: E(θ - αg) <= E(θ) - c·α·‖g‖²
 ARMIJO_SHRINK = 0.5
 HISTORY_CAPACITY = 2048
+STATE_FORMAT = 1
+STATE_STRUCTURE = ("model", "degree", "scale", "cost")  # what θ and its optimizer state mean
 
 
 def split_run(spec: str) -> tuple[str, int | None]:
@@ -311,6 +315,68 @@ class _Run:
                 if hasattr(self.opt, name):
                     setattr(self.opt, name, getattr(params, name))
 
+    def export_state(self) -> dict:
+        opt = self.opt
+        return {
+            "spec": self.spec, "step": self.n_iter, "status": self.status.value, "message": self.message,
+            "epoch": self.epoch, "evaluations": self.evaluations, "alpha": self.alpha,
+            "theta": saved.encode_array(self.theta), "history": saved.encode_history(self.history),
+            "ring": saved.encode_array(self.ring), "ring_n": self.ring_n, "sums": saved.encode_array(self.sums),
+            "order": None if self.order is None else saved.encode_array(self.order), "pos": self.pos,
+            # the optimizer's arrays but its last: scratch space (None before its first update)
+            "optimizer": None if opt is None else {
+                "t": opt.t,
+                "moments": None if opt._state is None else [saved.encode_array(a) for a in opt._state[0][:-1]]},
+        }
+
+    def import_state(self, obj: dict, what: str, n_points: int) -> None:
+        """Take a fresh run's place from ``export_state``'s result, all checked before anything changes."""
+        p = len(self.theta)
+
+        def array(key: str, **checks) -> np.ndarray:
+            return saved.decode_array(saved.field(obj, key, what, dict), f"{what} {key}", **checks)
+
+        ints = {k: saved.field(obj, k, what, int) for k in ("step", "epoch", "evaluations", "ring_n", "pos")}
+        for k, v in ints.items():
+            if v < 0:
+                raise StateError(f"{what}: {k!r} is {v}; expected a whole number >= 0.")
+        status = saved.decode_status(obj, what)
+        message = saved.field(obj, "message", what, str)
+        alpha = saved.field(obj, "alpha", what, float)
+        if not (math.isfinite(alpha) and alpha > 0):
+            raise StateError(f"{what}: 'alpha' is {alpha!r}; expected a positive finite number.")
+        theta = array("theta", shape=(p,), finite=True)
+        history = saved.decode_history(saved.field(obj, "history", what, dict), f"{what} history",
+                                       self.history.fields, self.history.capacity)
+        ring, sums = array("ring", shape=self.ring.shape), array("sums", shape=self.sums.shape)
+        order = None
+        if saved.field(obj, "order", what, (dict, type(None))) is not None:
+            order = array("order", dtype="int64", shape=(n_points,))
+            if not np.array_equal(np.sort(order), np.arange(n_points)):
+                raise StateError(f"{what} order is not a shuffle of the {n_points} points.")
+        if ints["pos"] > n_points:
+            raise StateError(f"{what}: 'pos' is {ints['pos']}; there are {n_points} points.")
+        opt_state = saved.field(obj, "optimizer", what, (dict, type(None)))
+        if (opt_state is None) != (self.opt is None):
+            raise StateError(f"{what}: 'optimizer' does not fit a {self.name!r} run.")
+        if self.opt is not None:
+            t = saved.field(opt_state, "t", f"{what} optimizer", int)
+            moments = saved.field(opt_state, "moments", f"{what} optimizer", (list, type(None)))
+            if moments is not None:
+                count = len(self.opt._new_state(self.theta)) - 1
+                if len(moments) != count:
+                    raise StateError(f"{what} optimizer has {len(moments)} moment arrays; {self.name!r} keeps {count}.")
+                moments = [saved.decode_array(m, f"{what} optimizer moment {i}", shape=(p,))
+                           for i, m in enumerate(moments)]
+        # everything is checked: adopt it
+        self.n_iter, self.epoch, self.evaluations = ints["step"], ints["epoch"], ints["evaluations"]
+        self.ring_n, self.pos = ints["ring_n"], ints["pos"]
+        self.status, self.message, self.alpha = status, message, alpha
+        self.theta, self.history, self.ring, self.sums, self.order = theta, history, ring, sums, order
+        if self.opt is not None:
+            self.opt.t = t
+            self.opt._state = None if moments is None else [(*moments, np.empty(p))]
+
     def averages(self, sample_cost: float) -> tuple[float, ...]:
         """Moving averages of the per-update cost over the last 10, 100, 1000 updates."""
         i = self.ring_n % len(self.ring)
@@ -447,6 +513,45 @@ class RegressionTrainer:
             self.message = (f"{self.sums.n} point(s) cannot pin down {self.basis.T.shape[1]} parameters "
                             "(too few points, or all x equal): every fit in a family is as good, so the "
                             "optimum is not unique.")
+
+    # -- sessions ----------------------------------------------------------------------------------------
+    def export_state(self) -> dict:
+        """What the runs learned since the last reset (not the params or the data: saved apart), JSON-able."""
+        p = self.params
+        return {
+            "kind": "regression", "format": STATE_FORMAT,
+            "structure": {k: getattr(p, k) for k in STATE_STRUCTURE}, "n_points": len(self.x),
+            "status": self.status.value, "message": self.message, "rng": saved.encode_rng(self._rng),
+            "runs": [run.export_state() for run in self.runs],
+        }
+
+    def import_state(self, state: dict) -> None:
+        """Go on from ``export_state``'s result, made with the params and data this trainer has now. Everything
+        is checked first (StateError, with the field named); on an error the trainer is unchanged."""
+        what = "The saved regression state"
+        saved.check_header(state, "regression", STATE_FORMAT, what)
+        structure = saved.field(state, "structure", what, dict)
+        for k in STATE_STRUCTURE:
+            now = getattr(self.params, k)
+            if structure.get(k) != now:
+                raise StateError(f"{what} was made with {k}={structure.get(k)!r}; the current setting is {now!r}.")
+        n = len(self.x)
+        n_saved = saved.field(state, "n_points", what, int)
+        if n_saved != n:
+            raise StateError(f"{what} is for {n_saved} points; the data has {n}.")
+        status = saved.decode_status(state, what)
+        if (status is Status.INVALID) != (n == 0):
+            raise StateError(f"{what} has status {status.value!r}, which does not fit {n} points.")
+        message = saved.field(state, "message", what, str)
+        rng = saved.decode_rng(saved.field(state, "rng", what, dict), f"{what} random generator")
+        items = saved.field(state, "runs", what, list)
+        specs = [saved.field(r, "spec", f"{what} run {i}", str) for i, r in enumerate(items)]
+        if specs != list(self.params.runs()):
+            raise StateError(f"{what} has the runs {specs}; the current settings run {list(self.params.runs())}.")
+        runs = [_Run(spec, np.zeros(self.params.n_params()), self.params, self.capacity) for spec in specs]
+        for i, (run, item) in enumerate(zip(runs, items)):
+            run.import_state(item, f"{what} run {i} ({run.spec})", n)
+        self.runs, self._rng, self.status, self.message = runs, rng, status, message
 
     @property
     def n_iter_(self) -> int:

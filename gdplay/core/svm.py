@@ -25,7 +25,9 @@ from typing import NamedTuple
 import numpy as np
 
 from gdplay.core import kernels as K
+from gdplay.core import state as saved
 from gdplay.core.history import History
+from gdplay.core.state import StateError
 from gdplay.core.trainer import Snapshot, Status, ValidationError, diverged_message, frozen
 
 SOLVERS = ("dual", "primal")
@@ -34,6 +36,8 @@ MAX_DUAL_POINTS = 5000  # the dual solver keeps the full float64 kernel matrix (
 TAU = 1e-12  # libsvm's floor for a non-positive curvature a_ij (duplicate points)
 ALPHA_RTOL = 1e-6  # α within this fraction of C below C counts as at the bound (α = 0 is exact)
 HISTORY_FIELDS = ("dual", "primal", "gap", "w1", "w2", "b")
+STATE_FORMAT = 1
+STATE_SCALARS = ("dual", "primal", "kkt_violation", "learning_rate")  # may be NaN: saved as one array
 
 
 # -- parameters ------------------------------------------------------------------------------------------
@@ -468,6 +472,72 @@ class SVMTrainer:
             self.message = f"Converged at step {self.n_iter_} ({what} <= tol = {self.params.tol:g})."
         elif status is Status.MAX_STEPS:
             self.message = f"Stopped at the step limit ({self.params.max_steps})."
+
+    # -- sessions ----------------------------------------------------------------------------------------
+    def export_state(self) -> dict:
+        """What the run learned since the last reset (not the params or the data: saved apart), JSON-able.
+        Both solvers save α, v, w and b (the unused ones are cheap); v is saved, not recomputed from α,
+        because SMO updates it step by step and a rebuilt one would differ in the last bits."""
+        return {
+            "kind": "svm", "format": STATE_FORMAT, "structure": {k: getattr(self.params, k) for k in STRUCTURAL},
+            "n_train": len(self.y), "status": self.status.value, "message": self.message, "step": self.n_iter_,
+            "alpha": saved.encode_array(self.alpha_), "v": saved.encode_array(self._v),
+            "w": saved.encode_array(self.w_), "b": float(self.intercept_),
+            "scalars": saved.encode_array(np.array([self.dual_, self.primal_, self.kkt_violation_,
+                                                    self.learning_rate_])),
+            "history": saved.encode_history(self.history_),
+        }
+
+    def import_state(self, state: dict) -> None:
+        """Go on from ``export_state``'s result, made with the params and data this trainer has now. Everything
+        is checked first (StateError, with the field named); on an error the trainer is unchanged."""
+        what = "The saved SVM state"
+        saved.check_header(state, "svm", STATE_FORMAT, what)
+        structure = saved.field(state, "structure", what, dict)
+        for k in STRUCTURAL:
+            now = getattr(self.params, k)
+            if structure.get(k) != now:
+                raise StateError(f"{what} was made with {k}={structure.get(k)!r}; the current setting is {now!r}.")
+        n, d = self.X.shape
+        n_saved = saved.field(state, "n_train", what, int)
+        if n_saved != n:
+            raise StateError(f"{what} is for {n_saved} training points; the data has {n}.")
+        status = saved.decode_status(state, what)
+        message = saved.field(state, "message", what, str)
+        step = saved.field(state, "step", what, int)
+        if step < 0:
+            raise StateError(f"{what}: 'step' is {step}; expected a whole number >= 0.")
+
+        def array(key: str, name: str, **checks) -> np.ndarray:
+            return saved.decode_array(saved.field(state, key, what, dict), f"{what}'s {name}", **checks)
+
+        alpha = array("alpha", "α (one per training point)", shape=(n,), finite=True)
+        C = float(self.params.C)
+        if not ((alpha >= 0) & (alpha <= C)).all():
+            raise StateError(f"{what}'s α leaves the box [0, C = {C:g}] of the current settings.")
+        v = array("v", "v (one per training point)", shape=(n,))  # may overflow in a diverged run
+        w = array("w", "w (one per feature)", shape=(d,), finite=True)
+        b = saved.field(state, "b", what, float)
+        if not math.isfinite(b):
+            raise StateError(f"{what}: 'b' is {b!r}; expected a finite number.")
+        scalars = array("scalars", "scalars", shape=(len(STATE_SCALARS),))
+        history = saved.decode_history(saved.field(state, "history", what, dict), f"{what}'s history",
+                                       HISTORY_FIELDS, self.history_.capacity)
+        if status is not Status.INVALID:
+            problem = self._problem() or ("too many points for the dual solver" if self.params.solver == "dual"
+                                          and n > MAX_DUAL_POINTS else "")
+            if problem:
+                raise StateError(f"{what} is a trained run, but the current data cannot be trained: {problem}")
+            if self.params.solver == "dual":
+                self._build_kernel()  # a cache of X and the params: building it changes no state
+                if not np.isfinite(self._K).all():
+                    raise StateError(f"{what} is a trained run, but {self._overflow_message()}")
+        # everything is checked: adopt it
+        self.status, self.message, self.n_iter_ = status, message, step
+        self.alpha_, self._v, self.w_, self.intercept_ = alpha, v, w, b
+        self.dual_, self.primal_, self.kkt_violation_, self.learning_rate_ = map(float, scalars)
+        self.history_ = history
+        self._update_masks_all()  # I_up and I_low follow from α, y and C
 
     # -- dual: SMO ----------------------------------------------------------------------------------------
     def _update_masks_all(self) -> None:
