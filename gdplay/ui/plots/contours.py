@@ -1,5 +1,5 @@
 """Contour lines by vectorised marching squares, chained into polylines (so a dashed pen dashes along a
-line instead of restarting in every cell). One level of a 120x180 map takes about a millisecond;
+line instead of restarting in every cell). One level of a 120x180 map takes about a millisecond (twenty at once, a few);
 pyqtgraph's ``isocurve`` walks the cells in Python and takes ~25 ms, too slow for a boundary that moves
 every frame or a surface with twenty levels.
 
@@ -21,37 +21,49 @@ from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 
-def iso_polylines(z: np.ndarray, level: float, x_range: Sequence[float], y_range: Sequence[float],
-                  chain: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Where ``z`` (rows = y, grid points spanning ``x_range`` × ``y_range``) crosses ``level``:
-    ``(x, y, connect)`` with ``connect[k]`` 1 when point k joins point k + 1 (``arrayToQPath``'s form)."""
+def iso_polylines(z: np.ndarray, level: float | Sequence[float], x_range: Sequence[float],
+                  y_range: Sequence[float], chain: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where ``z`` (rows = y, grid points spanning ``x_range`` × ``y_range``) crosses ``level`` (one value or
+    several, all found in one vectorised pass): ``(x, y, connect)`` with ``connect[k]`` 1 when point k joins
+    point k + 1 (``arrayToQPath``'s form)."""
     z = np.asarray(z, dtype=np.float64)
+    levels = np.atleast_1d(np.asarray(level, dtype=np.float64))
     empty = (np.empty(0), np.empty(0), np.empty(0, dtype=np.int32))
-    if z.ndim != 2 or min(z.shape) < 2:
+    if z.ndim != 2 or min(z.shape) < 2 or not len(levels):
         return empty
     ny, nx = z.shape
-    above = z >= level
-    above &= np.isfinite(z)
-    # crossings on horizontal edges (i, j)-(i, j+1) and vertical edges (i, j)-(i+1, j)
-    h = above[:, :-1] != above[:, 1:]
-    v = above[:-1, :] != above[1:, :]
-    # each cell's four edges: bottom h[i, j], right v[i, j+1], top h[i+1, j], left v[i, j]
-    cb, cr, ct, cl = h[:-1, :], v[:, 1:], h[1:, :], v[:, :-1]
-    count = cb.astype(np.int8) + cr + ct + cl
-    cells = np.flatnonzero(count)
+    levels = np.sort(levels)
+    # band of each grid value: how many levels lie at or below it (NaN: below them all), so level k is
+    # "above" at a point where band > k; only cells whose corners' bands differ hold a line
+    band = np.searchsorted(levels, z, side="right").astype(np.int32)
+    band[~np.isfinite(z)] = 0
+    a, b, c, d = band[:-1, :-1], band[:-1, 1:], band[1:, 1:], band[1:, :-1]  # corners (i,j) (i,j+1) (i+1,j+1) (i+1,j)
+    lo = np.minimum(np.minimum(a, b), np.minimum(c, d))
+    hi = np.maximum(np.maximum(a, b), np.maximum(c, d))
+    cells = np.flatnonzero(hi > lo)
     if not len(cells):
         return empty
+    # one row per (cell, level crossing it)
+    n_cross = (hi.ravel() - lo.ravel())[cells]
+    starts = np.cumsum(n_cross) - n_cross
+    cells = np.repeat(cells, n_cross)
+    lvl = lo.ravel()[cells].astype(np.int64) + (np.arange(len(cells)) - np.repeat(starts, n_cross))
     w = nx - 1
     ci, cj = cells // w, cells % w
+    up = [corner.ravel()[cells] > lvl for corner in (a, b, c, d)]  # the four corners above the level?
+    cb, cr, ct, cl = up[0] != up[1], up[1] != up[2], up[3] != up[2], up[0] != up[3]
+    count = cb.astype(np.int8) + cr + ct + cl
     n_h = ny * (nx - 1)
-    # edge ids: horizontal edge (i, j) -> i*(nx-1) + j; vertical (i, j) -> n_h + i*nx + j
-    e_b = ci * (nx - 1) + cj
-    e_t = (ci + 1) * (nx - 1) + cj
-    e_l = n_h + ci * nx + cj
+    n_edges = n_h + (ny - 1) * nx
+    # edge ids: horizontal edge (i, j) -> i*(nx-1) + j; vertical (i, j) -> n_h + i*nx + j; plus the level's block
+    base = lvl * n_edges
+    e_b = base + ci * (nx - 1) + cj
+    e_t = base + (ci + 1) * (nx - 1) + cj
+    e_l = base + n_h + ci * nx + cj
     e_r = e_l + 1
     edges = np.stack([e_b, e_r, e_t, e_l])  # (4, m)
-    crosses = np.stack([cb.ravel()[cells], cr.ravel()[cells], ct.ravel()[cells], cl.ravel()[cells]])
-    two = count.ravel()[cells] == 2
+    crosses = np.stack([cb, cr, ct, cl])
+    two = count == 2
     # two crossings: join them (the first and the second crossing edge in the order b, r, t, l)
     order = np.argsort(~crosses[:, two], axis=0, kind="stable")[:2]
     seg2 = np.take_along_axis(edges[:, two], order, axis=0).T
@@ -59,9 +71,9 @@ def iso_polylines(z: np.ndarray, level: float, x_range: Sequence[float], y_range
     sad = ~two
     segs = [seg2]
     if sad.any():
-        si, sj = ci[sad], cj[sad]
-        centre = (z[si, sj] + z[si, sj + 1] + z[si + 1, sj + 1] + z[si + 1, sj]) / 4 >= level
-        a_side = above[si, sj]
+        sl, si, sj = lvl[sad], ci[sad], cj[sad]
+        centre = (z[si, sj] + z[si, sj + 1] + z[si + 1, sj + 1] + z[si + 1, sj]) / 4 >= levels[sl]
+        a_side = up[0][sad]
         eb, er, et, el = (e[sad] for e in (e_b, e_r, e_t, e_l))
         same = centre == a_side  # a and c joined through the centre: cut off corners b and d
         segs.append(np.column_stack([np.where(same, eb, el), np.where(same, er, eb)]))
@@ -70,16 +82,17 @@ def iso_polylines(z: np.ndarray, level: float, x_range: Sequence[float], y_range
 
     # crossing coordinates for every edge that is used
     used = np.unique(segs)
-    is_h = used < n_h
-    hi = used[is_h]
+    level_of, local_id = levels[used // n_edges], used % n_edges
+    is_h = local_id < n_h
+    hi = local_id[is_h]
     i_h, j_h = hi // (nx - 1), hi % (nx - 1)
-    vi = used[~is_h] - n_h
+    vi = local_id[~is_h] - n_h
     i_v, j_v = vi // nx, vi % nx
     with np.errstate(divide="ignore", invalid="ignore"):
         z0, z1 = z[i_h, j_h], z[i_h, j_h + 1]
-        t_h = np.clip(np.nan_to_num((level - z0) / (z1 - z0), nan=0.5), 0.0, 1.0)
+        t_h = np.clip(np.nan_to_num((level_of[is_h] - z0) / (z1 - z0), nan=0.5), 0.0, 1.0)
         z0, z1 = z[i_v, j_v], z[i_v + 1, j_v]
-        t_v = np.clip(np.nan_to_num((level - z0) / (z1 - z0), nan=0.5), 0.0, 1.0)
+        t_v = np.clip(np.nan_to_num((level_of[~is_h] - z0) / (z1 - z0), nan=0.5), 0.0, 1.0)
     col = np.empty(len(used))
     row = np.empty(len(used))
     col[is_h], row[is_h] = j_h + t_h, i_h
@@ -135,16 +148,11 @@ def iso_polylines(z: np.ndarray, level: float, x_range: Sequence[float], y_range
 
 def _path(z: np.ndarray | None, levels: Iterable[float], x_range: Sequence[float],
           y_range: Sequence[float], chain: bool) -> QPainterPath:
-    xs, ys, cs = [], [], []
-    if z is not None:
-        for level in levels:
-            x, y, c = iso_polylines(z, level, x_range, y_range, chain)
-            xs.append(x)
-            ys.append(y)
-            cs.append(c)
-    if not xs or not sum(len(x) for x in xs):
+    levels = list(levels)
+    if z is None or not levels:
         return QPainterPath()
-    return fn.arrayToQPath(np.concatenate(xs), np.concatenate(ys), connect=np.concatenate(cs))
+    x, y, c = iso_polylines(z, levels, x_range, y_range, chain)  # every level in one pass
+    return fn.arrayToQPath(x, y, connect=c) if len(x) else QPainterPath()
 
 
 def _dashed(pen: QPen) -> bool:
