@@ -189,14 +189,29 @@ def test_warm_start_after_changing_C_is_faster(exp2, kernel, C0, C1):
     assert t.snapshot().params_version == 1
 
 
-def test_live_gamma_change_keeps_alpha_and_converges(exp2):
+def test_live_gamma_change_warm_starts_feasibly_and_converges(exp2):
     X, y, test = exp2
     t = fitted(X, y, test, kernel="rbf", gamma=0.04)
-    alpha = t.alpha_.copy()
+    old_dual = t.snapshot().dual_objective
     t.set_params(t.with_params(gamma=0.125))
-    np.testing.assert_array_equal(t.alpha_, alpha)
-    assert t.status is Status.TRAINING
+    a, yt = t.alpha_, t.y
+    assert (a >= 0).all() and (a <= 1.0).all() and abs(a @ yt) < 1e-9  # still a feasible dual point
+    assert t.status is Status.TRAINING and t.n_iter_ > 0  # the run goes on, not over
     t.fit()
+    ref = reference(X[~test], y[~test], t.params)
+    assert compare_solutions(t.result(), ref).dual_rel <= 1e-3
+    assert t.snapshot().dual_objective != old_dual
+
+
+@pytest.mark.parametrize("C", [0.8, 1.25, 2.0])
+def test_a_small_change_of_C_is_solved_by_the_warm_start_in_few_steps(exp2, C):
+    X, y, test = exp2
+    t = fitted(X, y, test, kernel="rbf", gamma=0.04)
+    steps = t.n_iter_
+    t.set_params(t.with_params(C=C))
+    t.fit()
+    cold = fitted(X, y, test, kernel="rbf", gamma=0.04, C=C)
+    assert t.n_iter_ - steps <= cold.n_iter_ // 4  # the active-set polish leaves SMO little to do
     ref = reference(X[~test], y[~test], t.params)
     assert compare_solutions(t.result(), ref).dual_rel <= 1e-3
 
@@ -372,7 +387,9 @@ def test_sweep_sigma2_matches_sklearn(exp2):
     for p in out:
         assert p.gamma == pytest.approx(1 / p.sigma2)
         clf = SVC(kernel="rbf", gamma=p.gamma).fit(X[~test], y[~test])
-        assert abs(p.n_support - len(clf.support_)) <= 2
+        # support vectors differ only by points tied at the margin (y f = 1 within tol): libsvm stops at
+        # tol, a warm start polished by the active-set step lands on the exact optimum
+        assert abs(p.n_support - len(clf.support_)) <= max(2, 0.025 * len(clf.support_))
         assert abs(p.train_accuracy - clf.score(X[~test], y[~test])) <= 2 / 270
         assert abs(p.test_accuracy - clf.score(X[test], y[test])) <= 1 / 30 + 1e-9
     formula = sweep_sigma2(X[~test], y[~test], X[test], y[test], sigma2_values=(8,), gamma_convention="formula")
