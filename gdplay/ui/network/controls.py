@@ -55,6 +55,10 @@ HYPER_SPECS = {  # name -> (label, min, max, step, decimals)
 }
 
 
+def _clamped(slider: LogSlider, value: float) -> float:
+    return min(max(value, slider.minimum), slider.maximum)
+
+
 def _combo(items: dict[str, str], current: str) -> QComboBox:
     box = QComboBox()
     for key, label in items.items():
@@ -414,6 +418,50 @@ class ControlPanel(QWidget):
             l2=self.l2.value() if self.l2_on.isChecked() else 0.0,
             features=tuple(f for f, b in self.features.items() if b.isChecked()), max_steps=base.max_steps,
             **hyper)
+
+    def show_params(self, p: NetworkParams) -> None:
+        """Put ``p`` into the controls without emitting an edit, with the rows that depend on them (the
+        optimizer's hyperparameters, the batch size, the L2 slider, the units per layer, the leaky slope)
+        shown as the handlers would. Afterwards ``network_params(p) == p``, up to what the controls cannot
+        hold: a value beyond a control's range is clamped, an unused hyperparameter reads back as None
+        and a used one of None as the rule's default (the same optimizer either way)."""
+        used = HYPERPARAMETERS[p.optimizer]
+        mode = "full" if p.batch_size == 0 else ("one" if p.batch_size == 1 else "mini")
+        widgets = (self.optimizer, *self.hyper.values(), self.batch_mode, self.batch_size, self.l2_on,
+                   self.layer_count, *self.units, self.activation, self.leaky_slope, self.loss, self.init,
+                   self.init_seed, *self.features.values())
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            self.learning_rate.setValue(_clamped(self.learning_rate, p.learning_rate), emit=False)
+            self.optimizer.setCurrentIndex(self.optimizer.findData(p.optimizer))
+            for name, value in used.items():
+                self.hyper[name].setValue(value if getattr(p, name) is None else getattr(p, name))
+            self.batch_mode.setCurrentIndex(self.batch_mode.findData(mode))
+            if mode == "mini":
+                self.batch_size.setValue(p.batch_size)
+            self.l2_on.setChecked(p.l2 > 0)
+            if p.l2 > 0:
+                self.l2.setValue(_clamped(self.l2, p.l2), emit=False)
+            self.layer_count.setValue(len(p.hidden))
+            for spin, units in zip(self.units, p.hidden):
+                spin.setValue(units)
+            for box, key in ((self.activation, p.activation), (self.loss, p.loss), (self.init, p.init)):
+                box.setCurrentIndex(box.findData(key))
+            self.leaky_slope.setValue(p.leaky_slope)
+            self.init_seed.setValue(p.seed)
+            for f, box in self.features.items():
+                box.setChecked(f in p.features)
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        for name, spin in self.hyper.items():
+            self.train_form.setRowVisible(spin, name in used)
+        self.batch_size.setEnabled(mode == "mini")
+        self.l2.setEnabled(p.l2 > 0)
+        for i, spin in enumerate(self.units):
+            spin.setVisible(i < len(p.hidden))
+        self.leaky_slope.setVisible(p.activation == "leaky_relu")
 
     def set_network(self, hidden: tuple[int, ...], activation: str, init: str, loss: str) -> None:
         """Set several structural controls at once (a scenario preset); emits structureChanged."""

@@ -30,7 +30,7 @@ from gdplay.core.network import (
     NetworkSnapshot,
     NetworkTrainer,
 )
-from gdplay.core.trainer import Status
+from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui.network.controls import ControlPanel
 from gdplay.ui.network.diagram import NetworkDiagram
 from gdplay.ui.network.plots import (
@@ -49,10 +49,18 @@ from gdplay.ui.widgets.point_editor import bind_undo_buttons
 
 DEFAULT_PARAMS = NetworkParams(hidden=(8, 8), activation="tanh", loss="xent", init="xavier", seed=0,
                                optimizer="gd", learning_rate=0.3, max_steps=200_000)
+HISTORY_CAPACITY = 1024  # plenty for a plot a few hundred pixels wide, and 4x less to send per frame than 4096
 RESTART_DEBOUNCE_MS = 200  # structural changes (layers, activation, ...) restart the run after this pause
 DIAGRAM_INTERVAL_MS = 100  # the network diagram redraws at most ~10 times a second
 LANDSCAPE_INTERVAL_MS = 3000
 NEURON_MAP_SIZE = 24
+# the controls a session keeps besides the params, in the order they are put back: the preset before the
+# count and noise it would reset; the map's range last (loading points fits it)
+SESSION_SETTINGS = {"rate": "panel.playback", "preset": "panel.preset", "count": "panel.count",
+                    "noise": "panel.noise", "data_seed": "panel.data_seed", "classes": "panel.n_classes",
+                    "test_share": "panel.test_fraction", "discretise": "panel.discretise",
+                    "landscape": "panel.landscape_method", "landscape_auto": "panel.landscape_auto",
+                    "page": "stack", "map_range": "map_view.plot"}  # page 1: the worked example
 VANISHING = {  # scenario -> (activation, init); both: XOR, 5 hidden layers of 8, squared error, GD 0.1
     "sigmoid": ("sigmoid", "xavier"),
     "relu": ("relu", "he"),
@@ -80,6 +88,9 @@ class NetworkTab(TrainingTabMixin, QWidget):
     statusMessage = Signal(str)
     title = "Neural network"
     key = "network"
+    PARAMS = NetworkParams
+    SETTINGS = SESSION_SETTINGS
+    N_CLASSES = 4
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -124,9 +135,8 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.diagram_draws = 0  # counted for the bench
 
         # last: a failure while building the widgets must not leave a training thread behind
-        # 1024 history rows are plenty for a plot a few hundred pixels wide, and 4x less to send per frame
-        self.controller = TrainingController(NetworkTrainer(self.params, history_capacity=1024), name="network",
-                                             parent=self)
+        self.controller = TrainingController(NetworkTrainer(self.params, history_capacity=HISTORY_CAPACITY),
+                                             name="network", parent=self)
         self.controller.set_params(self.params)
 
         self._build_layout()
@@ -223,6 +233,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         p.vanish_sigmoid.clicked.connect(lambda: self.load_scenario("sigmoid"))
         p.vanish_relu.clicked.connect(lambda: self.load_scenario("relu"))
         self.worked.closeRequested.connect(lambda: self.set_worked_mode(False))
+        self.stack.currentChanged.connect(self._on_page_changed)
         self.worked.statusMessage.connect(self.statusMessage)
         self.editor.pointsChanged.connect(self._on_points_changed)
         bind_undo_buttons(self.editor, self.panel.undo_button, self.panel.redo_button)
@@ -291,6 +302,11 @@ class NetworkTab(TrainingTabMixin, QWidget):
         else:
             self.worked.pause()
             self.stack.setCurrentIndex(0)
+
+    @Slot(int)
+    def _on_page_changed(self, index: int) -> None:
+        if index == 0:
+            self.worked.pause()  # hidden (a session may switch pages directly): it must not play on unseen
 
     def set_learning_rate(self, value: float) -> None:
         self.panel.learning_rate.setValue(value)
@@ -367,6 +383,63 @@ class NetworkTab(TrainingTabMixin, QWidget):
         box.setCurrentIndex(index)
         box.blockSignals(False)
 
+    def set_params(self, params: NetworkParams) -> bool:
+        """Adopt ``params`` (validated), show them and send them at once; False, saying why, if refused."""
+        try:
+            params = params.validate()
+        except ValidationError as exc:
+            self._show_error(str(exc))
+            return False
+        self._restart_timer.stop()  # these params supersede a restart pending from the panel
+        self.panel.show_params(params)
+        self.params = params
+        self.controller.set_params(params)
+        self.activation_view.set_activation(params.activation, params.leaky_slope)
+        return True
+
+    # -- sessions and files (the rest is TrainingTabMixin's) --------------------------------------------
+    def session_trainer(self, params: NetworkParams, xy: np.ndarray, labels: np.ndarray,
+                        settings: dict) -> NetworkTrainer:
+        """A trainer as the controller's would be after these settings: same history, same held-out rows."""
+        p = self.panel
+        fraction = settings.get("test_share", p.test_fraction.value()) / 100
+        seed = settings.get("data_seed", p.data_seed.value())
+        trainer = NetworkTrainer(params, history_capacity=HISTORY_CAPACITY)
+        trainer.set_data(xy, labels, test_mask=held_out_mask(len(xy), fraction, seed))
+        return trainer
+
+    def flush_pending(self) -> None:
+        """Send now what the debounce timers would send later, so that nothing lands after a restored
+        trained state and resets it: pending params go out; a pending preset reload (from a data setting
+        just written) is dropped, the points being the session's; the points go out again with the
+        held-out rows of the test share and seed now in the panel (in whatever order they were written)."""
+        if self._restart_timer.isActive():
+            self._send_params()
+        self._data_timer.stop()
+        self._on_points_changed()
+
+    def fit_points_view(self) -> None:
+        self.map_view.view.fit_view(self.editor.points.xy)
+
+    def history_table(self) -> tuple[tuple[str, ...], np.ndarray]:
+        header = ("iteration", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+        snap = self.snapshot
+        return header, (np.empty((0, 5)) if snap is None else np.asarray(snap.metrics))
+
+    def model_summary(self) -> dict:
+        out = super().model_summary()
+        snap = self.snapshot
+        if snap is not None and snap.layer_sizes:
+            out["layer_sizes"] = list(snap.layer_sizes)
+            out["features"] = list(snap.features)
+            out["classes"] = list(snap.classes)
+            out["layers"] = [{"weights": W.tolist(), "biases": b.tolist()}  # W: (units in, units out)
+                             for W, b in zip(snap.coefs, snap.intercepts)]
+            for k in ("train_accuracy", "test_accuracy"):  # None without held-out points (not NaN: JSON)
+                v = getattr(snap, k)
+                out[k] = v if math.isfinite(v) else None
+        return out
+
     def request_landscape(self) -> None:
         self._landscape_pending = True
         self.controller.request("landscape", "if_ready", "loss_landscape",
@@ -411,12 +484,23 @@ class NetworkTab(TrainingTabMixin, QWidget):
     @Slot()
     def _on_points_changed(self) -> None:
         pts = self.editor.points
+        self._cover_classes(int(pts.labels.max(initial=0)) + 1)
         self._test_mask = held_out_mask(len(pts), self.panel.test_fraction.value() / 100, self.panel.data_seed.value())
         xy, labels = pts.xy.copy(), pts.labels.copy()
         self.controller.set_data(xy, labels, version=pts.version, test_mask=self._test_mask)
         self.controller.set_view("predicted", "if_ready", "predict_index", xy)
         self.map_view.set_points(xy, labels, self._test_mask, None)
 
+    def _cover_classes(self, k: int) -> None:
+        """Raise the class count to cover the points' labels (an import, a session), without the preset
+        reload a user's change of it would start."""
+        box = self.panel.n_classes
+        if k > box.value():
+            box.blockSignals(True)
+            box.setValue(min(k, box.maximum()))
+            box.blockSignals(False)
+            self.panel._on_n_classes_changed(emit=False)
+            self._on_panel_class_count(box.value())
 
     @Slot()
     def _request_views(self) -> None:
@@ -470,6 +554,8 @@ class NetworkTab(TrainingTabMixin, QWidget):
             self.landscape_view.set_landscape(self.landscape, self.snapshot.step if self.snapshot else None)
             if self.landscape is not None and self.landscape.message:
                 self.statusMessage.emit(self.landscape.message)
+        elif tag == "import_state" and not self._landscape_pending:
+            self.request_landscape()  # the landscape around the restored weights, not the fresh ones
         elif tag == "gradient_check":
             label = self.panel.check_label
             if not isinstance(result, GradientCheck):

@@ -33,6 +33,11 @@ from gdplay.ui.regression.presets import PRESETS, preset
 from gdplay.ui.tab_base import TrainingTabMixin
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
 
+# the controls a session keeps besides the params (the data plot's range last: loading points fits it)
+SESSION_SETTINGS = {"rate": "playback", "show_reference": "controls.show_reference",
+                    "show_residuals": "controls.show_residuals", "average": "controls.average",
+                    "axis_i": "controls.axis_i", "axis_j": "controls.axis_j", "preset": "controls.preset",
+                    "data_range": "data_view.plot"}
 STRUCTURAL = ("model", "degree", "cost", "scale", "initial", "optimizer", "compare", "seed")
 
 
@@ -46,6 +51,10 @@ class RegressionTab(TrainingTabMixin, QWidget):
     statusMessage = Signal(str)
     title = "Regression"
     key = "regression"
+    PARAMS = RegressionParams
+    SETTINGS = SESSION_SETTINGS
+    CSV_COLUMNS = ("x", "y")
+    CSV_LABEL = None
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -157,6 +166,35 @@ class RegressionTab(TrainingTabMixin, QWidget):
     def load_points(self, x: np.ndarray, y: np.ndarray, description: str = "Load points") -> None:
         self.editor.replace(np.column_stack([x, y]), None, description)
         self.data_view.fit_view()
+
+    def session_trainer(self, params: RegressionParams, xy: np.ndarray, labels: np.ndarray,
+                        settings: dict) -> RegressionTrainer:
+        trainer = RegressionTrainer(params)
+        trainer.set_data(xy[:, 0], xy[:, 1])
+        return trainer
+
+    def fit_points_view(self) -> None:
+        self.data_view.fit_view()
+
+    def history_table(self) -> tuple[tuple[str, ...], np.ndarray]:
+        """Iteration, cost and the parameters in raw units (of the main run)."""
+        snap = self.snapshot
+        if snap is None:
+            return ("iteration", "cost"), np.empty((0, 2))
+        rows = np.asarray(snap.main.history)
+        p = len(snap.names)
+        coef = rows[:, 6: 6 + p] @ np.asarray(snap.to_raw).T  # θ (scaled units) -> raw coefficients
+        return ("iteration", "cost", *snap.names), np.column_stack([rows[:, 0], rows[:, 1], coef])
+
+    def model_summary(self) -> dict:
+        out = super().model_summary()
+        snap = self.snapshot
+        if snap is not None:
+            out["model"] = snap.model
+            out["coefficients"] = {n: float(v) for n, v in zip(snap.names, snap.main.coef)}
+            if snap.optimum is not None:
+                out["least_squares"] = {n: float(v) for n, v in zip(snap.names, snap.optimum.coef)}
+        return out
 
     def set_learning_rate(self, value: float) -> None:
         self.learning_rate.setValue(value)

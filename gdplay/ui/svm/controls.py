@@ -40,6 +40,10 @@ PRIMAL_ONLY_LINEAR = ("The primal solver descends on w, which exists only for th
                       "pick the linear kernel to use it.")
 
 
+def _clamped(slider: LogSlider, value: float) -> float:
+    return min(max(value, slider.minimum), slider.maximum)
+
+
 def _selectable(label: QLabel) -> QLabel:
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setWordWrap(True)
@@ -226,6 +230,30 @@ class ModelControls(QGroupBox):
             self.sigma.setValue(math.sqrt(sigma2), emit=False)
             if kernel != "linear" and self.solver_name() == "primal":
                 self.solver.setCurrentIndex(self.solver.findData("dual"))
+        finally:
+            self.blockSignals(False)
+        self._show_kernel_rows()
+
+    def show_params(self, p: SVMParams) -> None:
+        """Put ``p`` into the controls without emitting ``changed``; afterwards ``params(p) == p`` for any p the
+        controls can hold (a value beyond a slider's range is clamped). The RBF γ is kept exactly and σ shown
+        through the current convention; the dual solver keeps a chosen live libsvm comparison (the same
+        params)."""
+        self.blockSignals(True)
+        try:
+            self.kernel.setCurrentIndex(self.kernel.findData(p.kernel))  # may turn primal to dual: set below
+            self.C.setValue(_clamped(self.C, p.C), emit=False)
+            if p.kernel == "rbf":
+                self._rbf_gamma = float(p.gamma)
+                sigma = K.sigma_from_gamma(p.gamma, self.convention_name())
+                self.sigma.setValue(_clamped(self.sigma, sigma), emit=False)
+            else:  # the linear kernel reads γ from here too (unused, but part of the params)
+                self.poly_gamma.setValue(_clamped(self.poly_gamma, p.gamma), emit=False)
+            self.degree.setValue(p.degree)
+            self.coef0.setValue(p.coef0)
+            if not (p.solver == "dual" and self.solver_name() == "libsvm"):
+                self.solver.setCurrentIndex(self.solver.findData(p.solver))
+            self.learning_rate.setValue(_clamped(self.learning_rate, p.learning_rate), emit=False)
         finally:
             self.blockSignals(False)
         self._show_kernel_rows()

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from gdplay.bridge.controller import TrainingController
-from gdplay.core.svm import CostSurface, DecisionMap, SVMParams, SVMSnapshot, SVMTabTrainer
-from gdplay.core.trainer import Status
+from gdplay.core.csvio import CSVError, Table
+from gdplay.core.svm import HISTORY_FIELDS, CostSurface, DecisionMap, SVMParams, SVMSnapshot, SVMTabTrainer
+from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.svm.controls import ComparisonBox, DataControls, ModelControls, SweepBox
 from gdplay.ui.svm.plots import (
@@ -45,6 +46,9 @@ from gdplay.ui.widgets.point_editor import bind_undo_buttons
 
 DEFAULT_RATE = 1000.0  # SMO pair updates per second: fast enough to converge in a second, slow enough to watch
 SURFACE_SHAPE = (80, 80)
+# the controls a session keeps besides the params (the decision plot's range last: loading points fits it)
+SESSION_SETTINGS = {"rate": "playback", "preset": "data_controls.preset", "seed": "data_controls.seed",
+                    "convention": "model.convention", "range": "decision.plot"}
 LEGEND = (f"<span style='color:{POS_COLOR}'>●</span> class +1 &nbsp; <span style='color:{NEG_COLOR}'>●</span> "
           f"class −1 &nbsp; ○ held-out test point &nbsp; <b>◯</b> support vector on the margin (0 &lt; α &lt; C) "
           "&nbsp; <span style='color:#7b2cbf'><b>□</b></span> bound support vector (α = C) &nbsp; ✕ misclassified "
@@ -62,6 +66,9 @@ class SvmTab(TrainingTabMixin, QWidget):
     statusMessage = Signal(str)
     title = "SVM"
     key = "svm"
+    PARAMS = SVMParams
+    SETTINGS = SESSION_SETTINGS
+    N_CLASSES = 4  # editor labels: 0 and 1 for classes −1 and +1, 2 and 3 for the same held out
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -178,7 +185,7 @@ class SvmTab(TrainingTabMixin, QWidget):
         c = self.controller
         c.snapshotReady.connect(self._on_controller_snapshot)
         c.failed.connect(self._on_controller_failed)
-        c.runningChanged.connect(self.playback.set_running)
+        c.runningChanged.connect(self._on_controller_running)
         c.replyReady.connect(self._on_controller_reply)
         self.playback.playToggled.connect(self.toggle_play)
         self.playback.stepRequested.connect(self.step_once)
@@ -262,6 +269,65 @@ class SvmTab(TrainingTabMixin, QWidget):
             labels = labels + 2 * np.asarray(test, dtype=bool)
         self.editor.replace(np.asarray(xy, dtype=float), labels, description)
 
+    def set_params(self, params: SVMParams) -> bool:
+        """Adopt ``params`` (validated), show them and send them at once; False, saying why, if refused."""
+        try:
+            params = params.validate()
+        except ValidationError as exc:
+            self._show_error(str(exc))
+            return False
+        self.model.show_params(params)
+        self.params = params
+        self.controller.set_params(params)
+        return True
+
+    # -- sessions and files (the rest is TrainingTabMixin's) --------------------------------------------
+    def session_trainer(self, params: SVMParams, xy: np.ndarray, labels: np.ndarray,
+                        settings: dict) -> SVMTabTrainer:
+        trainer = SVMTabTrainer(params)
+        trainer.set_data(xy, signed_labels(labels), test_mask=held_out_mask(labels))
+        return trainer
+
+    def fit_points_view(self) -> None:
+        self.decision.fit_view(self.editor.points.xy)
+
+    def labels_from_csv(self, table: Table) -> np.ndarray:
+        """Editor labels from a label column of +1/−1 or of 0/1 (not both: 0 would be ambiguous)."""
+        y = table.labels
+        bad = ~np.isin(y, (-1, 0, 1))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise CSVError(f"Line {table.lines[i]}, column label: {y[i]} is not a class of this tab; expected "
+                           "+1/−1 or 0/1.")
+        if (y == -1).any() and (y == 0).any():
+            i = int(np.argmax(y == 0))
+            raise CSVError(f"Line {table.lines[i]}, column label: 0, but other rows use −1; label the two "
+                           "classes +1/−1 or 0/1, not both.")
+        return (y == 1).astype(np.int64)
+
+    def labels_to_csv(self, labels: np.ndarray) -> np.ndarray:
+        return signed_labels(labels)  # ±1 (held-out points as their class: the CSV has no test column)
+
+    def history_table(self) -> tuple[tuple[str, ...], np.ndarray]:
+        header = ("iteration", *HISTORY_FIELDS)
+        snap = self.snapshot
+        return header, (np.empty((0, len(header))) if snap is None else np.asarray(snap.history))
+
+    def model_summary(self) -> dict:
+        out = super().model_summary()
+        snap = self.snapshot
+        if snap is not None and snap.status is not Status.INVALID:
+            out["kernel"] = snap.params.kernel_args()
+            out["w"] = None if snap.w is None else snap.w.tolist()
+            out["b"] = snap.b
+            out["support"] = snap.support.tolist()  # indices of the points (as exported to CSV)
+            out["support_vectors"] = snap.support_vectors.tolist()
+            # α_i y_i of each support vector; the primal solver has no α
+            out["dual_coef"] = None if snap.params.solver == "primal" else snap.dual_coef.tolist()
+            out["train_accuracy"] = _finite_or_none(snap.train_accuracy)
+            out["test_accuracy"] = _finite_or_none(snap.test_accuracy)  # None without held-out points
+        return out
+
     def compare_with_libsvm(self) -> None:
         x_range, y_range, shape = self.decision.view.grid()
         self.compare_box.table.setText("Solving with libsvm…")
@@ -312,7 +378,6 @@ class SvmTab(TrainingTabMixin, QWidget):
             + (f"; {n_test} held out for testing (hollow)" if n_test else ""))
         self.decision.set_reference(None)
 
-
     @Slot()
     def _request_decision_map(self) -> None:
         x_range, y_range, shape = self.decision.view.grid()
@@ -328,10 +393,19 @@ class SvmTab(TrainingTabMixin, QWidget):
                 self.controller.set_view("surface", None)
                 self._views_on.discard("surface")
 
+    @Slot(bool)
+    def _on_controller_running(self, running: bool) -> None:
+        self.playback.set_running(running)
+        if self.snapshot is not None:
+            self._show_status(self.snapshot)  # "Training…" or "Paused." (a pause sends no new snapshot)
+
     @Slot(str)
     def _on_controller_failed(self, message: str) -> None:
-        self.status_label.setText(f"<b>Training stopped by an error:</b> {message}<br>"
-                                  "Your points and settings are kept; press Reset to try again.")
+        self._show_error(f"<b>Training stopped by an error:</b> {message}<br>"
+                         "Your points and settings are kept; press Reset to try again.")
+
+    def _show_error(self, html: str) -> None:
+        self.status_label.setText(html)
         self.status_label.setStyleSheet("color: #b00020;")
 
     @Slot(object, object)
@@ -402,7 +476,8 @@ class SvmTab(TrainingTabMixin, QWidget):
         bad = snap.status in (Status.DIVERGED, Status.INVALID)
         self.status_label.setStyleSheet("color: #b00020; font-weight: bold;" if bad else "")
         text = snap.message or {Status.READY: "Ready: press Play (Space) to train.",
-                                Status.TRAINING: "Training…"}.get(snap.status, "")
+                                Status.TRAINING: "Training…" if self.controller.running else "Paused."
+                                }.get(snap.status, "")
         self.status_label.setText(text)
 
     def _show_readouts(self, snap: SVMSnapshot) -> None:
@@ -428,6 +503,10 @@ class SvmTab(TrainingTabMixin, QWidget):
         else:
             r["w"].setText(f"w lives in feature space; b = {_fmt(snap.b, 4)}")
             r["width"].setText("– (linear kernel only)")
+
+
+def _finite_or_none(v: float) -> float | None:
+    return v if math.isfinite(v) else None
 
 
 def _pct(v: float) -> str:
