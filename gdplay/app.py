@@ -42,6 +42,8 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="gdplay", description="Watch gradient descent work, and tune it live.",
         epilog="Headless training: gdplay fit {regression,network,svm} --help")
+    parser.add_argument("file", nargs="?", metavar="FILE",
+                        help="a session (*.gdplay.json) to open, or a CSV of points to import into the tab")
     parser.add_argument("--screenshot", metavar="OUT.png", help="render a tab to a PNG without a window, then exit")
     parser.add_argument("--tab", choices=("regression", "network", "svm"), help="the tab to show")
     parser.add_argument("--steps", type=int, default=None, metavar="N",
@@ -80,24 +82,97 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("gdplay")
     sys.excepthook = _excepthook
 
+    from PySide6.QtCore import QTimer
+
     from gdplay.ui.main_window import MainWindow
 
     window = MainWindow()
     try:
         if args.tab:
             window.select_tab(args.tab)
+        if args.file and args.screenshot:
+            error = _open_file(window, args.file)
+            if error:
+                print(f"gdplay: error: {error}", file=sys.stderr)
+                return 2
         if args.screenshot:
             window.current_tab()
             return _screenshot(app, window, args)
         if args.bench_startup:
             _report_first_paint(app, window)
+        else:
+            _start_autosave(window, offer_recovery=args.self_test is None and not args.file)
         window.build_tabs_after_first_paint()
         window.show()
+        if args.file:
+            QTimer.singleShot(0, lambda: window.open_path(args.file) and window.document.start_watching())
         if args.self_test is not None:
             _self_test(window, args.self_test)
         return app.exec()
     finally:
         window.shutdown()  # whatever happened, no thread outlives the window
+
+
+def _open_file(window, path: str) -> str:
+    """For --screenshot: open a session or import a CSV; the error message, or ""."""
+    from gdplay.core.trainer import ValidationError
+
+    if path.lower().endswith(".csv"):
+        try:
+            window.current_tab().import_points_csv(path)
+        except ValidationError as exc:
+            return f"{path}: {exc}"
+        return ""
+    return window.document.open(path, remember=False)
+
+
+def _start_autosave(window, offer_recovery: bool) -> None:
+    """Take the autosave (unless another instance has it); after a crash, offer what it left."""
+    from PySide6.QtCore import QTimer
+
+    from gdplay.ui.document import data_dir
+
+    doc = window.document
+    try:
+        folder = data_dir()
+    except OSError as exc:
+        window.statusBar().showMessage(f"No autosave: the app-data folder cannot be made ({exc}).", 15000)
+        return
+    if not doc.start_autosave(folder):
+        QTimer.singleShot(0, doc.start_watching)
+        return
+    if offer_recovery and doc.recovery_available():
+        QTimer.singleShot(0, lambda: _offer_recovery(window))
+    else:
+        doc.mark_running()
+        QTimer.singleShot(0, doc.start_watching)
+
+
+def _offer_recovery(window) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    doc = window.document
+    path = doc.autosave_path()
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(path.stat().st_mtime))
+    box = QMessageBox(QMessageBox.Icon.Question, "Restore your work?",
+                      f"gdplay did not quit cleanly last time. Restore the work autosaved at {when} "
+                      "(points, settings and training)?", parent=window)
+    restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.exec()
+    if box.clickedButton() is not restore and QMessageBox.question(
+            window, "Discard the autosaved work?", "The autosaved points and settings will be lost for good. "
+            "Discard them?", QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel) == QMessageBox.StandardButton.Discard:
+        doc.discard_autosave()
+    else:
+        error = doc.open(str(path), remember=False)
+        if error:
+            window.statusBar().showMessage(f"The autosave could not be restored: {error}", 15000)
+        else:
+            window.statusBar().showMessage("Your work is restored; save it to keep it (File > Save session).", 15000)
+    doc.mark_running()
+    doc.start_watching()
 
 
 def _report_first_paint(app, window) -> None:
@@ -165,18 +240,33 @@ def _screenshot(app, window, args) -> int:
             return 2
         QApplication.processEvents()
     c = tab.controller
+    if getattr(tab, "worked_mode", False):  # the Neural network tab's worked example steps by hand
+        for _ in range(args.steps or 0):
+            tab.step_once()
+        c = None
     if c is not None:
+        deadline = time.monotonic() + 30
+
+        def settle(seconds: float) -> None:
+            until = time.monotonic() + seconds
+            while time.monotonic() < until:
+                QApplication.processEvents()
+                time.sleep(0.01)
+
+        while tab.restore_pending and time.monotonic() < deadline:  # a session's trained state
+            settle(0.01)
+        settle(0.2)
+        base = c.latest.step if c.latest is not None else 0
         if args.steps is None:
             c.set_rate(None)
             c.play()
         elif args.steps > 0:
             c.step(args.steps)
-        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             QApplication.processEvents()
             snap = c.latest
             if snap is not None and not c.running and (
-                    snap.status.finished or (args.steps is not None and snap.step >= args.steps)):
+                    snap.status.finished or (args.steps is not None and snap.step >= base + args.steps)):
                 break
             time.sleep(0.01)
         for _ in range(5):

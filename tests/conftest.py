@@ -16,3 +16,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def nedrich() -> tuple[np.ndarray, np.ndarray]:
     d = np.loadtxt(os.path.join(ROOT, "resources", "data", "nedrich_data.csv"), delimiter=",")
     return d[:, 0], d[:, 1]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_app_data(tmp_path_factory):
+    """Autosave, its lock and QSettings in a folder of the test run's own, for this process and the
+    app processes the tests start (they inherit the environment), never the user's."""
+    folder = tmp_path_factory.mktemp("app-data")
+    os.environ["GDPLAY_DATA_DIR"] = str(folder)
+    os.environ["XDG_CONFIG_HOME"] = str(folder / "config")
+    yield folder

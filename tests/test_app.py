@@ -108,3 +108,28 @@ def test_bad_options_exit_2_with_usage(tmp_path, args):
     p = run(["-m", "gdplay", *args], tmp_path)
     assert p.returncode == 2
     assert "usage: gdplay" in p.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"format": "gdplay-session", "version": 1, "tabs": {"svm": {"params": {"C": -1}}}}', "C must be > 0"),
+    ("not json at all", "not valid JSON"),
+    ('{"format": "gdplay-session", "version": 999, "tabs": {}}', "newer gdplay"),
+])
+def test_a_damaged_session_on_the_command_line_is_a_message_not_a_traceback(tmp_path, content, message):
+    bad = tmp_path / "bad.gdplay.json"
+    bad.write_text(content)
+    p = run(["-m", "gdplay", str(bad), "--screenshot", str(tmp_path / "x.png")], tmp_path)
+    assert p.returncode == 2
+    assert message in p.stderr and "Traceback" not in p.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_an_example_session_renders_from_the_command_line(tmp_path):
+    from gdplay.resources import resource_path
+
+    out = tmp_path / "example.png"
+    example = resource_path("examples", "08-vanishing-sigmoid.gdplay.json")
+    p = run(["-m", "gdplay", str(example), "--screenshot", str(out), "--steps", "200"], tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert alarming(p.stderr) == []
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from gdplay import __version__
+from gdplay.core.session import SUFFIX
+from gdplay.core.trainer import ValidationError
+from gdplay.ui.document import Document
 
 TAB_KEYS = ("regression", "network", "svm")
 SHORTCUTS = (
@@ -65,8 +69,13 @@ class _FirstPaint(QObject):
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("gdplay")
         self.settings = settings or QSettings()
+        self.document = Document(self, self.settings)
+        self.document.modifiedChanged.connect(self._update_title)
+        self.document.saved.connect(self._on_saved)
+        self.document.message.connect(self._on_tab_status)
+        self._update_title()
+        self.setAcceptDrops(True)
         self.tab_widget = QTabWidget()
         # tabs are built on first use: the one shown at start before the first paint, the rest just after
         self._tabs: dict[str, QWidget] = {}
@@ -80,6 +89,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore_settings()
         self._closed = False
+        self._closing = False
+        self._in_close_event = False
 
     # -- tabs -----------------------------------------------------------------------------------------
     def tab(self, key: str) -> QWidget:
@@ -99,6 +110,16 @@ class MainWindow(QMainWindow):
             self._tabs[key] = tab
             self._update_visibility()
         return self._tabs[key]
+
+    def built_tabs(self) -> dict[str, QWidget]:
+        return {k: self._tabs[k] for k in TAB_KEYS if k in self._tabs}
+
+    def tabs_by_key(self) -> dict[str, QWidget]:
+        """Every tab by key (building any not yet built)."""
+        return {k: self.tab(k) for k in TAB_KEYS}
+
+    def current_key(self) -> str:
+        return TAB_KEYS[self.tab_widget.currentIndex()]
 
     @property
     def tabs(self) -> list[QWidget]:
@@ -152,14 +173,25 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
-        later = "Arrives with sessions and files (issue: your work is safe)"
         file = self.menuBar().addMenu("&File")
-        self._action(file, "&Open session…", shortcut=QKeySequence.StandardKey.Open, enabled=False, tip=later)
-        self._action(file, "&Save session…", shortcut=QKeySequence.StandardKey.Save, enabled=False, tip=later)
+        self._action(file, "&Open session…", self._on_open, shortcut=QKeySequence.StandardKey.Open,
+                     tip="Open a saved session (*.gdplay.json): every tab's points, settings and training")
+        self.recent_menu = file.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.examples_menu = file.addMenu("E&xamples")
+        self._fill_examples_menu()
+        self._action(file, "&Save session", self._on_save, shortcut=QKeySequence.StandardKey.Save)
+        self._action(file, "Save session &as…", self._on_save_as, shortcut=QKeySequence.StandardKey.SaveAs)
         file.addSeparator()
-        self._action(file, "&Import CSV…", enabled=False, tip=later)
-        self._action(file, "&Export CSV…", enabled=False, tip=later)
-        self._action(file, "Export &image…", self._on_export_image, tip="Save the current tab as a PNG")
+        self._action(file, "&Import points (CSV)…", self._on_import_csv, shortcut="Ctrl+I",
+                     tip="Replace the current tab's points with a CSV file's (undo brings them back)")
+        self._action(file, "&Export points (CSV)…", self._on_export_csv, tip="The current tab's points as CSV")
+        self._action(file, "Export &history (CSV)…", self._on_export_history,
+                     tip="The current run's history: iteration, cost, parameters")
+        self._action(file, "Export &model (JSON)…", self._on_export_model,
+                     tip="The current tab's trained model: its parameters and settings")
+        self._action(file, "Export &image…", self._on_export_image, shortcut="Ctrl+E",
+                     tip="Save the current tab as a PNG or SVG at a chosen resolution")
         file.addSeparator()
         self._action(file, "&Quit", self.close, shortcut=QKeySequence.StandardKey.Quit)
 
@@ -192,17 +224,189 @@ class MainWindow(QMainWindow):
                           f"<b>gdplay {__version__}</b><p>A playground where you watch gradient descent work "
                           "and tune it live: regression, neural networks and support vector machines.</p>")
 
+    # -- sessions ---------------------------------------------------------------------------------------
+    def _update_title(self, *_args) -> None:
+        name = os.path.basename(self.document.path) if self.document.path else "untitled"
+        self.setWindowTitle(f"{name}[*] — gdplay")
+        self.setWindowModified(self.document.modified)
+
+    def _file_dialog_folder(self) -> str:
+        return str(self.settings.value("session/folder", os.path.expanduser("~")))
+
+    def _remember_folder(self, path: str) -> None:
+        self.settings.setValue("session/folder", os.path.dirname(os.path.abspath(path)))
+
+    @Slot()
+    def _on_open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", self._file_dialog_folder(),
+                                              f"gdplay sessions (*{SUFFIX});;JSON files (*.json)")
+        if path and self.confirm_discard():
+            self.open_path(path)
+
+    def open_path(self, path: str, remember: bool = True) -> bool:
+        """Open a session, or import a CSV into the current tab; says what went wrong if it cannot."""
+        if path.lower().endswith(".csv"):
+            return self.import_csv(path)
+        self._remember_folder(path)
+        error = self.document.open(path, remember)
+        if error:
+            self._error("Could not open the session", error)
+            return False
+        self._update_title()
+        self.statusBar().showMessage(f"Opened {path}. Press Play to continue training.", 8000)
+        return True
+
+    def save_session(self, path: str | None = None, then=None) -> None:
+        """Save to ``path`` (or the session's own file; or ask); ``then(ok)`` after the write."""
+        path = path or self.document.path
+        if not path:
+            self._on_save_as(then)
+            return
+        if not path.endswith(".json"):
+            path += SUFFIX
+        self._remember_folder(path)
+        self.document.save(path, None if then is None else (lambda error: then(not error)))
+
+    @Slot()
+    def _on_save(self) -> None:
+        self.save_session()
+
+    def _on_save_as(self, then=None) -> None:
+        start = self.document.path or os.path.join(self._file_dialog_folder(), "untitled" + SUFFIX)
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", start, f"gdplay sessions (*{SUFFIX})")
+        if path:
+            self.save_session(path, then)
+        elif then is not None:
+            then(False)
+
+    @Slot(str, str)
+    def _on_saved(self, path: str, error: str) -> None:
+        if error:
+            self._error("Could not save the session", error)
+        else:
+            self._update_title()
+            self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    def confirm_discard(self) -> bool:
+        """Before replacing the session: True to go on (saved, or changes dropped), False to keep it."""
+        if not self.document.modified:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", "This session has changes that are not saved. Discard them?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        items = self.document.prune_recent()
+        for path in items:
+            action = self.recent_menu.addAction(os.path.basename(path))
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.confirm_discard() and self.open_path(p))
+        if not items:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    def _fill_examples_menu(self) -> None:
+        from gdplay.resources import examples
+
+        for path, title, description in examples():
+            action = self.examples_menu.addAction(title)
+            action.setStatusTip(description)
+            action.setToolTip(description)
+            action.triggered.connect(lambda _=False, p=path: self.open_example(p))
+        self.examples_menu.setToolTipsVisible(True)
+
+    def open_example(self, path: str) -> bool:
+        """An example opens as new work: saving asks where, and the example file is never overwritten."""
+        if not self.confirm_discard():
+            return False
+        ok = self.open_path(path, remember=False)
+        if ok:
+            self.document.path = None
+            self._update_title()
+        return ok
+
+    # -- files of the current tab ---------------------------------------------------------------------------
+    def _error(self, title: str, text: str) -> None:
+        self.statusBar().showMessage(text, 15000)
+        if self.isVisible():
+            QMessageBox.warning(self, title, text)
+
+    def import_csv(self, path: str) -> bool:
+        tab = self.current_tab()
+        try:
+            n = tab.import_points_csv(path)
+        except ValidationError as exc:
+            self._error("Could not import the points", f"{os.path.basename(path)}: {exc} The points are unchanged.")
+            return False
+        self.statusBar().showMessage(f"Imported {n:,} points from {path} (Ctrl+Z undoes it).", 8000)
+        return True
+
+    @Slot()
+    def _on_import_csv(self) -> None:
+        tab = self.current_tab()
+        cols = ", ".join((*tab.CSV_COLUMNS, tab.CSV_LABEL) if tab.CSV_LABEL else tab.CSV_COLUMNS)
+        path, _ = QFileDialog.getOpenFileName(self, f"Import points ({cols})", self._file_dialog_folder(),
+                                              "CSV files (*.csv);;All files (*)")
+        if path:
+            self._remember_folder(path)
+            self.import_csv(path)
+
+    def _export(self, title: str, suffix: str, kind: str, write) -> None:
+        tab = self.current_tab()
+        start = os.path.join(self._file_dialog_folder(), f"gdplay-{tab.key}-{suffix}")
+        path, _ = QFileDialog.getSaveFileName(self, title, start, kind)
+        if path:
+            self._remember_folder(path)
+            self.run_export(title, path, write)
+
+    def run_export(self, title: str, path: str, write) -> bool:
+        try:
+            write(path)
+        except (ValidationError, OSError) as exc:
+            text = str(exc) if isinstance(exc, ValidationError) else f"{path}: {exc.strerror or exc}."
+            self._error(f"{title}: failed", text)
+            return False
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    @Slot()
+    def _on_export_csv(self) -> None:
+        self._export("Export points", "points.csv", "CSV files (*.csv)", self.current_tab().export_points_csv)
+
+    @Slot()
+    def _on_export_history(self) -> None:
+        self._export("Export history", "history.csv", "CSV files (*.csv)", self.current_tab().export_history_csv)
+
+    @Slot()
+    def _on_export_model(self) -> None:
+        self._export("Export model", "model.json", "JSON files (*.json)", self.current_tab().export_model_json)
+
     @Slot()
     def _on_export_image(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export image", f"gdplay-{self.current_tab().key}.png",
-                                              "PNG image (*.png)")
-        if path:
-            self.save_tab_image(path)
+        from gdplay.ui.image_export import ImageExportDialog
 
-    def save_tab_image(self, path: str) -> bool:
-        ok = self.current_tab().grab().save(path)
-        self.statusBar().showMessage(f"Saved {path}" if ok else f"Could not save the image to {path}.", 5000)
-        return ok
+        dialog = ImageExportDialog(self, self.current_tab(), self._file_dialog_folder())
+        if dialog.exec():
+            self._remember_folder(dialog.path)
+            self.run_export("Export image", dialog.path, dialog.write)
+
+    def save_tab_image(self, path: str, scale: float = 1.0) -> bool:
+        from gdplay.ui.image_export import save_widget_image
+
+        return self.run_export("Export image", path, lambda p: save_widget_image(self.current_tab(), p, scale))
+
+    # -- drag and drop --------------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls()
+        if len(urls) == 1 and urls[0].isLocalFile() and urls[0].toLocalFile().lower().endswith((".json", ".csv")):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = event.mimeData().urls()[0].toLocalFile()
+        event.acceptProposedAction()
+        if path.lower().endswith(".csv") or self.confirm_discard():
+            QTimer.singleShot(0, lambda: self.open_path(path))
 
     @Slot(str)
     def _on_tab_status(self, text: str) -> None:
@@ -238,8 +442,42 @@ class MainWindow(QMainWindow):
         return ok
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._closed:
-            self._save_settings()
-            self.shutdown()
-            self._closed = True
-        event.accept()
+        """Ask about unsaved changes (Cancel keeps everything), write the last autosave, stop the threads."""
+        if self._closed:
+            event.accept()
+            return
+        event.ignore()
+        if self._closing:
+            return
+        if self.document.modified and self.isVisible():
+            answer = QMessageBox.question(
+                self, "Save changes?", "This session has changes that are not saved. Save them before quitting?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+            if answer == QMessageBox.StandardButton.Cancel:
+                return
+            if answer == QMessageBox.StandardButton.Save:
+                self._closing = True
+                self.save_session(then=lambda ok: self._finish_close() if ok else self._cancel_close())
+                return
+        self._closing = True
+        self._in_close_event = True
+        try:
+            self._finish_close()  # without an autosave this finishes at once: then accept this event
+        finally:
+            self._in_close_event = False
+        if self._closed:
+            event.accept()
+
+    def _cancel_close(self) -> None:
+        self._closing = False  # the save failed or was cancelled: stay open, still unsaved
+
+    def _finish_close(self) -> None:
+        self.document.quit_cleanly(self._close_now)
+
+    def _close_now(self) -> None:
+        self._save_settings()
+        self.shutdown()
+        self._closed = True
+        if not self._in_close_event:
+            self.close()

@@ -20,12 +20,13 @@ def window(qtbot, tmp_path):
 
 
 def test_title_tabs_and_menus(window):
-    assert window.windowTitle() == "gdplay"
+    assert window.windowTitle() == "untitled[*] — gdplay" and not window.isWindowModified()
     assert [window.tab_widget.tabText(i) for i in range(3)] == ["Regression", "Neural network", "SVM"]
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["&File", "&Edit", "&Train", "&View", "&Help"]
     file_items = {a.text(): a.isEnabled() for a in window.menuBar().actions()[0].menu().actions() if a.text()}
-    assert file_items["&Quit"] and file_items["Export &image…"]
+    assert all(file_items.values())  # every File item works: sessions, CSV, exports, quit
+    assert {"&Open session…", "&Save session", "&Import points (CSV)…", "Export &image…", "&Quit"} <= set(file_items)
 
 
 def test_status_bar_shows_data_coordinates_under_the_cursor(qtbot, window):
