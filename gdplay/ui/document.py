@@ -8,6 +8,7 @@ tabs: all or nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -228,17 +229,20 @@ class Document(QObject):
 
     def quit_cleanly(self, then: Callable[[], None]) -> None:
         """The last autosave, then the clean mark; ``then()`` either way (a full disk must not stop a quit)."""
-        if self.autosave_dir is None:
+        folder, lock = self.autosave_dir, self.lock
+        if folder is None:
             then()
             return
         self._autosave_timer.stop()
 
         def finished(error: str) -> None:
-            (self.autosave_dir / CLEAN_NAME).write_text(time.strftime("%Y-%m-%d %H:%M:%S\n"))
-            self.lock.unlock()
+            with contextlib.suppress(OSError):  # a full disk must not keep the window open
+                (folder / CLEAN_NAME).write_text(time.strftime("%Y-%m-%d %H:%M:%S\n"))
+            lock.unlock()
             then()
 
         self.autosave(then=finished, timeout_ms=QUIT_TIMEOUT_MS)
+        self.autosave_dir = self.lock = None  # once: a second close does not save again
 
     def discard_autosave(self) -> None:
         path = self.autosave_path()

@@ -249,8 +249,9 @@ def test_autosave_recovery_after_a_crash_and_one_instance_per_autosave(qtbot, tm
     third = Document(again, again.settings)
     assert third.start_autosave(folder) and not third.recovery_available()
     for w in (first, again):
-        w.document._autosave_timer.stop()
-        w.close()
+        w.close()  # the last autosave is written first; then the window closes and its threads stop
+        qtbot.waitUntil(lambda w=w: w._closed, timeout=5000)
+        assert not any(t.controller.is_alive() for t in w.built_tabs().values())
 
 
 def test_examples_open_and_never_get_overwritten(qtbot, window):
