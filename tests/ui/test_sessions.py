@@ -265,3 +265,42 @@ def test_examples_open_and_never_get_overwritten(qtbot, window):
         assert window.document.path is None and description
         assert Path(path).read_bytes() == before
     assert os.path.basename(items[0][0]).startswith("01")
+
+
+def test_a_failing_save_says_so_and_the_session_stays_unsaved(qtbot, window, tmp_path, no_modal_dialogs):
+    window.tab("regression").editor.replace(np.array([[1.0, 1.0]]), None)
+    qtbot.waitUntil(window.isWindowModified, timeout=3000)
+    assert save(qtbot, window, tmp_path / "no such folder" / "s.gdplay.json") is False
+    assert any("Could not save" in text and "still open and unsaved" in text for text in no_modal_dialogs)
+    assert window.isWindowModified() and window.document.path is None
+
+
+def test_every_plot_offers_export_in_its_menu_and_a_right_click_on_a_point_still_deletes(qtbot, window):
+    tab = window.tab("regression")
+    for plot in (tab.data_view.plot, tab.surface_view.plot, tab.cost_view.widget.getPlotItem()):
+        assert plot.getViewBox().menuEnabled()
+        assert "Export..." in [a.text() for a in plot.scene().contextMenu]
+    from mouse import click  # the shared mouse helpers of the plot tests
+
+    tab.editor.replace(np.array([[0.0, 0.0], [5.0, 5.0]]), None)
+    tab.data_view.plot.getViewBox().setRange(xRange=(-10, 10), yRange=(-10, 10), padding=0)
+    click(qtbot, tab.data_view.widget, 5.0, 5.0, Qt.MouseButton.RightButton)
+    assert tab.editor.points.xy.tolist() == [[0.0, 0.0]]
+
+
+GOLDEN = Path(__file__).parent.parent / "data" / "session-v1.gdplay.json"
+
+
+def test_the_golden_version_1_session_opens_with_its_exact_contents(qtbot, window):
+    """A file written by format version 1 (tests/data, never regenerated): every later gdplay must open
+    it, migrating if the format moves on, to the same points, params and trained step."""
+    assert window.document.open(str(GOLDEN), remember=False) == ""
+    reg, net, svm = (window.tab(k) for k in ("regression", "network", "svm"))
+    assert reg.editor.points.xy.tolist() == [[0.0, 1.0], [1.0, 2.9], [2.0, 5.2], [3.0, 6.8]]
+    assert reg.params.learning_rate == 0.05 and reg.params.optimizer == "momentum"
+    assert net.params.hidden == (5, 3) and net.params.activation == "relu"
+    assert len(svm.editor.points) == 100 and svm.params.kernel == "rbf" and svm.params.C == 10.0
+    assert window.current_key() == "svm"
+    for tab, step in ((reg, 25), (net, 40), (svm, 30)):
+        qtbot.waitUntil(lambda tab=tab, step=step: not tab.restore_pending and tab.controller.latest is not None
+                        and tab.controller.latest.step == step, timeout=10000)

@@ -132,7 +132,6 @@ class SurfaceView(QObject):
         super().__init__(parent)
         self.widget = make_plot("Cost surface", "m", "b", grid=False)
         self.plot = self.widget.getPlotItem()
-        self.plot.getViewBox().setMenuEnabled(False)
         self.image = pg.ImageItem()
         cmap = pg.colormap.get("viridis")
         self.image.setColorMap(cmap)

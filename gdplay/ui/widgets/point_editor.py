@@ -1,5 +1,6 @@
 """Click-to-edit points on a pyqtgraph plot: left click adds a point of the current class (Shift+click the
-next class), right click or Ctrl+click deletes the nearest point, dragging a point moves it. Every edit
+next class), right click or Ctrl+click deletes the nearest point (right click elsewhere opens the plot's
+menu, with Export...), dragging a point moves it. Every edit
 goes through gdplay.core.points commands, so each can be undone and redone."""
 
 from __future__ import annotations
@@ -23,7 +24,16 @@ class EditableViewBox(pg.ViewBox):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.editor: PointEditor | None = None
-        self.setMenuEnabled(False)  # right click deletes points here
+
+    def mouseClickEvent(self, ev) -> None:
+        """A right click on a point deletes it (the editor does, from the scene's signal); anywhere else it
+        opens the plot's menu (view options, Export... to PNG or SVG)."""
+        editor = self.editor
+        if ev.button() == Qt.MouseButton.RightButton and editor is not None and editor.enabled \
+                and editor._nearest(ev.scenePos()) >= 0:
+            ev.accept()
+            return
+        super().mouseClickEvent(ev)
 
     def mouseDragEvent(self, ev, axis=None) -> None:
         if self.editor is not None and self.editor.handle_drag(ev):
