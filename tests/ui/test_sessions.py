@@ -304,3 +304,32 @@ def test_the_golden_version_1_session_opens_with_its_exact_contents(qtbot, windo
     for tab, step in ((reg, 25), (net, 40), (svm, 30)):
         qtbot.waitUntil(lambda tab=tab, step=step: not tab.restore_pending and tab.controller.latest is not None
                         and tab.controller.latest.step == step, timeout=10000)
+
+
+@pytest.mark.parametrize("choice, confirm, restored", [
+    ("Restore", None, True),
+    ("Discard", QMessageBox.StandardButton.Discard, False),  # discarded for good
+    ("Discard", QMessageBox.StandardButton.Cancel, True),  # asked once more: Cancel restores after all
+])
+def test_the_start_after_a_crash_offers_the_autosave(qtbot, tmp_path, monkeypatch, choice, confirm, restored):
+    from gdplay.app import _offer_recovery
+
+    folder = tmp_path / "app-data"
+    folder.mkdir()
+    doc = {"format": "gdplay-session", "version": 1, "active_tab": "regression",
+           "tabs": {"regression": {"params": {}, "points": {"xy": [[1.5, 2.5], [3.0, -1.0]]}}}}
+    (folder / "autosave.gdplay.json").write_text(json.dumps(doc))  # no clean mark: a crash
+    window = make_window(qtbot, tmp_path)
+    assert window.document.start_autosave(folder) and window.document.recovery_available()
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: 0)
+    monkeypatch.setattr(QMessageBox, "clickedButton",
+                        lambda self: next(b for b in self.buttons() if b.text() == choice))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: confirm)
+    _offer_recovery(window)
+    points = window.tab("regression").editor.points.xy.tolist()
+    assert (points == [[1.5, 2.5], [3.0, -1.0]]) is restored
+    assert (folder / "autosave.gdplay.json").exists() is restored
+    assert not window.document.recovery_available() or restored  # running now: no clean mark yet
+    window.close()
+    qtbot.waitUntil(lambda: window._closed, timeout=5000)
+    assert (folder / "autosave.clean").exists()
