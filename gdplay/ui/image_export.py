@@ -61,6 +61,7 @@ class ImageExportDialog(QDialog):
         form = QFormLayout(self)
         row = QHBoxLayout()
         self.file = QLineEdit(self.path)
+        self.file.setMinimumWidth(380)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         row.addWidget(self.file, 1)
