@@ -179,6 +179,7 @@ def _report_first_paint(app, window) -> None:
     """For scripts/bench: print the wall-clock times of the first painted window and of the first painted
     tab content, then the resident memory once every tab is built, and quit."""
     from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QWidget
 
     def rss_kb() -> int:
         with open("/proc/self/statm") as f:
@@ -193,8 +194,8 @@ def _report_first_paint(app, window) -> None:
                 if not self.window_painted:
                     self.window_painted = True
                     print(f"first_paint {time.time():.6f}", flush=True)
-                elif not self.content_painted and "regression" in window._tabs and \
-                        window._tabs["regression"].isAncestorOf(obj):
+                elif not self.content_painted and isinstance(obj, QWidget) and (
+                        tab := window.built_tabs().get(window.current_key())) is not None and tab.isAncestorOf(obj):
                     self.content_painted = True
                     print(f"content_paint {time.time():.6f}", flush=True)
                     QTimer.singleShot(0, finish)

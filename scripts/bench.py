@@ -20,6 +20,11 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # bench_network, bench_svm
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# the windows it opens keep their settings and autosave in a folder of the bench's own, not the user's
+# (a remembered last tab would also change what start-up measures)
+_PRIVATE = __import__("tempfile").mkdtemp(prefix="gdplay-bench-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_PRIVATE, "config")
+os.environ["GDPLAY_DATA_DIR"] = os.path.join(_PRIVATE, "data")
 
 
 @dataclass
