@@ -26,6 +26,7 @@ import numpy as np
 
 from gdplay.core import kernels as K
 from gdplay.core import state as saved
+from gdplay.core.contours import iso_polylines
 from gdplay.core.history import History
 from gdplay.core.state import StateError
 from gdplay.core.trainer import Snapshot, Status, ValidationError, diverged_message, frozen
@@ -1059,11 +1060,15 @@ SEED_SIGMA2_VALUES = (1.0, 2.0, 4.0, 8.0, 32.0, 128.0)
 
 
 class DecisionMap(NamedTuple):
-    """f over a grid of the input plane: ``values`` float32, rows = x2, columns = x1."""
+    """f over a grid of the input plane: ``values`` float32, rows = x2, columns = x1; with the boundary
+    f = 0 and the margins f = ±1 traced here (``iso_polylines`` form, the margins chained for a dashed
+    pen), next to the map, so the window only draws them."""
 
     values: np.ndarray
     x_range: tuple[float, float]
     y_range: tuple[float, float]
+    boundary: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    margins: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 class CostSurface(NamedTuple):
@@ -1123,7 +1128,9 @@ class SVMTabTrainer(SVMTrainer):
                 p = self.params
                 values = K.decision_grid(x_range, y_range, shape, self.support_vectors_, self.dual_coef_,
                                          self.intercept_, p.kernel, p.gamma, p.degree, p.coef0)
-        return DecisionMap(values, (float(x_range[0]), float(x_range[1])), (float(y_range[0]), float(y_range[1])))
+        xr, yr = (float(x_range[0]), float(x_range[1])), (float(y_range[0]), float(y_range[1]))
+        return DecisionMap(values, xr, yr, iso_polylines(values, 0.0, xr, yr, chain=False),
+                           iso_polylines(values, (-1.0, 1.0), xr, yr, chain=True))
 
     def primal_surface(self, shape: tuple[int, int] = (80, 80)) -> CostSurface | None:
         """P(w1, w2; b) at the current b, over a window that holds the path of w (linear kernel, 2-D data).

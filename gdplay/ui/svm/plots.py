@@ -107,8 +107,12 @@ class SvmDecisionView:
                 self.level = level
                 self.colorbar.setLevels((-level, level))
         self.view.set_map(values, dmap.x_range, dmap.y_range, (-self.level, self.level))
-        self.boundary.set_levels(values, [0.0], dmap.x_range, dmap.y_range)
-        self.margins.set_levels(values, [-1.0, 1.0], dmap.x_range, dmap.y_range)
+        if dmap.boundary is not None:  # traced in the training process
+            self.boundary.set_polylines(dmap.boundary)
+            self.margins.set_polylines(dmap.margins)
+        else:
+            self.boundary.set_levels(values, [0.0], dmap.x_range, dmap.y_range)
+            self.margins.set_levels(values, [-1.0, 1.0], dmap.x_range, dmap.y_range)
 
     def set_snapshot(self, snap: SVMSnapshot) -> None:
         X = snap.X
