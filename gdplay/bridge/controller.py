@@ -5,12 +5,13 @@ from __future__ import annotations
 import atexit
 import contextlib
 import itertools
+import math
 import sys
 import time
 import weakref
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from gdplay.bridge.worker import TrainingWorker
 from gdplay.core.trainer import Snapshot, Status, Trainer
@@ -65,6 +66,13 @@ class TrainingController(QObject):
         self.error: str | None = None
         # strong references for the whole life of the thread: a worker with no Python reference is
         # garbage-collected after moveToThread and training silently never starts
+        # one timer hands frames over: after a paint it releases the next one; for a hidden tab whose
+        # frame came early it shows that frame when it is due (a timer may fire a little early)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._on_timer)
+        self._show_when_due = False
         self._thread = QThread()
         self._thread.setObjectName(name)
         self._worker = TrainingWorker(trainer)
@@ -129,7 +137,8 @@ class TrainingController(QObject):
         """Whether the tab is on screen: hidden tabs take frames rarely, so the visible one has the GUI."""
         self.visible = visible
         if visible and self._worker.take_snapshot() is not self._shown:
-            QTimer.singleShot(0, self._on_worker_snapshot)  # show the newest at once
+            self._show_when_due = True  # show the newest at once
+            self._timer.start(0)
 
     def request(self, tag: Any, method: str, *args: Any, **kwargs: Any) -> None:
         """Call ``trainer.method(*args, **kwargs)`` between steps; the result arrives as
@@ -164,8 +173,13 @@ class TrainingController(QObject):
             return
         now = time.perf_counter()
         # a hidden tab draws a few frames a second (its readouts stay fresh), a visible one every frame
-        due = self.visible or now - self._frame_started >= HIDDEN_FRAME_S
-        if frame is not self._shown and due:
+        wait = 0.0 if self.visible else HIDDEN_FRAME_S - (now - self._frame_started)
+        if wait > 0:  # not yet: keep the frame (newer ones replace it) and show it when due
+            self._show_when_due = True
+            self._timer.start(max(1, math.ceil(wait * 1000)))
+            return
+        self._show_when_due = False
+        if frame is not self._shown:
             self._shown = frame
             self.latest, self.views = frame
             self._frame_started = now
@@ -174,11 +188,11 @@ class TrainingController(QObject):
         # the handlers posted), and not sooner than a 60 Hz frame: the event loop idles between frames
         elapsed_ms = (time.perf_counter() - self._frame_started) * 1000
         interval = FRAME_MS if self.visible else HIDDEN_FRAME_S * 1000  # a hidden tab sleeps till it is due
-        QTimer.singleShot(max(1, int(interval - elapsed_ms)), self._release)
+        self._timer.start(max(1, int(interval - elapsed_ms)))
 
     @Slot()
-    def _release(self) -> None:
-        if self._worker.release():
+    def _on_timer(self) -> None:
+        if self._show_when_due or self._worker.release():
             self._on_worker_snapshot()
 
     @Slot(object, object)

@@ -207,3 +207,15 @@ def test_a_large_command_while_large_snapshots_stream_does_not_deadlock(qtbot, c
     controller.edit(Replace(xy, np.zeros(len(xy), dtype=int)), 42)
     qtbot.waitUntil(lambda: controller.latest.data_version == 42, timeout=10_000)
     assert controller.latest.n_points == 200_000
+
+
+def test_a_hidden_tab_always_shows_its_last_frame(qtbot, controller):
+    """A hidden tab takes a frame every half second; one that arrives early is kept and shown when due,
+    even when no newer frame follows (a run that stopped, a restored session)."""
+    controller.set_visible(False)
+    for _ in range(6):
+        controller.step(3)  # a burst of frames, then nothing more
+        qtbot.wait(40)
+    qtbot.waitUntil(lambda: controller.latest is not None and controller.latest.step == 18, timeout=3000)
+    controller.step(2)  # one lone frame, right after the last one was shown
+    qtbot.waitUntil(lambda: controller.latest.step == 20, timeout=3000)

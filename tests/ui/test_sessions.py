@@ -302,8 +302,15 @@ def test_the_golden_version_1_session_opens_with_its_exact_contents(qtbot, windo
     assert len(svm.editor.points) == 100 and svm.params.kernel == "rbf" and svm.params.C == 10.0
     assert window.current_key() == "svm"
     for tab, step in ((reg, 25), (net, 40), (svm, 30)):
-        qtbot.waitUntil(lambda tab=tab, step=step: not tab.restore_pending and tab.controller.latest is not None
-                        and tab.controller.latest.step == step, timeout=10000)
+        qtbot.waitUntil(lambda tab=tab: not tab.restore_pending, timeout=10000)
+        try:
+            qtbot.waitUntil(lambda tab=tab, step=step: tab.controller.latest is not None
+                            and tab.controller.latest.step == step, timeout=10000)
+        except Exception:
+            snap = tab.controller.latest
+            raise AssertionError(f"{tab.key}: step {None if snap is None else snap.step}, status "
+                                 f"{None if snap is None else snap.status}, running {tab.controller.running}, "
+                                 f"{window.statusBar().currentMessage()!r}") from None
 
 
 @pytest.mark.parametrize("choice, confirm, restored", [

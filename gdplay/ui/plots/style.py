@@ -73,7 +73,9 @@ class StickyRange:
     def reset(self) -> None:
         self._range = None
 
-    def update(self, x_max: float, y_min: float, y_max: float, x_min: float = 0.0) -> None:
+    def update(self, x_max: float, y_min: float, y_max: float, x_min: float = 0.0, settled: bool = True) -> None:
+        """Fit the data's extent. ``settled`` False (a run just restarted and still growing) keeps a longer
+        x range instead of shrinking to the first few steps and growing back over the next frames."""
         import math
 
         if not all(math.isfinite(v) for v in (x_min, x_max, y_min, y_max)):
@@ -84,11 +86,13 @@ class StickyRange:
         x_span = max(x_max - x_min, 1.0)
         y_pad = max(y_max - y_min, 1e-12) * 0.08 + (0.1 if self.log_y else 0.0)
         fits = r is not None and r[0] <= x_min and x_max <= r[1] and r[2] <= y_min and y_max <= r[3]
-        tight = r is not None and (x_max - x_min) >= (r[1] - r[0]) / (self.headroom * 4) \
+        tight = r is not None and ((x_max - x_min) >= (r[1] - r[0]) / (self.headroom * 4) or not settled) \
             and (y_max - y_min + 2 * y_pad) >= (r[3] - r[2]) / 8
         if fits and tight:
             return
         x1 = x_min + x_span * self.headroom
+        if r is not None and not settled and x_max <= r[1]:
+            x_min, x1 = r[0], r[1]  # only y moves
         self._range = (x_min, x1, y_min - y_pad, y_max + y_pad)
         self.plot.setRange(xRange=(x_min, x1), yRange=(y_min - y_pad, y_max + y_pad), padding=0)
 

@@ -4,6 +4,8 @@ Items are built once and then only updated in place; one colour per run (compare
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
@@ -190,7 +192,9 @@ class SurfaceView(QObject):
         floor = min(float(cost.min()), optimum_cost)
         spread = max(float(cost.max()) - floor, 1e-300)
         z = np.log10(cost - floor + spread * 1e-7)  # log colours: the narrow valley floor stays visible
-        lo, hi = float(z.min()), float(z.max())
+        # levels on quarter decades: a dragged point moves the surface a little, and the colour bar's
+        # axis (and the contour levels) then stay put instead of being laid out again every frame
+        lo, hi = math.floor(float(z.min()) * 4) / 4, math.ceil(float(z.max()) * 4) / 4
         if not hi > lo:
             hi = lo + 1.0
         self.image.setImage(z, autoLevels=False, levels=(lo, hi))
@@ -198,7 +202,8 @@ class SurfaceView(QObject):
         rows, cols = cost.shape
         di, dj = (i1 - i0) / max(cols - 1, 1), (j1 - j0) / max(rows - 1, 1)
         self.image.setRect(QRectF(i0 - di / 2, j0 - dj / 2, (i1 - i0) + di, (j1 - j0) + dj))
-        self.colorbar.setLevels((lo, hi))
+        if tuple(self.colorbar.levels()) != (lo, hi):  # setting the same levels still re-lays out its axis
+            self.colorbar.setLevels((lo, hi))
         self.contours.set_levels(z, np.linspace(lo, hi, N_CONTOURS + 2)[1:-1])
 
     def set_runs(self, snap: RegressionSnapshot, axes: tuple[int, int], start: np.ndarray) -> None:
@@ -377,8 +382,6 @@ class CostView(HistoryView):
         self.window = 100
 
     def update(self, snap: RegressionSnapshot) -> None:  # type: ignore[override]
-        if snap.step == 0:
-            self.range.reset()
         last, lo, hi = super().update(snap)
         h = snap.history
         opt = snap.optimum
@@ -405,7 +408,7 @@ class CostView(HistoryView):
         else:
             self.floor.hide()
         if np.isfinite(lo) and hi > 0:
-            self.range.update(last, lo, hi)
+            self.range.update(last, lo, hi, settled=snap.status.finished)
 
 
 class DistanceView(HistoryView):
@@ -415,8 +418,7 @@ class DistanceView(HistoryView):
         super().__init__("Distance to the optimum", "‖θ − θ*‖ (log scale)", DIST, legend=False)
 
     def update(self, snap: RegressionSnapshot) -> None:  # type: ignore[override]
-        if snap.step == 0:
-            self.range.reset()
         last, lo, hi = super().update(snap)
         if np.isfinite(lo) and hi > 0:
-            self.range.update(last, lo, hi)
+            # a restarted run keeps the x range while it grows back (an edit restarts it): no axis churn
+            self.range.update(last, lo, hi, settled=snap.status.finished)

@@ -56,9 +56,10 @@ PRESETS: tuple[Preset, ...] = (
            "squares (the star). The surface is a long, narrow valley: its condition number is about 66,000.",
            _seed_data, SEED),
     Preset("seed-scaled", "…the fix: feature scaling",
-           "The same data and start, with x standardized: the valley becomes a round bowl, and a learning rate "
-           "of 0.5 reaches least squares in a few dozen steps. The answer is still reported in raw units.",
-           _seed_data, RegressionParams(learning_rate=0.5, initial=(-1.0, 0.0), max_steps=2000, scale=True,
+           "The same data and start, with x standardized: the valley becomes a round bowl (condition number 1), "
+           "and a learning rate of 0.1 reaches least squares in about a hundred steps. Drag the rate to the green "
+           "mark, 0.5, and one step lands on it. The answer is still reported in raw units.",
+           _seed_data, RegressionParams(learning_rate=0.1, initial=(-1.0, 0.0), max_steps=2000, scale=True,
                                         grad_tol=1e-8), rate=30.0),
     Preset("seed-linesearch", "…the fix: a line search",
            "The unscaled valley again, now with an exact line search (the best step along the gradient each "
