@@ -420,6 +420,9 @@ class LandscapeView:
         self.info.setParentItem(self.plot.getViewBox())
         self.info.setPos(2, 2)
         self.landscape: LossLandscape | None = None
+        self.info.setText(self.EMPTY)
+
+    EMPTY = "Not computed yet:\npress Refresh landscape,\nor tick 'every 3 s'."
 
     def set_landscape(self, land: LossLandscape | None, step: int | None = None) -> None:
         self.landscape = land
@@ -428,12 +431,14 @@ class LandscapeView:
             self.contours.set_levels(None, ())
             for item in (self.path, self.start, self.current):
                 item.setData([], [])
+            self.info.setText(self.EMPTY)
             return
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.log10(np.maximum(np.nan_to_num(land.loss, nan=np.inf, posinf=np.nan), 1e-12))
         finite = np.isfinite(z)
         if not finite.any():
             self.image.clear()
+            self.info.setText("The loss is not finite\non this slice: did\ntraining diverge?")
             return
         lo, hi = float(z[finite].min()), float(np.percentile(z[finite], 98))
         hi = hi if hi > lo else lo + 1.0
