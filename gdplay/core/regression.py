@@ -530,11 +530,7 @@ class RegressionTrainer:
         is checked first (StateError, with the field named); on an error the trainer is unchanged."""
         what = "The saved regression state"
         saved.check_header(state, "regression", STATE_FORMAT, what)
-        structure = saved.field(state, "structure", what, dict)
-        for k in STATE_STRUCTURE:
-            now = getattr(self.params, k)
-            if structure.get(k) != now:
-                raise StateError(f"{what} was made with {k}={structure.get(k)!r}; the current setting is {now!r}.")
+        saved.check_structure(state, self.params, STATE_STRUCTURE, what)
         n = len(self.x)
         n_saved = saved.field(state, "n_points", what, int)
         if n_saved != n:

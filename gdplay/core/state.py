@@ -116,6 +116,16 @@ def check_header(obj: Any, kind: str, fmt: int, what: str) -> None:
         raise StateError(f"{what} has format version {version}; this version of gdplay reads version {fmt}.")
 
 
+def check_structure(obj: Any, params: Any, keys: tuple[str, ...], what: str) -> None:
+    """Refuse a state made under other structural settings (``obj["structure"]`` against ``params``): what
+    the saved numbers mean depends on them (a line's two coefficients are not a cubic's four)."""
+    structure = field(obj, "structure", what, dict)
+    for k in keys:
+        now = getattr(params, k)
+        if structure.get(k) != now:
+            raise StateError(f"{what} was made with {k}={structure.get(k)!r}; the current setting is {now!r}.")
+
+
 def decode_status(obj: Mapping[str, Any], what: str) -> Status:
     """``obj["status"]``: one of Status's values ("ready", "training", ...)."""
     value = field(obj, "status", what, str)

@@ -570,11 +570,7 @@ class SVMTrainer:
         is checked first (StateError, with the field named); on an error the trainer is unchanged."""
         what = "The saved SVM state"
         saved.check_header(state, "svm", STATE_FORMAT, what)
-        structure = saved.field(state, "structure", what, dict)
-        for k in STRUCTURAL:
-            now = getattr(self.params, k)
-            if structure.get(k) != now:
-                raise StateError(f"{what} was made with {k}={structure.get(k)!r}; the current setting is {now!r}.")
+        saved.check_structure(state, self.params, STRUCTURAL, what)
         n, d = self.X.shape
         n_saved = saved.field(state, "n_train", what, int)
         if n_saved != n:

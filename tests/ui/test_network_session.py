@@ -8,6 +8,7 @@ from dataclasses import fields, replace
 
 import numpy as np
 import pytest
+from test_network_tab import make_tab  # the tab on screen, as the tab tests make it
 
 from gdplay.core import session as S
 from gdplay.core.network import NetworkParams
@@ -15,7 +16,6 @@ from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui import session_controls
 from gdplay.ui.network.controls import ControlPanel
 from gdplay.ui.network.tab import DEFAULT_PARAMS, NetworkTab
-from gdplay.ui.plots.style import configure
 
 PANEL_CASES = [
     NetworkParams(hidden=()),
@@ -30,15 +30,6 @@ PANEL_CASES = [
 ]
 
 
-def make_tab(qtbot) -> NetworkTab:
-    configure()
-    t = NetworkTab()
-    qtbot.addWidget(t)
-    t.resize(1400, 860)
-    t.show()
-    qtbot.waitExposed(t)
-    qtbot.waitUntil(lambda: t.snapshot is not None and bool(t.snapshot.layer_sizes), timeout=5000)
-    return t
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from gdplay.ui.network.tab import NetworkTab, held_out_mask
 from gdplay.ui.plots.style import configure
 
 
-@pytest.fixture
-def tab(qtbot):
+def make_tab(qtbot) -> NetworkTab:
+    """The tab on screen at full size, as a person sees it (also used by the session tests)."""
     configure()
     t = NetworkTab()
     qtbot.addWidget(t)
@@ -21,6 +21,12 @@ def tab(qtbot):
     t.show()
     qtbot.waitExposed(t)
     qtbot.waitUntil(lambda: t.snapshot is not None and bool(t.snapshot.layer_sizes), timeout=5000)
+    return t
+
+
+@pytest.fixture
+def tab(qtbot):
+    t = make_tab(qtbot)
     yield t
     assert t.shutdown()
 

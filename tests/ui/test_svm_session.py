@@ -9,13 +9,13 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from test_svm_tab import make_tab  # the tab on screen, as the tab tests make it
 
 from gdplay.core import kernels as K
 from gdplay.core import session as S
 from gdplay.core.svm import SVMParams
 from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui import session_controls
-from gdplay.ui.plots.style import configure
 from gdplay.ui.svm.controls import ModelControls
 from gdplay.ui.svm.tab import SvmTab
 
@@ -29,15 +29,6 @@ MODEL_CASES = [
 ]
 
 
-def make_tab(qtbot) -> SvmTab:
-    configure()
-    t = SvmTab()
-    qtbot.addWidget(t)
-    t.resize(1400, 860)
-    t.show()
-    qtbot.waitExposed(t)
-    t.controller.set_rate(None)
-    return t
 
 
 @pytest.fixture

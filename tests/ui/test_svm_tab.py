@@ -13,8 +13,8 @@ from gdplay.ui.plots.style import configure
 from gdplay.ui.svm.tab import SvmTab
 
 
-@pytest.fixture
-def tab(qtbot):
+def make_tab(qtbot) -> SvmTab:
+    """The tab on screen at full size, as a person sees it (also used by the session tests)."""
     configure()
     t = SvmTab()
     qtbot.addWidget(t)
@@ -22,6 +22,12 @@ def tab(qtbot):
     t.show()
     qtbot.waitExposed(t)
     t.controller.set_rate(None)
+    return t
+
+
+@pytest.fixture
+def tab(qtbot):
+    t = make_tab(qtbot)
     yield t
     assert t.shutdown()
 
