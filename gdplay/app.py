@@ -67,10 +67,30 @@ def _excepthook(exc_type, exc, tb) -> None:
             w.statusBar().showMessage(f"Internal error: {exc_type.__name__}: {exc}. Your data is kept.", 15000)
 
 
+class _UncachedSources(dict):
+    """A ``linecache.cache`` that keeps nothing. shiboken's import hook reads the source of every module
+    imported after PySide6 (``inspect.getsource``, to see whether it uses PySide's feature switches), and
+    linecache would keep all of it: ~15 MB of pyqtgraph and numpy text for the life of the app. Without the
+    cache a traceback reads the few lines it shows from disk again."""
+
+    def __setitem__(self, key, value) -> None:
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["fit"]:
         return _fit_main(argv[1:])
+    import linecache
+
+    cache, linecache.cache = linecache.cache, _UncachedSources()
+    try:
+        return _gui_main(argv)
+    finally:
+        linecache.cache = cache
+
+
+def _gui_main(argv: list[str]) -> int:
     args = _parse(argv)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -610,7 +610,9 @@ class RegressionTrainer:
         avgs = run.averages(sample_cost) if self._batch(run) else (math.nan,) * len(AVERAGE_WINDOWS)
         if not run.history.want(step):
             return
-        dist = float(np.linalg.norm(run.theta - self.optimum.theta)) if self.optimum is not None else math.nan
+        # hypot scales before squaring: an optimum near 1e154 (x spread 1e-150) gives a finite distance, not an
+        # overflow warning
+        dist = math.hypot(*(run.theta - self.optimum.theta)) if self.optimum is not None else math.nan
         row = (cost, dist, *avgs, *run.theta)
         if len(run.theta) == 1:
             row = (*row, float(grad[0]))

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from gdplay.core.least_squares import PowerSums, Quadratic, make_basis, scaling_for
@@ -316,6 +316,7 @@ def test_convergence_tolerances_stop_the_run():
 
 
 @given(st.lists(st.tuples(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6)), min_size=2, max_size=30))
+@example([(0.0, 0.0), (2.825874020095082e-150, 37889.0)])  # slope ~1e154: its distance once overflowed
 def test_closed_form_agrees_with_lstsq(points):
     xy = np.array(points)
     x, y = xy[:, 0], xy[:, 1]

@@ -4,6 +4,7 @@ support-vector rings, the libsvm comparison, the sweeps, one-class data and erro
 from itertools import pairwise
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from mouse import click
 from PySide6.QtCore import Qt
@@ -174,8 +175,11 @@ def test_libsvm_comparison_is_close_on_experiment_1(qtbot, tab):
 
 def test_sweeps_reproduce_the_seeds_shapes(qtbot, tab):
     qtbot.waitUntil(lambda: converged(tab), timeout=5000)
+    sweep_page = tab.pages.widget(1)
+    assert sweep_page.findChildren(pg.PlotWidget) == []  # built when first needed
     with qtbot.waitSignal(tab.controller.replyReady, timeout=15000):
         tab.sweep_box.c_button.click()
+    assert len(sweep_page.findChildren(pg.PlotWidget)) == 4
     pts = tab.sweeps["C"]["points"]
     n = [p.n_support for p in pts]
     assert [p.C for p in pts] == [1e-5, 1e-3, 1, 10, 100, 1e3, 1e5, 1e7]
@@ -243,3 +247,13 @@ def test_primal_solver_is_for_the_linear_kernel_and_draws_its_cost_surface(qtbot
     assert tab.model.solver_name() == "dual"  # switched back, and primal is greyed out with the reason
     item = tab.model.solver.model().item(primal)
     assert not item.isEnabled() and "linear kernel" in item.toolTip()
+
+
+def test_opening_the_sweeps_page_builds_its_four_plots_once(qtbot, tab):
+    page = tab.pages.widget(1)
+    tab.pages.setCurrentIndex(1)
+    plots = page.findChildren(pg.PlotWidget)
+    assert len(plots) == 4
+    tab.pages.setCurrentIndex(0)
+    tab.pages.setCurrentIndex(1)
+    assert page.findChildren(pg.PlotWidget) == plots

@@ -72,3 +72,25 @@ def test_drag_moves_a_point_and_one_undo_puts_it_back(qtbot):
     assert vb.viewRange()[0] == pytest.approx([0, 10])  # the view did not pan
     editor.undo()
     assert editor.points.xy.tolist() == [[5.0, 5.0]]
+
+
+def test_a_plot_builds_its_menu_at_the_first_right_click_with_pyqtgraphs_view_options(qtbot):
+    from mouse import drag, viewport_pos
+    from PySide6.QtCore import Qt
+
+    from gdplay.ui.plots.style import configure, make_plot
+
+    configure()
+    w = make_plot("t", "x", "y")
+    qtbot.addWidget(w)
+    w.resize(320, 240)
+    w.show()
+    vb = w.getPlotItem().getViewBox()
+    assert vb.menuEnabled() and vb.menu is None  # nothing built until asked
+    drag(w.viewport(), [viewport_pos(w, 0.5, 0.5)], Qt.MouseButton.RightButton)  # a right click
+    qtbot.waitUntil(lambda: vb.menu is not None and vb.menu.isVisible(), timeout=2000)
+    texts = [a.text() for a in vb.menu.actions()]
+    assert "View All" in texts and "Mouse Mode" in texts
+    vb.menu.close()
+    vb.setMenuEnabled(False)
+    assert vb.menu is None and vb.getContextMenus(None) == []

@@ -289,7 +289,7 @@ class LayerProfileView:
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         # bars on a second view box sharing x, with their own 0..1 axis on the right
-        self.bar_box = pg.ViewBox()
+        self.bar_box = pg.ViewBox(enableMenu=False)  # behind the plot's own view, which takes the clicks
         self.plot.showAxis("right")
         self.plot.scene().addItem(self.bar_box)
         self.plot.getAxis("right").linkToView(self.bar_box)

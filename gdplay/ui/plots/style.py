@@ -8,6 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsItem
 
+from gdplay.ui.plots.view_box import LazyMenuViewBox
+
 CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")  # blue, orange, green, red
 PATH_COLORS = ("#d62728", "#ff7f0e", "#9467bd", "#17becf", "#e377c2", "#8c564b", "#bcbd22", "#000000")  # runs
 LINE_PEN = pg.mkPen("#d62728", width=2)
@@ -26,7 +28,7 @@ def make_plot(title: str, x_label: str, y_label: str, view_box: pg.ViewBox | Non
               grid: bool = True) -> pg.PlotWidget:
     """A plot with our look. ``grid=False`` for plots whose range moves every frame (a growing cost
     curve): the grid is drawn by the axes, and re-rendering it each frame costs ~10 ms."""
-    w = pg.PlotWidget(viewBox=view_box) if view_box is not None else pg.PlotWidget()
+    w = pg.PlotWidget(viewBox=view_box if view_box is not None else LazyMenuViewBox())
     p = w.getPlotItem()
     p.setTitle(title, size="10pt")
     p.setLabel("bottom", x_label)

@@ -86,8 +86,7 @@ class SvmTab(TrainingTabMixin, QWidget):
         self.gap_view = GapView()
         self.hinge_view = HingeView()
         self.surface_view = PrimalSurfaceView()
-        self.c_sweep_view = CSweepView()
-        self.sigma_sweep_view = SigmaSweepView()
+        self._sweep_views: tuple[CSweepView, SigmaSweepView] | None = None  # built when first shown
 
         self.playback = PlaybackBar(step_unit="step (one SMO pair, or one subgradient step)")
         self.playback.set_rate(DEFAULT_RATE, emit=False)
@@ -162,16 +161,13 @@ class SvmTab(TrainingTabMixin, QWidget):
         grid.setColumnStretch(2, 3)
 
         sweeps = QWidget()
-        sgrid = QGridLayout(sweeps)
-        sgrid.setContentsMargins(0, 0, 0, 0)
-        sgrid.addWidget(self.c_sweep_view.lines_widget, 0, 0)
-        sgrid.addWidget(self.c_sweep_view.count_widget, 0, 1)
-        sgrid.addWidget(self.sigma_sweep_view.acc_widget, 1, 0)
-        sgrid.addWidget(self.sigma_sweep_view.count_widget, 1, 1)
+        self._sweeps_grid = QGridLayout(sweeps)
+        self._sweeps_grid.setContentsMargins(0, 0, 0, 0)
 
         self.pages = QTabWidget()
         self.pages.addTab(training, "Model and training")
         self.pages.addTab(sweeps, "Sweeps")
+        self.pages.currentChanged.connect(lambda index: index == 1 and self._build_sweep_views())
 
         splitter = QSplitter()
         splitter.addWidget(scroll)
@@ -218,14 +214,33 @@ class SvmTab(TrainingTabMixin, QWidget):
         track_cursor(self.gap_view.widget, lambda x, y: f"iteration {x:,.0f}, gap {10 ** y:.3g}",
                      self.statusMessage.emit)
         track_cursor(self.surface_view.widget, lambda a, b: f"w₁ = {a:.4g}, w₂ = {b:.4g}", self.statusMessage.emit)
-        track_cursor(self.c_sweep_view.lines_widget, lambda x, y: f"x₁ = {x:.4g}, x₂ = {y:.4g}",
-                     self.statusMessage.emit)
-        track_cursor(self.c_sweep_view.count_widget, lambda x, y: f"log₁₀ C = {x:.3g} (C = {10 ** x:.3g}), "
-                     f"{y:.1f} SVs", self.statusMessage.emit)
-        track_cursor(self.sigma_sweep_view.acc_widget, lambda x, y: f"σ² ≈ {10 ** x:.3g}, accuracy {y:.1f} %",
-                     self.statusMessage.emit)
-        track_cursor(self.sigma_sweep_view.count_widget, lambda x, y: f"σ² ≈ {10 ** x:.3g}, {y:.1f} SVs",
-                     self.statusMessage.emit)
+
+    def _build_sweep_views(self) -> tuple[CSweepView, SigmaSweepView]:
+        """The sweep plots, made the first time the Sweeps page or a sweep's result needs them (four plots
+        most sessions never open: ~4 MB and start-up time saved)."""
+        if self._sweep_views is None:
+            c_view, sigma_view = CSweepView(), SigmaSweepView()
+            grid = self._sweeps_grid
+            grid.addWidget(c_view.lines_widget, 0, 0)
+            grid.addWidget(c_view.count_widget, 0, 1)
+            grid.addWidget(sigma_view.acc_widget, 1, 0)
+            grid.addWidget(sigma_view.count_widget, 1, 1)
+            show = self.statusMessage.emit
+            track_cursor(c_view.lines_widget, lambda x, y: f"x₁ = {x:.4g}, x₂ = {y:.4g}", show)
+            track_cursor(c_view.count_widget, lambda x, y: f"log₁₀ C = {x:.3g} (C = {10 ** x:.3g}), "
+                         f"{y:.1f} SVs", show)
+            track_cursor(sigma_view.acc_widget, lambda x, y: f"σ² ≈ {10 ** x:.3g}, accuracy {y:.1f} %", show)
+            track_cursor(sigma_view.count_widget, lambda x, y: f"σ² ≈ {10 ** x:.3g}, {y:.1f} SVs", show)
+            self._sweep_views = (c_view, sigma_view)
+        return self._sweep_views
+
+    @property
+    def c_sweep_view(self) -> CSweepView:
+        return self._build_sweep_views()[0]
+
+    @property
+    def sigma_sweep_view(self) -> SigmaSweepView:
+        return self._build_sweep_views()[1]
 
     def _describe_input_point(self, x: float, y: float) -> str:
         text = f"x₁ = {x:.4g}, x₂ = {y:.4g}"

@@ -13,11 +13,12 @@ from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
 from gdplay.core.points import Add, Command, Delete, Move, PointSet, Replace, UndoStack
+from gdplay.ui.plots.view_box import LazyMenuViewBox
 
 PICK_RADIUS_PX = 12.0  # how close (in pixels) a click must be to a point to grab or delete it
 
 
-class EditableViewBox(pg.ViewBox):
+class EditableViewBox(LazyMenuViewBox):
     """A ViewBox that offers drags to an editor before panning. (Clicks come from the scene's
     sigMouseClicked, which fires even when an item such as the scatter of points took the click.)"""
 
