@@ -36,7 +36,7 @@ from gdplay.core.trainer import Status, Trainer
 log = logging.getLogger(__name__)
 
 CHUNK_SECONDS = 0.012  # one snapshot per ~12 ms of training: a fresh one is waiting at each 60 Hz frame
-REPLY_SECONDS = 0.003  # after new params or data: a short chunk, so the change shows in the next frame
+REPLY_SECONDS = 0.001  # after new params or data: one short call, so the change shows in the next frame
 CALL_SECONDS = 0.002  # grow step(k) calls to about this long, so commands are seen within ~2 ms
 
 
@@ -114,6 +114,7 @@ class Runner:
         self.stopped = False
         self.dirty = True  # something changed since the last snapshot
         self._sent: dict[str, Any] = {}  # large fields already sent (see thin)
+        self._published_at = -math.inf
         self.views: dict[str, tuple[str, tuple, dict]] = {}
 
     # -- commands ----------------------------------------------------------------------------------
@@ -223,6 +224,10 @@ class Runner:
             if budget:
                 self.run_steps(budget, deadline=now + chunk, interrupted=interrupted)
                 self.dirty = True
+                if interrupted() and time.perf_counter() - self._published_at < CHUNK_SECONDS:
+                    # commands are waiting (a new learning rate, say): apply them before the next snapshot,
+                    # which then shows the change, instead of sending one that is already stale
+                    return 0.0
             wait = 0.0 if self.rate is None else max(0.0, min(0.25, 1.0 / self.rate))
         if self.playing and t.status.finished:
             self._set_playing(False)
@@ -236,6 +241,7 @@ class Runner:
                     else:
                         self._sent[f"view:{name}"] = value
             self.publish("snapshot", (thin(t.snapshot(), self._sent), views))
+            self._published_at = time.perf_counter()
             self.dirty = False
         return wait
 

@@ -1,0 +1,43 @@
+"""The training loop without Qt or a process: what it publishes, and when."""
+
+import time
+
+from gdplay.bridge.runner import CHUNK_SECONDS, Runner
+from gdplay.core.regression import RegressionParams, RegressionTrainer
+
+
+def playing_runner(nedrich):
+    x, y = nedrich
+    t = RegressionTrainer(RegressionParams(learning_rate=1e-4, max_steps=10**9))
+    t.set_data(x, y)
+    sent = []
+    r = Runner(t, lambda kind, payload: sent.append((kind, payload)))
+    r.apply([("play",)])
+    return r, sent
+
+
+def snapshots(sent):
+    return [payload[0] for kind, payload in sent if kind == "snapshot"]
+
+
+def test_a_chunk_cut_short_by_waiting_commands_sends_no_stale_snapshot(nedrich):
+    r, sent = playing_runner(nedrich)
+    r.tick(chunk=0.002)  # one ordinary snapshot
+    assert len(snapshots(sent)) == 1
+    # commands wait (a new learning rate): the chunk stops early and its snapshot, already stale, is not sent
+    r.tick(interrupted=lambda: True, chunk=0.002)
+    assert len(snapshots(sent)) == 1
+    r.apply([("params", RegressionParams(learning_rate=2e-4, max_steps=10**9), 7)])
+    r.tick(chunk=0.001)
+    snap = snapshots(sent)[-1]
+    assert len(snapshots(sent)) == 2 and snap.learning_rate == 2e-4 and snap.params_version == 7
+
+
+def test_commands_arriving_all_the_time_still_let_snapshots_through(nedrich):
+    """A slider dragged fast sends params faster than chunks end: a snapshot still goes out at least
+    every chunk, so the plots never freeze while the user drags."""
+    r, sent = playing_runner(nedrich)
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < 20 * CHUNK_SECONDS:
+        r.tick(interrupted=lambda: True, chunk=0.001)
+    assert len(snapshots(sent)) >= 10
