@@ -1000,7 +1000,7 @@ class NetworkTrainer:
             return self._cache
         net = self.net_
         grad = np.empty(net.n_params)
-        work = Workspace(self.n_train_, net.layer_sizes, net.n_weights)
+        work = net.workspace(self.n_train_)  # the training step's buffers: fresh ones cost page faults each time
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             loss = net.loss_and_grad(self._P, self._Ftr, self._Ttr, net.bind(grad), work)
             test_loss, test_acc = self._test_scores()
