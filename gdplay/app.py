@@ -290,9 +290,14 @@ def _screenshot(app, window, args) -> int:
                     snap.status.finished or (args.steps is not None and snap.step >= base + args.steps)):
                 break
             time.sleep(0.01)
-        for _ in range(5):
-            QApplication.processEvents()
-            time.sleep(0.02)
+        # the views fit their ranges to the result and then ask for pictures of the new range (a cost
+        # surface, a decision map), 120 ms debounced: wait until no new frame has come for 0.4 s
+        quiet_until = time.monotonic() + 0.4
+        shown = c.latest
+        while time.monotonic() < min(quiet_until, deadline):
+            settle(0.02)
+            if c.latest is not shown:
+                shown, quiet_until = c.latest, time.monotonic() + 0.4
     ok = window.grab().save(args.screenshot)
     window.close()
     if not ok:

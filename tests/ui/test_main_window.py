@@ -68,3 +68,22 @@ def test_export_image_writes_the_current_tab(qtbot, window, tmp_path):
     out = tmp_path / "tab.png"
     assert window.save_tab_image(str(out))
     assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("size", [(1400, 860), (1100, 700)])
+def test_every_plot_fits_inside_its_widget(qtbot, window, size):
+    """A plot whose content is wider than its widget loses its right axis off the edge (a long title used
+    to set the minimum width): at the default size and a small one, every visible plot fits."""
+    import pyqtgraph as pg
+
+    window.resize(*size)
+    for key in ("regression", "network", "svm"):
+        window.select_tab(key)
+        tab = window.tab(key)
+        qtbot.wait(150)
+        plots = [w for w in tab.findChildren(pg.PlotWidget) if w.isVisible()]
+        assert len(plots) >= 4
+        for w in plots:
+            item = w.getPlotItem().geometry()
+            assert item.width() <= w.viewport().width() + 0.5, (key, w.getPlotItem().titleLabel.text)
+            assert item.height() <= w.viewport().height() + 0.5, (key, w.getPlotItem().titleLabel.text)

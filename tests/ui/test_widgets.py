@@ -94,3 +94,37 @@ def test_a_plot_builds_its_menu_at_the_first_right_click_with_pyqtgraphs_view_op
     vb.menu.close()
     vb.setMenuEnabled(False)
     assert vb.menu is None and vb.getContextMenus(None) == []
+
+
+def _log_axis_labels(qtbot, lo, hi):
+    import numpy as np
+
+    from gdplay.ui.plots.style import configure, make_plot, set_log_y
+
+    configure()
+    w = make_plot("t", "x", "y", grid=False)
+    qtbot.addWidget(w)
+    set_log_y(w.getPlotItem())
+    w.getPlotItem().plot(np.arange(50.0), np.geomspace(lo, hi, 50))
+    w.resize(380, 360)
+    w.show()
+    qtbot.waitExposed(w)
+    axis = w.getPlotItem().getAxis("left")
+    axis.picture = None
+    w.grab()  # paints: the axis works out its labels
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        texts = [spec[2] for spec in axis.generateDrawSpecs(painter)[2]]
+    finally:
+        painter.end()
+    return texts
+
+
+def test_a_log_axis_labels_decades_then_2_and_5_but_not_every_minor_tick(qtbot):
+    # pyqtgraph labelled all of 0.003 0.004 ... 0.09 0.1 0.2 here, a column of crowded numbers
+    assert sorted(_log_axis_labels(qtbot, 0.003, 0.2), key=float) == ["0.005", "0.01", "0.02", "0.05", "0.1", "0.2"]
+    # within one decade there is room for the rest
+    assert {"0.03", "0.04", "0.05", "0.06", "0.07"} <= set(_log_axis_labels(qtbot, 0.021, 0.079))

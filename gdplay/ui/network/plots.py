@@ -16,7 +16,7 @@ from gdplay.core.activations import activation_curve
 from gdplay.core.network import DecisionMap, LossLandscape, NetworkSnapshot
 from gdplay.ui.plots.contours import ContourSet
 from gdplay.ui.plots.decision import DecisionView
-from gdplay.ui.plots.style import CLASS_COLORS, StickyRange, make_plot
+from gdplay.ui.plots.style import CLASS_COLORS, StickyRange, make_plot, set_log_y
 
 TRAIN_COLOR = "#1f77b4"
 TEST_COLOR = "#d62728"
@@ -137,7 +137,7 @@ class LossView:
     def __init__(self) -> None:
         self.widget = make_plot("Loss per iteration", "iteration", "loss (log)", grid=False)
         self.plot = self.widget.getPlotItem()
-        self.plot.setLogMode(y=True)
+        set_log_y(self.plot)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         legend = self.plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
         self.batch = pg.PlotDataItem(pen=pg.mkPen(BATCH_COLOR, width=1))
@@ -219,7 +219,7 @@ class GradientFlowView:
     def __init__(self) -> None:
         self.widget = make_plot("Gradient flow: ‖∂E/∂W‖ per layer", "iteration", "‖∂E/∂W‖ (log)", grid=False)
         self.plot = self.widget.getPlotItem()
-        self.plot.setLogMode(y=True)
+        set_log_y(self.plot)
         self.legend = self.plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
         self.legend.setParentItem(self.plot.getViewBox())
         self.curves = [pg.PlotDataItem(pen=pg.mkPen("#000000", width=1.5)) for _ in range(self.MAX_LAYERS)]
@@ -284,7 +284,7 @@ class LayerProfileView:
         self.widget = make_plot("Per layer: ‖∂E/∂W‖ and flat units", "weight layer (1 = nearest the input)",
                                 "‖∂E/∂W‖ (log)", grid=False)
         self.plot = self.widget.getPlotItem()
-        self.plot.setLogMode(y=True)
+        set_log_y(self.plot)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
@@ -294,6 +294,7 @@ class LayerProfileView:
         self.plot.scene().addItem(self.bar_box)
         self.plot.getAxis("right").linkToView(self.bar_box)
         self.plot.getAxis("right").setLabel("share of units flat", color="#9467bd")
+        self.plot.getAxis("right").setWidth(46)  # room for "0.5" and the label: the narrow plot squeezed it out
         self.bar_box.setXLink(self.plot)
         self.bar_box.setYRange(0, 1.05, padding=0)
         self.bar_box.setMouseEnabled(x=False, y=False)
@@ -340,8 +341,10 @@ class LayerProfileView:
         if (L, snap.flat_kind) != self._layers:  # axes only when the architecture changes
             self._layers = (L, snap.flat_kind)
             self._yrange = None
-            label = {"saturated": "saturated (slope < 10 % of max)", "dead": "dead ReLU (z ≤ 0 everywhere)",
-                     "zero-slope": "zero slope (binary step)"}.get(snap.flat_kind, "flat (none: linear)")
+            # short: the axis is as tall as a small plot (saturated: slope < 10 % of its maximum; dead: z <= 0
+            # for every training point; see the class docstring)
+            label = {"saturated": "saturated", "dead": "dead", "zero-slope": "zero slope"}.get(snap.flat_kind,
+                                                                                             "flat")
             self.plot.getAxis("right").setLabel(f"share {label}", color="#9467bd")
             self.plot.setXRange(0.5, max(L, 1) + 0.5, padding=0)
             self.plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(1, L + 1)]])

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QGraphicsItem
 
+from gdplay.ui.plots.axis import LOG_TEXT_FILL, Axis
 from gdplay.ui.plots.view_box import LazyMenuViewBox
 
 CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")  # blue, orange, green, red
@@ -28,8 +29,10 @@ def make_plot(title: str, x_label: str, y_label: str, view_box: pg.ViewBox | Non
               grid: bool = True) -> pg.PlotWidget:
     """A plot with our look. ``grid=False`` for plots whose range moves every frame (a growing cost
     curve): the grid is drawn by the axes, and re-rendering it each frame costs ~10 ms."""
-    w = pg.PlotWidget(viewBox=view_box if view_box is not None else LazyMenuViewBox())
+    w = pg.PlotWidget(viewBox=view_box if view_box is not None else LazyMenuViewBox(),
+                      axisItems={name: Axis(orientation=name) for name in ("left", "bottom")})  # given = shown
     p = w.getPlotItem()
+    _title_never_widens(p.titleLabel)
     p.setTitle(title, size="10pt")
     p.setLabel("bottom", x_label)
     p.setLabel("left", y_label)
@@ -46,6 +49,27 @@ def make_plot(title: str, x_label: str, y_label: str, view_box: pg.ViewBox | Non
     p.setClipToView(True)
     w.setMinimumSize(220, 180)
     return w
+
+
+def _title_never_widens(label: pg.LabelItem) -> None:
+    """pyqtgraph makes a title's width the plot's minimum width, so in a narrow plot a long title pushes
+    the right axis out of sight. Keep its height as the minimum but not its width: the title may run over
+    the axes' corners instead."""
+    update_min = label.updateMin
+
+    def update_height_only() -> None:
+        update_min()
+        label.setMinimumWidth(0)
+
+    label.updateMin = update_height_only
+
+
+def set_log_y(plot: pg.PlotItem) -> None:
+    """A log y axis labelled 1-2-5 per decade as room allows (see Axis). pyqtgraph also puts the right axis
+    in log mode; an axis of its own there (a second view box) stays linear."""
+    plot.setLogMode(y=True)
+    plot.getAxis("right").setLogMode(False)
+    plot.getAxis("left").setStyle(textFillLimits=LOG_TEXT_FILL)
 
 
 def track_cursor(widget: pg.PlotWidget, describe: Callable[[float, float], str], show: Callable[[str], None]) -> None:

@@ -20,6 +20,7 @@ from gdplay.ui.plots.style import (
     StickyRange,
     make_plot,
     set_legend_row_visible,
+    set_log_y,
 )
 from gdplay.ui.widgets.point_editor import EditableViewBox, PointEditor
 
@@ -317,7 +318,7 @@ class HistoryView:
     def __init__(self, title: str, y_label: str, column: int, legend: bool = True) -> None:
         self.widget = make_plot(title, "iteration", y_label, grid=False)
         self.plot = self.widget.getPlotItem()
-        self.plot.setLogMode(y=True)
+        set_log_y(self.plot)
         self.column = column
         self.legend = self.plot.addLegend(offset=(-10, -10)) if legend else None
         self.curves: list[pg.PlotDataItem] = []

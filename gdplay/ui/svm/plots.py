@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from gdplay.core.svm import CostSurface, CSweepPoint, DecisionMap, SigmaSweepPoint, SVMSnapshot
 from gdplay.ui.plots.contours import ContourSet, IsoLines, isolines_xy
 from gdplay.ui.plots.decision import BOUNDARY_PEN, MARGIN_PEN, DecisionView
-from gdplay.ui.plots.style import PATH_PEN, StickyRange, make_plot
+from gdplay.ui.plots.style import PATH_PEN, StickyRange, make_plot, set_log_y
 
 NEG_COLOR, POS_COLOR = "#c0392b", "#1f5fa8"  # class −1 red, class +1 blue (the heatmap's ends, darker)
 MARGIN_SV_PEN = pg.mkPen("#111111", width=2)
@@ -178,7 +178,7 @@ class ObjectiveView:
     def __init__(self) -> None:
         self.widget = make_plot("Objectives per iteration", "iteration", "value (log scale)", grid=False)
         self.plot = self.widget.getPlotItem()
-        self.plot.setLogMode(y=True)
+        set_log_y(self.plot)
         legend = self.plot.addLegend(offset=(-10, 10))
         self.primal = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=1), name="primal P(w, b)")
         self.dual = pg.PlotDataItem(pen=pg.mkPen("#1f77b4", width=1), name="dual D(α)")
@@ -219,7 +219,7 @@ class GapView:
     def __init__(self) -> None:
         self.widget = make_plot("Duality gap P − D", "iteration", "gap (log scale)", grid=False)
         self.plot = self.widget.getPlotItem()
-        self.plot.setLogMode(y=True)
+        set_log_y(self.plot)
         self.curve = pg.PlotDataItem(pen=pg.mkPen("#2ca02c", width=1))
         self.plot.addItem(self.curve)
         self.note = pg.TextItem("", color="#555555", anchor=(0.5, 0.5))

@@ -1,0 +1,29 @@
+"""Axes whose log scale is labelled 1-2-5 per decade."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+# tick-label density per level on a log axis: decades always; 2 and 5 while labels fill under half the axis;
+# 3, 4, 6.. 9 only when they fill under a quarter (a range of a decade or less)
+LOG_TEXT_FILL = [(0, 0.8), (2, 0.5), (6, 0.25)]
+
+
+class Axis(pg.AxisItem):
+    """pyqtgraph labels every 2..9 of each decade as soon as the range spans under about two decades, a
+    column of crowded numbers (0.02 0.03 ... 0.09 0.1). Here the levels are decades, then 2 and 5, then the
+    rest, and the text-fill limits decide how many of them have room."""
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
+        # a diverged run's cost reaches 1e308: labels must stay within what a float holds
+        lo, hi = max(minVal, -307.0), min(maxVal, 308.0)
+        major = [(s, [v for v in t if lo <= v <= hi]) for s, t in stdTicks if s >= 1.0]
+        if major and major[0][0] > 1.0:  # too many decades to label each: pyqtgraph's own spacing
+            return major
+        decades = np.arange(np.floor(lo), np.ceil(hi) + 1.0)
+        levels = []
+        for mantissas in ((1,), (2, 5), (3, 4, 6, 7, 8, 9)):
+            values = (decades[:, None] + np.log10(mantissas)).ravel()
+            levels.append((None, [float(v) for v in values if lo <= v <= hi]))
+        return levels
