@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 
 # tick-label density per level on a log axis: decades always; 2 and 5 while labels fill under half the axis;
 # 3, 4, 6.. 9 only when they fill under a quarter (a range of a decade or less)
 LOG_TEXT_FILL = [(0, 0.8), (2, 0.5), (6, 0.25)]
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class Axis(pg.AxisItem):
@@ -27,3 +30,16 @@ class Axis(pg.AxisItem):
             values = (decades[:, None] + np.log10(mantissas)).ravel()
             levels.append((None, [float(v) for v in values if lo <= v <= hi]))
         return levels
+
+    def logTickStrings(self, values, scale, spacing):
+        """Plain numbers from 0.0001 to 99999 (pyqtgraph wrote 10¹ next to 0.1), powers of ten outside."""
+        out = []
+        for v in values:
+            x = 10.0 ** v * scale
+            if 1e-4 <= abs(x) < 1e5:
+                out.append(f"{x:g}")
+                continue
+            e = math.floor(math.log10(abs(x)) + 1e-9)
+            m = round(x / 10.0**e)
+            out.append(("" if m == 1 else f"{m}·") + "10" + str(e).translate(_SUPERSCRIPT))
+        return out
