@@ -46,6 +46,14 @@ class TrainingTabMixin:
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         return self.controller.shutdown(timeout_ms)
 
+    def _on_controller_failed(self, message: str) -> None:
+        self._show_error(f"<b>Training stopped by an error:</b> {message}<br>"
+                         "Your points and settings are kept; press Reset to try again.")
+
+    def _show_error(self, html: str) -> None:
+        self.status_label.setText(html)
+        self.status_label.setStyleSheet("color: #b00020;")
+
     # -- sessions ----------------------------------------------------------------------------------------
     def session_state(self, trained: dict | None = None) -> TabState:
         points = self.editor.points

@@ -537,15 +537,6 @@ class NetworkTab(TrainingTabMixin, QWidget):
         if not running and usable and not self.worked_mode and not self._landscape_pending:
             self.request_landscape()  # paused or finished: show where the run stands (one request)
 
-    @Slot(str)
-    def _on_controller_failed(self, message: str) -> None:
-        self._show_error(f"<b>Training stopped by an error:</b> {message}<br>"
-                         "Your points and settings are kept; press Reset to try again.")
-
-    def _show_error(self, html: str) -> None:
-        self.status_label.setText(html)
-        self.status_label.setStyleSheet("color: #b00020;")
-
     @Slot(object, object)
     def _on_controller_reply(self, tag: object, result: object) -> None:
         if tag == "landscape":

@@ -255,10 +255,8 @@ class RegressionTab(TrainingTabMixin, QWidget):
         self._auto_key = None
         self._request_views()
 
-    @Slot(str)
-    def _on_controller_failed(self, message: str) -> None:
-        self._show_message(f"<b>Training stopped by an error:</b> {message}<br>Your points and settings are "
-                           "kept; press Reset to try again.", error=True)
+    def _show_error(self, html: str) -> None:
+        self._show_message(html, error=True)
 
     @Slot(float, float)
     def _on_surface_clicked(self, a: float, b: float) -> None:

@@ -414,15 +414,6 @@ class SvmTab(TrainingTabMixin, QWidget):
         if self.snapshot is not None:
             self._show_status(self.snapshot)  # "Training…" or "Paused." (a pause sends no new snapshot)
 
-    @Slot(str)
-    def _on_controller_failed(self, message: str) -> None:
-        self._show_error(f"<b>Training stopped by an error:</b> {message}<br>"
-                         "Your points and settings are kept; press Reset to try again.")
-
-    def _show_error(self, html: str) -> None:
-        self.status_label.setText(html)
-        self.status_label.setStyleSheet("color: #b00020;")
-
     @Slot(object, object)
     def _on_controller_reply(self, tag, result) -> None:
         if not isinstance(result, dict):  # the request itself raised (the bridge's CallFailed)
