@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
+from gdplay.bridge import gui_gc
 from gdplay.bridge.worker import TrainingWorker
 from gdplay.core.trainer import Snapshot, Status, Trainer
 
@@ -78,6 +79,9 @@ class TrainingController(QObject):
         self._worker = TrainingWorker(trainer)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
+        self._thread.finished.connect(self._release_gc)
+        self._gc_held = True
+        gui_gc.hold()  # the relay runs Python: from now on, garbage is collected in this thread only
         self._worker.snapshotReady.connect(self._on_worker_snapshot)
         self._worker.replyReady.connect(self._on_worker_reply)
         self._worker.failed.connect(self._on_worker_failed)
@@ -156,11 +160,21 @@ class TrainingController(QObject):
         self._thread.quit()  # directly: a queued quit would deadlock with wait() below
 
     def wait(self, timeout_ms: int = 2000) -> bool:
-        return self._thread.wait(timeout_ms)
+        ended = self._thread.wait(timeout_ms)
+        if ended:
+            self._release_gc()
+        return ended
+
+    @Slot()
+    def _release_gc(self) -> None:
+        if self._gc_held:
+            self._gc_held = False
+            gui_gc.release()
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         """Stop the thread: interrupt, quit, wait (bounded). Never terminate(). Returns True if it ended."""
         if not self._thread.isRunning():
+            self._release_gc()
             return True
         self.request_stop()
         return self.wait(timeout_ms)

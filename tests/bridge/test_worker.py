@@ -219,3 +219,45 @@ def test_a_hidden_tab_always_shows_its_last_frame(qtbot, controller):
     qtbot.waitUntil(lambda: controller.latest is not None and controller.latest.step == 18, timeout=3000)
     controller.step(2)  # one lone frame, right after the last one was shown
     qtbot.waitUntil(lambda: controller.latest.step == 20, timeout=3000)
+
+
+def test_garbage_is_collected_in_the_gui_thread_only_while_relays_run(qtbot, nedrich):
+    """A collection in a relay thread could destroy a Qt object's wrapper there and deadlock with the GUI
+    thread (Qt's connection mutex against the GIL): while a controller lives, every collection happens
+    in the GUI thread, garbage still goes, and automatic collection returns when the last relay ends."""
+    import threading
+    import weakref
+
+    main = threading.get_ident()
+    threads = []
+
+    def on_gc(phase, info):
+        if phase == "start":
+            threads.append(threading.get_ident())
+
+    trainer = RegressionTrainer(RegressionParams(learning_rate=1e-4, max_steps=10**9))
+    trainer.set_data(*nedrich)
+    gc.callbacks.append(on_gc)
+    try:
+        c = TrainingController(trainer)
+        assert not gc.isenabled()
+        c.set_rate(None)
+        c.play()
+
+        class Node:
+            pass
+
+        cycle = Node()
+        cycle.me = cycle
+        dead = weakref.ref(cycle)
+        del cycle
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < 1.5:  # snapshots stream in; the relay unpickles every one
+            qtbot.wait(20)
+        qtbot.waitUntil(lambda: dead() is None, timeout=3000)  # the GUI thread's timer collected the cycle
+        assert c._worker.snapshots_received > 20
+        assert c.shutdown(2000)
+        assert gc.isenabled()
+    finally:
+        gc.callbacks.remove(on_gc)
+    assert threads and set(threads) == {main}
