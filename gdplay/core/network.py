@@ -534,6 +534,7 @@ class LossLandscape:
     path_loss: np.ndarray  # (m,)
     explained: tuple[float, float]  # PCA: share of the trajectory's variance along d1, d2; nan for random
     message: str = ""
+    step: int = -1  # the training step of the weights it was computed at
 
 
 @dataclass(frozen=True)
@@ -1229,7 +1230,7 @@ class NetworkTrainer:
         loss = net.loss_values(grid, self._Ftr, self._Ttr).reshape(h, w)
         path_loss = net.loss_values(thetas, self._Ftr, self._Ttr)
         return LossLandscape(method, frozen(alphas), frozen(betas), frozen(loss), frozen(coords),
-                             frozen(steps), frozen(path_loss), explained, message)
+                             frozen(steps), frozen(path_loss), explained, message, step=self.n_iter_)
 
     def if_ready(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """``self.method(*args, **kwargs)``, or None while there is no network to evaluate (empty or

@@ -176,3 +176,17 @@ def test_diagram_hover_describes_a_weight(qtbot, tab):
     assert tab.diagram.describe(mid).startswith("weight W")
     c = tab.diagram.centres[1][0]
     assert "hidden layer 1, unit 1" in tab.diagram.describe(QPointF(*c))
+
+
+def test_a_paused_tab_shows_the_landscape_where_the_weights_are_after_each_step(qtbot, tab):
+    """Stepping by hand moves the weights: the landscape is computed again at the new step (once), and its
+    title names the step it was computed at."""
+    tab.controller.pause()
+    qtbot.waitUntil(lambda: not tab.controller.running, timeout=5000)
+    qtbot.waitUntil(lambda: tab.landscape is not None and tab.landscape.step == tab.snapshot.step, timeout=5000)
+    first = tab.landscape.step
+    for _ in range(3):
+        tab.step_once()
+    qtbot.waitUntil(lambda: tab.snapshot.step == first + 3, timeout=5000)
+    qtbot.waitUntil(lambda: tab.landscape.step == first + 3 and not tab._landscape_pending, timeout=5000)
+    assert f"step {first + 3}" in tab.landscape_view.plot.titleLabel.text

@@ -147,7 +147,13 @@ def test_a_run_reopens_in_a_new_tab_mid_way_and_goes_on_exactly(qtbot, tab):
         steps = []
         other.controller.snapshotReady.connect(lambda s: steps.append(s.step))
         other.toggle_play()
-        qtbot.waitUntil(lambda: len(steps) > 2 and steps[-1] > 160, timeout=10000)
+        try:
+            qtbot.waitUntil(lambda: len(steps) > 2 and steps[-1] > 160, timeout=10000)
+        except qtbot.TimeoutError:  # seen once in a full run: say what state the tab was in
+            s = other.snapshot
+            pytest.fail(f"no progress after Play: steps {steps[-5:]}, running {other.controller.running}, "
+                        f"status {s.status}, message {s.message!r}, error {other.controller.error!r}, "
+                        f"snapshots received {other.controller._worker.snapshots_received}")
         assert min(steps) >= 151  # Play went on from the restored step; it did not start over
     finally:
         assert other.shutdown()

@@ -132,6 +132,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._landscape_timer.setInterval(LANDSCAPE_INTERVAL_MS)
         self._landscape_timer.timeout.connect(self._on_landscape_timer)
         self._landscape_pending = False
+        self._landscape_asked_at = -1  # the step the last landscape request was made at
         self.diagram_draws = 0  # counted for the bench
 
         # last: a failure while building the widgets must not leave a training thread behind
@@ -442,6 +443,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
 
     def request_landscape(self) -> None:
         self._landscape_pending = True
+        self._landscape_asked_at = self.snapshot.step if self.snapshot is not None else -1
         self.controller.request("landscape", "if_ready", "loss_landscape",
                                 self.panel.landscape_method.currentData(), (41, 41))
 
@@ -542,7 +544,9 @@ class NetworkTab(TrainingTabMixin, QWidget):
         if tag == "landscape":
             self._landscape_pending = False
             self.landscape = result if isinstance(result, LossLandscape) else None
-            self.landscape_view.set_landscape(self.landscape, self.snapshot.step if self.snapshot else None)
+            self.landscape_view.set_landscape(self.landscape, self.landscape.step if self.landscape else None)
+            if self.snapshot is not None:
+                self._refresh_landscape_if_moved(self.snapshot)
             if self.landscape is not None and self.landscape.message:
                 self.statusMessage.emit(self.landscape.message)
         elif tag == "import_state" and not self._landscape_pending:
@@ -590,9 +594,19 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.loss_view.update(snap)
         self.accuracy_view.update(snap)
         self.gradient_view.update(snap)
+        self._refresh_landscape_if_moved(snap)
         self._diagram_dirty = True
         if not self._diagram_timer.isActive():
             self._draw_diagram()
+
+    def _refresh_landscape_if_moved(self, snap: NetworkSnapshot) -> None:
+        """Paused with weights the landscape was not computed at (a Step, a restored session): compute it
+        again, once per step (a failing computation is not asked for again and again)."""
+        if (not self.controller.running and not self._landscape_pending and not self.worked_mode
+                and snap.status not in (Status.DIVERGED, Status.INVALID) and snap.layer_sizes
+                and snap.step != self._landscape_asked_at
+                and (self.landscape is None or self.landscape.step != snap.step)):
+            self.request_landscape()
 
     @Slot()
     def _on_diagram_timer(self) -> None:
