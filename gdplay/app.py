@@ -24,8 +24,21 @@ def _fit_main(argv: Sequence[str]) -> int:
             continue
         modules[name] = module
         module.add_arguments(sub.add_parser(name, help=f"fit the {name} model"))
-    args = parser.parse_args(list(argv))
+    args = parser.parse_args(_negative_values_attached(argv))
     return int(modules[args.fit_model].run(args))
+
+
+def _negative_values_attached(argv: Sequence[str]) -> list[str]:
+    """``--init -1,0`` as ``--init=-1,0``: argparse takes a value that starts with a minus sign (and is not
+    a plain number) for an option and says the option has no argument."""
+    out: list[str] = []
+    for token in argv:
+        if out and out[-1].startswith("--") and "=" not in out[-1] and len(token) > 1 and token[0] == "-" \
+                and (token[1].isdigit() or token[1] == "."):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
 
 
 def _size(text: str) -> tuple[int, int]:

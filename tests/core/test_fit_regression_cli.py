@@ -81,3 +81,15 @@ def test_through_the_gdplay_command(tmp_path):
     p = subprocess.run([sys.executable, "-m", "gdplay", "fit", "regression", "--data", str(tmp_path / "none.csv")],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and "Cannot open" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_negative_start_can_be_typed_as_the_seed_writes_it(capsys):
+    """``--init -1,0`` (argparse alone would call -1,0 an option and refuse it); a negative rate still gets
+    the command's own message."""
+    from gdplay.app import main
+
+    assert main(["fit", "regression", "--data", NEDRICH, "--init", "-1,0", "--steps", "2000", "--json"]) == 0
+    out, _ = capsys.readouterr()
+    assert json.loads(out)["m"] == pytest.approx(1.4761958581741814, rel=1e-9)
+    assert main(["fit", "regression", "--data", NEDRICH, "--lr", "-1"]) == 2
+    assert "learning rate must be a positive" in capsys.readouterr().err
