@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pyqtgraph as pg
 
-# tick-label density per level on a log axis: decades always; 2 and 5 while labels fill under half the axis;
+# tick-label density per level on a log axis: decades always; 2 and 5 while labels fill under 35 % of the axis;
 # 3, 4, 6.. 9 only when they fill under a quarter (a range of a decade or less)
-LOG_TEXT_FILL = [(0, 0.8), (2, 0.5), (6, 0.25)]
+LOG_TEXT_FILL = [(0, 0.8), (2, 0.35), (6, 0.25)]
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 

@@ -320,7 +320,8 @@ class HistoryView:
         self.plot = self.widget.getPlotItem()
         set_log_y(self.plot)
         self.column = column
-        self.legend = self.plot.addLegend(offset=(-10, -10)) if legend else None
+        # top right: the curves fall from the top left, and the bottom holds E* and the flat tails
+        self.legend = self.plot.addLegend(offset=(-10, 10)) if legend else None
         self.curves: list[pg.PlotDataItem] = []
         self.range = StickyRange(self.plot, log_y=True)
 
@@ -380,6 +381,7 @@ class CostView(HistoryView):
             self.plot.addItem(item)
         self.legend.addItem(self.excess, "E − E* (first run)")
         self.legend.addItem(self.average, "moving average (stochastic run)")
+        self._average_of = -1  # the run whose colour the average has
         self.window = 100
 
     def update(self, snap: RegressionSnapshot) -> None:  # type: ignore[override]
@@ -394,8 +396,13 @@ class CostView(HistoryView):
         else:
             self.excess.setData([], [])
         self._row_visible(self.excess, single)
-        noisy = next((r for r in snap.runs if r.batch_size and len(r.history) > 1), None)
+        noisy_k = next((k for k, r in enumerate(snap.runs) if r.batch_size and len(r.history) > 1), None)
+        noisy = snap.runs[noisy_k] if noisy_k is not None else None
         if noisy is not None:
+            if noisy_k != self._average_of:  # the average in a darker shade of its run's colour
+                self._average_of = noisy_k
+                color = pg.mkColor(PATH_COLORS[noisy_k % len(PATH_COLORS)]).darker(150)
+                self.average.setPen(pg.mkPen(color, width=2.5))
             ha = noisy.history
             avg = ha[:, AVG[self.window]]
             ok = np.isfinite(avg)
