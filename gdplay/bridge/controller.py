@@ -22,6 +22,9 @@ from gdplay.core.trainer import Snapshot, Status, Trainer
 GIL_SWITCH_INTERVAL = 0.001
 FRAME_MS = 16  # frames are handed to the GUI at most every 16 ms: 60 a second
 HIDDEN_FRAME_S = 0.5  # a tab that is not on screen gets a frame every half second
+# a frame due within this long after a change, that would show nothing newer than the screen does, waits for
+# the snapshot with the change instead (it is a few milliseconds away; see _hold)
+HOLD_S = 0.025
 _LIVE: weakref.WeakSet = weakref.WeakSet()
 
 
@@ -74,6 +77,8 @@ class TrainingController(QObject):
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._on_timer)
         self._show_when_due = False
+        self._wanted = (0, 0)  # (params version, data version) of the newest change handed over
+        self._wanted_at = -math.inf
         self._thread = QThread()
         self._thread.setObjectName(name)
         self._worker = TrainingWorker(trainer)
@@ -120,17 +125,25 @@ class TrainingController(QObject):
     def set_params(self, params: Any) -> int:
         """Hand over new params (newest wins); returns their version, which snapshots echo back."""
         self.params_version = next(self._versions)
+        self._want(params=self.params_version)
         self._worker.post(("params", params, self.params_version))
         return self.params_version
 
     def set_data(self, *args: Any, **kwargs: Any) -> None:
         """New training data for ``trainer.set_data``; the run restarts and plays."""
+        self._want(data=int(kwargs.get("version", 0)))
         self._worker.post(("data", args, kwargs))
 
     def edit(self, command: Any, version: int = 0) -> None:
         """One point edit (a gdplay.core.points command) for ``trainer.edit``, applied in order after any
         data replacement; the run restarts and plays."""
+        self._want(data=int(version))
         self._worker.post(("edit", command, version))
+
+    def _want(self, params: int | None = None, data: int | None = None) -> None:
+        p, d = self._wanted
+        self._wanted = (p if params is None else params, d if data is None else data)
+        self._wanted_at = time.perf_counter()
 
     def set_view(self, name: str, method: str | None, *args: Any, **kwargs: Any) -> None:
         """Compute ``trainer.method(*args, **kwargs)`` with every snapshot from now on, as
@@ -193,6 +206,14 @@ class TrainingController(QObject):
             self._timer.start(max(1, math.ceil(wait * 1000)))
             return
         self._show_when_due = False
+        if self.visible and self._hold(frame[0], now):
+            if self._worker.release():  # a newer one came in meanwhile: look at that one
+                self._on_worker_snapshot()
+                return
+            # the next arrival signals at once; if the change has not come by then, show what there is
+            self._show_when_due = True
+            self._timer.start(max(1, math.ceil((self._wanted_at + HOLD_S - now) * 1000)))
+            return
         if frame is not self._shown:
             self._shown = frame
             self.latest, self.views = frame
@@ -203,6 +224,20 @@ class TrainingController(QObject):
         elapsed_ms = (time.perf_counter() - self._frame_started) * 1000
         interval = FRAME_MS if self.visible else HIDDEN_FRAME_S * 1000  # a hidden tab sleeps till it is due
         self._timer.start(max(1, int(interval - elapsed_ms)))
+
+    def _hold(self, snap: Any, now: float) -> bool:
+        """Whether to skip this frame for one that shows the user's latest change: it was handed over less
+        than HOLD_S ago, this snapshot does not have it yet, and it has no change the screen lacks either
+        (only more steps). Drawing it would take the frame slot, and the change would wait a frame more.
+        A stream of changes (a dragged slider) is not held up: each frame then has a newer one."""
+        if now - self._wanted_at >= HOLD_S or self._shown is None:
+            return False
+        have = (snap.params_version, getattr(snap, "data_version", 0))
+        want = self._wanted
+        if have[0] >= want[0] and have[1] >= want[1]:
+            return False
+        on_screen = self._shown[0]
+        return have == (on_screen.params_version, getattr(on_screen, "data_version", 0))
 
     @Slot()
     def _on_timer(self) -> None:

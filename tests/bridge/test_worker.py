@@ -261,3 +261,24 @@ def test_garbage_is_collected_in_the_gui_thread_only_while_relays_run(qtbot, ned
     finally:
         gc.callbacks.remove(on_gc)
     assert threads and set(threads) == {main}
+
+
+def test_a_due_frame_that_would_show_nothing_new_waits_briefly_for_the_users_change(controller):
+    """After an edit, a frame that has only more steps of the old data (the screen shows that data already)
+    waits up to HOLD_S for the snapshot with the edit, so the edit is not a frame late; a frame with
+    something the screen lacks is never held, and nothing is held once HOLD_S has passed."""
+    from types import SimpleNamespace as S
+
+    from gdplay.bridge.controller import HOLD_S
+
+    c = controller
+    c._shown = (S(params_version=1, data_version=5), {})
+    c._wanted, c._wanted_at = (1, 6), time.perf_counter()
+    now = time.perf_counter()
+    assert c._hold(S(params_version=1, data_version=5), now)  # more steps of what is on screen: wait
+    assert not c._hold(S(params_version=1, data_version=6), now)  # the change itself
+    c._shown = (S(params_version=1, data_version=4), {})
+    assert not c._hold(S(params_version=1, data_version=5), now)  # newer than the screen: show it
+    c._shown = (S(params_version=1, data_version=5), {})
+    assert not c._hold(S(params_version=1, data_version=5), now + HOLD_S)  # waited long enough
+
