@@ -24,7 +24,7 @@ FRAME_MS = 16  # frames are handed to the GUI at most every 16 ms: 60 a second
 HIDDEN_FRAME_S = 0.5  # a tab that is not on screen gets a frame every half second
 # a frame due within this long after a change, that would show nothing newer than the screen does, waits for
 # the snapshot with the change instead (it is a few milliseconds away; see _hold)
-HOLD_S = 0.025
+HOLD_S = 0.015
 _LIVE: weakref.WeakSet = weakref.WeakSet()
 
 
