@@ -68,6 +68,18 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
+def _quiet_offscreen_notices() -> None:
+    """The offscreen platform (--screenshot, tests) says "This plugin does not support propagateSizeHints()"
+    and the like for every window: not news to anyone reading the output. Other Qt messages still print."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(mode, context, message: str) -> None:
+        if not message.startswith("This plugin does not support"):
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def _excepthook(exc_type, exc, tb) -> None:
     """An error in a slot must not vanish: print it and say it in the window, and keep running."""
     import traceback
@@ -111,6 +123,8 @@ def _gui_main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    if app.platformName() == "offscreen":
+        _quiet_offscreen_notices()
     app.setApplicationName("gdplay")
     app.setOrganizationName("gdplay")
     sys.excepthook = _excepthook

@@ -128,3 +128,18 @@ def test_a_log_axis_labels_decades_then_2_and_5_but_not_every_minor_tick(qtbot):
     assert sorted(_log_axis_labels(qtbot, 0.003, 0.2), key=float) == ["0.005", "0.01", "0.02", "0.05", "0.1", "0.2"]
     # within one decade there is room for the rest
     assert {"0.03", "0.04", "0.05", "0.06", "0.07"} <= set(_log_axis_labels(qtbot, 0.021, 0.079))
+
+
+def test_a_throttle_calls_at_once_when_due_and_once_more_for_the_last_request(qtbot):
+    from gdplay.ui.throttle import Throttle
+
+    calls = []
+    t = Throttle(50, lambda: calls.append(len(calls)))
+    t.request()
+    assert calls == [0]  # due: at once
+    for _ in range(5):
+        t.request()  # within the interval: folded into one trailing call
+    assert calls == [0]
+    qtbot.waitUntil(lambda: len(calls) == 2, timeout=1000)
+    qtbot.wait(120)
+    assert calls == [0, 1]  # and no more without requests

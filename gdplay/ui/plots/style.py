@@ -89,10 +89,13 @@ class StickyRange:
     """Auto-range that moves in jumps: the view grows with headroom only when data leave it (or shrink to
     a small part of it), so a growing curve does not re-layout its axes on every frame."""
 
-    def __init__(self, plot: pg.PlotItem, headroom: float = 1.5, log_y: bool = False) -> None:
+    def __init__(self, plot: pg.PlotItem, headroom: float = 1.5, log_y: bool = False, y_pad: float = 0.0) -> None:
+        """``y_pad``: extra room above and below, in the axis' units (decades on a log axis), for data that
+        jump about (an objective while C is dragged): each re-layout of the axes costs a frame ~10 ms."""
         self.plot = plot
         self.headroom = headroom
         self.log_y = log_y
+        self.y_pad = y_pad
         plot.disableAutoRange()
         self._range: tuple[float, float, float, float] | None = None
 
@@ -110,7 +113,7 @@ class StickyRange:
             y_min, y_max = math.log10(max(y_min, 1e-300)), math.log10(max(y_max, 1e-300))
         r = self._range
         x_span = max(x_max - x_min, 1.0)
-        y_pad = max(y_max - y_min, 1e-12) * 0.08 + (0.1 if self.log_y else 0.0)
+        y_pad = max(y_max - y_min, 1e-12) * 0.08 + (0.1 if self.log_y else 0.0) + self.y_pad
         fits = r is not None and r[0] <= x_min and x_max <= r[1] and r[2] <= y_min and y_max <= r[3]
         tight = r is not None and ((x_max - x_min) >= (r[1] - r[0]) / (self.headroom * 4) or not settled) \
             and (y_max - y_min + 2 * y_pad) >= (r[3] - r[2]) / 8

@@ -185,7 +185,7 @@ class ObjectiveView:
         self.plot.addItem(self.primal)
         self.plot.addItem(self.dual)
         legend.setParentItem(self.plot.getViewBox())
-        self.range = StickyRange(self.plot, log_y=True)
+        self.range = StickyRange(self.plot, log_y=True, y_pad=0.5)  # C or σ dragged: values jump
         self._last_step = -1
 
     def update(self, snap: SVMSnapshot) -> None:
@@ -224,7 +224,7 @@ class GapView:
         self.plot.addItem(self.curve)
         self.note = pg.TextItem("", color="#555555", anchor=(0.5, 0.5))
         self.note.setParentItem(self.plot.getViewBox())
-        self.range = StickyRange(self.plot, log_y=True)
+        self.range = StickyRange(self.plot, log_y=True, y_pad=0.5)  # C or σ dragged: values jump
         self._last_step = -1
 
     def update(self, snap: SVMSnapshot) -> None:

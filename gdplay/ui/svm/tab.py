@@ -41,11 +41,15 @@ from gdplay.ui.svm.plots import (
 )
 from gdplay.ui.svm.presets import held_out_mask, preset, signed_labels
 from gdplay.ui.tab_base import TrainingTabMixin
+from gdplay.ui.throttle import Throttle
 from gdplay.ui.widgets.playback import PlaybackBar
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
 
 DEFAULT_RATE = 1000.0  # SMO pair updates per second: fast enough to converge in a second, slow enough to watch
 SURFACE_SHAPE = (80, 80)
+# the objective, gap, hinge and surface plots redraw at most 30 times a second: while C or σ is dragged the
+# GUI then has the time to draw the decision plot at 60 (and to answer input at once)
+SECONDARY_MS = 33
 # the controls a session keeps besides the params (the decision plot's range last: loading points fits it)
 SESSION_SETTINGS = {"rate": "playback", "preset": "data_controls.preset", "seed": "data_controls.seed",
                     "convention": "model.convention", "range": "decision.plot"}
@@ -74,6 +78,7 @@ class SvmTab(TrainingTabMixin, QWidget):
         super().__init__(parent)
         self.params = SVMParams(kernel="linear", C=1.0)
         self.controller = TrainingController(SVMTabTrainer(self.params), name="svm", parent=self)
+        self._secondary = Throttle(SECONDARY_MS, self._draw_secondary, self)
         self.snapshot: SVMSnapshot | None = None
         self.comparison: dict | None = None
         self.sweeps: dict[str, dict] = {}
@@ -464,17 +469,23 @@ class SvmTab(TrainingTabMixin, QWidget):
             dmap = views.get("decision")
             self.decision.set_map(dmap if isinstance(dmap, DecisionMap) else None)
             self.decision.set_snapshot(snap)
-        self.objective_view.update(snap)
-        self.gap_view.update(snap)
-        self.hinge_view.update(snap)
-        surface = views.get("surface")
-        self.surface_view.update(snap, surface if isinstance(surface, CostSurface) and snap.params.kernel == "linear"
-                                 else None)
+        self._secondary.request()
         if self.model.solver_name() == "libsvm" and snap.status.finished and snap.status is not Status.INVALID:
             key = (snap.params_version, snap.data_version)
             if key != self._compared_key and snap.params_version == self.controller.params_version:
                 self._compared_key = key
                 self.compare_with_libsvm()
+
+    def _draw_secondary(self) -> None:
+        snap = self.snapshot
+        if snap is None:
+            return
+        self.objective_view.update(snap)
+        self.gap_view.update(snap)
+        self.hinge_view.update(snap)
+        surface = self.controller.views.get("surface")
+        self.surface_view.update(snap, surface if isinstance(surface, CostSurface) and snap.params.kernel == "linear"
+                                 else None)
 
     def _show_status(self, snap: SVMSnapshot) -> None:
         if self.controller.error:
