@@ -68,9 +68,10 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
-def _quiet_offscreen_notices() -> None:
-    """The offscreen platform (--screenshot, tests) says "This plugin does not support propagateSizeHints()"
-    and the like for every window: not news to anyone reading the output. Other Qt messages still print."""
+def quiet_offscreen_notices() -> None:
+    """The offscreen platform (--screenshot, scripts/bench) says "This plugin does not support
+    propagateSizeHints()" and the like for every window: not news to anyone reading the output. Other Qt
+    messages still print."""
     from PySide6.QtCore import qInstallMessageHandler
 
     def handler(mode, context, message: str) -> None:
@@ -124,7 +125,7 @@ def _gui_main(argv: list[str]) -> int:
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     if app.platformName() == "offscreen":
-        _quiet_offscreen_notices()
+        quiet_offscreen_notices()
     app.setApplicationName("gdplay")
     app.setOrganizationName("gdplay")
     sys.excepthook = _excepthook

@@ -340,24 +340,14 @@ def bench_startup(runs: int) -> None:
         report("startup", "process start to first painted window", "no paint seen", "")
 
 
-def _quiet_offscreen_notices() -> None:
-    """The offscreen platform says "This plugin does not support propagateSizeHints()" for every window;
-    keep the table readable (other Qt messages still print)."""
-    from PySide6.QtCore import qInstallMessageHandler
-
-    def handler(mode, context, message: str) -> None:
-        if "This plugin does not support" not in message:
-            print(message, file=sys.stderr)
-
-    qInstallMessageHandler(handler)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs")
     parser.add_argument("--only", choices=("core", "window", "network", "svm", "startup"), help="one section")
     args = parser.parse_args()
-    _quiet_offscreen_notices()
+    from gdplay.app import quiet_offscreen_notices
+
+    quiet_offscreen_notices()
     print(f"gdplay bench on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
     print(f"  {'figure':<58} {'measured':>16}   target")
     headless = None

@@ -55,10 +55,6 @@ def release() -> None:
         gc.enable()
 
 
-def holding() -> bool:
-    return _holders > 0
-
-
 def collect_due() -> None:
     """Collect the generations whose allocation counts passed their thresholds, as automatic collection
     would have, but here in the GUI thread."""

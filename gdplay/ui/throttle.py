@@ -35,3 +35,7 @@ class Throttle(QObject):
         self._timer.stop()
         self._last = time.perf_counter()
         self.callback()
+
+    def cancel(self) -> None:
+        """Drop a pending trailing call (the owner is shutting down)."""
+        self._timer.stop()

@@ -45,6 +45,7 @@ from gdplay.ui.network.plots import (
 from gdplay.ui.network.worked import WorkedExample
 from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.tab_base import TrainingTabMixin
+from gdplay.ui.throttle import Throttle
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
 
 DEFAULT_PARAMS = NetworkParams(hidden=(8, 8), activation="tanh", loss="xent", init="xavier", seed=0,
@@ -123,11 +124,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._data_timer.setSingleShot(True)
         self._data_timer.setInterval(RESTART_DEBOUNCE_MS)
         self._data_timer.timeout.connect(self.load_preset)
-        self._diagram_timer = QTimer(self)
-        self._diagram_timer.setSingleShot(True)
-        self._diagram_timer.setInterval(DIAGRAM_INTERVAL_MS)
-        self._diagram_timer.timeout.connect(self._on_diagram_timer)
-        self._diagram_dirty = False
+        self._diagram = Throttle(DIAGRAM_INTERVAL_MS, self._draw_diagram, self)
         self._landscape_timer = QTimer(self)
         self._landscape_timer.setInterval(LANDSCAPE_INTERVAL_MS)
         self._landscape_timer.timeout.connect(self._on_landscape_timer)
@@ -288,8 +285,9 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.worked.reset() if self.worked_mode else super().reset()
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
-        for t in (self._restart_timer, self._data_timer, self._diagram_timer, self._landscape_timer):
+        for t in (self._restart_timer, self._data_timer, self._landscape_timer):
             t.stop()
+        self._diagram.cancel()
         self.worked.pause()
         return super().shutdown(timeout_ms)
 
@@ -534,10 +532,8 @@ class NetworkTab(TrainingTabMixin, QWidget):
     @Slot(bool)
     def _on_controller_running(self, running: bool) -> None:
         self.playback.set_running(running)
-        snap = self.snapshot
-        usable = snap is not None and snap.status not in (Status.DIVERGED, Status.INVALID)
-        if not running and usable and not self.worked_mode and not self._landscape_pending:
-            self.request_landscape()  # paused or finished: show where the run stands (one request)
+        if not running and self.snapshot is not None:
+            self._refresh_landscape_if_moved(self.snapshot)  # paused or finished: show where the run stands
 
     @Slot(object, object)
     def _on_controller_reply(self, tag: object, result: object) -> None:
@@ -595,9 +591,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.accuracy_view.update(snap)
         self.gradient_view.update(snap)
         self._refresh_landscape_if_moved(snap)
-        self._diagram_dirty = True
-        if not self._diagram_timer.isActive():
-            self._draw_diagram()
+        self._diagram.request()
 
     def _refresh_landscape_if_moved(self, snap: NetworkSnapshot) -> None:
         """Paused with weights the landscape was not computed at (a Step, a restored session): compute it
@@ -608,16 +602,9 @@ class NetworkTab(TrainingTabMixin, QWidget):
                 and (self.landscape is None or self.landscape.step != snap.step)):
             self.request_landscape()
 
-    @Slot()
-    def _on_diagram_timer(self) -> None:
-        if self._diagram_dirty:
-            self._draw_diagram()
-
     def _draw_diagram(self) -> None:
-        """Leading edge now, then at most one redraw per DIAGRAM_INTERVAL_MS (the trailing one included)."""
+        """At most once per DIAGRAM_INTERVAL_MS (self._diagram): the newest snapshot's weights and maps."""
         snap = self.snapshot
-        self._diagram_dirty = False
-        self._diagram_timer.start()
         if snap is None:
             return
         self.diagram.set_structure(snap.layer_sizes, snap.features)
