@@ -113,9 +113,13 @@ class TrainingController(QObject):
         self.play()
 
     def step(self, n: int = 1) -> None:
+        self.error = None
         self._worker.post(("step", int(n)))
 
     def reset(self) -> None:
+        """Back to step 0 with the current data and params; after a training process died (or could not
+        start), a new one is started with them."""
+        self.error = None
         self._worker.post(("reset",))
 
     def set_rate(self, steps_per_second: float | None) -> None:

@@ -259,12 +259,33 @@ class Runner:
         self.publish("failed", f"{type(exc).__name__}: {exc}")
 
 
-def child_main(trainer: Trainer, commands, messages) -> None:
-    """Entry point of a training process: ``commands`` and ``messages`` are one-way pipe ends."""
-    import os
+def serve(commands, messages, preload: tuple[str, ...] = ()) -> None:
+    """Entry point of a training process: ``commands`` and ``messages`` are one-way pipe ends. The first
+    command is ``("trainer", trainer)``; a spare process imports ``preload`` while it waits for it."""
+    import importlib
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in the terminal is the GUI's to handle
+    for name in preload:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    try:
+        kind, trainer = commands.recv()
+    except (EOFError, OSError):  # never used: the GUI ended or let the spare go
+        messages.close()
+        return
+    if kind != "trainer":
+        messages.close()
+        raise RuntimeError(f"a training process expects its trainer first; got {kind!r}")
+    child_main(trainer, commands, messages)
+
+
+def child_main(trainer: Trainer, commands, messages) -> None:
+    """The loop of a training process running ``trainer``."""
+    import os
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError, AttributeError):
         # training is background work: with more busy processes than cores, the GUI gets the CPU first
         os.nice(5)

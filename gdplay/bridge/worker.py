@@ -14,7 +14,6 @@ import contextlib
 import dataclasses
 import logging
 import multiprocessing as mp
-import os
 import queue
 import threading
 import time
@@ -24,26 +23,13 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from gdplay.bridge.runner import Unchanged, child_main, coalesce, restore
+from gdplay.bridge import processes
+from gdplay.bridge.runner import CallFailed, Unchanged, coalesce, restore
 from gdplay.core.trainer import Snapshot, Trainer
 
 log = logging.getLogger(__name__)
 
 STOP_SECONDS = 1.5  # how long a training process gets to finish its step before it is ended
-
-
-def _context() -> mp.context.BaseContext:
-    """forkserver: children fork from a clean server started before any Qt thread, not from this
-    multi-threaded process; the server preloads numpy and the core so a child starts in milliseconds."""
-    # one BLAS thread per trainer: its matrices are small, and a second thread only spins against the GUI
-    # for the other core (a 2-8-8-1 network trained 2.5x faster with the window drawing). Read by the
-    # server's numpy when it starts, which is after this; the user's own setting wins.
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["numpy", "gdplay.core.regression", "gdplay.core.network", "gdplay.core.svm",
-                                "gdplay.bridge.runner"])
-    return ctx
 
 
 def freeze(value: Any) -> Any:
@@ -161,27 +147,70 @@ class TrainingWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        """The relay's life: start a training process, relay until told to stop; if the process dies (or
+        cannot start), say so, answer what can be answered, and start a new one with the tab's points and
+        settings when the user asks to train again (Reset, Play, Step). Nothing escapes to the event loop."""
         thread = QThread.currentThread()
-        ctx = _context()
-        commands_r, commands_w = ctx.Pipe(duplex=False)
-        messages_r, messages_w = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=child_main, args=(self._trainer, commands_r, messages_w), daemon=True,
-                              name=f"gdplay-{thread.objectName()}")
+        name = f"gdplay-{thread.objectName()}"
+        replay = Replay()
+        first: list[tuple] = []
         try:
-            process.start()
-            self.pid = process.pid
-        except Exception as exc:  # e.g. the trainer cannot be pickled
+            while True:
+                proc = self._start(name)
+                if proc is not None and self._relay(proc, replay, first) == "stopped":
+                    return
+                first = self._wait_for_restart(replay)
+                if first is None:
+                    return
+        except Exception as exc:  # a bug here must not leave the tab silently dead
+            log.exception("the training relay failed")
+            self.failed.emit(f"Training stopped: {type(exc).__name__}: {exc}")
+
+    def _start(self, name: str) -> processes.TrainingProcess | None:
+        try:
+            proc = processes.start(name, self._trainer)
+        except Exception as exc:  # no start method, no process, or a trainer that cannot be pickled
             log.exception("could not start the training process")
             self.failed.emit(f"Could not start training: {type(exc).__name__}: {exc}")
-            return
-        finally:
-            commands_r.close()
-            messages_w.close()
+            return None
+        self.pid = proc.process.pid
+        return proc
+
+    def _wait_for_restart(self, replay: Replay) -> list[tuple] | None:
+        """No training process: keep the tab's changes for the next one and answer requests at once (a save
+        then does not wait for a trainer that is gone) until Reset, Play or Step asks for a new process.
+        Returns the commands that asked, or None when the thread is to end."""
+        thread = QThread.currentThread()
+        while True:
+            cmds, stop = self._take_mail()
+            if stop or thread.isInterruptionRequested():
+                return None
+            if any(cmd[0] in RESTARTING for cmd in cmds):
+                return cmds
+            for cmd in cmds:
+                if cmd[0] == "request":
+                    _, tag, method, _args, _kwargs = cmd
+                    self.replyReady.emit(tag, CallFailed(method, NO_PROCESS))
+                else:
+                    replay.record(cmd)
+            if wait_for([self._wake_r], timeout=0.25):
+                while self._wake_r.poll():
+                    self._wake_r.recv_bytes()
+
+    def _relay(self, proc: processes.TrainingProcess, replay: Replay, first: list[tuple]) -> str:
+        """Forward commands to the process and its messages to the GUI until told to stop ("stopped") or
+        the process ends by itself ("died")."""
+        thread = QThread.currentThread()
         # commands go through a sender thread: a large command (10,000 points) can fill the pipe, and a relay
         # blocked writing could not read the snapshots the child is blocked writing: a deadlock
         outbox: queue.SimpleQueue = queue.SimpleQueue()
-        sender = threading.Thread(target=_send_all, args=(outbox, commands_w), name="gdplay-sender", daemon=True)
+        sender = threading.Thread(target=_send_all, args=(outbox, proc.commands), name="gdplay-sender",
+                                  daemon=True)
         sender.start()
+        if first:  # a new process after a crash: the tab's data and settings, paused until Play says otherwise
+            for cmd in [("pause",), *replay.commands(), *first]:
+                replay.record(cmd)
+                outbox.put(cmd)
         alive = True
         try:
             while alive:
@@ -189,39 +218,77 @@ class TrainingWorker(QObject):
                 if stop or thread.isInterruptionRequested():
                     break
                 for cmd in cmds:
+                    replay.record(cmd)
                     outbox.put(cmd)
-                ready = wait_for([messages_r, self._wake_r], timeout=0.25)
+                ready = wait_for([proc.messages, self._wake_r], timeout=0.25)
                 if self._wake_r in ready:
                     while self._wake_r.poll():
                         self._wake_r.recv_bytes()
-                if messages_r in ready:
+                if proc.messages in ready:
                     # read everything that is there; only the newest snapshot is kept
-                    while messages_r.poll():
+                    while proc.messages.poll():
                         try:
-                            kind, payload = messages_r.recv()
+                            kind, payload = proc.messages.recv()
                         except (EOFError, OSError):
                             alive = False
                             break
                         self._on_message(kind, payload)
-            if not alive and not self._stop:
-                process.join(0.5)
+            if not alive:
+                proc.process.join(0.5)
                 self.runningChanged.emit(False)
-                self.failed.emit(f"The training process stopped unexpectedly (exit code {process.exitcode}); "
-                                 "your data is kept. Reopen the tab's data or restart gdplay to train again.")
+                with self._lock:
+                    self._received.clear()  # the next process sends every large field again
+                self.failed.emit(f"the training process stopped unexpectedly (exit code {proc.process.exitcode}).")
+                return "died"
+            return "stopped"
         finally:
             outbox.put(("stop",))
             outbox.put(None)  # the sender closes the pipe and ends
             # keep reading until it exits: a process blocked sending a snapshot would never see "stop"
             deadline = time.monotonic() + STOP_SECONDS
-            while process.is_alive() and time.monotonic() < deadline:
+            while proc.process.is_alive() and time.monotonic() < deadline:
                 try:
-                    if messages_r.poll(0.02):
-                        messages_r.recv()
+                    if proc.messages.poll(0.02):
+                        proc.messages.recv()
                 except (EOFError, OSError):
-                    process.join(0.5)
+                    proc.process.join(0.5)
                     break
-            if process.is_alive():  # stuck in a long step: a child process may be ended, unlike a QThread
-                process.terminate()
-                process.join(1.0)
             sender.join(1.0)
-            messages_r.close()
+            processes.stop(proc, grace=0.1)  # stuck in a long step: a process may be ended, unlike a QThread
+
+
+RESTARTING = ("reset", "play", "step")  # what starts a new training process after one ended
+NO_PROCESS = "the training process is not running (it stopped unexpectedly); press Reset or Play to start it again"
+
+
+class Replay:
+    """What a new training process needs to stand where the tab is: the newest params, the newest data and
+    the point edits since, the views, the rate. Runs, requests and transport are not replayed."""
+
+    def __init__(self) -> None:
+        self._params: tuple | None = None
+        self._data: tuple | None = None
+        self._edits: list[tuple] = []
+        self._views: dict[Any, tuple] = {}
+        self._rate: tuple | None = None
+
+    def record(self, cmd: tuple) -> None:
+        kind = cmd[0]
+        if kind == "params":
+            self._params = cmd
+        elif kind == "data":
+            self._data, self._edits = cmd, []
+        elif kind == "edit":
+            self._edits.append(cmd)
+        elif kind == "view":
+            self._views[cmd[1]] = cmd
+        elif kind == "rate":
+            self._rate = cmd
+
+    def commands(self) -> list[tuple]:
+        cmds = [c for c in (self._params, self._data) if c is not None]
+        cmds += self._edits
+        cmds += self._views.values()
+        if self._rate is not None:
+            cmds.append(self._rate)
+        return cmds

@@ -53,6 +53,7 @@ class Document(QObject):
         self._clean_print: object = None
         self.modified = False
         self._pending: dict[str, dict | None] = {}
+        self._lost: list[str] = []  # tabs whose trained run could not be asked for (no training process)
         self._waiting: list[tuple[str, Callable[[str], None] | None]] = []
         self._export_timer = QTimer(self)
         self._export_timer.setSingleShot(True)
@@ -103,6 +104,7 @@ class Document(QObject):
             return  # the states being collected serve this save too
         tabs = self.window.tabs_by_key()
         self._pending = {}
+        self._lost = []
         for key, tab in tabs.items():
             tab.controller.replyReady.connect(self._on_reply)
             tab.controller.request(("export_state", key), "export_state")
@@ -112,7 +114,10 @@ class Document(QObject):
     def _on_reply(self, tag: object, result: object) -> None:
         if not (isinstance(tag, tuple) and tag[:1] == ("export_state",)) or not self._waiting:
             return
-        self._pending[tag[1]] = None if isinstance(result, CallFailed) else result
+        if isinstance(result, CallFailed):  # its training process is gone: the points and settings still save
+            self._lost.append(self.window.tabs_by_key()[tag[1]].title)
+            result = None
+        self._pending[tag[1]] = result
         if len(self._pending) == len(self.window.tabs_by_key()):
             self._export_timer.stop()
             self._write()
@@ -146,6 +151,10 @@ class Document(QObject):
                 self.saved.emit(path, error)
             if done is not None:
                 done(error)
+        if self._lost:
+            self.message.emit(f"Saved the points and settings of every tab, but not the trained run of the "
+                              f"{' and '.join(self._lost)} tab: its training process had stopped.")
+            self._lost = []
 
     # -- opening ------------------------------------------------------------------------------------------------
     def check(self, path: str) -> S.Session:

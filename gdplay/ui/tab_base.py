@@ -48,7 +48,7 @@ class TrainingTabMixin:
 
     def _on_controller_failed(self, message: str) -> None:
         self._show_error(f"<b>Training stopped by an error:</b> {message}<br>"
-                         "Your points and settings are kept; press Reset to try again.")
+                         "Your points and settings are kept; press Reset or Play to train again.")
 
     def _show_error(self, html: str) -> None:
         self.status_label.setText(html)
@@ -82,7 +82,9 @@ class TrainingTabMixin:
 
     def apply_session(self, state: TabState, description: str = "Open session") -> None:
         """Show a checked TabState: params, points (one undoable edit), settings, then the trained state,
-        paused. Commands reach the trainer in this order, so the restored state is not reset after it."""
+        paused. Commands reach the trainer in this order, so the restored state is not reset after it.
+        (The reset first also starts a new training process if the tab's had stopped.)"""
+        self.controller.reset()
         self.controller.pause()
         self.set_params(state.params)
         self.editor.replace(state.xy, state.labels, description)
