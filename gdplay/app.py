@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 
@@ -82,15 +84,31 @@ def quiet_offscreen_notices() -> None:
 
 
 def _excepthook(exc_type, exc, tb) -> None:
-    """An error in a slot must not vanish: print it and say it in the window, and keep running."""
+    """An error in a slot (or a background thread) must not vanish: print it and say it in the window, from
+    the GUI thread, and keep running."""
     import traceback
 
     traceback.print_exception(exc_type, exc, tb)
+    from gdplay.ui import gui_thread
+
+    text = f"Internal error: {exc_type.__name__}: {exc}. Your data is kept."
+    gui_thread.call_soon(lambda: _show_internal_error(text))
+
+
+def _thread_excepthook(args) -> None:
+    if args.exc_type is not SystemExit:
+        _excepthook(args.exc_type, args.exc_value, args.exc_traceback)
+
+
+def _show_internal_error(text: str) -> None:
     from PySide6.QtWidgets import QApplication
 
+    from gdplay.ui import gui_thread
+
+    gui_thread.check("the internal-error message")
     for w in QApplication.topLevelWidgets():
         if hasattr(w, "statusBar"):
-            w.statusBar().showMessage(f"Internal error: {exc_type.__name__}: {exc}. Your data is kept.", 15000)
+            w.statusBar().showMessage(text, 15000)
 
 
 class _UncachedSources(dict):
@@ -104,6 +122,9 @@ class _UncachedSources(dict):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a frozen Windows build runs training processes through this entry
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["fit"]:
         return _fit_main(argv[1:])
@@ -123,12 +144,16 @@ def _gui_main(argv: list[str]) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from gdplay.bridge import processes
+
+    processes.warm_up(1)  # under spawn (Windows) a training process imports numpy while Qt starts
     app = QApplication.instance() or QApplication([sys.argv[0]])
     if app.platformName() == "offscreen":
         quiet_offscreen_notices()
     app.setApplicationName("gdplay")
     app.setOrganizationName("gdplay")
     sys.excepthook = _excepthook
+    threading.excepthook = _thread_excepthook
 
     from PySide6.QtCore import QTimer
 
@@ -150,6 +175,7 @@ def _gui_main(argv: list[str]) -> int:
             _report_first_paint(app, window)
         else:
             _start_autosave(window, offer_recovery=args.self_test is None and not args.file)
+        _quit_on_signals(window)
         window.build_tabs_after_first_paint()
         window.show()
         if args.file:
@@ -159,6 +185,41 @@ def _gui_main(argv: list[str]) -> int:
         return app.exec()
     finally:
         window.shutdown()  # whatever happened, no thread outlives the window
+
+
+def _quit_on_signals(window) -> None:
+    """Ctrl+C in the terminal (SIGINT) and SIGTERM quit like File > Quit, without the question, with a last
+    autosave. Python runs a signal handler only when it next runs Python code, which an idle Qt event loop
+    never does: the C-level handler writes to a socket (``set_wakeup_fd``), and a notifier on it wakes the loop."""
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    try:
+        receive, send = socket.socketpair()
+    except OSError:
+        return
+    receive.setblocking(False)
+    send.setblocking(False)
+    try:
+        signal.set_wakeup_fd(send.fileno())
+    except (ValueError, OSError):  # not the main thread, or a platform without it
+        receive.close()
+        send.close()
+        return
+    for name in ("SIGINT", "SIGTERM", "SIGBREAK"):  # SIGBREAK: Ctrl+Break in a Windows console
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), lambda *_: None)  # the notifier does the work
+
+    def on_signal() -> None:
+        with contextlib.suppress(OSError):
+            receive.recv(64)
+        window.quit_on_signal()
+
+    notifier = QSocketNotifier(receive.fileno(), QSocketNotifier.Type.Read, window)
+    notifier.activated.connect(on_signal)
+    window._signal_wakeup = (notifier, receive, send)  # kept for the window's life
 
 
 def _open_file(window, path: str) -> str:

@@ -26,3 +26,7 @@ def _private_app_data(tmp_path_factory):
     os.environ["GDPLAY_DATA_DIR"] = str(folder)
     os.environ["XDG_CONFIG_HOME"] = str(folder / "config")
     yield folder
+
+
+# UI updates from a thread other than the GUI thread raise in tests (gdplay.ui.gui_thread.check)
+os.environ["GDPLAY_STRICT_THREADS"] = "1"

@@ -236,8 +236,9 @@ class Document(QObject):
         self._autosaved_print = mark
         self.save(str(path), then, remember=False, timeout_ms=timeout_ms)
 
-    def quit_cleanly(self, then: Callable[[], None]) -> None:
-        """The last autosave, then the clean mark; ``then()`` either way (a full disk must not stop a quit)."""
+    def quit_cleanly(self, then: Callable[[], None], clean: bool = True) -> None:
+        """The last autosave, then the clean mark (unless ``clean`` is False: the next start offers the
+        autosave); ``then()`` either way (a full disk must not stop a quit)."""
         folder, lock = self.autosave_dir, self.lock
         if folder is None:
             then()
@@ -245,8 +246,9 @@ class Document(QObject):
         self._autosave_timer.stop()
 
         def finished(error: str) -> None:
-            with contextlib.suppress(OSError):  # a full disk must not keep the window open
-                (folder / CLEAN_NAME).write_text(time.strftime("%Y-%m-%d %H:%M:%S\n"))
+            if clean:
+                with contextlib.suppress(OSError):  # a full disk must not keep the window open
+                    (folder / CLEAN_NAME).write_text(time.strftime("%Y-%m-%d %H:%M:%S\n"))
             lock.unlock()
             then()
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTa
 from gdplay import __version__
 from gdplay.core.session import SUFFIX
 from gdplay.core.trainer import ValidationError
+from gdplay.ui import gui_thread
 from gdplay.ui.document import Document
 
 TAB_KEYS = ("regression", "network", "svm")
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._closing = False
         self._in_close_event = False
+        self._ask_on_close = True  # False when a signal (Ctrl+C, SIGTERM) asks to quit: nobody may be there
 
     # -- tabs -----------------------------------------------------------------------------------------
     def tab(self, key: str) -> QWidget:
@@ -410,6 +412,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_tab_status(self, text: str) -> None:
+        gui_thread.check("a status-bar message")
         self.statusBar().showMessage(text, 8000)
 
     # -- settings and close -------------------------------------------------------------------------------
@@ -449,7 +452,7 @@ class MainWindow(QMainWindow):
         event.ignore()
         if self._closing:
             return
-        if self.document.modified and self.isVisible():
+        if self.document.modified and self.isVisible() and self._ask_on_close:
             answer = QMessageBox.question(
                 self, "Save changes?", "This session has changes that are not saved. Save them before quitting?",
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
@@ -472,8 +475,14 @@ class MainWindow(QMainWindow):
     def _cancel_close(self) -> None:
         self._closing = False  # the save failed or was cancelled: stay open, still unsaved
 
+    def quit_on_signal(self) -> None:
+        """Ctrl+C in the terminal or SIGTERM: quit without a question. Unsaved work goes into the last
+        autosave, which the next start then offers, as after a crash."""
+        self._ask_on_close = False
+        self.close()
+
     def _finish_close(self) -> None:
-        self.document.quit_cleanly(self._close_now)
+        self.document.quit_cleanly(self._close_now, clean=self._ask_on_close or not self.document.modified)
 
     def _close_now(self) -> None:
         self._save_settings()

@@ -18,7 +18,7 @@ from gdplay.core.atomic import atomic_write_text
 from gdplay.core.csvio import CSVError, Table, read_table, write_table
 from gdplay.core.session import SessionError, TabState, params_from_json, params_to_json, points_from_json
 from gdplay.core.trainer import ValidationError
-from gdplay.ui import session_controls
+from gdplay.ui import gui_thread, session_controls
 
 
 class TrainingTabMixin:
@@ -51,6 +51,7 @@ class TrainingTabMixin:
                          "Your points and settings are kept; press Reset or Play to train again.")
 
     def _show_error(self, html: str) -> None:
+        gui_thread.check("a tab's error message")
         self.status_label.setText(html)
         self.status_label.setStyleSheet("color: #b00020;")
 
