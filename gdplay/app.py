@@ -139,14 +139,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _gui_main(argv: list[str]) -> int:
     args = _parse(argv)
+    from gdplay.bridge import start_method
+
+    try:
+        start_method.choose()
+    except start_method.StartMethodError as exc:
+        print(f"gdplay: error: {exc}", file=sys.stderr)
+        return 2
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
     from PySide6.QtWidgets import QApplication
 
-    from gdplay.bridge import processes
-
-    processes.warm_up(1)  # under spawn (Windows) a training process imports numpy while Qt starts
     app = QApplication.instance() or QApplication([sys.argv[0]])
     if app.platformName() == "offscreen":
         quiet_offscreen_notices()
@@ -157,7 +161,10 @@ def _gui_main(argv: list[str]) -> int:
 
     from PySide6.QtCore import QTimer
 
-    from gdplay.ui.main_window import MainWindow
+    from gdplay.bridge import processes
+    from gdplay.ui.main_window import TAB_KEYS, MainWindow
+
+    processes.warm_up(len(TAB_KEYS))  # under spawn (Windows): each tab's process imports numpy while Qt starts
 
     window = MainWindow()
     try:
@@ -372,7 +379,7 @@ def _screenshot(app, window, args) -> int:
             c.play()
         elif args.steps > 0:
             c.step(args.steps)
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and c.error is None:
             QApplication.processEvents()
             snap = c.latest
             if snap is not None and not c.running and (
@@ -388,9 +395,13 @@ def _screenshot(app, window, args) -> int:
             if c.latest is not shown:
                 shown, quiet_until = c.latest, time.monotonic() + 0.4
     ok = window.grab().save(args.screenshot)
+    error = c.error if c is not None else None
     window.close()
     if not ok:
         print(f"gdplay: error: could not write {args.screenshot}", file=sys.stderr)
+        return 1
+    if error:
+        print(f"gdplay: error: training failed, the picture shows the tab without it: {error}", file=sys.stderr)
         return 1
     return 0
 

@@ -340,6 +340,46 @@ def bench_startup(runs: int) -> None:
         report("startup", "process start to first painted window", "no paint seen", "")
 
 
+FIRST_FRAMES = """
+import sys, time
+from PySide6.QtWidgets import QApplication
+from gdplay.bridge import processes
+processes.warm_up(3)  # as the app does: one per tab under spawn, nothing under forkserver
+app = QApplication([])
+from gdplay.ui.main_window import MainWindow
+from gdplay.ui.plots.style import configure
+configure()
+w = MainWindow()
+w.show()
+for key in ("regression", "network", "svm"):
+    t = time.perf_counter()
+    tab = w.tab(key)
+    built = time.perf_counter()
+    while tab.controller.latest is None and time.perf_counter() - t < 20:
+        app.processEvents()
+        time.sleep(0.0005)
+    print(key, (built - t) * 1000, (time.perf_counter() - built) * 1000, flush=True)
+w.close()
+"""
+
+
+def bench_first_frames(runs: int) -> None:
+    """Each tab built to its first snapshot, under each start method (spawn is how Windows starts them)."""
+    print("First frame per tab, by start method (subprocess)")
+    for method in ("forkserver", "spawn"):
+        times: dict[str, list[tuple[float, float]]] = {}
+        env = dict(os.environ, GDPLAY_START_METHOD=method)
+        for _ in range(runs):
+            p = subprocess.run([sys.executable, "-c", FIRST_FRAMES], capture_output=True, text=True, env=env,
+                               timeout=120)
+            for line in p.stdout.splitlines():
+                key, build, first = line.split()
+                times.setdefault(key, []).append((float(build), float(first)))
+        for key, pairs in times.items():
+            build, first = (statistics.median(v) for v in zip(*pairs))
+            report("startup", f"{method}: {key} tab built / then first snapshot, ms", f"{build:.0f} / {first:.0f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs")
@@ -365,6 +405,7 @@ def main() -> int:
             module.bench(report, args.quick)
     if args.only in (None, "startup"):
         bench_startup(3 if args.quick else 5)
+        bench_first_frames(3 if args.quick else 5)
     return 0
 
 

@@ -68,9 +68,9 @@ def _no_training_left_running(request):
         return
     leaks = running_training()
     if leaks:
-        from gdplay.bridge import controller as bridge
-
         import multiprocessing
+
+        from gdplay.bridge import controller as bridge
 
         for c in list(bridge._LIVE):
             if _alive(c):

@@ -133,3 +133,46 @@ def test_an_example_session_renders_from_the_command_line(tmp_path):
     assert p.returncode == 0, p.stderr
     assert alarming(p.stderr) == []
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+NO_FORKSERVER = """
+import multiprocessing as mp, sys
+real = mp.get_context
+def get_context(method=None):
+    if method == "forkserver":
+        raise ValueError("cannot find context for 'forkserver'")  # as on Windows
+    return real(method)
+mp.get_context = get_context
+mp.get_all_start_methods = lambda: ["spawn"]
+from gdplay.app import main
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("how", ["spawn", "no forkserver"])
+def test_a_screenshot_trains_without_forkserver(tmp_path, how):
+    """Windows has no forkserver: training must start all the same (before, every tab stayed blank)."""
+    out = tmp_path / "net.png"
+    args = ["--screenshot", str(out), "--tab", "network", "--steps", "200"]
+    if how == "spawn":
+        p = run(["-m", "gdplay", *args], tmp_path, env_extra={"GDPLAY_START_METHOD": "spawn"})
+    else:
+        script = tmp_path / "no_forkserver.py"
+        script.write_text(NO_FORKSERVER)
+        env = {"PYTHONPATH": os.pathsep.join(sys.path)}
+        p = run([str(script), *args], tmp_path, env_extra={**env, "GDPLAY_START_METHOD": ""})
+    assert p.returncode == 0, p.stderr
+    assert alarming(p.stderr) == []
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert image.width() == 1400 and image.height() == 860
+
+
+def test_an_impossible_start_method_is_one_line_and_exit_2(tmp_path):
+    p = run(["-m", "gdplay", "--screenshot", str(tmp_path / "x.png")], tmp_path,
+            env_extra={"GDPLAY_START_METHOD": "threads"})
+    assert p.returncode == 2
+    assert p.stderr.strip() == ("gdplay: error: GDPLAY_START_METHOD must be one of forkserver, spawn, fork; "
+                                "got 'threads'.")

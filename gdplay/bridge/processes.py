@@ -1,5 +1,5 @@
-"""Training processes: start one for a tab, and under spawn keep one started ahead (a spare) so a tab's
-first frame does not wait for a fresh interpreter to import numpy and the core (~100 ms each).
+"""Training processes: start one for a tab; under spawn, start them ahead (spares, one per tab while the
+window is built) so a tab's first frame does not wait for a fresh interpreter to import numpy and the core.
 
 A process is started empty and receives its trainer as its first command (``runner.serve``), so a spare
 can start before anyone knows which trainer it will run. Under forkserver no spares are needed: the server
@@ -37,7 +37,6 @@ class TrainingProcess:
 
 _lock = threading.Lock()
 _spares: list[TrainingProcess] = []
-_keep_spare = False  # after warm_up: replace each spare that is taken
 
 
 def _new(ctx: BaseContext, name: str, preload: tuple[str, ...]) -> TrainingProcess:
@@ -60,20 +59,16 @@ def start(name: str, trainer: Any) -> TrainingProcess:
     """A training process running ``trainer`` (a spare one if there is one). Raises StartMethodError,
     OSError, or the pickling error of a trainer that cannot cross into a process."""
     ctx = start_method.context()
-    spawn = ctx.get_start_method() == "spawn"
     proc = None
     with _lock:
         while _spares and proc is None:
-            candidate = _spares.pop()
+            candidate = _spares.pop(0)
             if candidate.process.is_alive():
                 proc = candidate
             else:
                 candidate.close()
-        refill = spawn and _keep_spare
     if proc is None:
         proc = _new(ctx, name, ())
-    if refill:  # the next tab's process starts importing now, while this one trains
-        threading.Thread(target=_add_spare, args=(ctx,), name="gdplay-spare-start", daemon=True).start()
     try:
         proc.commands.send(("trainer", trainer))
     except BaseException:
@@ -89,17 +84,15 @@ def _add_spare(ctx: BaseContext) -> None:
             _spares.append(proc)
 
 
-def warm_up(count: int = 1) -> int:
-    """Under spawn, start ``count`` processes now (they import numpy and the core while the window is built)
-    and keep one spare from then on; elsewhere nothing. Returns how many were started."""
-    global _keep_spare
+def warm_up(count: int) -> int:
+    """Under spawn, start ``count`` processes now: they import numpy and the core while the window is built,
+    and the tabs take them. Elsewhere nothing. Returns how many were started."""
     try:
         ctx = start_method.context()
     except start_method.StartMethodError:
         return 0  # the first tab reports it
     if ctx.get_start_method() != "spawn":
         return 0
-    _keep_spare = True
     for _ in range(count):
         _add_spare(ctx)
     return count
@@ -117,10 +110,8 @@ def stop(proc: TrainingProcess, grace: float = 1.0) -> None:
 
 @atexit.register
 def discard_spares() -> None:
-    """End the spares (a spare's command pipe closing makes it exit)."""
-    global _keep_spare
+    """End the spares nobody took (a spare's command pipe closing makes it exit)."""
     with _lock:
         spares, _spares[:] = list(_spares), []
-        _keep_spare = False
     for proc in spares:
         stop(proc, grace=0.5)

@@ -170,7 +170,8 @@ class TrainingWorker(QObject):
         try:
             proc = processes.start(name, self._trainer)
         except Exception as exc:  # no start method, no process, or a trainer that cannot be pickled
-            log.exception("could not start the training process")
+            if not isinstance(exc, processes.start_method.StartMethodError):  # that one is a sentence already
+                log.exception("could not start the training process")
             self.failed.emit(f"Could not start training: {type(exc).__name__}: {exc}")
             return None
         self.pid = proc.process.pid

@@ -128,21 +128,24 @@ def test_play_after_a_crash_starts_a_new_process_and_trains(qtbot, nedrich):
         assert c.shutdown()
 
 
-def test_a_spare_process_under_spawn_is_used_and_replaced(qtbot, nedrich, monkeypatch):
+def test_spare_processes_started_ahead_under_spawn_are_taken_by_the_tabs(qtbot, nedrich, monkeypatch):
     monkeypatch.setenv("GDPLAY_START_METHOD", "spawn")
     try:
-        assert processes.warm_up(1) == 1
-        spare = processes._spares[0].process.pid
+        assert processes.warm_up(2) == 2
+        first, second = (p.process.pid for p in processes._spares)
         c = TrainingController(regression_trainer(nedrich))
         try:
             c.play()
             qtbot.waitUntil(lambda: c.latest is not None and c.latest.step > 0, timeout=10_000)
-            assert c._worker.pid == spare
-            qtbot.waitUntil(lambda: len(processes._spares) == 1, timeout=5000)  # the next one is on its way
-            assert processes._spares[0].process.pid != spare
+            assert c._worker.pid == first and [p.process.pid for p in processes._spares] == [second]
         finally:
             assert c.shutdown()
     finally:
-        processes.discard_spares()
-    assert processes._spares == [] and not processes._keep_spare
-    assert not [p for p in mp.active_children() if p.pid == spare]
+        processes.discard_spares()  # what the app does at exit with spares nobody took
+    assert processes._spares == []
+    assert not [p for p in mp.active_children() if p.pid in (first, second)]
+
+
+def test_no_spares_where_forkserver_starts_children_quickly(monkeypatch):
+    monkeypatch.setenv("GDPLAY_START_METHOD", "forkserver")
+    assert processes.warm_up(3) == 0 and processes._spares == []
