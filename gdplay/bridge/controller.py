@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from gdplay.bridge import gui_gc
+from gdplay.bridge.commands import Edit, Pause, Play, Request, Reset, SetData, SetParams, SetRate, SetView, Step
 from gdplay.bridge.worker import TrainingWorker
 from gdplay.core.trainer import Snapshot, Status, Trainer
 
@@ -97,10 +98,10 @@ class TrainingController(QObject):
     # -- commands ----------------------------------------------------------------------------------
     def play(self) -> None:
         self.error = None
-        self._worker.post(("play",))
+        self._worker.post(Play())
 
     def pause(self) -> None:
-        self._worker.post(("pause",))
+        self._worker.post(Pause())
 
     def toggle(self) -> None:
         """Play/pause. Play after a run has ended (limit, converged, diverged) starts it over."""
@@ -114,35 +115,35 @@ class TrainingController(QObject):
 
     def step(self, n: int = 1) -> None:
         self.error = None
-        self._worker.post(("step", int(n)))
+        self._worker.post(Step(int(n)))
 
     def reset(self) -> None:
         """Back to step 0 with the current data and params; after a training process died (or could not
         start), a new one is started with them."""
         self.error = None
-        self._worker.post(("reset",))
+        self._worker.post(Reset())
 
     def set_rate(self, steps_per_second: float | None) -> None:
         """Steps per second; None runs at full speed."""
-        self._worker.post(("rate", steps_per_second))
+        self._worker.post(SetRate(steps_per_second))
 
     def set_params(self, params: Any) -> int:
         """Hand over new params (newest wins); returns their version, which snapshots echo back."""
         self.params_version = next(self._versions)
         self._want(params=self.params_version)
-        self._worker.post(("params", params, self.params_version))
+        self._worker.post(SetParams(params, self.params_version))
         return self.params_version
 
     def set_data(self, *args: Any, **kwargs: Any) -> None:
         """New training data for ``trainer.set_data``; the run restarts and plays."""
         self._want(data=int(kwargs.get("version", 0)))
-        self._worker.post(("data", args, kwargs))
+        self._worker.post(SetData(args, kwargs))
 
     def edit(self, command: Any, version: int = 0) -> None:
         """One point edit (a gdplay.core.points command) for ``trainer.edit``, applied in order after any
         data replacement; the run restarts and plays."""
         self._want(data=int(version))
-        self._worker.post(("edit", command, version))
+        self._worker.post(Edit(command, version))
 
     def _want(self, params: int | None = None, data: int | None = None) -> None:
         p, d = self._wanted
@@ -152,7 +153,7 @@ class TrainingController(QObject):
     def set_view(self, name: str, method: str | None, *args: Any, **kwargs: Any) -> None:
         """Compute ``trainer.method(*args, **kwargs)`` with every snapshot from now on, as
         ``views[name]`` (e.g. a decision map over the plot's range); method None stops it."""
-        self._worker.post(("view", name, method, args, kwargs))
+        self._worker.post(SetView(name, method, args, kwargs))
 
     def set_visible(self, visible: bool) -> None:
         """Whether the tab is on screen: hidden tabs take frames rarely, so the visible one has the GUI."""
@@ -164,7 +165,7 @@ class TrainingController(QObject):
     def request(self, tag: Any, method: str, *args: Any, **kwargs: Any) -> None:
         """Call ``trainer.method(*args, **kwargs)`` between steps; the result arrives as
         ``replyReady(tag, result)``, and the next snapshot shows any change it made."""
-        self._worker.post(("request", tag, method, args, kwargs))
+        self._worker.post(Request(tag, method, args, kwargs))
 
     # -- life ------------------------------------------------------------------------------------------
     def is_alive(self) -> bool:

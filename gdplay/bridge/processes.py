@@ -18,6 +18,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from gdplay.bridge import start_method
+from gdplay.bridge.commands import LoadTrainer
 from gdplay.bridge.runner import serve
 
 
@@ -70,7 +71,7 @@ def start(name: str, trainer: Any) -> TrainingProcess:
     if proc is None:
         proc = _new(ctx, name, ())
     try:
-        proc.commands.send(("trainer", trainer))
+        proc.commands.send(LoadTrainer(trainer))
     except BaseException:
         stop(proc)
         raise

@@ -6,12 +6,8 @@ training thread, so frames take several times longer and training slows as well.
 own process, GUI and training run in parallel on two cores and neither waits for the other.
 
 The loop: read every pending command (the newest params and data win), run steps in chunks of about
-16 ms, publish one snapshot per chunk, sleep when paused. Commands are tuples:
-
-    ("params", params, version)   ("data", args, kwargs)   ("edit", command, version)   ("play",)
-    ("pause",)   ("step", n)
-    ("reset",)   ("rate", steps_per_second_or_None)   ("request", tag, method, args, kwargs)
-    ("view", name, method_or_None, args, kwargs)   ("stop",)
+16 ms, publish one snapshot per chunk, sleep when paused. Commands are the frozen dataclasses of
+gdplay.bridge.commands, dispatched by type in ``Runner.apply``.
 
 A view is a trainer method computed with every snapshot (a decision map over the plot's current range,
 say) and sent along with it; method None drops it. A request is a one-off call, answered by a reply.
@@ -28,9 +24,25 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
+from gdplay.bridge.commands import (
+    CallFailed,
+    Command,
+    Edit,
+    LoadTrainer,
+    Pause,
+    Play,
+    Request,
+    Reset,
+    SetData,
+    SetParams,
+    SetRate,
+    SetView,
+    Step,
+    Stop,
+    coalesce,
+)
 from gdplay.core.trainer import Status, Trainer
 
 log = logging.getLogger(__name__)
@@ -38,15 +50,6 @@ log = logging.getLogger(__name__)
 CHUNK_SECONDS = 0.012  # one snapshot per ~12 ms of training: a fresh one is waiting at each 60 Hz frame
 REPLY_SECONDS = 0.001  # after new params or data: one short call, so the change shows in the next frame
 CALL_SECONDS = 0.002  # grow step(k) calls to about this long, so commands are seen within ~2 ms
-
-
-@dataclass(frozen=True)
-class CallFailed:
-    """Stands in for the result of a view or request that raised: the error is the tab's to show, and
-    training goes on."""
-
-    method: str
-    message: str
 
 
 class Unchanged:
@@ -85,21 +88,6 @@ def restore(snapshot: Any, received: dict[str, Any]) -> Any:
     return dataclasses.replace(snapshot, **changes) if changes else snapshot
 
 
-def coalesce(cmds: list[tuple]) -> list[tuple]:
-    """Drop superseded commands, keeping the order of the rest: all params but the newest, all views but
-    the newest of each name, and data replacements and point edits before the newest replacement."""
-    last_params = max((i for i, c in enumerate(cmds) if c[0] == "params"), default=-1)
-    last_data = max((i for i, c in enumerate(cmds) if c[0] == "data"), default=-1)
-    last_view = {c[1]: i for i, c in enumerate(cmds) if c[0] == "view"}
-    out = []
-    for i, c in enumerate(cmds):
-        if (c[0] == "params" and i != last_params) or (c[0] in ("data", "edit") and i < last_data) \
-                or (c[0] == "view" and last_view[c[1]] != i):
-            continue
-        out.append(c)
-    return out
-
-
 class Runner:
     """Applies commands to a trainer and steps it; ``publish(kind, payload)`` sends results out."""
 
@@ -118,65 +106,82 @@ class Runner:
         self.views: dict[str, tuple[str, tuple, dict]] = {}
 
     # -- commands ----------------------------------------------------------------------------------
-    def apply(self, commands: Iterable[tuple]) -> None:
+    def apply(self, commands: Iterable[Command]) -> None:
         """Apply a batch of commands in order. Superseded ones are skipped: all but the newest params, and
         data replacements and point edits before the newest replacement."""
-        cmds = coalesce(list(commands))
+        for cmd in coalesce(list(commands)):
+            self._handlers[type(cmd)](self, cmd)
+
+    def _stop(self, cmd: Stop) -> None:
+        self.stopped = True
+
+    def _set_data(self, cmd: SetData) -> None:
+        self.trainer.set_data(*cmd.args, **cmd.kwargs)
+        self._data_changed()
+
+    def _edit(self, cmd: Edit) -> None:
+        self.trainer.edit(cmd.command, cmd.version)  # the trainer updates its sums for one point, no rescan
+        self._data_changed()
+
+    def _data_changed(self) -> None:
+        self.dirty = True
+        if not self.user_paused:
+            self._set_playing(True)  # an edit re-fits at once, unless the user has paused
+
+    def _set_params(self, cmd: SetParams) -> None:
         t = self.trainer
-        for cmd in cmds:
-            kind = cmd[0]
-            if kind == "stop":
-                self.stopped = True
-            elif kind == "data" or kind == "edit":
-                if kind == "data":
-                    _, args, kwargs = cmd
-                    t.set_data(*args, **kwargs)
-                else:
-                    _, command, version = cmd
-                    t.edit(command, version)  # the trainer updates its sums for one point, no rescan
-                self.dirty = True
-                if not self.user_paused:
-                    self._set_playing(True)  # an edit re-fits at once, unless the user has paused
-            elif kind == "params":
-                _, params, version = cmd
-                was_finished = t.status.finished and t.status is not Status.INVALID
-                t.set_params(params, version)
-                self.dirty = True
-                if was_finished:
-                    # the run had ended (limit, converged, diverged): a change trains again, going on from
-                    # where it was if the trainer reopened the run (a warm start), else from the start
-                    if t.status.finished:
-                        t.reset()
-                    if not self.user_paused:
-                        self._set_playing(True)
-            elif kind == "view":
-                _, name, method, args, kwargs = cmd
-                if method is None:
-                    self.views.pop(name, None)
-                else:
-                    self.views[name] = (method, args, kwargs)
-                self.dirty = True
-            elif kind == "play":
-                self.user_paused = False
-                self._set_playing(True)
-            elif kind == "pause":
-                self.user_paused = True
-                self._set_playing(False)
-            elif kind == "reset":
+        was_finished = t.status.finished and t.status is not Status.INVALID
+        t.set_params(cmd.params, cmd.version)
+        self.dirty = True
+        if was_finished:
+            # the run had ended (limit, converged, diverged): a change trains again, going on from where it
+            # was if the trainer reopened the run (a warm start), else from the start
+            if t.status.finished:
                 t.reset()
-                self.dirty = True
-            elif kind == "rate":
-                self.rate = cmd[1]
-                self._rate_start = None
-            elif kind == "step":
-                self.user_paused = True
-                self._set_playing(False)
-                self.run_steps(int(cmd[1]), deadline=math.inf)
-                self.dirty = True
-            elif kind == "request":
-                _, tag, method, args, kwargs = cmd
-                self.publish("reply", (tag, self._call(method, args, kwargs)))
-                self.dirty = True
+            if not self.user_paused:
+                self._set_playing(True)
+
+    def _set_view(self, cmd: SetView) -> None:
+        if cmd.method is None:
+            self.views.pop(cmd.name, None)
+        else:
+            self.views[cmd.name] = (cmd.method, cmd.args, cmd.kwargs)
+        self.dirty = True
+
+    def _play(self, cmd: Play) -> None:
+        self.user_paused = False
+        self._set_playing(True)
+
+    def _pause(self, cmd: Pause) -> None:
+        self.user_paused = True
+        self._set_playing(False)
+
+    def _reset(self, cmd: Reset) -> None:
+        self.trainer.reset()
+        self.dirty = True
+
+    def _set_rate(self, cmd: SetRate) -> None:
+        self.rate = cmd.steps_per_second
+        self._rate_start = None
+
+    def _step(self, cmd: Step) -> None:
+        self.user_paused = True
+        self._set_playing(False)
+        self.run_steps(int(cmd.n), deadline=math.inf)
+        self.dirty = True
+
+    def _request(self, cmd: Request) -> None:
+        self.publish("reply", (cmd.tag, self._call(cmd.method, cmd.args, cmd.kwargs)))
+        self.dirty = True
+
+    def _load_trainer(self, cmd: LoadTrainer) -> None:
+        raise RuntimeError("a training process receives its trainer once, first")
+
+    _handlers: ClassVar[dict[type, Callable[[Runner, Any], None]]] = {
+        Stop: _stop, SetData: _set_data, Edit: _edit, SetParams: _set_params, SetView: _set_view, Play: _play,
+        Pause: _pause, Reset: _reset, SetRate: _set_rate, Step: _step, Request: _request,
+        LoadTrainer: _load_trainer,
+    }
 
     def _set_playing(self, playing: bool) -> None:
         if playing != self.playing:
@@ -270,14 +275,14 @@ def serve(commands, messages, preload: tuple[str, ...] = ()) -> None:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     try:
-        kind, trainer = commands.recv()
+        first = commands.recv()
     except (EOFError, OSError):  # never used: the GUI ended or let the spare go
         messages.close()
         return
-    if kind != "trainer":
+    if not isinstance(first, LoadTrainer):
         messages.close()
-        raise RuntimeError(f"a training process expects its trainer first; got {kind!r}")
-    child_main(trainer, commands, messages)
+        raise RuntimeError(f"a training process expects its trainer first; got {first!r}")
+    child_main(first.trainer, commands, messages)
 
 
 def child_main(trainer: Trainer, commands, messages) -> None:
@@ -291,14 +296,14 @@ def child_main(trainer: Trainer, commands, messages) -> None:
         os.nice(5)
     runner = Runner(trainer, lambda kind, payload: messages.send((kind, payload)))
 
-    def drain(timeout: float) -> list[tuple]:
+    def drain(timeout: float) -> list[Command]:
         out = []
         if commands.poll(timeout):
             while True:
                 try:
                     out.append(commands.recv())
                 except EOFError:  # the GUI process is gone
-                    out.append(("stop",))
+                    out.append(Stop())
                     break
                 if not commands.poll():
                     break

@@ -24,7 +24,23 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from gdplay.bridge import processes
-from gdplay.bridge.runner import CallFailed, Unchanged, coalesce, restore
+from gdplay.bridge.commands import (
+    CallFailed,
+    Command,
+    Edit,
+    Pause,
+    Play,
+    Request,
+    Reset,
+    SetData,
+    SetParams,
+    SetRate,
+    SetView,
+    Step,
+    Stop,
+    coalesce,
+)
+from gdplay.bridge.runner import Unchanged, restore
 from gdplay.core.trainer import Snapshot, Trainer
 
 log = logging.getLogger(__name__)
@@ -72,7 +88,7 @@ class TrainingWorker(QObject):
         super().__init__()
         self._trainer = trainer  # sent to the process when the thread starts
         self._lock = threading.Lock()
-        self._queue: list[tuple] = []  # commands in the order posted
+        self._queue: list[Command] = []  # commands in the order posted
         self._latest: tuple[Snapshot, dict] | None = None
         self._delivered: tuple[Snapshot, dict] | None = None
         self._in_flight = False
@@ -84,7 +100,7 @@ class TrainingWorker(QObject):
         self.pid: int | None = None
 
     # -- called from the GUI thread: cheap, never blocks on training -----------------------------------
-    def post(self, cmd: tuple) -> None:
+    def post(self, cmd: Command) -> None:
         """Queue a command; superseded ones are dropped (see runner.coalesce), the rest keep their order."""
         with self._lock:
             self._queue.append(cmd)
@@ -116,7 +132,7 @@ class TrainingWorker(QObject):
             return False
 
     # -- the relay thread ------------------------------------------------------------------------------
-    def _take_mail(self) -> tuple[list[tuple], bool]:
+    def _take_mail(self) -> tuple[list[Command], bool]:
         with self._lock:
             cmds, self._queue = coalesce(self._queue), []
             self._wake_pending = False
@@ -153,7 +169,7 @@ class TrainingWorker(QObject):
         thread = QThread.currentThread()
         name = f"gdplay-{thread.objectName()}"
         replay = Replay()
-        first: list[tuple] = []
+        first: list[Command] = []
         try:
             while True:
                 proc = self._start(name)
@@ -177,7 +193,7 @@ class TrainingWorker(QObject):
         self.pid = proc.process.pid
         return proc
 
-    def _wait_for_restart(self, replay: Replay) -> list[tuple] | None:
+    def _wait_for_restart(self, replay: Replay) -> list[Command] | None:
         """No training process: keep the tab's changes for the next one and answer requests at once (a save
         then does not wait for a trainer that is gone) until Reset, Play or Step asks for a new process.
         Returns the commands that asked, or None when the thread is to end."""
@@ -186,19 +202,18 @@ class TrainingWorker(QObject):
             cmds, stop = self._take_mail()
             if stop or thread.isInterruptionRequested():
                 return None
-            if any(cmd[0] in RESTARTING for cmd in cmds):
+            if any(isinstance(cmd, RESTARTING) for cmd in cmds):
                 return cmds
             for cmd in cmds:
-                if cmd[0] == "request":
-                    _, tag, method, _args, _kwargs = cmd
-                    self.replyReady.emit(tag, CallFailed(method, NO_PROCESS))
+                if isinstance(cmd, Request):
+                    self.replyReady.emit(cmd.tag, CallFailed(cmd.method, NO_PROCESS))
                 else:
                     replay.record(cmd)
             if wait_for([self._wake_r], timeout=0.25):
                 while self._wake_r.poll():
                     self._wake_r.recv_bytes()
 
-    def _relay(self, proc: processes.TrainingProcess, replay: Replay, first: list[tuple]) -> str:
+    def _relay(self, proc: processes.TrainingProcess, replay: Replay, first: list[Command]) -> str:
         """Forward commands to the process and its messages to the GUI until told to stop ("stopped") or
         the process ends by itself ("died")."""
         thread = QThread.currentThread()
@@ -209,7 +224,7 @@ class TrainingWorker(QObject):
                                   daemon=True)
         sender.start()
         if first:  # a new process after a crash: the tab's data and settings, paused until Play says otherwise
-            for cmd in [("pause",), *replay.commands(), *first]:
+            for cmd in [Pause(), *replay.commands(), *first]:
                 replay.record(cmd)
                 outbox.put(cmd)
         alive = True
@@ -243,7 +258,7 @@ class TrainingWorker(QObject):
                 return "died"
             return "stopped"
         finally:
-            outbox.put(("stop",))
+            outbox.put(Stop())
             outbox.put(None)  # the sender closes the pipe and ends
             # keep reading until it exits: a process blocked sending a snapshot would never see "stop"
             deadline = time.monotonic() + STOP_SECONDS
@@ -258,7 +273,7 @@ class TrainingWorker(QObject):
             processes.stop(proc, grace=0.1)  # stuck in a long step: a process may be ended, unlike a QThread
 
 
-RESTARTING = ("reset", "play", "step")  # what starts a new training process after one ended
+RESTARTING = (Reset, Play, Step)  # what starts a new training process after one ended
 NO_PROCESS = "the training process is not running (it stopped unexpectedly); press Reset or Play to start it again"
 
 
@@ -267,27 +282,26 @@ class Replay:
     the point edits since, the views, the rate. Runs, requests and transport are not replayed."""
 
     def __init__(self) -> None:
-        self._params: tuple | None = None
-        self._data: tuple | None = None
-        self._edits: list[tuple] = []
-        self._views: dict[Any, tuple] = {}
-        self._rate: tuple | None = None
+        self._params: SetParams | None = None
+        self._data: SetData | None = None
+        self._edits: list[Edit] = []
+        self._views: dict[str, SetView] = {}
+        self._rate: SetRate | None = None
 
-    def record(self, cmd: tuple) -> None:
-        kind = cmd[0]
-        if kind == "params":
+    def record(self, cmd: Command) -> None:
+        if isinstance(cmd, SetParams):
             self._params = cmd
-        elif kind == "data":
+        elif isinstance(cmd, SetData):
             self._data, self._edits = cmd, []
-        elif kind == "edit":
+        elif isinstance(cmd, Edit):
             self._edits.append(cmd)
-        elif kind == "view":
-            self._views[cmd[1]] = cmd
-        elif kind == "rate":
+        elif isinstance(cmd, SetView):
+            self._views[cmd.name] = cmd
+        elif isinstance(cmd, SetRate):
             self._rate = cmd
 
-    def commands(self) -> list[tuple]:
-        cmds = [c for c in (self._params, self._data) if c is not None]
+    def commands(self) -> list[Command]:
+        cmds: list[Command] = [c for c in (self._params, self._data) if c is not None]
         cmds += self._edits
         cmds += self._views.values()
         if self._rate is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer, Signal, Slot
 
-from gdplay.bridge.runner import CallFailed
+from gdplay.bridge import CallFailed
 from gdplay.core import session as S
 
 RECENT_KEY = "session/recent"

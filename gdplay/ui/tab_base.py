@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from gdplay.bridge.runner import CallFailed
+from gdplay.bridge import CallFailed
 from gdplay.core.atomic import atomic_write_text
 from gdplay.core.csvio import CSVError, Table, read_table, write_table
 from gdplay.core.session import SessionError, TabState, params_from_json, params_to_json, points_from_json

@@ -8,9 +8,8 @@ import signal
 import numpy as np
 import pytest
 
-from gdplay.bridge import processes, start_method
+from gdplay.bridge import CallFailed, processes, start_method
 from gdplay.bridge.controller import TrainingController
-from gdplay.bridge.runner import CallFailed
 from gdplay.core.regression import RegressionParams, RegressionTrainer
 from gdplay.core.trainer import Status
 

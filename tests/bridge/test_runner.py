@@ -2,6 +2,7 @@
 
 import time
 
+from gdplay.bridge.commands import Play, SetParams
 from gdplay.bridge.runner import CHUNK_SECONDS, Runner
 from gdplay.core.regression import RegressionParams, RegressionTrainer
 
@@ -12,7 +13,7 @@ def playing_runner(nedrich):
     t.set_data(x, y)
     sent = []
     r = Runner(t, lambda kind, payload: sent.append((kind, payload)))
-    r.apply([("play",)])
+    r.apply([Play()])
     return r, sent
 
 
@@ -27,7 +28,7 @@ def test_a_chunk_cut_short_by_waiting_commands_sends_no_stale_snapshot(nedrich):
     # commands wait (a new learning rate): the chunk stops early and its snapshot, already stale, is not sent
     r.tick(interrupted=lambda: True, chunk=0.002)
     assert len(snapshots(sent)) == 1
-    r.apply([("params", RegressionParams(learning_rate=2e-4, max_steps=10**9), 7)])
+    r.apply([SetParams(RegressionParams(learning_rate=2e-4, max_steps=10**9), 7)])
     r.tick(chunk=0.001)
     snap = snapshots(sent)[-1]
     assert len(snapshots(sent)) == 2 and snap.learning_rate == 2e-4 and snap.params_version == 7

@@ -184,7 +184,7 @@ def test_a_trainer_that_cannot_be_pickled_fails_with_a_message(qtbot, nedrich):
 
 
 def test_a_failing_view_is_reported_for_that_view_and_training_goes_on(qtbot, controller):
-    from gdplay.bridge.runner import CallFailed
+    from gdplay.bridge import CallFailed
 
     controller.set_view("broken", "surface", "not axes")  # wrong arguments: this view raises
     controller.play()

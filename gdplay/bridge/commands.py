@@ -1,0 +1,123 @@
+"""What a tab asks of its trainer: commands down to the training process, as frozen dataclasses, and the one
+failure type that comes back up in place of a result. Qt-free: the training process imports this module.
+
+The runner dispatches on the command's type (``Runner.apply``); ``coalesce`` drops the superseded ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LoadTrainer:
+    """The first command a training process receives: the trainer it runs."""
+
+    trainer: Any
+
+
+@dataclass(frozen=True)
+class SetParams:
+    """New params (newest wins); live ones apply to the current run, structural ones restart it."""
+
+    params: Any
+    version: int
+
+
+@dataclass(frozen=True)
+class SetData:
+    """``trainer.set_data(*args, **kwargs)``: new training data; the run restarts (and plays unless paused)."""
+
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One point edit (a gdplay.core.points command) for ``trainer.edit``, applied in order."""
+
+    command: Any
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class Play:
+    pass
+
+
+@dataclass(frozen=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True)
+class Step:
+    """Pause, then take ``n`` steps."""
+
+    n: int = 1
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Back to step 0 with the current data and params."""
+
+
+@dataclass(frozen=True)
+class SetRate:
+    """Steps per second; None runs at full speed."""
+
+    steps_per_second: float | None
+
+
+@dataclass(frozen=True)
+class SetView:
+    """Compute ``trainer.method(*args, **kwargs)`` with every snapshot as the view ``name``; method None
+    drops the view."""
+
+    name: str
+    method: str | None
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Request:
+    """Call ``trainer.method(*args, **kwargs)`` once, between steps; the result comes back with ``tag``."""
+
+    tag: Any
+    method: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Stop:
+    """End the training process."""
+
+
+Command = LoadTrainer | SetParams | SetData | Edit | Play | Pause | Step | Reset | SetRate | SetView | Request | Stop
+
+
+@dataclass(frozen=True)
+class CallFailed:
+    """Stands in for the result of a view or request that raised, or that no training process could answer:
+    the message is the tab's to show, and training goes on."""
+
+    method: str
+    message: str
+
+
+def coalesce(cmds: list[Command]) -> list[Command]:
+    """Drop superseded commands, keeping the order of the rest: all params but the newest, all views but
+    the newest of each name, and data replacements and point edits before the newest replacement."""
+    last_params = max((i for i, c in enumerate(cmds) if isinstance(c, SetParams)), default=-1)
+    last_data = max((i for i, c in enumerate(cmds) if isinstance(c, SetData)), default=-1)
+    last_view = {c.name: i for i, c in enumerate(cmds) if isinstance(c, SetView)}
+    out = []
+    for i, c in enumerate(cmds):
+        if (isinstance(c, SetParams) and i != last_params) or (isinstance(c, (SetData, Edit)) and i < last_data) \
+                or (isinstance(c, SetView) and last_view[c.name] != i):
+            continue
+        out.append(c)
+    return out
