@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdplay.bridge.controller import TrainingController
+from gdplay.bridge import TrainingController
 from gdplay.core import datasets
 from gdplay.core.network import (
     DecisionMap,

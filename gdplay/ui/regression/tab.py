@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdplay.bridge.controller import TrainingController
+from gdplay.bridge import TrainingController
 from gdplay.core.datasets import make_line
 from gdplay.core.regression import RegressionParams, RegressionSnapshot, RegressionTrainer
 from gdplay.core.trainer import Status, ValidationError

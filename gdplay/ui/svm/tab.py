@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdplay.bridge.controller import TrainingController
+from gdplay.bridge import TrainingController
 from gdplay.core.csvio import CSVError, Table
 from gdplay.core.svm import HISTORY_FIELDS, CostSurface, DecisionMap, SVMParams, SVMSnapshot, SVMTabTrainer
 from gdplay.core.trainer import Status, ValidationError
