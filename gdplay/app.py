@@ -9,13 +9,13 @@ import sys
 import time
 from collections.abc import Sequence
 
-FIT_MODELS = ("regression", "network", "svm")
+FIT_MODELS = ("regression", "network", "svm", "surface")
 
 
 def _fit_main(argv: Sequence[str]) -> int:
     """``gdplay fit MODEL ...``: train headless with the same core the window uses."""
     parser = argparse.ArgumentParser(prog="gdplay fit", description="Train a model without the window.")
-    sub = parser.add_subparsers(dest="fit_model", required=True, metavar="{regression,network,svm}")
+    sub = parser.add_subparsers(dest="fit_model", required=True, metavar="{" + ",".join(FIT_MODELS) + "}")
     modules = {}
     for name in FIT_MODELS:
         try:

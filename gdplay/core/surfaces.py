@@ -246,7 +246,7 @@ def newton_refine(fn: Function, x: float, y: float, iterations: int = 50) -> tup
 
 def _point(fn: Function, name: str, x: float, y: float) -> CriticalPoint:
     x, y = newton_refine(fn, x, y)
-    lo, hi, kind = classify(*fn.hessian(np.float64(x), np.float64(y)))
+    _lo, _hi, kind = classify(*fn.hessian(np.float64(x), np.float64(y)))
     return CriticalPoint(name, x, y, float(fn.value(np.float64(x), np.float64(y))), KINDS[int(kind)])
 
 
@@ -269,7 +269,8 @@ def _surfaces() -> dict[str, SurfaceDef]:
          _point(f, "minimum D (3.58, −1.85)", 3.584428, -1.848126),
          _point(f, "maximum (−0.27, −0.92)", -0.270845, -0.923039),
          _point(f, "saddle (0.09, 2.88)", 0.086677, 2.884254), _point(f, "saddle (−3.07, −0.08)", -3.073026, -0.081353),
-         _point(f, "saddle (3.39, 0.07)", 3.385154, 0.073852), _point(f, "saddle (−0.13, −1.95)", -0.127961, -1.953715)),
+         _point(f, "saddle (3.39, 0.07)", 3.385154, 0.073852),
+         _point(f, "saddle (−0.13, −1.95)", -0.127961, -1.953715)),
         "Four minima, all with f = 0, one maximum and four saddles between them. Which minimum gradient descent "
         "finds depends only on where it starts: the basins map colours every start by its answer.",
         log_colour=True, start=(-0.5, -0.5), learning_rate=0.01))
@@ -367,9 +368,10 @@ def find_critical_points(fn: Function, window, n: int = 14, limit: int = 24) -> 
             found.append((float(px), float(py)))
     points = []
     for px, py in found:
-        lo, hi, kind = classify(*fn.hessian(np.float64(px), np.float64(py)))
+        _lo, _hi, kind = classify(*fn.hessian(np.float64(px), np.float64(py)))
         k = KINDS[int(kind)]
-        points.append(CriticalPoint(f"{k} ({px:.3g}, {py:.3g})", px, py, float(fn.value(np.float64(px), np.float64(py))), k))
+        value = float(fn.value(np.float64(px), np.float64(py)))
+        points.append(CriticalPoint(f"{k} ({px:.3g}, {py:.3g})", px, py, value, k))
     points.sort(key=lambda p: (KINDS.index(p.kind) if p.kind != "flat" else 4, p.value))
     return tuple(points[:limit])
 
@@ -600,7 +602,8 @@ def basins(sd: SurfaceDef, name: str, learning_rate: float, hyper: dict[str, flo
     labels, points = _label(sd, end, outcome, span)
     labels = labels.reshape(n, n)
     counts = tuple(int(np.sum(labels == k)) for k in range(len(points)))
-    return BasinsMap(frozen(labels), points, counts, int(np.sum(labels == DIVERGED)), int(np.sum(labels == NOT_SETTLED)),
+    return BasinsMap(frozen(labels), points, counts, int(np.sum(labels == DIVERGED)),
+                     int(np.sum(labels == NOT_SETTLED)),
                      (x0, x1), (y0, y1), max_steps, name, learning_rate, time.perf_counter() - t0)
 
 
@@ -627,9 +630,9 @@ def _label(sd: SurfaceDef, end: np.ndarray, outcome: np.ndarray, span: float) ->
         _, first, inverse = np.unique(cells, axis=1, return_index=True, return_inverse=True)
         fn = sd.function
         base = len(points)
-        for j, i in enumerate(first):
+        for _j, i in enumerate(first):
             px, py = float(E[0, i]), float(E[1, i])
-            lo, hi, kind = classify(*fn.hessian(np.float64(px), np.float64(py)))
+            _lo, _hi, kind = classify(*fn.hessian(np.float64(px), np.float64(py)))
             kname = KINDS[int(kind)]
             points.append(CriticalPoint(f"found {kname} ({px:.3g}, {py:.3g})", px, py,
                                         float(fn.value(np.float64(px), np.float64(py))), kname))
@@ -827,7 +830,8 @@ class SurfaceTrainer:
             self._build()
             self.reset()
             return
-        if any(getattr(old, f) != getattr(params, f) for f in params.__dataclass_fields__ if f not in SurfaceParams.LIVE):
+        live = SurfaceParams.LIVE
+        if any(getattr(old, f) != getattr(params, f) for f in params.__dataclass_fields__ if f not in live):
             self.reset()
             return
         for run in self.runs:

@@ -102,7 +102,7 @@ def test_known_minima_values():
 
 
 def test_classify_eigenvalues():
-    lo, hi, kind = classify(np.array([2.0, 2.0, -1.0, 0.0]), np.array([0.0, 0.0, 0.0, 0.0]),
+    lo, _hi, kind = classify(np.array([2.0, 2.0, -1.0, 0.0]), np.array([0.0, 0.0, 0.0, 0.0]),
                             np.array([3.0, -2.0, -4.0, 0.0]))
     assert list(kind) == [1, 2, 3, 0]
     np.testing.assert_allclose(lo, [2, -2, -4, 0])
@@ -297,8 +297,8 @@ def test_views_are_cached_until_what_they_show_changes():
 
 
 def test_session_state_round_trip_goes_on_identically():
-    p = SurfaceParams(surface="rastrigin", initial=(3.2, 2.8), learning_rate=2e-3, noise=2.0, compare=("adam", "armijo"),
-                      seed=5, max_steps=600)
+    p = SurfaceParams(surface="rastrigin", initial=(3.2, 2.8), learning_rate=2e-3, noise=2.0,
+                      compare=("adam", "armijo"), seed=5, max_steps=600)
     a = SurfaceTrainer(p)
     a.step(200)
     b = SurfaceTrainer(p)
