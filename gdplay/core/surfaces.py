@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from gdplay.core import state as saved
-from gdplay.core.expression import Formula, FormulaError
+from gdplay.core.expression import Formula
 from gdplay.core.history import History
 from gdplay.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from gdplay.core.regression import ARMIJO_C, ARMIJO_SHRINK, LINE_SEARCHES, OPTIMIZER_LABELS
@@ -52,6 +52,16 @@ class CriticalPoint:
     y: float
     value: float
     kind: str
+    lr_edge: float = math.nan  # a minimum: 2/λmax, the learning rate past which plain GD cannot settle in it
+
+
+def _critical(fn: Function, name: str, x: float, y: float) -> CriticalPoint:
+    with np.errstate(all="ignore"):
+        _lo, hi, kind = classify(*fn.hessian(np.float64(x), np.float64(y)))
+        value = float(fn.value(np.float64(x), np.float64(y)))
+    k = KINDS[int(kind)]
+    edge = 2.0 / float(hi) if k == "minimum" else math.nan
+    return CriticalPoint(name, float(x), float(y), value, k, edge)
 
 
 class Function:
@@ -245,9 +255,7 @@ def newton_refine(fn: Function, x: float, y: float, iterations: int = 50) -> tup
 
 
 def _point(fn: Function, name: str, x: float, y: float) -> CriticalPoint:
-    x, y = newton_refine(fn, x, y)
-    _lo, _hi, kind = classify(*fn.hessian(np.float64(x), np.float64(y)))
-    return CriticalPoint(name, x, y, float(fn.value(np.float64(x), np.float64(y))), KINDS[int(kind)])
+    return _critical(fn, name, *newton_refine(fn, x, y))
 
 
 def _surfaces() -> dict[str, SurfaceDef]:
@@ -369,9 +377,7 @@ def find_critical_points(fn: Function, window, n: int = 14, limit: int = 24) -> 
     points = []
     for px, py in found:
         _lo, _hi, kind = classify(*fn.hessian(np.float64(px), np.float64(py)))
-        k = KINDS[int(kind)]
-        value = float(fn.value(np.float64(px), np.float64(py)))
-        points.append(CriticalPoint(f"{k} ({px:.3g}, {py:.3g})", px, py, value, k))
+        points.append(_critical(fn, f"{KINDS[int(kind)]} ({px:.3g}, {py:.3g})", px, py))
     points.sort(key=lambda p: (KINDS.index(p.kind) if p.kind != "flat" else 4, p.value))
     return tuple(points[:limit])
 
@@ -630,12 +636,10 @@ def _label(sd: SurfaceDef, end: np.ndarray, outcome: np.ndarray, span: float) ->
         _, first, inverse = np.unique(cells, axis=1, return_index=True, return_inverse=True)
         fn = sd.function
         base = len(points)
-        for _j, i in enumerate(first):
+        for i in first:
             px, py = float(E[0, i]), float(E[1, i])
             _lo, _hi, kind = classify(*fn.hessian(np.float64(px), np.float64(py)))
-            kname = KINDS[int(kind)]
-            points.append(CriticalPoint(f"found {kname} ({px:.3g}, {py:.3g})", px, py,
-                                        float(fn.value(np.float64(px), np.float64(py))), kname))
+            points.append(_critical(fn, f"found {KINDS[int(kind)]} ({px:.3g}, {py:.3g})", px, py))
         labels[idx] = base + np.asarray(inverse).ravel()
     return labels, tuple(points)
 
@@ -891,7 +895,7 @@ class SurfaceTrainer:
             return
         self.status = self.runs[0].status
         self.message = self.runs[0].message if len(self.runs) == 1 else "; ".join(
-            f"{r.label}: {r.message}" for r in self.runs)
+            f"{r.label}: {r.message.rstrip('.')}" for r in self.runs) + "."
 
     def _record(self, run: _Run, step: int, sigma: float) -> None:
         if not run.history.want(step):
@@ -1141,7 +1145,3 @@ def point_from_text(text: str) -> tuple[float, float]:
     if len(values) != 2 or not all(math.isfinite(v) for v in values):
         raise ValidationError(f"A start is two finite numbers x,y (like -1.5,2); got {text!r}.")
     return values  # type: ignore[return-value]
-
-
-__all__ = ["SURFACES", "SURFACE_OPTIMIZERS", "BasinsMap", "CriticalPoint", "FormulaError", "SurfaceParams",
-           "SurfaceTrainer", "Walker", "basins", "classify", "find_critical_points", "surface_def"]

@@ -14,7 +14,7 @@ from gdplay.core.session import SUFFIX
 from gdplay.core.trainer import ValidationError
 from gdplay.ui.document import Document
 
-TAB_KEYS = ("regression", "network", "svm")
+TAB_KEYS = ("regression", "network", "svm", "surfaces")
 SHORTCUTS = (
     ("Space", "Play / pause training in the current tab"),
     ("S", "Take one step"),
@@ -29,7 +29,7 @@ SHORTCUTS = (
 )
 
 
-TAB_TITLES = {"regression": "Regression", "network": "Neural network", "svm": "SVM"}
+TAB_TITLES = {"regression": "Regression", "network": "Neural network", "svm": "SVM", "surfaces": "Surfaces"}
 
 
 def _make_tab(key: str) -> QWidget:
@@ -46,6 +46,10 @@ def _make_tab(key: str) -> QWidget:
         from gdplay.ui.network.tab import NetworkTab
 
         return NetworkTab()
+    if key == "surfaces":
+        from gdplay.ui.surfaces.tab import SurfacesTab
+
+        return SurfacesTab()
     from gdplay.ui.svm.tab import SvmTab
 
     return SvmTab()
