@@ -170,6 +170,9 @@ class SurfaceView(QObject):
 
     def set_points(self, snap: SurfaceSnapshot) -> None:
         """The surface's known critical points by kind (a legend row for each kind shown)."""
+        if snap.points == getattr(self, "_points", None):
+            return
+        self._points = snap.points
         kinds = []
         for kind, item in self.marks.items():
             pts = [p for p in snap.points if p.kind == kind]

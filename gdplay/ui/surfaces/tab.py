@@ -8,7 +8,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
@@ -45,6 +45,7 @@ from gdplay.ui.tab_base import TrainingTabMixin
 SESSION_SETTINGS = {"rate": "playback", "show_basins": "controls.show_basins", "basins_size": "controls.basins_size",
                     "preset": "controls.preset", "surface_range": "surface_view.plot"}
 GRID_SHAPE = (160, 160)
+COARSE_REST_MS = 250  # the full basins map once the learning rate has rested this long
 NO_POINTS = "The Surfaces tab has no data points: its surface is a formula (pick one, or type your own)."
 
 
@@ -111,6 +112,11 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.readout: dict[str, QLabel] = {}
+        self._coarse = False
+        self._rest_timer = QTimer(self)
+        self._rest_timer.setSingleShot(True)
+        self._rest_timer.setInterval(COARSE_REST_MS)
+        self._rest_timer.timeout.connect(self._on_rest)
         self._build_layout()
         self._connect()
         self.apply_preset(first.key, play=False)
@@ -225,6 +231,11 @@ class SurfacesTab(TrainingTabMixin, QWidget):
             self.controls.show_params(self.params)
             return False
         old, self.params = self.params, params
+        if self.controls.show_basins.isChecked() and old.surface == params.surface and (
+                old.learning_rate, old.hyper()) != (params.learning_rate, params.hyper()):
+            # a dragged slider: a coarse basins map (a quarter of the starts) until it rests for a moment
+            self._coarse = True
+            self._rest_timer.start()
         self.controls.show_params(params)
         self.controller.set_params(params)
         if (old.surface, old.formula) != (params.surface, params.formula) or not self._range_set:
@@ -296,6 +307,11 @@ class SurfacesTab(TrainingTabMixin, QWidget):
             return f"it has not settled after {b.steps:,} steps"
         return f"it settles at {b.points[label].name}"
 
+    @Slot()
+    def _on_rest(self) -> None:
+        self._coarse = False
+        self._request_views()
+
     # -- views computed next to the trainer ------------------------------------------------------------
     @Slot()
     def _request_views(self) -> None:
@@ -303,7 +319,8 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         c = self.controller
         c.set_view("grid", "surface_grid", x_range, y_range, GRID_SHAPE)
         if self.controls.show_basins.isChecked():
-            c.set_view("basins", "basins", x_range, y_range, self.controls.basins_grid())
+            n = self.controls.basins_grid()
+            c.set_view("basins", "basins", x_range, y_range, max(50, n // 2) if self._coarse else n)
         else:
             c.set_view("basins", None)
             self.surface_view.set_basins(None)
