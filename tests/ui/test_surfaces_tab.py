@@ -71,12 +71,14 @@ def test_the_learning_rate_is_live_and_the_basins_map_follows_it(qtbot, tab):
     tab.controller.step(20)
     qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.step == 20, timeout=10000)
     tab.set_learning_rate(0.02)
-    coarse = []
-    tab.controller.snapshotReady.connect(lambda _s: coarse.append(getattr(tab.controller.views.get("basins"),
-                                                                         "labels", np.empty((0, 0))).shape))
+    posted = []
+    tab.controller.set_view = lambda name, method, *args: posted.append((name, args))  # what the tab asks for
+    tab.set_learning_rate(0.019)
+    assert ("basins", (*tab.surface_view.ranges(), 75)) in posted  # moving: a quarter of the starts
+    del tab.controller.set_view
+    tab.set_learning_rate(0.02)
     qtbot.waitUntil(lambda: getattr(tab.controller.views.get("basins"), "learning_rate", 0) == 0.02
-                    and tab.controller.views["basins"].labels.shape == (150, 150), timeout=20000)
-    assert (75, 75) in coarse  # while the rate moves, a quarter of the starts; the whole map once it rests
+                    and tab.controller.views["basins"].labels.shape == (150, 150), timeout=20000)  # at rest: all
     assert tab.snapshot.step >= 20  # the run went on: a live change
     b2 = tab.controller.views["basins"]
     assert b2.not_settled > 0  # past 2/λmax of minimum C: its starts bounce for ever
