@@ -24,7 +24,7 @@ SHORTCUTS = (
     ("Drag a point", "Move it"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo a data edit"),
     ("Mouse wheel, right drag", "Zoom a plot; the 'A' button in a corner fits it again"),
-    ("Ctrl+1 / 2 / 3", "Switch tabs"),
+    ("Ctrl+1 / 2 / 3 / 4", "Switch tabs"),
     ("Ctrl+Q", "Quit"),
 )
 
