@@ -235,7 +235,8 @@ class SurfaceControls(QWidget):
         v.addWidget(self.show_basins)
         row = QHBoxLayout()
         self.basins_size = _combo([(f"{n} × {n} starts", n) for n in BASIN_SIZES],
-                                  "How many starts the map runs: n × n over the visible window")
+                                  "How many starts the map runs: n × n over the visible window (a line search: at most "
+                                  "60 × 60, as each of its steps tries many step sizes)")
         self.basins_size.setCurrentIndex(BASIN_SIZES.index(150))
         self.basins_steps = QSpinBox()
         self.basins_steps.setRange(1, 100_000)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from gdplay.bridge.controller import TrainingController
 from gdplay.core.points import PointSet
+from gdplay.core.regression import LINE_SEARCHES
 from gdplay.core.surfaces import (
     DIVERGED,
     FORMULA,
@@ -46,6 +47,7 @@ SESSION_SETTINGS = {"rate": "playback", "show_basins": "controls.show_basins", "
                     "preset": "controls.preset", "surface_range": "surface_view.plot"}
 GRID_SHAPE = (160, 160)
 COARSE_REST_MS = 250  # the full basins map once the learning rate has rested this long
+LINE_SEARCH_GRID = 60  # the basins map of a line search: 60 x 60 starts (150 x 150 of exact takes seconds)
 NO_POINTS = "The Surfaces tab has no data points: its surface is a formula (pick one, or type your own)."
 
 
@@ -320,7 +322,9 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         c.set_view("grid", "surface_grid", x_range, y_range, GRID_SHAPE)
         if self.controls.show_basins.isChecked():
             n = self.controls.basins_grid()
-            c.set_view("basins", "basins", x_range, y_range, max(50, n // 2) if self._coarse else n)
+            if self.params.optimizer in LINE_SEARCHES:
+                n = min(n, LINE_SEARCH_GRID)  # each of their steps tries dozens of step sizes
+            c.set_view("basins", "basins", x_range, y_range, max(min(n, 50), n // 2) if self._coarse else n)
         else:
             c.set_view("basins", None)
             self.surface_view.set_basins(None)
