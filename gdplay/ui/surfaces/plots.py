@@ -42,7 +42,8 @@ def basins_rgba(labels: np.ndarray, alpha: int = 120) -> np.ndarray:
     lut = np.zeros((top + 2, 4), dtype=np.uint8)  # index label + 2: -2 -> 0, -1 -> 1, k -> k + 2
     for label in range(-2, top):
         c = pg.mkColor(basin_color(label))
-        lut[label + 2] = (c.red(), c.green(), c.blue(), alpha)
+        # diverged and not settled nearly opaque: they must read as dark grey and white, not as a tint
+        lut[label + 2] = (c.red(), c.green(), c.blue(), alpha if label >= 0 else 215)
     return lut[labels + 2]
 
 
