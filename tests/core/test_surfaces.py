@@ -316,3 +316,18 @@ def test_session_state_round_trip_goes_on_identically():
     state["runs"][0]["xy"]["shape"] = [3]
     with pytest.raises(StateError):
         SurfaceTrainer(p).import_state(state)
+
+
+def test_trainers_pickle_for_the_training_process():
+    """The trainer crosses to its process by pickle (spawn or forkserver): a typed formula included."""
+    import pickle
+
+    p = SurfaceParams(surface="formula", formula="sin(x)*cos(y) + 0.1*(x**2 + y**2)", initial=(1.0, 2.0),
+                      compare=("adam+noise",), noise=0.1)
+    a = SurfaceTrainer(p)
+    a.step(5)
+    b = pickle.loads(pickle.dumps(a))
+    a.step(50)
+    b.step(50)
+    for ra, rb in zip(a.runs, b.runs):
+        np.testing.assert_array_equal(ra.xy, rb.xy)

@@ -4,7 +4,7 @@ the wheel guard, sessions (save, open, go on) and the example sessions."""
 
 import numpy as np
 import pytest
-from mouse import click
+from mouse import click, drag, viewport_pos
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QWidget
@@ -59,6 +59,23 @@ def test_a_click_on_the_map_starts_there_and_lands_in_that_basin(qtbot, tab):
     assert tab.params.initial == (-0.3, -0.6)
     tab.redo()
     assert tab.params.initial == (x0, y0)
+
+
+def test_dragging_the_start_moves_it_and_a_drag_elsewhere_pans(qtbot, tab):
+    w = tab.surface_view.widget
+    x0, y0 = tab.params.initial
+    path = [viewport_pos(w, x0, y0), viewport_pos(w, x0 + 0.5, y0 + 0.5), viewport_pos(w, 2.0, -1.0)]
+    drag(w.viewport(), path)
+    x1, y1 = tab.params.initial
+    px, py = tab.surface_view.plot.getViewBox().viewPixelSize()
+    assert abs(x1 - 2.0) < 3 * px and abs(y1 + 1.0) < 3 * py
+    qtbot.waitUntil(lambda: finished(tab), timeout=10000)
+    assert tab.snapshot.start == (x1, y1) and tab.readout["nearest"].text().startswith("minimum D")
+    tab.undo()  # one drag, one undo
+    assert tab.params.initial == (x0, y0)
+    before = tab.surface_view.ranges()
+    drag(w.viewport(), [viewport_pos(w, -4.0, 4.0), viewport_pos(w, -3.0, 3.0), viewport_pos(w, -2.0, 2.0)])
+    assert tab.params.initial == (x0, y0) and tab.surface_view.ranges() != before  # panned
 
 
 def test_the_learning_rate_is_live_and_the_basins_map_follows_it(qtbot, tab):

@@ -14,9 +14,11 @@ from PySide6.QtWidgets import QGraphicsItem
 from gdplay.core.surfaces import DIVERGED, NOT_SETTLED, BasinsMap, SurfaceGrid, SurfaceSnapshot
 from gdplay.ui.plots.contours import ContourSet
 from gdplay.ui.plots.style import PATH_COLORS, StickyRange, make_plot, set_legend_row_visible, set_log_y
+from gdplay.ui.plots.view_box import LazyMenuViewBox
 from gdplay.ui.regression.plots import MAX_PATH_DOTS, _Debounced, run_pen
 
 N_CONTOURS = 18
+START_PICK_PX = 8  # a drag that starts this close to the start marker moves it
 # history columns (see SurfaceRun): step, f, ‖∇f‖, x, y, σ
 STEP, COST, GRAD, X, Y, SIGMA = range(6)
 # basins: one colour per critical point (a qualitative palette, light enough to read the paths over),
@@ -47,17 +49,35 @@ def basins_rgba(labels: np.ndarray, alpha: int = 120) -> np.ndarray:
     return lut[labels + 2]
 
 
+class StartDragViewBox(LazyMenuViewBox):
+    """A ViewBox that lets the start marker be dragged (a drag elsewhere pans, as usual)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.view: SurfaceView | None = None
+
+    def mouseDragEvent(self, ev, axis=None) -> None:
+        view = self.view
+        if view is not None and ev.button() == Qt.MouseButton.LeftButton and view.drag_start(ev):
+            return
+        super().mouseDragEvent(ev, axis)
+
+
 class SurfaceView(QObject):
     """f over the visible window (log colours where they help), contours, the known critical points, the
     basins map (optional, translucent), each run's path, the start (white square) and where each run is now.
     ``clicked(x, y)`` on a left click."""
 
     clicked = Signal(float, float)
+    startDragged = Signal(float, float, bool)  # x, y, finished
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.widget = make_plot("Surface f(x, y)", "x", "y", grid=False)
+        vb = StartDragViewBox()
+        vb.view = self
+        self.widget = make_plot("Surface f(x, y)", "x", "y", view_box=vb, grid=False)
         self.plot = self.widget.getPlotItem()
+        self._dragging = False
         self.image = pg.ImageItem()
         cmap = pg.colormap.get("viridis")
         self.image.setColorMap(cmap)
@@ -80,7 +100,7 @@ class SurfaceView(QObject):
         self.start = pg.ScatterPlotItem(size=11, symbol="s", brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=1.5))
         self.start.setZValue(20)
         self.plot.addItem(self.start)
-        self.legend.addItem(self.start, "start (click to move)")
+        self.legend.addItem(self.start, "start (click or drag)")
         self.paths: list[pg.PlotDataItem] = []
         self.heads: list[pg.ScatterPlotItem] = []
         self._grid_version = -1
@@ -91,6 +111,28 @@ class SurfaceView(QObject):
         self.plot.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
         self.rangeChanged = _Debounced(self.plot.getViewBox(), self).fired
         self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
+
+    def drag_start(self, ev) -> bool:
+        """A left drag that begins on the start marker moves it: ``startDragged`` on every move."""
+        vb = self.plot.getViewBox()
+        if ev.isStart():
+            xs, ys = self.start.getData()
+            if not len(xs):
+                return False
+            marker = vb.mapViewToScene(pg.Point(float(xs[0]), float(ys[0])))
+            press = ev.buttonDownScenePos()
+            if (marker - press).manhattanLength() > 2 * START_PICK_PX:
+                return False
+            self._dragging = True
+        if not self._dragging:
+            return False
+        ev.accept()
+        p = vb.mapSceneToView(ev.scenePos())
+        self.start.setData([p.x()], [p.y()])
+        if ev.isFinish():
+            self._dragging = False
+        self.startDragged.emit(p.x(), p.y(), ev.isFinish())
+        return True
 
     def _on_manual_range(self, *_args) -> None:
         self.user_zoomed = True

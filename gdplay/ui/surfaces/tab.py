@@ -184,6 +184,7 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         ctl.learning_rate.rejected.connect(self.statusMessage)
         self.surface_view.rangeChanged.connect(self._request_views)
         self.surface_view.clicked.connect(self._on_surface_clicked)
+        self.surface_view.startDragged.connect(self._on_start_dragged)
         track_cursor(self.surface_view.widget, self._on_surface_hover, self.statusMessage.emit)
         track_cursor(self.cost_view.widget, lambda x, y: f"iteration {x:,.0f}", self.statusMessage.emit)
         track_cursor(self.grad_view.widget, lambda x, y: f"iteration {x:,.0f}, ‖∇f‖ {10 ** y:.4g}",
@@ -240,6 +241,7 @@ class SurfacesTab(TrainingTabMixin, QWidget):
             self._rest_timer.start()
         self.controls.show_params(params)
         self.controller.set_params(params)
+        self.surface_view.start.setData([params.initial[0]], [params.initial[1]])  # at once, not a frame later
         if (old.surface, old.formula) != (params.surface, params.formula) or not self._range_set:
             self._range_set = True
             self.surface_view.show_range(window_of(params))
@@ -273,6 +275,19 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         self.editor.moved(self.params.initial)
         if self.set_params(replace(self.params, initial=(float(x), float(y)))):
             self.controller.play()
+
+    @Slot(float, float, bool)
+    def _on_start_dragged(self, x: float, y: float, finished: bool) -> None:
+        """The start follows the drag and every run restarts from it (one undoable edit per drag)."""
+        if self._drag_from is None:
+            self._drag_from = self.params.initial
+        if self.set_params(replace(self.params, initial=(float(x), float(y)))):
+            self.controller.play()
+        if finished:
+            self.editor.moved(self._drag_from)
+            self._drag_from = None
+
+    _drag_from: tuple[float, ...] | None = None
 
     def _on_surface_hover(self, x: float, y: float) -> str:
         text = f"x = {x:.4g}, y = {y:.4g}"
