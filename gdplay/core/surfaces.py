@@ -7,9 +7,8 @@ Every surface gives its value f(x, y), its gradient (∂f/∂x, ∂f/∂y) and i
 (the Regression tab's), applied to a (2, n) array of n independent starts at once: a single run is n = 1,
 and the basins map is every start of an N × N grid stepped together, so the map and a run are one code path.
 
-Line searches (the Regression tab's two, on a surface that is not a quadratic): *exact* minimises
-f(p − α∇f) over α > 0 (a bracket by doubling, then golden sections); *armijo* backtracks from twice the last
-accepted step until f(p − α∇f) ≤ f(p) − c·α·‖∇f‖², with the Regression tab's c and halving.
+Line searches (the Regression tab's two, on a surface that is not a quadratic) are gdplay.core.line_search's:
+*exact* minimises f(p − α∇f) over α > 0; *armijo* backtracks until f(p − α∇f) ≤ f(p) − c·α·‖∇f‖².
 
 Noisy gradient descent adds Gaussian noise of scale σ to each gradient, σ constant or annealed linearly to
 zero at the step limit, drawn from the run's own seeded generator.
@@ -23,11 +22,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from gdplay.core import line_search
 from gdplay.core import state as saved
 from gdplay.core.expression import Formula
 from gdplay.core.history import History
 from gdplay.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
-from gdplay.core.regression import ARMIJO_C, ARMIJO_SHRINK, LINE_SEARCHES, OPTIMIZER_LABELS
+from gdplay.core.regression import LINE_SEARCHES, OPTIMIZER_LABELS
 from gdplay.core.state import StateError
 from gdplay.core.trainer import Snapshot, Status, ValidationError, frozen
 
@@ -453,83 +453,14 @@ class Walker:
             self.opt._state = [tuple(s[:, mask] for s in st) for st in self.opt._state]
 
     def _armijo(self, G: np.ndarray) -> None:
-        f0 = self.value()
-        g2 = np.sum(G * G, axis=0)
-        alpha = np.where(np.isfinite(self.alpha), np.minimum(self.alpha * 2.0, 1e12), 1.0)
-        todo = np.flatnonzero(g2 > 0)
-        for _ in range(200):
-            if not len(todo):
-                break
-            trial = self.P[:, todo] - alpha[todo] * G[:, todo]
-            self.evaluations += 1
-            ft = self.value(trial)
-            ok = np.isfinite(ft) & (ft <= f0[todo] - ARMIJO_C * alpha[todo] * g2[todo])
-            alpha[todo[~ok]] *= ARMIJO_SHRINK
-            todo = todo[~ok]
+        alpha, k = line_search.armijo(self.value, self.P, G, self.alpha)
+        self.evaluations += k
         self.alpha = alpha
-        self.P -= np.where(g2 > 0, alpha, 0.0) * G
+        self.P -= alpha * G
 
     def _exact(self, G: np.ndarray) -> None:
-        """α = argmin f(p − αg), α > 0: shrink a trial step until it goes down, double it while it still
-        goes down (a bracket [α/2, 2α] around the lowest), then 40 golden sections."""
-        n = self.P.shape[1]
-        g2 = np.sum(G * G, axis=0)
-        f0 = self.value()
-
-        def phi(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
-            self.evaluations += 1
-            v = self.value(self.P[:, idx] - a * G[:, idx])
-            return np.where(np.isfinite(v), v, np.inf)
-
-        b = np.where(np.isfinite(self.alpha), self.alpha, 1e-3 / np.sqrt(np.maximum(g2, 1e-300)))
-        idx = np.flatnonzero(g2 > 0)
-        fb = np.full(n, np.inf)
-        todo = idx
-        for _ in range(80):  # shrink until f(p − b·g) < f(p)
-            if not len(todo):
-                break
-            fb[todo] = phi(b[todo], todo)
-            bad = fb[todo] >= f0[todo]
-            b[todo[bad]] *= 0.25
-            todo = todo[bad]
-        idx = idx[fb[idx] < f0[idx]]  # no decrease found (a flat float): stay
-        lo = b * 0.0
-        todo = idx
-        for _ in range(80):  # double while it still goes down
-            if not len(todo):
-                break
-            fc = phi(2 * b[todo], todo)
-            more = fc < fb[todo]
-            up = todo[more]
-            lo[up] = b[up]
-            b[up] *= 2
-            fb[up] = fc[more]
-            todo = up
-        hi = 2 * b
-        # golden sections on [lo, hi], which holds the lowest point found (b)
-        r = (math.sqrt(5) - 1) / 2
-        a0, a1 = lo[idx], hi[idx]
-        c, d = a1 - r * (a1 - a0), a0 + r * (a1 - a0)
-        fc, fd = phi(c, idx), phi(d, idx)
-        for _ in range(40):
-            left = fc < fd
-            a1 = np.where(left, d, a1)
-            a0 = np.where(left, a0, c)
-            d_new = np.where(left, c, a0 + r * (a1 - a0))
-            c_new = np.where(left, a1 - r * (a1 - a0), d)
-            fd_new = np.where(left, fc, np.inf)
-            fc_new = np.where(left, np.inf, fd)
-            need_c, need_d = left, ~left
-            if need_c.any():
-                fc_new[need_c] = phi(c_new[need_c], idx[need_c])
-            if need_d.any():
-                fd_new[need_d] = phi(d_new[need_d], idx[need_d])
-            c, d, fc, fd = c_new, d_new, fc_new, fd_new
-        best = np.where(fc < fd, c, d)
-        fbest = np.minimum(fc, fd)
-        step = np.where(fbest <= fb[idx], best, b[idx])
-        alpha = np.zeros(n)
-        alpha[idx] = step
+        alpha, k = line_search.exact(self.value, self.P, G, self.alpha)
+        self.evaluations += k
         self.alpha = np.where(alpha > 0, alpha, self.alpha)
         self.P -= alpha * G
 
