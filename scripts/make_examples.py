@@ -51,6 +51,9 @@ EXAMPLES = (
      "Plain gradient descent stops in the first dip; annealed noisy gradient descent hops to lower ones."),
     ("17-learning-rate-basins", "surfaces", "lr-basins", "Surfaces: the learning rate and the basins",
      "Drag the learning rate and watch the basins map of the four minima move, tear and fly apart."),
+    ("18-sine-fit-local-minima", "surfaces", "sine-fit", "Surfaces: local minima from data (a·sin(w·t))",
+     "The squared error of a sine fitted to four points over its frequency and amplitude: wrong fits that "
+     "gradient descent cannot leave."),
 )
 
 

@@ -18,6 +18,10 @@ class Preset:
     basins: bool = False
 
 
+# the sum of squared errors of y = a·sin(w·t) on (t, y) = (1, 0.6), (2, −0.96), (3, 0.94), (4, −0.54), which
+# sin(2.5·t) gives to two decimals, over x = w and y = a
+SINE_FIT = "(0.6 - y*sin(1*x))**2 + (-0.96 - y*sin(2*x))**2 + (0.94 - y*sin(3*x))**2 + (-0.54 - y*sin(4*x))**2"
+
 PRESETS: tuple[Preset, ...] = (
     Preset("four-minima", "Four minima: where you start decides",
            "Himmelblau's function has four minima, all equally low. Gradient descent goes downhill from where it "
@@ -71,6 +75,14 @@ PRESETS: tuple[Preset, ...] = (
            "Lower the rate to 0.001 and gradient descent survives, but crawls on the plateau.",
            SurfaceParams(surface="beale", optimizer="gd", learning_rate=0.01, initial=(2.0, -2.0), max_steps=5000,
                          compare=("adam", "rmsprop")), rate=400.0),
+    Preset("sine-fit", "Local minima from data: fitting a·sin(w·t)",
+           "Not a textbook function: the cost of fitting the model a·sin(w·t) to four points (t = 1, 2, 3, 4, "
+           "made with w = 2.5, a = 1), the sum of squared errors over x = w (the frequency) and y = a (the "
+           "amplitude). Unlike a line, this model is not linear in its parameters, and least squares is no "
+           "longer a bowl: from w = 0.5 gradient descent settles at w ≈ 0.93 with a tiny amplitude, a wrong fit "
+           "it cannot leave. The basins map shows which starts find the true w = 2.5; click one.",
+           SurfaceParams(surface="formula", formula=SINE_FIT, optimizer="gd", learning_rate=0.03,
+                         initial=(0.5, 0.5), max_steps=3000), rate=100.0, basins=True),
     Preset("formula", "Your own formula: a tilted double well",
            "(x² − 1)² + 0.3x + y²: two minima of different depth. Type any formula in x and y in the Surface box "
            "(+ − * / ** and sin, cos, exp, log, sqrt, abs, tanh); its gradient and Hessian come from "
