@@ -131,9 +131,12 @@ def test_presets_load_and_compare_runs_are_drawn(qtbot, tab):
                     timeout=10000)
     assert [r.label for r in tab.snapshot.runs] == ["gradient descent", "momentum", "Nesterov", "Adam"]
     assert sum(1 for p in tab.surface_view.paths if p.xData is not None and len(p.xData)) == 4
-    for key in ("saddle-noise", "rastrigin", "lr-basins", "camel", "beale", "formula", "four-minima"):
-        tab.apply_preset(key, play=False)
-        assert tab.controls.preset.currentData() == key
+    from gdplay.ui.surfaces.presets import PRESETS
+
+    for p in PRESETS:
+        tab.apply_preset(p.key, play=False)
+        assert tab.controls.preset.currentData() == p.key and tab.params == p.params
+        assert tab.controls.show_basins.isChecked() == p.basins
 
 
 def test_every_enabled_control_has_a_tooltip_and_ignores_the_wheel_unless_focused(qtbot, tab):
