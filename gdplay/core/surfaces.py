@@ -40,6 +40,7 @@ STATE_STRUCTURE = ("surface", "formula", "optimizer", "compare", "initial", "see
 ESCAPE = 1000.0  # a run beyond 1000 window sizes from the window's centre has run off to infinity
 BASIN_CHECK = 4  # the basins map looks for settled and escaped starts every few steps
 DIVERGED, NOT_SETTLED = -1, -2
+MAX_FOUND = 100  # a basins map names at most this many places it found; the rest share one label
 
 
 # -- surfaces --------------------------------------------------------------------------------------------------
@@ -378,6 +379,8 @@ def find_critical_points(fn: Function, window, n: int = 14, limit: int = 24) -> 
     for px, py in found:
         _lo, _hi, kind = classify(*fn.hessian(np.float64(px), np.float64(py)))
         points.append(_critical(fn, f"{KINDS[int(kind)]} ({px:.3g}, {py:.3g})", px, py))
+    if len(points) > limit:  # a plateau (every start is critical) is no point: keep the isolated kinds
+        points = [p for p in points if p.kind != "flat"]
     points.sort(key=lambda p: (KINDS.index(p.kind) if p.kind != "flat" else 4, p.value))
     return tuple(points[:limit])
 
@@ -565,13 +568,21 @@ def _label(sd: SurfaceDef, end: np.ndarray, outcome: np.ndarray, span: float) ->
         # the rest: group on a grid of cells 'near' wide, one found point per cell (its first end)
         cells = np.round(E / near).astype(np.int64)
         _, first, inverse = np.unique(cells, axis=1, return_index=True, return_inverse=True)
+        inverse = np.asarray(inverse).ravel()
         fn = sd.function
         base = len(points)
-        for i in first:
-            px, py = float(E[0, i]), float(E[1, i])
+        # the most visited first; past MAX_FOUND (a flat plane settles everywhere) one label for the rest
+        order = np.argsort(-np.bincount(inverse), kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        for j in order[:MAX_FOUND]:
+            px, py = float(E[0, first[j]]), float(E[1, first[j]])
             _lo, _hi, kind = classify(*fn.hessian(np.float64(px), np.float64(py)))
             points.append(_critical(fn, f"found {KINDS[int(kind)]} ({px:.3g}, {py:.3g})", px, py))
-        labels[idx] = base + np.asarray(inverse).ravel()
+        if len(order) > MAX_FOUND:
+            points.append(CriticalPoint(f"one of {len(order) - MAX_FOUND:,} other places", math.nan, math.nan,
+                                        math.nan, "flat"))
+        labels[idx] = base + np.minimum(rank[inverse], MAX_FOUND)
     return labels, tuple(points)
 
 

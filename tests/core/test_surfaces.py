@@ -331,3 +331,15 @@ def test_trainers_pickle_for_the_training_process():
     b.step(50)
     for ra, rb in zip(a.runs, b.runs):
         np.testing.assert_array_equal(ra.xy, rb.xy)
+
+
+def test_basins_of_flat_and_floorless_formulas():
+    flat = formula_surface("0*x + 1")
+    m = basins(flat, "gd", 0.1, {}, (-3, 3), (-3, 3), 40, 50)
+    assert flat.points == ()  # a plateau: no isolated critical points
+    assert m.not_settled == 0 and len(m.points) == 101  # settled everywhere: 100 named places, one for the rest
+    assert m.points[-1].name.startswith("one of") and m.counts[-1] == 1600 - 100
+    slope = formula_surface("x + y")
+    assert (basins(slope, "gd", 5.0, {}, (-3, 3), (-3, 3), 10, 3000).labels == DIVERGED).all()  # runs off
+    kink = formula_surface("abs(x) + abs(y)")
+    assert basins(kink, "gd", 0.1, {}, (-3, 3), (-3, 3), 10, 300).not_settled == 100  # it rattles round 0
