@@ -502,7 +502,8 @@ def basins(sd: SurfaceDef, name: str, learning_rate: float, hyper: dict[str, flo
     """Run every start of an n × n grid over x_range × y_range at once (no noise) for at most ``max_steps``
     steps. A start has settled when ‖∇f‖ ≤ tol and its last step moved less than tol·(window size); it is
     labelled with the known critical point it is nearest to (within 1 % of the window), or with a point found
-    on the way. It diverged when it stopped being finite or ran ESCAPE window sizes away. Distances are
+    on the way. It diverged when it stopped being finite (or, on a typed formula, left its domain) or ran
+    ESCAPE window sizes away. Distances are
     measured in the surface's own window (not the grid's), so a zoomed map labels the same way."""
     t0 = time.perf_counter()
     (x0, x1), (y0, y1) = (float(v) for v in x_range), (float(v) for v in y_range)
@@ -515,6 +516,7 @@ def basins(sd: SurfaceDef, name: str, learning_rate: float, hyper: dict[str, flo
     ids = np.arange(n * n)
     end = np.full((2, n * n), np.nan)
     outcome = np.full(n * n, NOT_SETTLED)  # -1 diverged, -2 not settled, 0 settled (labelled below)
+    typed = isinstance(sd.function, Typed)
     with np.errstate(all="ignore"):
         G = walker.gradient()
         for s in range(1, max_steps + 1):
@@ -527,6 +529,8 @@ def basins(sd: SurfaceDef, name: str, learning_rate: float, hyper: dict[str, flo
             gn = np.sqrt(np.sum(G * G, axis=0))
             moved = np.sqrt(np.sum((P - before) ** 2, axis=0))
             gone = ~(np.isfinite(P).all(axis=0) & np.isfinite(gn)) | (np.abs(P - centre).max(axis=0) > ESCAPE * span)
+            if typed:  # a typed formula may be undefined where its gradient is not (log x at x < 0)
+                gone |= ~np.isfinite(walker.value())
             settled = ~gone & (gn <= tol) & (moved <= tol * span)
             done = gone | settled
             if done.any():

@@ -84,11 +84,12 @@ PRESETS: tuple[Preset, ...] = (
            SurfaceParams(surface="formula", formula=SINE_FIT, optimizer="gd", learning_rate=0.03,
                          initial=(0.5, 0.5), max_steps=3000), rate=100.0, basins=True),
     Preset("formula", "Your own formula: a tilted double well",
-           "(x² − 1)² + 0.3x + y²: two minima of different depth. Type any formula in x and y in the Surface box "
+           "(x² − 1)² + 0.3x + y²: two minima of different depth; from (2, 2) gradient descent takes the "
+           "shallower one on the right. Type any formula in x and y in the Surface box "
            "(+ − * / ** and sin, cos, exp, log, sqrt, abs, tanh); its gradient and Hessian come from "
            "differentiating it symbolically, and its minima and saddles are found for you.",
            SurfaceParams(surface="formula", formula="(x**2 - 1)**2 + 0.3*x + y**2", optimizer="gd",
-                         learning_rate=0.02, initial=(2.0, 2.0), max_steps=2000), rate=60.0, basins=True),
+                         learning_rate=0.05, initial=(2.0, 2.0), max_steps=2000), rate=60.0, basins=True),
 )
 
 
