@@ -182,7 +182,8 @@ class SurfaceView(QObject):
             label = "f"
         if not hi > lo:
             hi = lo + 1.0
-        self.image.setImage(np.clip(z, lo, hi), autoLevels=False, levels=(lo, hi))
+        # undefined points (a typed formula outside its domain) stay NaN: pyqtgraph leaves them transparent
+        self.image.setImage(np.where(ok, np.clip(z, lo, hi), np.nan), autoLevels=False, levels=(lo, hi))
         (x0, x1), (y0, y1) = grid.x_range, grid.y_range
         rows, cols = f.shape
         dx, dy = (x1 - x0) / max(cols - 1, 1), (y1 - y0) / max(rows - 1, 1)
