@@ -117,32 +117,6 @@ class SurfaceControls(QWidget):
         v.addWidget(self.preset_text)
         layout.addWidget(box)
 
-        # surface
-        box = QGroupBox("Surface")
-        v = QVBoxLayout(box)
-        self.surface = _combo([(s.title, s.key) for s in SURFACES.values()] + [("Your formula…", FORMULA)],
-                              "The function f(x, y) that gradient descent minimises")
-        v.addWidget(self.surface)
-        row = QHBoxLayout()
-        self.formula = QLineEdit()
-        self.formula.setPlaceholderText("f(x, y), e.g. (x**2 - 1)**2 + y**2")
-        self.formula.setToolTip("Type f in x and y: + − * / ** (or ^), parentheses, numbers, pi, e and sin cos tan "
-                                "exp log sqrt abs tanh. Press Enter to use it.")
-        self.apply_formula = QPushButton("Use")
-        self.apply_formula.setToolTip("Use the typed formula (Enter does the same)")
-        row.addWidget(self.formula, 1)
-        row.addWidget(self.apply_formula)
-        self.formula_row = QWidget()
-        self.formula_row.setLayout(row)
-        row.setContentsMargins(0, 0, 0, 0)
-        v.addWidget(self.formula_row)
-        self.formula_note = _note()
-        self.formula_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        v.addWidget(self.formula_note)
-        self.surface_text = _note()
-        v.addWidget(self.surface_text)
-        layout.addWidget(box)
-
         # training
         box = QGroupBox("Training")
         v = QVBoxLayout(box)
@@ -203,6 +177,32 @@ class SurfaceControls(QWidget):
             self.compare[name] = check
             grid.addWidget(check, k // 2, k % 2)
         v.addWidget(compare_box)
+        layout.addWidget(box)
+
+        # surface
+        box = QGroupBox("Surface")
+        v = QVBoxLayout(box)
+        self.surface = _combo([(s.title, s.key) for s in SURFACES.values()] + [("Your formula…", FORMULA)],
+                              "The function f(x, y) that gradient descent minimises")
+        v.addWidget(self.surface)
+        row = QHBoxLayout()
+        self.formula = QLineEdit()
+        self.formula.setPlaceholderText("f(x, y), e.g. (x**2 - 1)**2 + y**2")
+        self.formula.setToolTip("Type f in x and y: + − * / ** (or ^), parentheses, numbers, pi, e and sin cos tan "
+                                "exp log sqrt abs tanh. Press Enter to use it.")
+        self.apply_formula = QPushButton("Use")
+        self.apply_formula.setToolTip("Use the typed formula (Enter does the same)")
+        row.addWidget(self.formula, 1)
+        row.addWidget(self.apply_formula)
+        self.formula_row = QWidget()
+        self.formula_row.setLayout(row)
+        row.setContentsMargins(0, 0, 0, 0)
+        v.addWidget(self.formula_row)
+        self.formula_note = _note()
+        self.formula_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        v.addWidget(self.formula_note)
+        self.surface_text = _note()
+        v.addWidget(self.surface_text)
         layout.addWidget(box)
 
         # start and stopping
