@@ -11,13 +11,13 @@ import threading
 import time
 from collections.abc import Sequence
 
-FIT_MODELS = ("regression", "network", "svm")
+FIT_MODELS = ("regression", "network", "svm", "surface")
 
 
 def _fit_main(argv: Sequence[str]) -> int:
     """``gdplay fit MODEL ...``: train headless with the same core the window uses."""
     parser = argparse.ArgumentParser(prog="gdplay fit", description="Train a model without the window.")
-    sub = parser.add_subparsers(dest="fit_model", required=True, metavar="{regression,network,svm}")
+    sub = parser.add_subparsers(dest="fit_model", required=True, metavar="{" + ",".join(FIT_MODELS) + "}")
     modules = {}
     for name in FIT_MODELS:
         try:
@@ -56,11 +56,11 @@ def _size(text: str) -> tuple[int, int]:
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="gdplay", description="Watch gradient descent work, and tune it live.",
-        epilog="Headless training: gdplay fit {regression,network,svm} --help")
+        epilog="Headless training: gdplay fit {" + ",".join(FIT_MODELS) + "} --help")
     parser.add_argument("file", nargs="?", metavar="FILE",
                         help="a session (*.gdplay.json) to open, or a CSV of points to import into the tab")
     parser.add_argument("--screenshot", metavar="OUT.png", help="render a tab to a PNG without a window, then exit")
-    parser.add_argument("--tab", choices=("regression", "network", "svm"), help="the tab to show")
+    parser.add_argument("--tab", choices=("regression", "network", "svm", "surfaces"), help="the tab to show")
     parser.add_argument("--steps", type=int, default=None, metavar="N",
                         help="with --screenshot: training steps to take first (default: the whole run)")
     parser.add_argument("--preset", metavar="KEY", help="with --screenshot: load this experiment of the tab first")

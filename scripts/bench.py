@@ -383,7 +383,8 @@ def bench_first_frames(runs: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs")
-    parser.add_argument("--only", choices=("core", "window", "network", "svm", "startup"), help="one section")
+    parser.add_argument("--only", choices=("core", "window", "network", "svm", "surfaces", "startup"),
+                        help="one section")
     args = parser.parse_args()
     from gdplay.app import quiet_offscreen_notices
 
@@ -395,7 +396,7 @@ def main() -> int:
         headless = bench_regression_core()
     if args.only in (None, "window"):
         bench_window(headless, args.quick)
-    for name in ("network", "svm"):
+    for name in ("network", "svm", "surfaces"):
         if args.only in (None, name):
             try:
                 module = __import__(f"bench_{name}")

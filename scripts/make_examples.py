@@ -41,6 +41,19 @@ EXAMPLES = (
      "N([−5,−5], 5I) vs N([5,5], 5I), linear kernel; press Play, then Run C sweep for the seed's C values."),
     ("12-svm-rbf-width", "svm", "exp2", "SVM: experiment 2 and the RBF width sweep (003)",
      "N([−5,−5], 25I) vs N([5,5], 25I), 10 % held out, RBF with σ² = 25; then Run σ² sweep."),
+    ("13-four-minima", "surfaces", "four-minima", "Surfaces: four minima, where you start decides",
+     "Himmelblau's function with its basins of attraction: click any start and see which minimum it reaches."),
+    ("14-rosenbrock-banana", "surfaces", "banana", "Surfaces: Rosenbrock's banana",
+     "Gradient descent crawls along the curved valley floor; momentum and Nesterov arrive."),
+    ("15-saddle-noise", "surfaces", "saddle-noise", "Surfaces: the saddle, and noise escaping it",
+     "Started on the ridge of x² − y², plain gradient descent stops at the saddle; with noise it escapes."),
+    ("16-rastrigin-noise", "surfaces", "rastrigin", "Surfaces: Rastrigin, stuck or wandering lower",
+     "Plain gradient descent stops in the first dip; annealed noisy gradient descent hops to lower ones."),
+    ("17-learning-rate-basins", "surfaces", "lr-basins", "Surfaces: the learning rate and the basins",
+     "Drag the learning rate and watch the basins map of the four minima move, tear and fly apart."),
+    ("18-sine-fit-local-minima", "surfaces", "sine-fit", "Surfaces: local minima from data (a·sin(w·t))",
+     "The squared error of a sine fitted to four points over its frequency and amplitude: wrong fits that "
+     "gradient descent cannot leave."),
 )
 
 

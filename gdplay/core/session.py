@@ -32,7 +32,7 @@ from gdplay.core.trainer import ValidationError
 FORMAT = "gdplay-session"
 VERSION = 1
 SUFFIX = ".gdplay.json"
-TAB_KEYS = ("regression", "network", "svm")
+TAB_KEYS = ("regression", "network", "svm", "surfaces")
 MAX_BYTES = 200 * 2**20
 MAX_POINTS = 1_000_000
 

@@ -15,7 +15,7 @@ from gdplay.core.trainer import ValidationError
 from gdplay.ui import gui_thread
 from gdplay.ui.document import Document
 
-TAB_KEYS = ("regression", "network", "svm")
+TAB_KEYS = ("regression", "network", "svm", "surfaces")
 SHORTCUTS = (
     ("Space", "Play / pause training in the current tab"),
     ("S", "Take one step"),
@@ -25,12 +25,12 @@ SHORTCUTS = (
     ("Drag a point", "Move it"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo a data edit"),
     ("Mouse wheel, right drag", "Zoom a plot; the 'A' button in a corner fits it again"),
-    ("Ctrl+1 / 2 / 3", "Switch tabs"),
+    ("Ctrl+1 / 2 / 3 / 4", "Switch tabs"),
     ("Ctrl+Q", "Quit"),
 )
 
 
-TAB_TITLES = {"regression": "Regression", "network": "Neural network", "svm": "SVM"}
+TAB_TITLES = {"regression": "Regression", "network": "Neural network", "svm": "SVM", "surfaces": "Surfaces"}
 
 
 def _make_tab(key: str) -> QWidget:
@@ -47,6 +47,10 @@ def _make_tab(key: str) -> QWidget:
         from gdplay.ui.network.tab import NetworkTab
 
         return NetworkTab()
+    if key == "surfaces":
+        from gdplay.ui.surfaces.tab import SurfacesTab
+
+        return SurfacesTab()
     from gdplay.ui.svm.tab import SvmTab
 
     return SvmTab()
