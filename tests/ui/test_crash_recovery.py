@@ -44,7 +44,7 @@ def kill_training(qtbot, tab) -> int:
     return pid
 
 
-@pytest.mark.parametrize("key", ["regression", "network", "svm"])
+@pytest.mark.parametrize("key", ["regression", "network", "svm", "surfaces"])
 def test_reset_after_the_training_process_died_trains_again_on_the_tabs_points(qtbot, window, key):
     window.select_tab(key)
     tab = window.tab(key)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdplay.bridge.controller import TrainingController
+from gdplay.bridge import TrainingController
 from gdplay.core.points import PointSet
 from gdplay.core.regression import LINE_SEARCHES
 from gdplay.core.surfaces import (
