@@ -215,6 +215,7 @@ class RegressionSnapshot(Snapshot):
     surface_range: tuple[tuple[float, float], ...] | None  # a window holding start, paths and optimum
     data_version: int
     n_points: int
+    start_theta: np.ndarray | None = None  # where the runs start, in θ (the coordinates of this snapshot)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -897,6 +898,7 @@ class RegressionTrainer:
             scaling=self.scaling, to_raw=frozen(self.basis.R), learning_rate=p.learning_rate,
             batch_size=p.batch_size, runs=tuple(runs), optimum=self.optimum, curvature=self.curvature,
             surface_range=self.surface_range(), data_version=self.data_version, n_points=self.sums.n,
+            start_theta=frozen(np.linalg.solve(self.basis.R, np.asarray(p.start(), dtype=float))),
         )
 
     def with_params(self, **changes) -> RegressionParams:

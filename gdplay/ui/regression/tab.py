@@ -262,11 +262,13 @@ class RegressionTab(TrainingTabMixin, QWidget):
     def _on_surface_clicked(self, a: float, b: float) -> None:
         """Start from the clicked point: the two surface axes take its values (in the units shown)."""
         snap = self.snapshot
-        if snap is None or len(snap.names) < 2:
-            return
+        p = self.params
+        if snap is None or len(snap.names) < 2 or (snap.model, snap.degree, snap.scaled) != (
+                p.model, p.degree, p.scale):
+            return  # the picture is of a model just replaced: its coordinates are not the new model's
         i, j = self.controls.surface_axes()
         R = np.asarray(snap.to_raw)
-        theta = np.linalg.solve(R, self.params.start())
+        theta = np.array(snap.start_theta, dtype=float)
         theta[i], theta[j] = a, b
         start = tuple(float(v) for v in R @ theta)
         self.set_params(replace(self.params, initial=start))
@@ -323,7 +325,7 @@ class RegressionTab(TrainingTabMixin, QWidget):
         if snap.surface_range is None:
             return
         axes = self.controls.surface_axes()
-        key = (snap.model, snap.degree, snap.scaled, snap.cost_name, axes, self.params.initial,
+        key = (snap.model, snap.degree, snap.scaled, snap.cost_name, axes, tuple(snap.start_theta),
                snap.params_version if snap.step == 0 else None)
         slope = snap.model == "slope"
         marks = [snap.theta] + ([snap.optimum.theta] if snap.optimum is not None else [])
@@ -372,8 +374,7 @@ class RegressionTab(TrainingTabMixin, QWidget):
             names = [f"{n}′ (scaled)" if snap.scaled else n for n in snap.names]
             self.surface_view.set_axes(names[i], names[j])
             self.surface_view.set_surface(views.get("surface"), opt_cost)
-            start = np.linalg.solve(np.asarray(snap.to_raw), self.params.start())
-            self.surface_view.set_runs(snap, (i, j), start)
+            self.surface_view.set_runs(snap, (i, j), snap.start_theta)  # the snapshot's own start, not newer params
         self.cost_view.update(snap)
         self.distance_view.update(snap)
 
