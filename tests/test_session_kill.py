@@ -23,8 +23,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals a
 
 N_POINTS = 20_000
 
-SAVE = f"""
-N_POINTS = {N_POINTS}
+SAVE = f"N_POINTS = {N_POINTS}\n" + """
 import sys
 import numpy as np
 from gdplay.core import session as S
@@ -33,7 +32,7 @@ from gdplay.core.regression import RegressionParams
 def save(path, i):
     xy = np.full((N_POINTS, 2), float(i))
     S.save(path, S.Session({"regression": S.TabState(RegressionParams(seed=i), xy, np.zeros(len(xy), int))},
-                           name=f"save {{i}}"))
+                           name=f"save {i}"))
 """
 
 WRITER_AT_BYTE = SAVE + """
