@@ -122,16 +122,16 @@ def remove_stale_temps(folder: str | os.PathLike, older_than: float = STALE_SECO
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` atomically. A new file gets ``mode`` (default: what the umask allows);
-    an existing one keeps its own permissions."""
+    """Write ``data`` to ``path`` atomically, with the permissions ``mode`` (an autosave's 0o600), or by
+    default those of the file it replaces (a new file: what the umask allows)."""
     path = os.fspath(path)
     target = os.path.realpath(path)  # write through a symlink, keeping the link
     folder = os.path.dirname(target) or "."
     remove_stale_temps(folder)
-    try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        if mode is None:
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except FileNotFoundError:
             umask = os.umask(0)
             os.umask(umask)
             mode = 0o666 & ~umask

@@ -148,6 +148,8 @@ class RegressionParams:
                 f"The batch size must be 0 (full batch) or a positive integer; got {self.batch_size!r}.")
         if self.batch_size and self.optimizer in LINE_SEARCHES:
             raise ValidationError("Line searches need the full-batch cost; set the batch size to full batch.")
+        if not (isinstance(self.seed, (int, np.integer)) and not isinstance(self.seed, bool) and self.seed >= 0):
+            raise ValidationError(f"The seed must be a whole number >= 0; got {self.seed!r}.")
         if int(self.max_steps) < 1:
             raise ValidationError(f"The step limit must be at least 1; got {self.max_steps!r}.")
         if self.tol < 0 or self.grad_tol < 0:

@@ -179,8 +179,8 @@ def to_json(session: Session) -> str:
 
 
 def save(path: str | os.PathLike, session: Session, mode: int | None = None) -> None:
-    """Write atomically: a crash or kill mid-save leaves the previous file as it was. A new file gets
-    ``mode`` (an autosave: 0o600), an existing one keeps its permissions."""
+    """Write atomically: a crash or kill mid-save leaves the previous file as it was. The file gets the
+    permissions ``mode`` (an autosave: 0o600), by default those of the file it replaces."""
     text = to_json(session)
     try:
         atomic_write_text(path, text, mode)

@@ -91,6 +91,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
     key = "network"
     PARAMS = NetworkParams
     SETTINGS = SESSION_SETTINGS
+    PARAM_CONTROLS = {"seed": ("panel.init_seed", ()), "batch_size": ("panel.batch_size", (0, 1))}
     N_CLASSES = 4
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -53,6 +53,7 @@ class RegressionTab(TrainingTabMixin, QWidget):
     key = "regression"
     PARAMS = RegressionParams
     SETTINGS = SESSION_SETTINGS
+    PARAM_CONTROLS = {"seed": ("controls.seed", ()), "batch_size": ("controls.batch_size", (0, 1))}
     CSV_COLUMNS = ("x", "y")
     CSV_LABEL = None
 

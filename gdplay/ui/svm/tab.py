@@ -72,6 +72,7 @@ class SvmTab(TrainingTabMixin, QWidget):
     key = "svm"
     PARAMS = SVMParams
     SETTINGS = SESSION_SETTINGS
+    PARAM_CONTROLS = {"degree": ("model.degree", ()), "coef0": ("model.coef0", ())}
     N_CLASSES = 4  # editor labels: 0 and 1 for classes −1 and +1, 2 and 3 for the same held out
 
     def __init__(self, parent: QWidget | None = None) -> None:
