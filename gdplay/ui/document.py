@@ -185,7 +185,7 @@ class Document(QObject):
             for key, state in session.tabs.items():
                 changed.append(key)
                 tabs[key].apply_session(state, description)
-        except Exception as exc:  # noqa: BLE001 - whatever it was, the user's work must not stay half replaced
+        except Exception as exc:  # whatever it was, the user's work must not stay half replaced
             for key in changed:
                 with contextlib.suppress(Exception):
                     tabs[key].apply_session(before[key], "Put back after a failed open")

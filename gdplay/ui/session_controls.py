@@ -16,7 +16,6 @@ from gdplay.core.session import SessionError
 from gdplay.ui.widgets.log_slider import LogSlider
 from gdplay.ui.widgets.playback import PlaybackBar
 
-
 MAX_RANGE = 1e300  # a plot's width (x1 - x0) must stay a finite number
 MIN_SPAN = 1e-12  # relative: narrower, and the axis cannot tell its ends apart
 # how far beyond its points a saved view may reach: pyqtgraph thins a curve by the ratio of the view to the

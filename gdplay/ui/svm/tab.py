@@ -64,6 +64,10 @@ def _fmt(v: float, digits: int = 6) -> str:
     return f"{v:.{digits}g}" if v is not None and math.isfinite(v) else "–"
 
 
+# params shown in a spin box, checked against its range when a session is opened
+SESSION_PARAM_CONTROLS = {"degree": ("model.degree", ()), "coef0": ("model.coef0", ())}
+
+
 class SvmTab(TrainingTabMixin, QWidget):
     """``statusMessage(str)`` carries cursor coordinates and notices to the main window's status bar."""
 
@@ -72,7 +76,7 @@ class SvmTab(TrainingTabMixin, QWidget):
     key = "svm"
     PARAMS = SVMParams
     SETTINGS = SESSION_SETTINGS
-    PARAM_CONTROLS = {"degree": ("model.degree", ()), "coef0": ("model.coef0", ())}
+    PARAM_CONTROLS = SESSION_PARAM_CONTROLS
     N_CLASSES = 4  # editor labels: 0 and 1 for classes −1 and +1, 2 and 3 for the same held out
 
     def __init__(self, parent: QWidget | None = None) -> None:
