@@ -476,7 +476,8 @@ class SVMTrainer:
                (p.degree, p.coef0) if p.kernel == "poly" else None)
         if self._K is not None and self._K_key == key:
             return
-        self._K = K.kernel_matrix(self.X, self.X, **p.kernel_args())
+        with np.errstate(over="ignore", invalid="ignore"):  # γ = 1e308: an inf kernel, said by the callers
+            self._K = K.kernel_matrix(self.X, self.X, **p.kernel_args())
         self._K_key = key
         self._kdiag = np.ascontiguousarray(np.diag(self._K))
 
@@ -1146,20 +1147,29 @@ class SVMTabTrainer(SVMTrainer):
             values = primal_cost_surface(self.X, self.y, float(self.params.C), b, w1r, w2r, shape)
         self._surface_version += 1
         self._surface_key = key
-        self._surface = CostSurface(values.astype(np.float32), w1r, w2r, b, self._surface_version)
+        # float32 halves what is sent, but holds at most 3.4e38: points of 1e20 and more keep float64, with
+        # an overflow to inf drawn as the largest float (the surface's top)
+        values = np.minimum(values, np.finfo(np.float64).max)
+        small = float(np.abs(values).max(initial=0.0)) < 1e38
+        self._surface = CostSurface(values.astype(np.float32) if small else values, w1r, w2r, b,
+                                    self._surface_version)
         return self._surface
 
     # -- requests ------------------------------------------------------------------------------------------
     def compare_reference(self, x_range: tuple[float, float] | None = None,
                           y_range: tuple[float, float] | None = None,
-                          shape: tuple[int, int] = (120, 120)) -> dict:
-        """Solve the same problem with scikit-learn's SVC (libsvm) and compare it with the current solution.
-        Support indices are rows as given to ``set_data`` (train and test rows together)."""
+                          shape: tuple[int, int] = (120, 120), ref: SVMResult | None = None) -> dict:
+        """Solve the same problem with scikit-learn's SVC (libsvm) (or take ``ref``, its solution on these
+        training rows, solved elsewhere) and compare it with the current solution. Support indices are rows as
+        given to ``set_data`` (train and test rows together)."""
         try:
             if self.status is Status.INVALID:
                 return {"error": self.message}
             p = self.params
-            ref = reference(self.X, self.y, replace(p, solver="dual"))
+            if ref is None:
+                ref = reference(self.X, self.y, replace(p, solver="dual"))
+            elif len(ref.alpha) != len(self.y):
+                return {"error": "The points changed while libsvm was solving; compare again."}
             ours = self.result()
             diff = compare_solutions(ours, ref)
             rows = self.train_idx

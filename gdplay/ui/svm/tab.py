@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
@@ -66,6 +66,15 @@ def _fmt(v: float, digits: int = 6) -> str:
 
 # params shown in a spin box, checked against its range when a session is opened
 SESSION_PARAM_CONTROLS = {"degree": ("model.degree", ()), "coef0": ("model.coef0", ())}
+
+
+def _job_context():
+    """The multiprocessing context the training processes use (one choice for the app)."""
+    try:
+        from gdplay.bridge.start_method import context
+    except ImportError:  # the bridge before start_method.py
+        from gdplay.bridge.worker import _context as context
+    return context()
 
 
 class SvmTab(TrainingTabMixin, QWidget):
@@ -213,7 +222,11 @@ class SvmTab(TrainingTabMixin, QWidget):
         self.decision.view.rangeChanged.connect(self._request_decision_map)
         # a resize (the first layout, the window) changes the visible range at once: no debounce needed
         self.decision.plot.getViewBox().sigResized.connect(self._request_decision_map)
-        self.compare_box.button.clicked.connect(self.compare_with_libsvm)
+        self.compare_box.button.clicked.connect(self._on_compare_clicked)
+        self._libsvm_job: tuple | None = None  # (process, pipe end, points version, grid) while libsvm solves
+        self._libsvm_timer = QTimer(self)
+        self._libsvm_timer.setInterval(50)
+        self._libsvm_timer.timeout.connect(self._poll_libsvm)
         self.sweep_box.c_button.clicked.connect(self.run_c_sweep)
         self.sweep_box.sigma_button.clicked.connect(self.run_sigma_sweep)
         track_cursor(self.decision.widget, self._describe_input_point, self.statusMessage.emit)
@@ -354,9 +367,74 @@ class SvmTab(TrainingTabMixin, QWidget):
         return out
 
     def compare_with_libsvm(self) -> None:
-        x_range, y_range, shape = self.decision.view.grid()
-        self.compare_box.table.setText("Solving with libsvm…")
-        self.controller.request("compare", "compare_reference", x_range, y_range, shape)
+        """Solve the training points with libsvm in a process of its own (the Cancel button ends it: libsvm
+        can take minutes, on points of 1e12 say), then have the trainer compare its solution with it."""
+        self._end_libsvm_job()
+        from gdplay.core.svm_reference_job import solve
+
+        pts = self.editor.points
+        train = ~held_out_mask(pts.labels)
+        ctx = _job_context()
+        receiver, sender = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=solve, args=(sender, pts.xy[train].copy(), signed_labels(pts.labels)[train],
+                                               self.params), name="gdplay-libsvm", daemon=True)
+        proc.start()
+        sender.close()
+        self._libsvm_job = (proc, receiver, pts.version, self.decision.view.grid())
+        self._libsvm_timer.start()
+        self.compare_box.button.setText("Cancel libsvm")
+        self.compare_box.table.setText("Solving with libsvm… (Cancel stops it; training goes on meanwhile)")
+
+    def cancel_libsvm(self) -> None:
+        if self._libsvm_job is not None:
+            self._end_libsvm_job()
+            self.compare_box.table.setText("Cancelled: libsvm was stopped before it finished.")
+
+    @Slot()
+    def _on_compare_clicked(self) -> None:
+        if self._libsvm_job is not None:
+            self.cancel_libsvm()
+        else:
+            self.compare_with_libsvm()
+
+    def _end_libsvm_job(self) -> None:
+        job, self._libsvm_job = self._libsvm_job, None
+        self._libsvm_timer.stop()
+        self.compare_box.button.setText("Compare with libsvm")
+        if job is None:
+            return
+        proc, receiver = job[0], job[1]
+        if proc.is_alive():
+            proc.kill()
+        proc.join(2)
+        receiver.close()
+
+    @Slot()
+    def _poll_libsvm(self) -> None:
+        proc, receiver, version, grid = self._libsvm_job
+        try:
+            answer = receiver.recv() if receiver.poll() else None
+        except (EOFError, OSError):
+            answer = ("error", f"libsvm stopped without an answer (exit code {proc.exitcode}).")
+        if answer is None:
+            if not proc.is_alive() and not receiver.poll():
+                self._end_libsvm_job()
+                self._on_controller_reply("compare", {"error": f"libsvm stopped without an answer (exit code "
+                                                               f"{proc.exitcode})."})
+            return
+        self._end_libsvm_job()
+        kind, value = answer
+        if kind != "ok":
+            self._on_controller_reply("compare", {"error": value})
+        elif version != self.editor.points.version:
+            self._on_controller_reply("compare", {"error": "The points changed while libsvm was solving; "
+                                                           "compare again."})
+        else:
+            self.controller.request("compare", "compare_reference", *grid, ref=value)
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        self._end_libsvm_job()
+        return super().shutdown(timeout_ms)
 
     def run_c_sweep(self) -> None:
         self.sweep_box.result.setText("Running the C sweep…")
