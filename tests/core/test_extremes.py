@@ -67,3 +67,32 @@ def test_the_primal_surface_of_huge_points_is_finite(scale):
     surface = t.primal_surface((20, 20))
     assert np.isfinite(surface.values).all()
     t.decision_map((-3 * scale, 3 * scale), (-3 * scale, 3 * scale), (20, 20))
+
+
+def test_points_of_1e12_say_why_the_linear_svm_stops_far_from_the_optimum():
+    X, y = overlapping(1e12)
+    t = SVMTabTrainer(SVMParams(kernel="linear", max_steps=3000))
+    t.set_data(X, y)
+    t.fit()
+    assert t.status is Status.MAX_STEPS
+    from gdplay.core.svm import scale_note
+
+    note = scale_note(t.X, t.params)
+    assert note.startswith("The points reach 4.") and "Divide the coordinates by about" in note
+    # the same points divided by their scale fit, and need no note; nor does the RBF kernel (γ sets its scale)
+    t.set_data(X / 1e12, y)
+    t.fit()
+    assert t.status is Status.CONVERGED and scale_note(t.X, t.params) == ""
+    assert scale_note(X, SVMParams(kernel="rbf")) == ""
+    assert scale_note(X, SVMParams(kernel="linear", C=1e-30)) == ""  # a C that makes up for the scale
+
+
+def test_the_command_line_says_it_too(tmp_path, capsys):
+    from gdplay.commands import fit_svm
+
+    X, y = overlapping(1e12)
+    path = tmp_path / "big.csv"
+    path.write_text("".join(f"{a!r},{b!r},{int(c)}\n" for (a, b), c in zip(X.tolist(), y.tolist())))
+    assert fit_svm.main(["--data", str(path), "--kernel", "linear", "--C", "1", "--steps", "2000"]) == 0
+    out = capsys.readouterr().out
+    assert "status: max_steps" in out and "Divide the coordinates by about" in out

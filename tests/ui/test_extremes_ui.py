@@ -103,3 +103,14 @@ def test_a_libsvm_failure_is_a_sentence(qtbot, svm):
     svm.compare_with_libsvm()
     qtbot.waitUntil(lambda: svm._libsvm_job is None, timeout=20000)
     assert "libsvm could not solve this problem" in svm.compare_box.table.text()
+
+
+def test_points_of_1e12_say_why_the_fit_is_poor(qtbot, svm):
+    X, y = overlapping(1e12)
+    svm.set_params(replace(svm.params, kernel="linear", solver="dual", max_steps=3000))
+    svm.set_points(X, y)
+    svm.controller.play()
+    qtbot.waitUntil(lambda: svm.snapshot is not None and svm.snapshot.n_points == len(y)
+                    and svm.snapshot.status is Status.MAX_STEPS, timeout=20000)
+    text = svm.status_label.text()
+    assert "acts as a C of about" in text and "Divide the coordinates by about" in text

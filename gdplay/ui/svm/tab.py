@@ -24,7 +24,15 @@ from PySide6.QtWidgets import (
 
 from gdplay.bridge.controller import TrainingController
 from gdplay.core.csvio import CSVError, Table
-from gdplay.core.svm import HISTORY_FIELDS, CostSurface, DecisionMap, SVMParams, SVMSnapshot, SVMTabTrainer
+from gdplay.core.svm import (
+    HISTORY_FIELDS,
+    CostSurface,
+    DecisionMap,
+    SVMParams,
+    SVMSnapshot,
+    SVMTabTrainer,
+    scale_note,
+)
 from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.svm.controls import ComparisonBox, DataControls, ModelControls, SweepBox
@@ -578,6 +586,9 @@ class SvmTab(TrainingTabMixin, QWidget):
         text = snap.message or {Status.READY: "Ready: press Play (Space) to train.",
                                 Status.TRAINING: "Training…" if self.controller.running else "Paused."
                                 }.get(snap.status, "")
+        if snap.status is Status.MAX_STEPS:  # say why, when the points' scale is why
+            note = scale_note(snap.X[~snap.test_mask], snap.params)
+            text = f"{text} {note}" if note else text
         self.status_label.setText(text)
 
     def _show_readouts(self, snap: SVMSnapshot) -> None:
