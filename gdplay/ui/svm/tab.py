@@ -586,7 +586,7 @@ class SvmTab(TrainingTabMixin, QWidget):
         text = snap.message or {Status.READY: "Ready: press Play (Space) to train.",
                                 Status.TRAINING: "Training…" if self.controller.running else "Paused."
                                 }.get(snap.status, "")
-        if snap.status is Status.MAX_STEPS:  # say why, when the points' scale is why
+        if snap.status in (Status.READY, Status.TRAINING, Status.MAX_STEPS):  # the points' scale may be why
             note = scale_note(snap.X[~snap.test_mask], snap.params)
             text = f"{text} {note}" if note else text
         self.status_label.setText(text)
