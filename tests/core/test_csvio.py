@@ -165,6 +165,7 @@ def test_only_regular_files_are_read(tmp_path):
             read_table("/dev/zero", ("x", "y"))
 
 
+@pytest.mark.skipif(os.name != "posix", reason="whether a process is gone is asked the POSIX way")
 def test_a_killed_saves_temp_files_are_cleaned_up_next_time(tmp_path):
     """Temp files of a save whose process is gone, or older than any save takes, go at the next save;
     another live process's, a young one of unknown origin, and other files stay."""
