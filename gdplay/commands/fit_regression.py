@@ -112,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(out, allow_nan=False))
     else:
         params = ", ".join(f"{n} = {v:.6g}" for n, v in out["parameters"].items() if v is not None)
-        print(f"{out['model']}: {params}; cost {out['cost']:.6g} after {out['steps']} steps ({out['status']})")
+        cost = "not finite" if out["cost"] is None else f"{out['cost']:.6g}"  # a diverged run's
+        print(f"{out['model']}: {params}; cost {cost} after {out['steps']} steps ({out['status']})")
         if out["message"]:
             print(out["message"])
         if out["optimum"]:

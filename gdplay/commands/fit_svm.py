@@ -19,7 +19,7 @@ import numpy as np
 
 from gdplay.core.csvio import CSVError, read_table
 from gdplay.core.kernels import KERNELS
-from gdplay.core.svm import SVMParams, SVMTrainer, as_signed_labels, data_problem, reference
+from gdplay.core.svm import SVMParams, SVMTrainer, as_signed_labels, data_problem, reference, scale_note
 from gdplay.core.trainer import Status, ValidationError
 
 COLUMNS = ("x1", "x2", "label")
@@ -105,6 +105,8 @@ def _fit(args: argparse.Namespace, X: np.ndarray, y: np.ndarray) -> dict:
         "dual_objective": None if not math.isfinite(dual) else float(dual),
         "status": status,
     }
+    if status == "max_steps" and scale_note(X, params):  # why the run stopped far from the optimum
+        out["note"] = scale_note(X, params)
     if args.test:
         Xt, yt = _read_points_csv(args.test)
         out["test_accuracy"] = _accuracy(decide(Xt), yt)
@@ -122,6 +124,8 @@ def _print_text(out: dict) -> None:
     if out["dual_objective"] is not None:
         print(f"dual objective: {out['dual_objective']:.6g}")
     print(f"status: {out['status']}")
+    if out.get("note"):
+        print(out["note"])
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
 """Strict CSV for point sets: a header is optional, a UTF-8 BOM is fine; other encodings, decimal commas,
 ragged rows, text cells, NaN/inf and empty files are refused with the line and column named and what
-was expected. Size limits are checked before the file is read."""
+was expected. Only a regular file is read, and size limits are checked before the file is read; rows end
+at LF, CRLF or a lone CR (and nowhere else: a form feed inside a line does not start a new one)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import math
 import os
 import re
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 
@@ -16,7 +16,10 @@ from gdplay.core.trainer import ValidationError
 
 MAX_ROWS = 1_000_000
 MAX_BYTES = 100 * 2**20
-_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_INTEGER = re.compile(r"^[-+]?\d+$")
+_DIGITS = re.compile(r"^\d+$")
+MAX_LABEL = 2**31 - 1  # a class label is a small whole number; beyond this it is surely not one
 
 
 class CSVError(ValidationError):
@@ -40,23 +43,27 @@ def read_table(path: str | os.PathLike, columns: tuple[str, ...], label: str | N
     """Read ``columns`` (floats) and optionally a last ``label`` column (integers) from a CSV file."""
     names = (*columns, label) if label else columns
     expected = ", ".join(names)
+    from gdplay.core.atomic import FileTooLarge, NotARegularFile, read_regular_file
+
     try:
-        size = os.path.getsize(path)
+        raw = read_regular_file(path, max_bytes)
+    except NotARegularFile as exc:
+        raise CSVError(f"Cannot open {os.fspath(path)!r}: {exc.kind} is not a CSV file; choose a file.") from None
+    except FileTooLarge as exc:
+        raise CSVError(f"The file is {_size_text(exc.size)}; the limit is {_size_text(max_bytes)}.") from None
     except OSError as exc:
         raise CSVError(f"Cannot open {os.fspath(path)!r}: {exc.strerror or exc}.") from None
-    if size > max_bytes:
-        raise CSVError(f"The file is {_size_text(size)}; the limit is {_size_text(max_bytes)}.")
-    with open(path, "rb") as f:
-        raw = f.read()
-    if raw.count(b"\n") > max_rows + 1:
+    # every line end counts (LF, CRLF, a lone CR): counted on the bytes, before any line list is made
+    ends = raw.count(b"\n") + raw.count(b"\r") - raw.count(b"\r\n")
+    if ends > max_rows + 1:
         raise CSVError(f"The file has more than {max_rows:,} rows; the limit is {max_rows:,}.")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        line = len(_LINE_END.findall(raw[: exc.start].decode("latin-1"))) + 1
         raise CSVError(f"The file is not UTF-8 (byte 0x{raw[exc.start]:02X} at offset {exc.start}, line {line}); "
                        "save it as UTF-8 and try again.") from None
-    lines = text.splitlines()
+    lines = _LINE_END.split(text)  # not str.splitlines, which also breaks at form feeds and U+2028
     while lines and not lines[-1].strip():
         lines.pop()
     if not any(line.strip() for line in lines):
@@ -82,7 +89,7 @@ def read_table(path: str | os.PathLike, columns: tuple[str, ...], label: str | N
             continue
         if len(cells) != len(names):
             hint = ""
-            if len(cells) > len(names) and any(_DECIMAL_COMMA.match(f"{a},{b}") for a, b in pairwise(cells)):
+            if _decimal_comma_fits(cells, len(columns), label is not None) and "." not in text:
                 hint = " (is ',' used as a decimal mark? gdplay needs '.')"
             raise CSVError(f"Line {number} has {len(cells)} values; expected {len(names)} ({expected}){hint}.")
         row = []
@@ -97,6 +104,31 @@ def read_table(path: str | os.PathLike, columns: tuple[str, ...], label: str | N
     values = np.array(rows, dtype=np.float64).reshape(-1, len(columns))
     return Table(values, np.array(labels, dtype=np.int64) if label else None, header,
                  np.array(line_numbers, dtype=np.int64))
+
+
+def _decimal_comma_fits(cells: list[str], floats: int, labelled: bool) -> bool:
+    """Whether ``cells`` could be the row's values written with ',' as the decimal mark: each float column
+    one whole number or two (whole part, then a fraction of plain digits), a label column one whole number,
+    and that adds up to exactly the row's cells. (The caller also checks that the file has no '.' at all:
+    a file that writes decimals with '.' does not use ',' for them.)"""
+    if not all(_INTEGER.match(c) for c in cells):
+        return False
+    if labelled:
+        cells = cells[:-1]
+    extra = len(cells) - floats  # the number of values that would have been split at a decimal comma
+    if not 0 < extra <= floats:
+        return False
+    # a split value's fraction has no sign; find whether `extra` splits fit, left to right (greedy is exact:
+    # a cell that can start a split pair is taken as one only if enough cells remain otherwise)
+    i, values, splits = 0, 0, 0
+    while i < len(cells):
+        remaining_cells, remaining_values = len(cells) - i, floats - values
+        if remaining_cells > remaining_values and i + 1 < len(cells) and _DIGITS.match(cells[i + 1]):
+            i, splits = i + 2, splits + 1
+        else:
+            i += 1
+        values += 1
+    return values == floats and splits == extra
 
 
 def _numeric(cell: str) -> bool:
@@ -123,6 +155,9 @@ def _integer(cell: str, line: int, column: str) -> int:
     value = _number(cell, line, column)
     if value != int(value):
         raise CSVError(f"Line {line}, column {column}: {cell!r} is not a whole number (a class label).")
+    if abs(value) > MAX_LABEL:
+        raise CSVError(f"Line {line}, column {column}: {cell!r} is too large for a class label; labels are small "
+                       "whole numbers such as 0 and 1.")
     return int(value)
 
 

@@ -148,6 +148,8 @@ class RegressionParams:
                 f"The batch size must be 0 (full batch) or a positive integer; got {self.batch_size!r}.")
         if self.batch_size and self.optimizer in LINE_SEARCHES:
             raise ValidationError("Line searches need the full-batch cost; set the batch size to full batch.")
+        if not (isinstance(self.seed, (int, np.integer)) and not isinstance(self.seed, bool) and self.seed >= 0):
+            raise ValidationError(f"The seed must be a whole number >= 0; got {self.seed!r}.")
         if int(self.max_steps) < 1:
             raise ValidationError(f"The step limit must be at least 1; got {self.max_steps!r}.")
         if self.tol < 0 or self.grad_tol < 0:
@@ -506,9 +508,18 @@ class RegressionTrainer:
                 run.status, run.message = Status.INVALID, self.message
             return
         for run in self.runs:
-            cost = self.q.cost(run.theta)
-            self._record(run, 0, cost, self.q.gradient(run.theta), cost)
+            with np.errstate(over="ignore", invalid="ignore"):  # a start of 1e308: said below, not warned
+                cost = self.q.cost(run.theta)
+                grad = self.q.gradient(run.theta)
+            self._record(run, 0, cost, grad, cost)
+            if not (math.isfinite(cost) and np.isfinite(grad).all()):
+                run.status = Status.DIVERGED
+                run.message = (f"The cost at the start point is {'inf' if math.isinf(cost) else 'not a number'}: "
+                               f"the start ({', '.join(f'{v:g}' for v in start)}) is too far from the data for "
+                               "floating point; choose a start nearer the points.")
         self.status = Status.READY
+        if any(run.status is Status.DIVERGED for run in self.runs):
+            self._update_status()
         opt = self.optimum
         if opt is not None and not opt.unique:
             self.message = (f"{self.sums.n} point(s) cannot pin down {self.basis.T.shape[1]} parameters "
@@ -786,13 +797,19 @@ class RegressionTrainer:
         if self.sums.n == 0:
             return None
         start = np.linalg.solve(self.basis.R, self.params.start())
-        pts = [start[None, :]]
+        # a start whose cost overflows (1e308) is left out: the window could not hold it and the optimum too
+        far = self.runs[0].status is Status.DIVERGED and self.runs[0].n_iter == 0
+        pts = [] if far and self.optimum is not None else [start[None, :]]
         if self.optimum is not None:
             pts.append(self.optimum.theta[None, :])
         base = np.vstack(pts)
         lo, hi = base.min(axis=0), base.max(axis=0)
         span = np.maximum(hi - lo, 1e-3 * np.maximum(np.abs(hi), 1.0))
         p = len(start)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._grow_window(lo, hi, span, p)
+
+    def _grow_window(self, lo: np.ndarray, hi: np.ndarray, span: np.ndarray, p: int) -> tuple:
         for run in self.runs:
             path = run.history.rows()[:, 6: 6 + p]
             ok = path[np.isfinite(path).all(axis=1)]
@@ -802,7 +819,9 @@ class RegressionTrainer:
                 hi = np.minimum(np.maximum(hi, ok.max(axis=0)), hi + 4 * span)
         span = np.maximum(hi - lo, span)
         pad = 0.15 * span
-        return tuple((float(a - d), float(b + d)) for a, b, d in zip(lo, hi, pad))
+        big = np.finfo(np.float64).max / 4  # a window of a path near 1e308 stays finite, and so does its width
+        return tuple((float(np.clip(a - d, -big, big)), float(np.clip(b + d, -big, big)))
+                     for a, b, d in zip(lo, hi, pad))
 
     def surface(self, axes: tuple[int, int], i_range: tuple[float, float], j_range: tuple[float, float],
                 shape: tuple[int, int] = SURFACE_SHAPE) -> Surface | None:
@@ -819,8 +838,9 @@ class RegressionTrainer:
         vi = np.linspace(*i_range, shape[1])
         vj = np.linspace(*j_range, shape[0])
         self._view_version += 1
-        s = Surface((i, j), tuple(i_range), tuple(j_range), frozen(self.q.cost_grid(theta, i, j, vi, vj)),
-                    self._view_version)
+        with np.errstate(over="ignore", invalid="ignore"):
+            grid = self.q.cost_grid(theta, i, j, vi, vj)
+        s = Surface((i, j), tuple(i_range), tuple(j_range), frozen(grid), self._view_version)
         self._cache["surface"] = (key, s)
         return s
 
@@ -848,7 +868,8 @@ class RegressionTrainer:
         xs = np.linspace(*x_range, n if self.params.model == "poly" else 2)
         s = self.sums
         phi = np.vander((xs - s.x_ref) / s.s_ref, self.basis.D + 1, increasing=True)
-        ys = np.array([s.y_ref + phi @ self.q.residual_coef(run.theta) for run in self.runs])
+        with np.errstate(over="ignore", invalid="ignore"):  # a run that diverged (or started at 1e308)
+            ys = np.array([s.y_ref + phi @ self.q.residual_coef(run.theta) for run in self.runs])
         opt = s.y_ref + phi @ self.q.residual_coef(self.optimum.theta) if self.optimum is not None else None
         self._view_version += 1
         return FitCurves(frozen(xs), frozen(ys), None if opt is None else frozen(opt), self._view_version)
@@ -857,7 +878,8 @@ class RegressionTrainer:
         """(x, y, fitted y) of every point for the main run, as rows."""
         s = self.sums
         phi = np.vander((self.x - s.x_ref) / s.s_ref, self.basis.D + 1, increasing=True)
-        fitted = s.y_ref + phi @ self.q.residual_coef(self.runs[0].theta) if len(self.x) else np.empty(0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            fitted = s.y_ref + phi @ self.q.residual_coef(self.runs[0].theta) if len(self.x) else np.empty(0)
         return frozen(np.column_stack([self.x, self.y, fitted]))
 
     def snapshot(self) -> RegressionSnapshot:

@@ -10,6 +10,8 @@ Points are plain JSON numbers (Python writes the shortest text that reads back t
 round-trip bit-exactly and stay readable); trained state holds base64 arrays (see gdplay.core.state).
 Reading checks the whole file before anything is changed; a newer version is refused; older versions are
 migrated one step at a time by ``MIGRATIONS``. JSON only, written with ``allow_nan=False``, never pickle.
+A key given twice in one object, NaN/Infinity and whole numbers longer than any session value are refused
+(not silently resolved); only a regular file is read, its size checked first.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from gdplay.core.atomic import atomic_write_text
+from gdplay.core.atomic import FileTooLarge, NotARegularFile, atomic_write_text, read_regular_file, remove_stale_temps
 from gdplay.core.state import StateError
 from gdplay.core.trainer import ValidationError
 
@@ -35,6 +37,7 @@ SUFFIX = ".gdplay.json"
 TAB_KEYS = ("regression", "network", "svm", "surfaces")
 MAX_BYTES = 200 * 2**20
 MAX_POINTS = 1_000_000
+MAX_INT_DIGITS = 60  # the longest whole number a session holds is a random generator's 128-bit state (39)
 
 # MIGRATIONS[v] turns a version-v document into a version v+1 one (a new dict; the input is not changed)
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
@@ -175,11 +178,12 @@ def to_json(session: Session) -> str:
         raise SessionError(f"The session holds a value JSON cannot store ({exc}); it was not saved.") from None
 
 
-def save(path: str | os.PathLike, session: Session) -> None:
-    """Write atomically: a crash or kill mid-save leaves the previous file as it was."""
+def save(path: str | os.PathLike, session: Session, mode: int | None = None) -> None:
+    """Write atomically: a crash or kill mid-save leaves the previous file as it was. The file gets the
+    permissions ``mode`` (an autosave: 0o600), by default those of the file it replaces."""
     text = to_json(session)
     try:
-        atomic_write_text(path, text)
+        atomic_write_text(path, text, mode)
     except OSError as exc:
         raise SessionError(f"Could not save {os.fspath(path)!r}: {exc.strerror or exc}. "
                            "Your session is still open and unsaved; choose another folder.") from None
@@ -189,14 +193,15 @@ def read_document(path: str | os.PathLike) -> dict[str, Any]:
     """The file's JSON, migrated to the current version; not yet checked beyond its header."""
     name = os.fspath(path)
     try:
-        size = os.path.getsize(name)
-        if size > MAX_BYTES:
-            raise SessionError(f"{name!r} is {size / 2**20:.0f} MB; a session file may be at most "
-                               f"{MAX_BYTES // 2**20} MB.")
-        with open(name, "rb") as f:
-            raw = f.read()
+        raw = read_regular_file(name, MAX_BYTES)
+    except NotARegularFile as exc:
+        raise SessionError(f"Could not open {name!r}: {exc.kind} is not a session file; choose a file.") from None
+    except FileTooLarge as exc:
+        raise SessionError(f"{name!r} is {exc.size / 2**20:.0f} MB; a session file may be at most "
+                           f"{MAX_BYTES // 2**20} MB.") from None
     except OSError as exc:
         raise SessionError(f"Could not open {name!r}: {exc.strerror or exc}.") from None
+    remove_stale_temps(os.path.dirname(os.path.realpath(name)))  # a killed save's leftovers beside it
     return parse_document(raw, name)
 
 
@@ -204,11 +209,35 @@ def _no_constants(token: str) -> None:
     raise ValueError(f"{token} is not allowed")
 
 
+class _Refused(ValueError):
+    """JSON that parses but that a session never holds; the message says what, in words."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Refused(f"the key {key!r} appears twice in one object, so which value is meant is unclear")
+        out[key] = value
+    return out
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise _Refused(f"it holds a whole number of {digits:,} digits; no session value has more than "
+                       f"{MAX_INT_DIGITS}")
+    return int(text)
+
+
 def parse_document(raw: bytes, name: str = "the file") -> dict[str, Any]:
     try:
-        doc = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constants)
+        doc = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constants, parse_int=_bounded_int,
+                         object_pairs_hook=_unique_keys)
     except UnicodeDecodeError:
         raise SessionError(f"{name} is not a gdplay session (it is not UTF-8 text).") from None
+    except _Refused as exc:
+        raise SessionError(f"{name} cannot be opened: {exc}. The file may be damaged or edited by hand.") from None
     except (ValueError, RecursionError) as exc:
         raise SessionError(f"{name} is not a gdplay session: it is not valid JSON ({exc}).") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:

@@ -160,6 +160,29 @@ def data_problem(y: np.ndarray) -> str:
     return ""
 
 
+def scale_note(X: np.ndarray, params: SVMParams) -> str:
+    """Why a linear or polynomial run may stop far from the optimum on points of an extreme scale, or "".
+    Their kernel grows with the coordinates (x·y), so C weighs the hinge loss as C·K would on points of size
+    about 1: on points of 1e12 a C of 1 is a nearly hard margin, which SMO (and libsvm) approach very slowly
+    when the classes overlap (1e6 steps left it at 20 % accuracy where the same points divided by 1e12 fit
+    in 100 steps). The RBF kernel stays in [0, 1]; γ sets its scale."""
+    X = np.asarray(X, dtype=np.float64)
+    if params.kernel == "rbf" or not X.size or not np.isfinite(X).all():
+        return ""
+    size = float(np.abs(X).max())
+    with np.errstate(over="ignore"):
+        k = float(np.max(np.einsum("ij,ij->i", X, X)))
+        if params.kernel == "poly":
+            k = float((params.gamma * k + abs(params.coef0)) ** params.degree)
+        weight = float(params.C) * k
+    if not weight > 1e6:
+        return ""
+    return (f"The points reach {size:.1e}, so the kernel values reach {k:.1e} and C = {params.C:g} acts as a "
+            f"C of about {weight:.0e} would on points of size 1: a nearly hard margin, which the solver (and "
+            f"libsvm) approach very slowly. Divide the coordinates by about {size:.0e}, or lower C to about "
+            f"{params.C / k:.0e}.")
+
+
 # -- results and snapshots ---------------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True)
 class SVMResult:
@@ -476,7 +499,8 @@ class SVMTrainer:
                (p.degree, p.coef0) if p.kernel == "poly" else None)
         if self._K is not None and self._K_key == key:
             return
-        self._K = K.kernel_matrix(self.X, self.X, **p.kernel_args())
+        with np.errstate(over="ignore", invalid="ignore"):  # γ = 1e308: an inf kernel, said by the callers
+            self._K = K.kernel_matrix(self.X, self.X, **p.kernel_args())
         self._K_key = key
         self._kdiag = np.ascontiguousarray(np.diag(self._K))
 
@@ -1146,20 +1170,29 @@ class SVMTabTrainer(SVMTrainer):
             values = primal_cost_surface(self.X, self.y, float(self.params.C), b, w1r, w2r, shape)
         self._surface_version += 1
         self._surface_key = key
-        self._surface = CostSurface(values.astype(np.float32), w1r, w2r, b, self._surface_version)
+        # float32 halves what is sent, but holds at most 3.4e38: points of 1e20 and more keep float64, with
+        # an overflow to inf drawn as the largest float (the surface's top)
+        values = np.minimum(values, np.finfo(np.float64).max)
+        small = float(np.abs(values).max(initial=0.0)) < 1e38
+        self._surface = CostSurface(values.astype(np.float32) if small else values, w1r, w2r, b,
+                                    self._surface_version)
         return self._surface
 
     # -- requests ------------------------------------------------------------------------------------------
     def compare_reference(self, x_range: tuple[float, float] | None = None,
                           y_range: tuple[float, float] | None = None,
-                          shape: tuple[int, int] = (120, 120)) -> dict:
-        """Solve the same problem with scikit-learn's SVC (libsvm) and compare it with the current solution.
-        Support indices are rows as given to ``set_data`` (train and test rows together)."""
+                          shape: tuple[int, int] = (120, 120), ref: SVMResult | None = None) -> dict:
+        """Solve the same problem with scikit-learn's SVC (libsvm) (or take ``ref``, its solution on these
+        training rows, solved elsewhere) and compare it with the current solution. Support indices are rows as
+        given to ``set_data`` (train and test rows together)."""
         try:
             if self.status is Status.INVALID:
                 return {"error": self.message}
             p = self.params
-            ref = reference(self.X, self.y, replace(p, solver="dual"))
+            if ref is None:
+                ref = reference(self.X, self.y, replace(p, solver="dual"))
+            elif len(ref.alpha) != len(self.y):
+                return {"error": "The points changed while libsvm was solving; compare again."}
             ours = self.result()
             diff = compare_solutions(ours, ref)
             rows = self.train_idx

@@ -26,6 +26,7 @@ EXPORT_TIMEOUT_MS = 5000  # a trainer deep in one long step: save without its tr
 QUIT_TIMEOUT_MS = 1000  # ... and on quit, which must end within 2 s
 AUTOSAVE_NAME = "autosave" + S.SUFFIX
 CLEAN_NAME = "autosave.clean"  # present while no instance runs, i.e. the last one quit cleanly
+OWNER_ONLY = 0o600  # the autosave's permissions (where the OS has them): the user's work, readable by them only
 
 
 def data_dir() -> Path:
@@ -33,7 +34,8 @@ def data_dir() -> Path:
     folder = os.environ.get("GDPLAY_DATA_DIR") or QStandardPaths.writableLocation(
         QStandardPaths.StandardLocation.AppDataLocation)
     path = Path(folder)
-    path.mkdir(parents=True, exist_ok=True)
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)  # the autosave holds the user's work: theirs only
     return path
 
 
@@ -96,9 +98,10 @@ class Document(QObject):
 
     # -- saving -------------------------------------------------------------------------------------------------
     def save(self, path: str, done: Callable[[str], None] | None = None, remember: bool = True,
-             timeout_ms: int = EXPORT_TIMEOUT_MS) -> None:
-        """Collect every tab's trained state, then write ``path`` atomically; ``done(error)`` after."""
-        self._waiting.append((path, done, remember))
+             timeout_ms: int = EXPORT_TIMEOUT_MS, mode: int | None = None) -> None:
+        """Collect every tab's trained state, then write ``path`` atomically (with permissions ``mode``, by
+        default the replaced file's); ``done(error)`` after."""
+        self._waiting.append((path, done, remember, mode))
         if len(self._waiting) > 1:
             self._export_timer.start(min(timeout_ms, self._export_timer.remainingTime()))
             return  # the states being collected serve this save too
@@ -136,10 +139,10 @@ class Document(QObject):
         state = S.Session({k: t.session_state(self._pending.get(k)) for k, t in tabs.items()},
                           self.window.current_key())
         waiting, self._waiting = self._waiting, []
-        for path, done, remember in waiting:
+        for path, done, remember, mode in waiting:
             error = ""
             try:
-                S.save(path, state)
+                S.save(path, state, mode)
             except S.SessionError as exc:
                 error = str(exc)
             if remember:
@@ -170,18 +173,37 @@ class Document(QObject):
             if remember:
                 self.prune_recent()
             return str(exc)
-        self.show(session, f"Open {os.path.basename(path)}")
+        error = self.show(session, f"Open {os.path.basename(path)}")
+        if error:
+            return error
         if remember:
             self.path = path
             self.add_recent(path)
         self.start_watching()
         return ""
 
-    def show(self, session: S.Session, description: str) -> None:
+    def show(self, session: S.Session, description: str) -> str:
+        """Put a checked session on screen; "" or, should a tab still fail (the check let through what it
+        cannot show: a bug), the sentence to show after every tab changed so far was put back as it was
+        (points, params, settings; its training starts again), the document's file and mark untouched."""
         tabs = self.window.tabs_by_key()
-        for key, state in session.tabs.items():
-            tabs[key].apply_session(state, description)
+        before = {key: tabs[key].session_state() for key in session.tabs}
+        was_modified = self.modified
+        changed: list[str] = []
+        try:
+            for key, state in session.tabs.items():
+                changed.append(key)
+                tabs[key].apply_session(state, description)
+        except Exception as exc:  # whatever it was, the user's work must not stay half replaced
+            for key in changed:
+                with contextlib.suppress(Exception):
+                    tabs[key].apply_session(before[key], "Put back after a failed open")
+            if not was_modified:
+                self._clean_print = self.fingerprint()  # as it was: what is on screen is still the file
+            return (f"The session could not be shown ({type(exc).__name__}: {exc}); every tab is as it was "
+                    "(its training starts again).")
         self.window.select_tab(session.active_tab)
+        return ""
 
     # -- recent files -----------------------------------------------------------------------------------------
     def recent(self) -> list[str]:
@@ -234,7 +256,7 @@ class Document(QObject):
         if mark == self._autosaved_print and path.exists() and then is None:
             return
         self._autosaved_print = mark
-        self.save(str(path), then, remember=False, timeout_ms=timeout_ms)
+        self.save(str(path), then, remember=False, timeout_ms=timeout_ms, mode=OWNER_ONLY)
 
     def quit_cleanly(self, then: Callable[[], None], clean: bool = True) -> None:
         """The last autosave, then the clean mark (unless ``clean`` is False: the next start offers the

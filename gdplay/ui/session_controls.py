@@ -8,6 +8,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QDoubleSpinBox, QSlider, QSpinBox, QStackedWidget
 
@@ -15,8 +16,15 @@ from gdplay.core.session import SessionError
 from gdplay.ui.widgets.log_slider import LogSlider
 from gdplay.ui.widgets.playback import PlaybackBar
 
+MAX_RANGE = 1e300  # a plot's width (x1 - x0) must stay a finite number
+MIN_SPAN = 1e-12  # relative: narrower, and the axis cannot tell its ends apart
+# how far beyond its points a saved view may reach: pyqtgraph thins a curve by the ratio of the view to the
+# curve's spacing, and fails once that passes ~1e18 (a view of ±1e30 over points near 1 did; ±1e20 did not)
+VIEW_REACH = 1e6
+VIEW_FLOOR = 1e12
 
-def _resolve(owner: Any, path: str) -> Any:
+
+def resolve(owner: Any, path: str) -> Any:
     for part in path.split("."):
         owner = getattr(owner, part)
     return owner
@@ -24,6 +32,13 @@ def _resolve(owner: Any, path: str) -> Any:
 
 def _number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _plot_range(r: Any) -> bool:
+    if not (isinstance(r, list) and len(r) == 2 and all(_number(v) and abs(v) <= MAX_RANGE for v in r)):
+        return False
+    lo, hi = float(r[0]), float(r[1])
+    return hi - lo > MIN_SPAN * max(abs(lo), abs(hi), 1e-300)
 
 
 def read(widget: Any) -> Any:
@@ -66,8 +81,10 @@ def check(widget: Any, value: Any, what: str) -> Any:
     elif isinstance(widget, QStackedWidget):
         ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value < widget.count()
     elif isinstance(widget, pg.PlotItem):
-        ok = (isinstance(value, list) and len(value) == 2 and all(
-            isinstance(r, list) and len(r) == 2 and all(_number(v) for v in r) and r[0] < r[1] for r in value))
+        ok = isinstance(value, list) and len(value) == 2 and all(_plot_range(r) for r in value)
+        if not ok:
+            raise SessionError(f"{what} is {value!r}; a plot range is [[x0, x1], [y0, y1]] with each start below "
+                               f"its end, and the two at least {MIN_SPAN:g} of their size apart.")
     if not ok:
         raise SessionError(f"{what} is {value!r}, which this control cannot show.")
     return value
@@ -94,7 +111,7 @@ def write(widget: Any, value: Any) -> None:
 
 
 def read_all(owner: Any, paths: Mapping[str, str]) -> dict[str, Any]:
-    return {name: read(_resolve(owner, path)) for name, path in paths.items()}
+    return {name: read(resolve(owner, path)) for name, path in paths.items()}
 
 
 def check_all(owner: Any, paths: Mapping[str, str], settings: Any, what: str) -> dict[str, Any]:
@@ -104,8 +121,20 @@ def check_all(owner: Any, paths: Mapping[str, str], settings: Any, what: str) ->
     unknown = sorted(set(settings) - set(paths))
     if unknown:
         raise SessionError(f"{what} has an unknown setting {unknown[0]!r}.")
-    return {name: check(_resolve(owner, paths[name]), value, f"{what}'s setting {name!r}")
+    return {name: check(resolve(owner, paths[name]), value, f"{what}'s setting {name!r}")
             for name, value in settings.items()}
+
+
+def check_views(owner: Any, paths: Mapping[str, str], settings: Mapping[str, Any], xy: np.ndarray,
+                what: str) -> None:
+    """Refuse a saved plot range (already checked by ``check``) that reaches far beyond the session's points:
+    at most ±max(VIEW_FLOOR, VIEW_REACH × the largest coordinate)."""
+    scale = float(np.abs(xy).max()) if len(xy) else 0.0
+    limit = max(VIEW_FLOOR, VIEW_REACH * scale)
+    for name, value in settings.items():
+        if isinstance(resolve(owner, paths[name]), pg.PlotItem) and max(abs(v) for r in value for v in r) > limit:
+            raise SessionError(f"{what}'s setting {name!r} is {value!r}; a view of these points may reach "
+                               f"±{limit:g} at most.")
 
 
 def write_all(owner: Any, paths: Mapping[str, str], settings: Mapping[str, Any]) -> None:
@@ -113,4 +142,4 @@ def write_all(owner: Any, paths: Mapping[str, str], settings: Mapping[str, Any])
     last."""
     for name, path in paths.items():
         if name in settings:
-            write(_resolve(owner, path), settings[name])
+            write(resolve(owner, path), settings[name])

@@ -27,6 +27,9 @@ class TrainingTabMixin:
     PARAMS: type = object
     SETTINGS: Mapping[str, str] = {}
     N_CLASSES = 1  # labels a session may hold: 0 .. N_CLASSES - 1
+    # params shown in a spin box: name -> (its attribute path, values shown another way, such as batch size 0
+    # and 1 by the full-batch and stochastic modes); a session's value outside the box's range is refused
+    PARAM_CONTROLS: Mapping[str, tuple[str, tuple[Any, ...]]] = {}
 
     def toggle_play(self) -> None:
         self.controller.toggle()
@@ -65,18 +68,32 @@ class TrainingTabMixin:
         """The tab's part of a session, checked whole (its trained state by restoring it into a trainer
         built here); nothing on screen changes."""
         params = params_from_json(self.PARAMS, obj.get("params", {}), f"{what}'s parameters")
+        self.check_params_shown(params, f"{what}'s parameters")
         xy, labels = points_from_json(obj.get("points", {"xy": []}), f"{what}'s points")
         bad = labels[(labels < 0) | (labels >= self.N_CLASSES)]
         if bad.size:
             raise SessionError(f"{what}'s points have the label {int(bad[0])}; this tab takes labels 0 to "
                                f"{self.N_CLASSES - 1}.")
         settings = session_controls.check_all(self, self.SETTINGS, obj.get("settings", {}), what)
+        session_controls.check_views(self, self.SETTINGS, settings, xy, what)
         trained = obj.get("trained")
         if trained is not None:
             if not isinstance(trained, Mapping):
                 raise SessionError(f"{what}'s trained state is not an object.")
             self.session_trainer(params, xy, labels, settings).import_state(trained)
         return TabState(params, xy, labels, settings, trained)
+
+    def check_params_shown(self, params: Any, what: str) -> None:
+        """Refuse params the tab's controls cannot show (a spin box holds 32-bit integers, and fewer than
+        that in its range): setting them would fail or change them, after other tabs were replaced."""
+        for name, (path, other) in self.PARAM_CONTROLS.items():
+            value = getattr(params, name)
+            if value in other:
+                continue
+            box = session_controls.resolve(self, path)
+            if not box.minimum() <= value <= box.maximum():
+                raise SessionError(f"{what}: {name} is {value!r}; this tab's control takes {box.minimum():g} to "
+                                   f"{box.maximum():g}.")
 
     def session_trainer(self, params: Any, xy: np.ndarray, labels: np.ndarray, settings: Mapping[str, Any]):
         raise NotImplementedError

@@ -106,3 +106,85 @@ def test_failed_atomic_write_leaves_the_old_file(tmp_path, monkeypatch):
         atomic_write_text(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
+
+
+def test_rows_are_counted_however_lines_end(tmp_path):
+    """A lone CR ends a row as LF and CRLF do: the row limit holds for old-Mac files too."""
+    for end in ("\n", "\r\n", "\r"):
+        with pytest.raises(CSVError, match="more than 3 rows"):
+            read(tmp_path, f"1,2{end}" * 10, max_rows=3)
+    t = read(tmp_path, "x,y\r1,2\r3,4\r")
+    assert t.values.tolist() == [[1, 2], [3, 4]] and t.lines.tolist() == [2, 3]
+
+
+def test_a_form_feed_does_not_shift_line_numbers(tmp_path):
+    """Only LF, CRLF and CR end a line (str.splitlines would also split at a form feed or U+2028)."""
+    with pytest.raises(CSVError, match=r"^Line 3, column x: 'oops' is not a number\.$"):
+        read(tmp_path, "1,2\n3,4\x0c\noops,5\n")
+    with pytest.raises(CSVError, match=r"^Line 2, column y: .* is not a number\.$"):
+        read(tmp_path, "1,2\n3,a\u2028b\n")
+
+
+@pytest.mark.parametrize(("content", "label", "hint"), [
+    ("1,5,2\n", None, True),  # 1.5 and 2
+    ("1,5,2,25\n", None, True),  # 1.5 and 2.25
+    ("1,5,2,25,1\n", "label", True),  # 1.5, 2.25, label 1
+    ("1,2,3,4,5,6\n", None, False),  # six values cannot be two numbers with decimal commas
+    ("1.5,2,3\n", None, False),  # this row writes decimals with '.'
+    ("x,y\n0.5,1\n1,2,3\n", None, False),  # so does the file
+    ("1,-2,-3\n", None, False),  # a fraction has no sign
+    ("1,2,3,4,5,6,7\n", "label", False),
+    ("1,a,2\n", None, False),
+])
+def test_the_decimal_comma_hint_only_where_it_fits(tmp_path, content, label, hint):
+    p = tmp_path / "d.csv"
+    p.write_text(content)
+    with pytest.raises(CSVError) as info:
+        read_table(p, ("x", "y"), label=label)
+    assert ("decimal mark" in str(info.value)) is hint, str(info.value)
+
+
+def test_a_huge_label_is_one_sentence(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text("1,2,0\n3,4,1e19\n")
+    with pytest.raises(CSVError, match=r"^Line 2, column label: '1e19' is too large for a class label"):
+        read_table(p, ("x1", "x2"), label="label")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_only_regular_files_are_read(tmp_path):
+    """A named pipe would block the open for ever, a device would read without end: both refused first."""
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(CSVError, match="a named pipe is not a CSV file"):
+        read_table(fifo, ("x", "y"))
+    with pytest.raises(CSVError, match="a folder is not a CSV file"):
+        read_table(tmp_path, ("x", "y"))
+    if os.path.exists("/dev/zero"):
+        with pytest.raises(CSVError, match="a device is not a CSV file"):
+            read_table("/dev/zero", ("x", "y"))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="whether a process is gone is asked the POSIX way")
+def test_a_killed_saves_temp_files_are_cleaned_up_next_time(tmp_path):
+    """Temp files of a save whose process is gone, or older than any save takes, go at the next save;
+    another live process's, a young one of unknown origin, and other files stay."""
+    import subprocess
+    import sys
+    import time
+
+    from gdplay.core import atomic
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)
+    killed = tmp_path / f".gdplay-{atomic._HOST}-{pid}-abc123.tmp"
+    live = tmp_path / f".gdplay-{atomic._HOST}-{os.getppid()}-def456.tmp"
+    old = tmp_path / ".gdplay-oldstyle.tmp"
+    young = tmp_path / ".gdplay-youngstyle.tmp"
+    other = tmp_path / "notes.tmp"
+    for f in (killed, live, old, young, other):
+        f.write_bytes(b"x" * 10)
+    past = time.time() - atomic.STALE_SECONDS - 60
+    os.utime(old, (past, past))
+    atomic_write_text(tmp_path / "t.csv", "1,2\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, young.name, other.name, "t.csv"])

@@ -176,3 +176,61 @@ def test_a_save_that_cannot_be_written_says_so_and_leaves_the_old_file(tmp_path,
         S.save(path, session(np.ones((3, 2))))
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["s.gdplay.json"]  # no temp file left behind
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b'{"format": "gdplay-session", "version": 1, "version": 2}', "the key 'version' appears twice"),
+    (b'{"format": "gdplay-session", "version": 1, "tabs": {"svm": {"params": {"C": 1, "C": 2}}}}',
+     "the key 'C' appears twice"),
+    (b'{"format": "gdplay-session", "version": 1, "tabs": {"regression": {"params": {"seed": '
+     + b"7" * 4000 + b"}}}}", "a whole number of 4,000 digits"),
+    (b'{"format": "gdplay-session", "version": 1, "tabs": {"svm": {"points": {"xy": [[1, -'
+     + b"9" * 400 + b"]]}}}}", "a whole number of 400 digits"),
+])
+def test_duplicate_keys_and_endless_numbers_are_refused(raw, message):
+    """Last-wins would open something other than what the file seems to say; a number of thousands of
+    digits is no session's (and took float() and the spin boxes down)."""
+    with pytest.raises(S.SessionError, match=message):
+        S.parse_document(raw, "s.gdplay.json")
+
+
+def test_the_longest_whole_numbers_a_session_holds_still_read():
+    """A random generator's 128-bit state is the longest whole number in a saved session."""
+    doc = good_doc()
+    doc["tabs"]["regression"]["trained"] = {"rng": {"state": 2**128 - 1}}
+    assert S.parse_document(json.dumps(doc).encode())["tabs"]["regression"]["trained"]["rng"]["state"] == 2**128 - 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_only_regular_files_are_opened(tmp_path):
+    fifo = tmp_path / "pipe.gdplay.json"
+    os.mkfifo(fifo)
+    with pytest.raises(S.SessionError, match="a named pipe is not a session file"):
+        S.read_document(fifo)
+    with pytest.raises(S.SessionError, match="a folder is not a session file"):
+        S.read_document(tmp_path)
+    if os.path.exists("/dev/zero"):
+        with pytest.raises(S.SessionError, match="a device is not a session file"):
+            S.read_document("/dev/zero")
+
+
+def test_a_new_file_can_be_made_owner_only(tmp_path):
+    path = tmp_path / "auto.gdplay.json"
+    S.save(path, session(np.zeros((1, 2))), mode=0o600)
+    if os.name == "posix":
+        assert path.stat().st_mode & 0o777 == 0o600
+    S.read_document(path)
+
+
+def test_opening_removes_a_killed_saves_temp_file_beside_the_session(tmp_path):
+    from gdplay.core import atomic
+
+    path = tmp_path / "s.gdplay.json"
+    S.save(path, session(np.zeros((1, 2))))
+    leftover = tmp_path / ".gdplay-aaaa.tmp"
+    leftover.write_bytes(b"{")
+    past = 1_000_000_000
+    os.utime(leftover, (past, past))
+    S.read_document(path)
+    assert [p.name for p in tmp_path.iterdir()] == ["s.gdplay.json"]
+    assert atomic.remove_stale_temps(tmp_path / "missing") == 0  # a folder that cannot be listed: no error

@@ -85,12 +85,17 @@ def held_out_mask(n: int, fraction: float, seed: int) -> np.ndarray:
     return mask
 
 
+# params shown in a spin box, checked against its range when a session is opened
+SESSION_PARAM_CONTROLS = {"seed": ("panel.init_seed", ()), "batch_size": ("panel.batch_size", (0, 1))}
+
+
 class NetworkTab(TrainingTabMixin, QWidget):
     statusMessage = Signal(str)
     title = "Neural network"
     key = "network"
     PARAMS = NetworkParams
     SETTINGS = SESSION_SETTINGS
+    PARAM_CONTROLS = SESSION_PARAM_CONTROLS
     N_CLASSES = 4
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -45,6 +45,10 @@ def _fmt(v: float) -> str:
     return f"{v:.6g}" if math.isfinite(v) else "–"
 
 
+# params shown in a spin box, checked against its range when a session is opened
+SESSION_PARAM_CONTROLS = {"seed": ("controls.seed", ()), "batch_size": ("controls.batch_size", (0, 1))}
+
+
 class RegressionTab(TrainingTabMixin, QWidget):
     """``statusMessage(str)`` carries cursor coordinates and notices to the main window's status bar."""
 
@@ -53,6 +57,7 @@ class RegressionTab(TrainingTabMixin, QWidget):
     key = "regression"
     PARAMS = RegressionParams
     SETTINGS = SESSION_SETTINGS
+    PARAM_CONTROLS = SESSION_PARAM_CONTROLS
     CSV_COLUMNS = ("x", "y")
     CSV_LABEL = None
 

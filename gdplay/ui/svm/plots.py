@@ -77,6 +77,10 @@ class SvmDecisionView:
                         (12, self.wrong), (13, self.reference)):
             item.setZValue(z)
             self.plot.addItem(item)
+        # segments and contour lines turn back on themselves: pyqtgraph's thinning (by the view's width over the
+        # mean x step) is for curves along x, and overflows on them (points of 1e150)
+        for item in (self.slack, self.reference):
+            item.setDownsampling(auto=False)
         self.colorbar = pg.ColorBarItem(colorMap=DIVERGING, interactive=False, width=12,
                                         values=(-1.5, 1.5))
         self.colorbar.setImageItem(self.view.image, insert_in=self.plot)
@@ -296,9 +300,11 @@ class HingeView:
         if r is None or lo < r[0] or hi > r[1] or (r[1] - r[0]) > 4 * (hi - lo):
             pad = 0.15 * (hi - lo)
             self._range = (lo - pad, hi + pad)
-            self.plot.setRange(xRange=self._range, yRange=(-0.1 * (1 - lo + pad), 1.1 * (1 - lo + pad)), padding=0)
             x0, x1 = self._range
+            # the curve first: pyqtgraph thins a curve by the view's width over its point spacing, and with
+            # the old 3-point curve under a view of 1e23 (points of 1e12) that ratio overflowed its reshape
             self.curve.setData([x0, 1.0, x1], [1.0 - x0, 0.0, 0.0])
+            self.plot.setRange(xRange=self._range, yRange=(-0.1 * (1 - lo + pad), 1.1 * (1 - lo + pad)), padding=0)
 
 
 class PrimalSurfaceView:
@@ -320,6 +326,9 @@ class PrimalSurfaceView:
         for item in (self.path, self.current):
             item.setZValue(10)
             self.plot.addItem(item)
+        # a path of at most a few thousand rows needs no thinning, and pyqtgraph's thins by the view's width over
+        # the mean x step, which a path that turns back (or of points of 1e150) makes overflow
+        self.path.setDownsampling(auto=False)
         self.note = pg.TextItem("", color="#333333", anchor=(0.5, 0.5))
         self.note.setParentItem(self.plot.getViewBox())
         self._version = -1

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
@@ -24,7 +24,15 @@ from PySide6.QtWidgets import (
 
 from gdplay.bridge import TrainingController
 from gdplay.core.csvio import CSVError, Table
-from gdplay.core.svm import HISTORY_FIELDS, CostSurface, DecisionMap, SVMParams, SVMSnapshot, SVMTabTrainer
+from gdplay.core.svm import (
+    HISTORY_FIELDS,
+    CostSurface,
+    DecisionMap,
+    SVMParams,
+    SVMSnapshot,
+    SVMTabTrainer,
+    scale_note,
+)
 from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.svm.controls import ComparisonBox, DataControls, ModelControls, SweepBox
@@ -64,6 +72,19 @@ def _fmt(v: float, digits: int = 6) -> str:
     return f"{v:.{digits}g}" if v is not None and math.isfinite(v) else "–"
 
 
+# params shown in a spin box, checked against its range when a session is opened
+SESSION_PARAM_CONTROLS = {"degree": ("model.degree", ()), "coef0": ("model.coef0", ())}
+
+
+def _job_context():
+    """The multiprocessing context the training processes use (one choice for the app)."""
+    try:
+        from gdplay.bridge.start_method import context
+    except ImportError:  # the bridge before start_method.py
+        from gdplay.bridge.worker import _context as context
+    return context()
+
+
 class SvmTab(TrainingTabMixin, QWidget):
     """``statusMessage(str)`` carries cursor coordinates and notices to the main window's status bar."""
 
@@ -72,6 +93,7 @@ class SvmTab(TrainingTabMixin, QWidget):
     key = "svm"
     PARAMS = SVMParams
     SETTINGS = SESSION_SETTINGS
+    PARAM_CONTROLS = SESSION_PARAM_CONTROLS
     N_CLASSES = 4  # editor labels: 0 and 1 for classes −1 and +1, 2 and 3 for the same held out
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -208,7 +230,11 @@ class SvmTab(TrainingTabMixin, QWidget):
         self.decision.view.rangeChanged.connect(self._request_decision_map)
         # a resize (the first layout, the window) changes the visible range at once: no debounce needed
         self.decision.plot.getViewBox().sigResized.connect(self._request_decision_map)
-        self.compare_box.button.clicked.connect(self.compare_with_libsvm)
+        self.compare_box.button.clicked.connect(self._on_compare_clicked)
+        self._libsvm_job: tuple | None = None  # (process, pipe end, points version, grid) while libsvm solves
+        self._libsvm_timer = QTimer(self)
+        self._libsvm_timer.setInterval(50)
+        self._libsvm_timer.timeout.connect(self._poll_libsvm)
         self.sweep_box.c_button.clicked.connect(self.run_c_sweep)
         self.sweep_box.sigma_button.clicked.connect(self.run_sigma_sweep)
         track_cursor(self.decision.widget, self._describe_input_point, self.statusMessage.emit)
@@ -349,9 +375,74 @@ class SvmTab(TrainingTabMixin, QWidget):
         return out
 
     def compare_with_libsvm(self) -> None:
-        x_range, y_range, shape = self.decision.view.grid()
-        self.compare_box.table.setText("Solving with libsvm…")
-        self.controller.request("compare", "compare_reference", x_range, y_range, shape)
+        """Solve the training points with libsvm in a process of its own (the Cancel button ends it: libsvm
+        can take minutes, on points of 1e12 say), then have the trainer compare its solution with it."""
+        self._end_libsvm_job()
+        from gdplay.core.svm_reference_job import solve
+
+        pts = self.editor.points
+        train = ~held_out_mask(pts.labels)
+        ctx = _job_context()
+        receiver, sender = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=solve, args=(sender, pts.xy[train].copy(), signed_labels(pts.labels)[train],
+                                               self.params), name="gdplay-libsvm", daemon=True)
+        proc.start()
+        sender.close()
+        self._libsvm_job = (proc, receiver, pts.version, self.decision.view.grid())
+        self._libsvm_timer.start()
+        self.compare_box.button.setText("Cancel libsvm")
+        self.compare_box.table.setText("Solving with libsvm… (Cancel stops it; training goes on meanwhile)")
+
+    def cancel_libsvm(self) -> None:
+        if self._libsvm_job is not None:
+            self._end_libsvm_job()
+            self.compare_box.table.setText("Cancelled: libsvm was stopped before it finished.")
+
+    @Slot()
+    def _on_compare_clicked(self) -> None:
+        if self._libsvm_job is not None:
+            self.cancel_libsvm()
+        else:
+            self.compare_with_libsvm()
+
+    def _end_libsvm_job(self) -> None:
+        job, self._libsvm_job = self._libsvm_job, None
+        self._libsvm_timer.stop()
+        self.compare_box.button.setText("Compare with libsvm")
+        if job is None:
+            return
+        proc, receiver = job[0], job[1]
+        if proc.is_alive():
+            proc.kill()
+        proc.join(2)
+        receiver.close()
+
+    @Slot()
+    def _poll_libsvm(self) -> None:
+        proc, receiver, version, grid = self._libsvm_job
+        try:
+            answer = receiver.recv() if receiver.poll() else None
+        except (EOFError, OSError):
+            answer = ("error", f"libsvm stopped without an answer (exit code {proc.exitcode}).")
+        if answer is None:
+            if not proc.is_alive() and not receiver.poll():
+                self._end_libsvm_job()
+                self._on_controller_reply("compare", {"error": f"libsvm stopped without an answer (exit code "
+                                                               f"{proc.exitcode})."})
+            return
+        self._end_libsvm_job()
+        kind, value = answer
+        if kind != "ok":
+            self._on_controller_reply("compare", {"error": value})
+        elif version != self.editor.points.version:
+            self._on_controller_reply("compare", {"error": "The points changed while libsvm was solving; "
+                                                           "compare again."})
+        else:
+            self.controller.request("compare", "compare_reference", *grid, ref=value)
+
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        self._end_libsvm_job()
+        return super().shutdown(timeout_ms)
 
     def run_c_sweep(self) -> None:
         self.sweep_box.result.setText("Running the C sweep…")
@@ -495,6 +586,9 @@ class SvmTab(TrainingTabMixin, QWidget):
         text = snap.message or {Status.READY: "Ready: press Play (Space) to train.",
                                 Status.TRAINING: "Training…" if self.controller.running else "Paused."
                                 }.get(snap.status, "")
+        if snap.status in (Status.READY, Status.TRAINING, Status.MAX_STEPS):  # the points' scale may be why
+            note = scale_note(snap.X[~snap.test_mask], snap.params)
+            text = f"{text} {note}" if note else text
         self.status_label.setText(text)
 
     def _show_readouts(self, snap: SVMSnapshot) -> None:
