@@ -33,8 +33,9 @@ from gdplay.core.trainer import Snapshot, Status, ValidationError, diverged_mess
 
 SOLVERS = ("dual", "primal")
 LR_SCHEDULES = ("constant", "invscaling")
-MAX_DUAL_POINTS = 5000  # the dual solver keeps the full float64 kernel matrix (5000² · 8 B = 200 MB)
+MAX_DUAL_POINTS = 5000  # the dual solver keeps the full kernel matrix, float32 as libsvm (5000² · 4 B = 100 MB)
 TAU = 1e-12  # libsvm's floor for a non-positive curvature a_ij (duplicate points)
+F32_MAX = float(np.finfo(np.float32).max)
 ALPHA_RTOL = 1e-6  # α within this fraction of C below C counts as at the bound (α = 0 is exact)
 HISTORY_FIELDS = ("dual", "primal", "gap", "w1", "w2", "b")
 STATE_FORMAT = 1
@@ -310,6 +311,12 @@ class SVMTrainer:
         self.y = frozen(y[self.train_idx])
         self._K: np.ndarray | None = None
         self._K_key: tuple | None = None
+        # where each training row stands in libsvm's own order: classes grouped by first occurrence, with a
+        # -1/+1 pair swapped so that +1 comes first (libsvm's svm_group_classes): for ±1 labels the +1 rows,
+        # then the -1 rows, each in row order. SMO breaks ties by this order, as libsvm does.
+        order = np.r_[np.flatnonzero(self.y > 0), np.flatnonzero(self.y <= 0)]
+        self._libsvm_pos = np.empty(len(order), dtype=np.intp)
+        self._libsvm_pos[order] = np.arange(len(order))
 
     def set_data(self, X: np.ndarray, y: np.ndarray, version: int = 0, test_mask: np.ndarray | None = None) -> None:
         """New points (labels ±1 or 0/1; rows with ``test_mask`` True are held out). The run restarts."""
@@ -382,7 +389,7 @@ class SVMTrainer:
             self.message = self._overflow_message()
             return
         self._active_set(a, C)
-        self._v = self.y - self._K @ (a * self.y)
+        self._v = self.y - self._kernel_matvec(a * self.y)
         self._update_masks_all()
         self.status = Status.TRAINING if self.n_iter_ else Status.READY
         self._record_dual(self.n_iter_)  # the same step again: the history keeps this newest row
@@ -392,7 +399,7 @@ class SVMTrainer:
         free the points that violate the optimality conditions most, and again, until none does beyond tol.
         A small change of C or the width moves only a few points across the margin, so this ends in a few
         small solves where SMO would take hundreds of pair updates to settle the free α."""
-        y, K = self.y, self._K
+        y = self.y
         eps = 1e-12 * C
         tol = float(self.params.tol)
         free = (a > eps) & (a < C - eps)
@@ -402,7 +409,7 @@ class SVMTrainer:
             budget -= int(free.sum()) ** 3 / 3 + 2.0 * n * n
             if budget < 0 or not self._newton_free(a, C, free):
                 return
-            v = y - K @ (a * y)  # at the optimum, v is one value b on the free set
+            v = y - self._kernel_matvec(a * y)  # at the optimum, v is one value b on the free set
             up = ((y > 0) & (a < C)) | ((y < 0) & (a > 0))
             low = ((y > 0) & (a > 0)) | ((y < 0) & (a < C))
             if not up.any() or not low.any() or v[up].max() - v[low].min() <= tol:
@@ -427,7 +434,7 @@ class SVMTrainer:
         Both the current α and this solution satisfy the equality, so the dual objective rises along the
         segment between them: step as far as the box [0, C] allows; an α that reaches 0 or C leaves the
         free set and the system is solved again (an active-set method, a few rounds at most)."""
-        y, K = self.y, self._K
+        y, X, kargs = self.y, self.X, self.params.kernel_args()
         eps = 1e-12 * C
         for _ in range(rounds):
             m = int(free.sum())
@@ -436,11 +443,14 @@ class SVMTrainer:
             bound = ~free & (a > eps)
             yf = y[free]
             A = np.empty((m + 1, m + 1))
-            A[:m, :m] = K[np.ix_(free, free)] * np.outer(yf, yf)
+            # the blocks in float64 from the points: the float32 rows' rounding would make a singular Q_FF
+            # (a linear kernel has rank d) look regular and its solution useless
+            Xf = X[free]
+            A[:m, :m] = K.kernel_matrix(Xf, Xf, **kargs) * np.outer(yf, yf)
             A[:m, m] = A[m, :m] = yf
             A[m, m] = 0.0
             rhs = np.empty(m + 1)
-            rhs[:m] = 1.0 - yf * (K[np.ix_(free, bound)] @ (a[bound] * y[bound]))
+            rhs[:m] = 1.0 - yf * (K.kernel_matrix(Xf, X[bound], **kargs) @ (a[bound] * y[bound]))
             rhs[m] = -float(y[bound] @ a[bound])
             try:
                 target = np.linalg.solve(A, rhs)[:m]
@@ -476,9 +486,23 @@ class SVMTrainer:
                (p.degree, p.coef0) if p.kernel == "poly" else None)
         if self._K is not None and self._K_key == key:
             return
-        self._K = K.kernel_matrix(self.X, self.X, **p.kernel_args())
+        full = K.kernel_matrix(self.X, self.X, **p.kernel_args())
         self._K_key = key
-        self._kdiag = np.ascontiguousarray(np.diag(self._K))
+        self._kdiag = np.ascontiguousarray(np.diag(full))  # libsvm's QD: the diagonal in double
+        # the rows in single precision, as libsvm keeps them (its Qfloat): the same pair updates, bit for bit,
+        # as the article's libsvm run, and half the memory; float64 only where float32 would overflow
+        with np.errstate(invalid="ignore"):
+            fits = bool(np.isfinite(full).all() and np.abs(full).max(initial=0.0) < F32_MAX)
+        self._K = full.astype(np.float32) if fits else full
+
+    def _kernel_matvec(self, u: np.ndarray) -> np.ndarray:
+        """K @ u in float64, a block of rows at a time (a float32 K times a float64 vector would first copy
+        the whole matrix to float64)."""
+        Kmat = self._K
+        out = np.empty(Kmat.shape[0])
+        for s in range(0, Kmat.shape[0], 1024):
+            out[s:s + 1024] = Kmat[s:s + 1024].astype(np.float64) @ u
+        return out
 
     # -- the protocol -----------------------------------------------------------------------------------
     def reset(self) -> None:
@@ -630,7 +654,7 @@ class SVMTrainer:
         while taken < limit:
             # i: the maximal violator in I_up; j: second-order choice in I_low (Fan, Chen & Lin 2005, WSS 2)
             vu = np.where(up, v, -inf)
-            i = int(vu.argmax())
+            i = self._libsvm_tie(vu, int(vu.argmax()))
             gmax = vu[i]
             vl = np.where(low, v, inf)
             gmin = vl.min()
@@ -647,7 +671,7 @@ class SVMTrainer:
             gain = bdiff * bdiff
             gain /= curv
             gain = np.where(bdiff > 0, gain, -1.0)
-            j = int(gain.argmax())
+            j = self._libsvm_tie(gain, int(gain.argmax()))
             yi, yj = y[i], y[j]
             ai, aj = a[i], a[j]
             # Newton step along the feasible direction, clipped to the box (libsvm's update, in v terms)
@@ -696,6 +720,16 @@ class SVMTrainer:
         if self.status is not Status.DIVERGED:
             self._record_dual(self.n_iter_)
         return taken
+
+    def _libsvm_tie(self, values: np.ndarray, first: int) -> int:
+        """Of the rows where ``values`` takes its maximum (``first`` is numpy's pick, the lowest row), the one
+        libsvm picks: the last in its order (its working-set loops keep a later row on equality). Ties are
+        common in the first steps (all α = 0), and they decide which pair updates follow."""
+        last = len(values) - 1 - int(values[::-1].argmax())
+        if last == first:
+            return first
+        ties = np.flatnonzero(values == values[first])
+        return int(ties[self._libsvm_pos[ties].argmax()])
 
     def _rho(self) -> float:
         """libsvm's ρ = −b: the mean of y_t G_t (= −v_t) over free α, else the middle of the feasible
@@ -1014,15 +1048,17 @@ def sweep_C(X: np.ndarray, y: np.ndarray,
             C_values: tuple[float, ...] = (1e-5, 1e-3, 1, 10, 100, 1e3, 1e5, 1e7),
             kernel: str = "linear", gamma: float = 0.5, degree: int = 3, coef0: float = 1.0,
             tol: float = 1e-3, max_steps: int = 1_000_000) -> list[CSweepPoint]:
-    """Experiment 1: fit the dual for each C (in the order given), warm-starting each from the previous α
-    (α stays feasible when C grows; it is clipped and rebalanced when C shrinks)."""
+    """Experiment 1: fit the dual for each C from α = 0, as the article's loop calls libsvm afresh for each C
+    (a warm start stops at a different point within tol, and the article's numbers are libsvm's stopping
+    points); the kernel matrix is built once."""
     trainer = SVMTrainer(SVMParams(kernel=kernel, C=float(C_values[0]), gamma=gamma, degree=degree, coef0=coef0,
                                    tol=tol, max_steps=max_steps))
     trainer.set_data(X, y)
     out = []
     for i, C in enumerate(C_values):
         if i:
-            trainer.set_params(trainer.with_params(C=float(C), max_steps=trainer.n_iter_ + max_steps))
+            trainer.params = trainer.with_params(C=float(C)).validate()
+            trainer.reset()
         _fit_or_raise(trainer)
         out.append(CSweepPoint(float(C), len(trainer.support_), trainer.coef_, float(trainer.intercept_)))
     return out
@@ -1031,8 +1067,8 @@ def sweep_C(X: np.ndarray, y: np.ndarray,
 def sweep_sigma2(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, y_test: np.ndarray,
                  sigma2_values: tuple[float, ...] = (1, 2, 4, 8, 32, 128), gamma_convention: str = "code",
                  C: float = 1.0, tol: float = 1e-3, max_steps: int = 1_000_000) -> list[SigmaSweepPoint]:
-    """Experiment 2: an RBF SVM for each σ², with γ = 1/σ² (the seed's code) or 1/(2σ²) (its formula);
-    each fit warm-starts from the previous α (α stays feasible when only γ changes)."""
+    """Experiment 2: an RBF SVM for each σ², with γ = 1/σ² (the seed's code) or 1/(2σ²) (its formula), each
+    fitted from α = 0 as the article's loop does."""
     X_train, X_test = _check_X(X_train), _check_X(X_test)
     X = np.vstack([X_train, X_test]) if len(X_test) else X_train
     y = np.concatenate([as_signed_labels(y_train), as_signed_labels(y_test)])
@@ -1043,11 +1079,36 @@ def sweep_sigma2(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, y
     out = []
     for i, (s2, g) in enumerate(zip(sigma2_values, gammas)):
         if i:
-            trainer.set_params(trainer.with_params(gamma=g, max_steps=trainer.n_iter_ + max_steps))
+            trainer.params = trainer.with_params(gamma=g).validate()
+            trainer.reset()
         _fit_or_raise(trainer)
         snap = trainer.snapshot()
         out.append(SigmaSweepPoint(float(s2), g, snap.n_support, snap.train_accuracy, snap.test_accuracy))
     return out
+
+
+# -- what the article (seed 003) prints, on its own data (``datasets.seed_experiment``) ------------------------
+class ArticleExperiment1(NamedTuple):
+    """Experiment 1 at C = 1 (libsvm ``-s 0 -t 0``), as printed: w, b = −ρ, libsvm's obj = −D and ρ, and
+    the support vectors (0-based rows of the article's X; it prints their number, nSV = 3)."""
+
+    w: tuple[float, float] = (0.36172799, 0.22875099)
+    b: float = -0.22133232278883996
+    obj: float = -0.091576
+    rho: float = 0.221332
+    support: tuple[int, ...] = (42, 60, 66)
+    n_iter: int = 10
+
+
+ARTICLE_EXP1 = ArticleExperiment1()
+# the C sweep's support-vector counts: the article plots them and prints none; these are libsvm's (3.37,
+# the article's code run on its data), which also gives the printed w and b at C = 1 to the last digit
+LIBSVM_C_SWEEP_N_SUPPORT = dict(zip((1e-5, 1e-3, 1.0, 10.0, 100.0, 1e3, 1e5, 1e7), (100, 35, 3, 3, 3, 3, 3, 3)))
+# experiment 2 at γ = 0.04 (σ² = 25), C = 1: train / test accuracy in per cent, as printed (3 decimals)
+ARTICLE_EXP2_ACCURACY = (93.704, 90.000)
+# the σ² table (γ = 1/σ², C = 1): σ² -> (train %, test %), as printed (4 decimals)
+ARTICLE_SIGMA2_ACCURACY = {1.0: (97.4074, 86.6667), 2.0: (96.2963, 86.6667), 4.0: (95.1852, 90.0),
+                           8.0: (94.4444, 93.3333), 32.0: (93.7037, 90.0), 128.0: (93.3333, 90.0)}
 
 
 # -- what the SVM tab asks the trainer for (views and requests run in the training process) -------------
