@@ -137,3 +137,16 @@ def test_cli_objectives_for_every_solver(capsys, solver):
     out = json.loads(run_cli(capsys, "--experiment", "1", "--json", "--solver", solver))
     assert {"support", "primal_objective", "dual_objective", "gap"} <= set(out)
     assert out["primal_objective"] == pytest.approx(-ARTICLE_EXP1.obj, rel=0.02)
+
+
+@pytest.mark.parametrize(("name", "number"), [("11-svm-c-sweep", 1), ("12-svm-rbf-width", 2)])
+def test_example_sessions_hold_the_articles_points(name, number):
+    from gdplay.resources import resource_dir
+
+    path = resource_dir() / "examples" / f"{name}.gdplay.json"
+    points = json.loads(path.read_text(encoding="utf-8"))["tabs"]["svm"]["points"]
+    exp = datasets.seed_experiment(number)
+    np.testing.assert_array_equal(np.array(points["xy"], dtype=float), exp.X)
+    labels = np.array(points["labels"])
+    np.testing.assert_array_equal(labels % 2 == 1, exp.y > 0)
+    np.testing.assert_array_equal(labels >= 2, exp.test)

@@ -9,6 +9,8 @@ import pytest
 from mouse import click
 from PySide6.QtCore import Qt
 
+from gdplay.core import datasets
+from gdplay.core.svm import ARTICLE_SIGMA2_ACCURACY
 from gdplay.core.trainer import Status
 from gdplay.ui.plots.style import configure
 from gdplay.ui.svm.tab import SvmTab
@@ -83,7 +85,10 @@ def test_presets_load_with_their_settings_and_held_out_points(qtbot, tab):
     qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.n_points == 300, timeout=5000)
     s = tab.snapshot
     assert int(s.test_mask.sum()) == 30
-    assert 0.85 < s.train_accuracy <= 1.0 and 0.8 < s.test_accuracy <= 1.0
+    # the article's points and split, and its printed accuracies (93.704 %, 90.000 %)
+    exp = datasets.seed_experiment(2)
+    np.testing.assert_array_equal(tab.editor.points.xy, exp.X)
+    assert round(100 * s.train_accuracy, 3) == 93.704 and round(100 * s.test_accuracy, 3) == 90.0
     assert "30 held out" in tab.data_controls.count_label.text()
     for key in ("circles", "moons", "xor"):
         tab.load_preset(key, seed=3)
@@ -185,6 +190,9 @@ def test_sweeps_reproduce_the_seeds_shapes(qtbot, tab):
     assert [p.C for p in pts] == [1e-5, 1e-3, 1, 10, 100, 1e3, 1e5, 1e7]
     assert n[0] == 100 and n[-1] <= 5 and all(a >= b for a, b in pairwise(n))  # fewer SVs as C grows
     assert len(tab.c_sweep_view.count.getData()[0]) == 8
+    assert n == [100, 35, 3, 3, 3, 3, 3, 3]  # the article's points: libsvm's counts on them
+    assert tab.sweeps["C"]["article_data"] and len(tab.c_sweep_view.article_count.getData()[0]) == 8
+    assert "article's code" in tab.sweep_box.result.text()
     assert tab.pages.currentIndex() == 1
     tab.load_preset("exp2", 0)
     qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.n_points == 300, timeout=5000)
@@ -199,6 +207,19 @@ def test_sweeps_reproduce_the_seeds_shapes(qtbot, tab):
     assert all(a >= b for a, b in pairwise(n))  # wider kernels need fewer support vectors
     assert pts[0].train_accuracy > pts[-1].train_accuracy  # narrow kernels fit the training points closer
     assert "σ² sweep" in tab.sweep_box.result.text()
+    # the article's table drawn next to gdplay's, and gdplay's equal to it
+    assert r["article_data"]
+    np.testing.assert_allclose(tab.sigma_sweep_view.article_train.getData()[1],
+                               [v[0] for v in ARTICLE_SIGMA2_ACCURACY.values()])
+    np.testing.assert_allclose([100 * p.test_accuracy for p in pts],
+                               [v[1] for v in ARTICLE_SIGMA2_ACCURACY.values()], atol=1e-4)
+    assert "article test" in tab.sweep_box.result.text()
+    tab.editor.replace(tab.editor.points.xy + 0.5, tab.editor.points.labels, "Move")  # not the article's points
+    qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.data_version > r["data_version"], timeout=5000)
+    with qtbot.waitSignal(tab.controller.replyReady, timeout=15000):
+        tab.sweep_box.sigma_button.click()
+    assert not tab.sweeps["sigma2"]["article_data"]
+    assert tab.sigma_sweep_view.article_train.getData()[0] is None  # nothing drawn
 
 
 def test_one_class_shows_the_message_and_disables_play(qtbot, tab):

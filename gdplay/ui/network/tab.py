@@ -335,8 +335,9 @@ class NetworkTab(TrainingTabMixin, QWidget):
             xy, y = datasets.make_moons(n, noise, seed)
         elif name == "spiral":
             xy, y = datasets.make_spiral(max(n, k), k, noise, seed)
-        else:  # the seed's two Gaussian blobs, N([±5, ±5], σ² I); noise 0.5 gives its σ² = 5
-            xy, y = datasets.make_gaussian_pair(max(n // 2, 1), 5.0, max(10.0 * noise, 1e-6), seed)
+        else:  # the SVM article's two Gaussian blobs, N([±5, ±5], σ² I), drawn as it draws them (seed 0, 100
+            # points, noise 0.5 = its σ² = 5: its experiment 1's exact points)
+            xy, y = datasets.make_article_gaussian_pair(max(n // 2, 1), 5.0, max(10.0 * noise, 1e-6), seed)
         self.load_points(xy, y, f"Load {p.preset.currentText()}")
 
     def apply_preset(self, key: str, play: bool = True) -> None:

@@ -24,7 +24,16 @@ from PySide6.QtWidgets import (
 
 from gdplay.bridge.controller import TrainingController
 from gdplay.core.csvio import CSVError, Table
-from gdplay.core.svm import HISTORY_FIELDS, CostSurface, DecisionMap, SVMParams, SVMSnapshot, SVMTabTrainer
+from gdplay.core.svm import (
+    ARTICLE_SIGMA2_ACCURACY,
+    HISTORY_FIELDS,
+    LIBSVM_C_SWEEP_N_SUPPORT,
+    CostSurface,
+    DecisionMap,
+    SVMParams,
+    SVMSnapshot,
+    SVMTabTrainer,
+)
 from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.svm.controls import ComparisonBox, DataControls, ModelControls, SweepBox
@@ -433,10 +442,20 @@ class SvmTab(TrainingTabMixin, QWidget):
                 self.sweep_box.result.setText(f"<span style='color:#b00020'>{result['error']}</span>")
                 return
             pts = result["points"]
-            self.c_sweep_view.show(result["X"], result["y"], pts)
-            cells = "".join(f"<tr><td>{p.C:g}</td><td>{p.n_support}</td></tr>" for p in pts)
+            article = bool(result.get("article_data"))
+            self.c_sweep_view.show(result["X"], result["y"], pts, article)
+
+            def ref(C: float) -> str:
+                n = LIBSVM_C_SWEEP_N_SUPPORT.get(float(C)) if article else None
+                return "" if not article else f"<td>{'' if n is None else n}</td>"
+
+            head = "<th>article's code</th>" if article else ""
+            cells = "".join(f"<tr><td>{p.C:g}</td><td>{p.n_support}</td>{ref(p.C)}</tr>" for p in pts)
+            note = ("<br>The article's points: its code (libsvm) gives the right column; at C ≥ 1 it prints "
+                    "w = (0.36172799, 0.22875099), b = −0.22133232.") if article else ""
             self.sweep_box.result.setText(f"<b>C sweep</b> ({len(result['y'])} training points, linear):"
-                                          f"<table cellspacing='3'><tr><th>C</th><th># SV</th></tr>{cells}</table>")
+                                          f"<table cellspacing='3'><tr><th>C</th><th># SV</th>{head}</tr>{cells}"
+                                          f"</table>{note}")
             self.pages.setCurrentIndex(1)
         elif tag == "sweep_sigma2":
             self.sweeps["sigma2"] = result
@@ -444,14 +463,25 @@ class SvmTab(TrainingTabMixin, QWidget):
                 self.sweep_box.result.setText(f"<span style='color:#b00020'>{result['error']}</span>")
                 return
             pts = result["points"]
-            self.sigma_sweep_view.show(pts)
+            # the article's table holds for its points, γ = 1/σ² and C = 1 only
+            article = bool(result.get("article_data")) and result["convention"] == "code" and result["C"] == 1.0
+            self.sigma_sweep_view.show(pts, article)
             rule = "1/σ²" if result["convention"] == "code" else "1/(2σ²)"
+
+            def ref(s2: float) -> str:
+                row = ARTICLE_SIGMA2_ACCURACY.get(float(s2)) if article else None
+                if not article:
+                    return ""
+                return "<td></td><td></td>" if row is None else f"<td>{row[0]:.4f} %</td><td>{row[1]:.4f} %</td>"
+
+            head = "<th>article train</th><th>article test</th>" if article else ""
             cells = "".join(f"<tr><td>{p.sigma2:g}</td><td>{p.gamma:.4g}</td><td>{p.n_support}</td>"
-                            f"<td>{_pct(p.train_accuracy)}</td><td>{_pct(p.test_accuracy)}</td></tr>" for p in pts)
+                            f"<td>{_pct4(p.train_accuracy)}</td><td>{_pct4(p.test_accuracy)}</td>{ref(p.sigma2)}</tr>"
+                            for p in pts)
             self.sweep_box.result.setText(
                 f"<b>σ² sweep</b> (RBF, γ = {rule}, C = {result['C']:g}; {result['n_train']} train, "
                 f"{result['n_test']} test points):<table cellspacing='3'><tr><th>σ²</th><th>γ</th><th># SV</th>"
-                f"<th>train</th><th>test</th></tr>{cells}</table>")
+                f"<th>train</th><th>test</th>{head}</tr>{cells}</table>")
             self.pages.setCurrentIndex(1)
 
     @Slot(object)
@@ -528,4 +558,9 @@ def _finite_or_none(v: float) -> float | None:
 
 def _pct(v: float) -> str:
     return f"{v:.1%}" if v is not None and math.isfinite(v) else "–"
+
+
+def _pct4(v: float) -> str:
+    """Per cent with 4 decimals, as the article prints its table."""
+    return f"{100 * v:.4f} %" if v is not None and math.isfinite(v) else "–"
 
