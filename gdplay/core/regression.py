@@ -732,11 +732,12 @@ class RegressionTrainer:
         batch = self._batch(run)
         n = run.n_iter
         cost = q.cost(run.theta)
+        here = None  # the full gradient at the current θ, once computed
         for taken in range(1, limit + 1):
             if batch:
                 grad, sample = self._batch_gradient(run, min(batch, len(self.x)))
             else:
-                grad = q.gradient(run.theta)
+                grad = here if here is not None else q.gradient(run.theta)
                 sample = cost
             theta_before = run.theta.copy()
             if run.name == "exact":
@@ -766,7 +767,9 @@ class RegressionTrainer:
                 run.n_iter = n + taken - 1
                 return taken - 1
             old, cost = cost, new_cost
-            full_grad = grad if not batch else q.gradient(run.theta)
+            # the row pairs θ_k with the gradient *at θ_k* (the step's own gradient belongs to θ_(k-1)): a
+            # tangent drawn from it touches the curve at w_k; the next full-batch step reuses it
+            here = full_grad = q.gradient(run.theta)
             self._record(run, n + taken, cost, full_grad, sample)
             if p.tol > 0 and not batch and abs(old - cost) <= p.tol * max(abs(old), 1e-300):
                 run.n_iter = n + taken

@@ -350,3 +350,19 @@ def test_surface_stays_accurate_around_a_diverged_run(nedrich):
     s = t.surface((0, 1), (-1.0, 3.0), (-5.0, 10.0), (20, 30))
     m, b = np.linspace(-1, 3, 30)[4], np.linspace(-5, 10, 20)[7]
     assert s.cost[7, 4] == pytest.approx(np.mean((y - (m * x + b)) ** 2), rel=1e-9)
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "nesterov", "adam", "exact"])
+def test_history_pairs_each_iterate_with_the_gradient_at_it(optimizer):
+    """The one-weight lesson (002) draws the tangent at w_k from the row's gradient: it must be J'(w_k),
+    not the gradient of the step that led to w_k (at w = 0.992 that was −1.98 where J'(w) = −1.109)."""
+    x = np.array([0.1, 0.2, 0.3, 0.4, 0.5])
+    y = 2.0 * x
+    t = RegressionTrainer(RegressionParams(model="slope", cost="sse", learning_rate=0.4, initial=(0.2,),
+                                           optimizer=optimizer, max_steps=30))
+    t.set_data(x, y)
+    t.fit()
+    h = t.snapshot().history
+    w, g = h[:, 6], h[:, 7]
+    np.testing.assert_allclose(g, -2.0 * ((y[None, :] - w[:, None] * x[None, :]) * x).sum(axis=1),
+                               rtol=1e-9, atol=1e-12)
