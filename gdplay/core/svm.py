@@ -33,7 +33,9 @@ from gdplay.core.state import StateError
 from gdplay.core.trainer import Snapshot, Status, ValidationError, diverged_message, frozen
 
 SOLVERS = ("dual", "primal")
-LR_SCHEDULES = ("constant", "invscaling")
+LR_SCHEDULES = ("pegasos", "constant", "invscaling")
+CERTIFICATE_EPS = 1e-2  # primal: points with |y f − 1| <= this count as on the margin when building α̂
+CERTIFICATE_EVERY = 10  # primal: steps between duality-gap checks (each costs O(n d))
 MAX_DUAL_POINTS = 5000  # the dual solver keeps the full kernel matrix, float32 as libsvm (5000² · 4 B = 100 MB)
 TAU = 1e-12  # libsvm's floor for a non-positive curvature a_ij (duplicate points)
 F32_MAX = float(np.finfo(np.float32).max)
@@ -65,7 +67,12 @@ class SVMParams:
     ``learning_rate``, ``lr_schedule``, ``power_t``, ``max_steps``, ``tol``.
     Structural (restart the run): ``kernel``, ``solver``, ``degree``.
 
-    Primal learning rate at step t (counted from 0): ``constant``: η; ``invscaling``: η / (1 + t)^power_t.
+    Primal learning rate at step t (counted from 0): ``pegasos`` (the default): η / (1 + η t), which starts at
+    η and becomes 1/t, the 1/(λt) rule of Pegasos for the strong convexity λ = 1 of ½‖w‖² (it converges for
+    every C, ever more slowly as C grows); ``constant``: η; ``invscaling``: η / (1 + t)^power_t.
+
+    ``tol`` ends a run when the optimum is reached: the relative duality gap (P − D) / max(1, |P|) <= tol and,
+    for the dual solver, also the maximal KKT violation <= tol (libsvm's own rule).
     """
 
     kernel: str = "linear"
@@ -75,7 +82,7 @@ class SVMParams:
     coef0: float = 1.0
     solver: str = "dual"
     learning_rate: float = 1e-3  # primal only
-    lr_schedule: str = "constant"
+    lr_schedule: str = "pegasos"
     power_t: float = 0.5
     max_steps: int = 1_000_000
     tol: float = 1e-3
@@ -116,6 +123,9 @@ class SVMParams:
     def learning_rate_at(self, t: int) -> float:
         if self.lr_schedule == "constant":
             return float(self.learning_rate)
+        if self.lr_schedule == "pegasos":
+            eta = float(self.learning_rate)
+            return eta / (1.0 + eta * t)
         return float(self.learning_rate) / (1.0 + t) ** self.power_t
 
 
@@ -251,6 +261,38 @@ def linear_grid(w: np.ndarray, b: float, x_range: tuple[float, float], y_range: 
     xs = np.linspace(x_range[0], x_range[1], int(shape[1]))
     ys = np.linspace(y_range[0], y_range[1], int(shape[0]))
     return ((w[1] * ys)[:, None] + (w[0] * xs)[None, :] + b).astype(np.float32)
+
+
+def relative_gap(primal: float, dual: float) -> float:
+    """(P − D) / max(1, |P|), the stopping rule's measure: 0 at the optimum (P = D), ≥ 0 otherwise."""
+    return (primal - dual) / max(1.0, abs(primal))
+
+
+def dual_certificate(w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray, C: float,
+                     eps: float = CERTIFICATE_EPS) -> tuple[float, np.ndarray]:
+    """A feasible α̂ built from a primal (w, b), and D(α̂) <= D* = P*: a lower bound that certifies how far
+    P(w, b) is from the optimum. α̂ = C where y f < 1 − eps, 0 where y f > 1 + eps, and on the margin the α
+    that best rebuild w = Σ α y x with Σ α y = 0 (least squares), clipped to [0, C]; Σ α̂ y = 0 is then
+    restored by scaling the heavier class down."""
+    m = y * (X @ w + b)
+    a = np.where(m < 1.0 - eps, C, 0.0)
+    on = np.abs(m - 1.0) <= eps
+    if on.any():
+        A = np.vstack([(X[on] * y[on, None]).T, y[on][None, :]])
+        rhs = np.r_[w - X.T @ (a * y), -float(a @ y)]
+        a_on = np.linalg.lstsq(A, rhs, rcond=None)[0]
+        a[on] = np.clip(a_on, 0.0, C)
+    excess = float(a @ y)
+    if excess != 0.0:
+        heavy = y > 0 if excess > 0 else y < 0
+        total = float(a[heavy].sum())
+        if total > 0:
+            a[heavy] *= max(0.0, 1.0 - abs(excess) / total)
+    u = X.T @ (a * y)
+    dual = float(a.sum() - 0.5 * (u @ u))
+    if not dual > 0.0:  # α = 0 is feasible too, with D = 0: never report a worse bound than that
+        return 0.0, np.zeros_like(a)
+    return dual, a
 
 
 def hinge_sum(margins: np.ndarray) -> float:
@@ -522,6 +564,8 @@ class SVMTrainer:
         self._v = self.y.copy()  # −y∘G with G = Qα − 1 = −1 at α = 0
         self.kkt_violation_ = math.nan
         self.learning_rate_ = math.nan
+        self._alpha_hat = np.zeros(n)  # primal: α rebuilt from (w, b)
+        self._primal_gap = math.inf
         problem = self._problem()
         if not problem and p.solver == "dual" and n > MAX_DUAL_POINTS:
             problem = (f"The dual solver keeps the full kernel matrix, so it takes at most {MAX_DUAL_POINTS} "
@@ -569,11 +613,21 @@ class SVMTrainer:
 
     def _finish(self, status: Status) -> None:
         self.status = status
+        tol = self.params.tol
+        dual = self.params.solver == "dual"
         if status is Status.CONVERGED:
-            what = "max KKT violation" if self.params.solver == "dual" else "relative change of the objective"
-            self.message = f"Converged at step {self.n_iter_} ({what} <= tol = {self.params.tol:g})."
+            what = "max KKT violation and " if dual else ""
+            self.message = (f"Converged at step {self.n_iter_}: the optimum within tol ({what}relative duality gap "
+                            f"(P − D)/max(1, |P|) <= {tol:g}).")
         elif status is Status.MAX_STEPS:
-            self.message = f"Stopped at the step limit ({self.params.max_steps})."
+            gap = self._relative_gap() if dual else self._primal_gap
+            self.message = f"Stopped at the step limit ({self.params.max_steps:,})"
+            if math.isfinite(gap) and gap > tol:
+                self.message += (f" before the optimum: the relative duality gap is {gap:.3g} > tol = {tol:g}."
+                                 + ("" if dual else " Subgradient steps slow down as C grows; the dual solver "
+                                    "reaches the optimum."))
+            else:
+                self.message += "."
 
     # -- sessions ----------------------------------------------------------------------------------------
     def export_state(self) -> dict:
@@ -636,6 +690,9 @@ class SVMTrainer:
         self.dual_, self.primal_, self.kkt_violation_, self.learning_rate_ = map(float, scalars)
         self.history_ = history
         self._update_masks_all()  # I_up and I_low follow from α, y and C
+        self._alpha_hat, self._primal_gap = np.zeros(n), math.inf
+        if self.params.solver == "primal" and status is not Status.INVALID and math.isfinite(self.primal_):
+            self._certify(self.w_, self.intercept_, self.primal_)  # α̂ follows from w and b
 
     # -- dual: SMO ----------------------------------------------------------------------------------------
     def _update_masks_all(self) -> None:
@@ -659,8 +716,10 @@ class SVMTrainer:
             gmax = vu[i]
             vl = np.where(low, v, inf)
             gmin = vl.min()
-            self.kkt_violation_ = float(gmax - gmin)
-            if gmax - gmin <= tol:
+            self.kkt_violation_ = max(0.0, float(gmax - gmin))  # < 0 only means no pair violates at all
+            # libsvm stops here; gdplay also asks the relative duality gap to be <= tol, since at a large C a
+            # KKT error within tol can still cost C times as much in P (no violating pair left: optimal)
+            if gmax - gmin <= tol and (gmax <= gmin or self._relative_gap() <= tol):
                 self.n_iter_ = n0 + taken
                 self._finish(Status.CONVERGED)
                 break
@@ -752,8 +811,8 @@ class SVMTrainer:
             return ub
         return (ub + lb) / 2
 
-    def _record_dual(self, step: int) -> bool:
-        """Objectives from v in O(n): αᵀQα = Σα − (α∘y)·v, so D = ½(Σα + (α∘y)·v); the hinge of point t
+    def _dual_objectives(self) -> tuple[float, float, float, np.ndarray]:
+        """(D, P, b, α∘y) from v in O(n): αᵀQα = Σα − (α∘y)·v, so D = ½(Σα + (α∘y)·v); the hinge of point t
         is max(0, 1 − y_t f_t) = max(0, y_t (v_t − b))."""
         a, y, v, C = self.alpha_, self.y, self._v, float(self.params.C)
         ay = a * y
@@ -764,6 +823,16 @@ class SVMTrainer:
         hinge = v - b
         hinge *= y
         primal = 0.5 * (sa - ay_v) + C * float(np.maximum(hinge, 0.0, out=hinge).sum())
+        return dual, primal, b, ay
+
+    def _relative_gap(self) -> float:
+        """(P − D) / max(1, |P|): the stopping rule's measure of how far from the optimum the run is."""
+        dual, primal, _, _ = self._dual_objectives()
+        return relative_gap(primal, dual)
+
+    def _record_dual(self, step: int) -> bool:
+        dual, primal, b, ay = self._dual_objectives()
+        C = float(self.params.C)
         if not (math.isfinite(dual) and math.isfinite(primal)):
             self.status = Status.DIVERGED
             bad = dual if not math.isfinite(dual) else primal
@@ -805,8 +874,9 @@ class SVMTrainer:
                 new_w = w - lr * gw
                 new_b = b - lr * gb
                 record = hist.want(t + 1)
-                # the objective when it is recorded, else ‖w‖² + |b| as a cheap overflow check
-                obj = primal_objective(new_w, new_b, X, y, C) if record else float(new_w @ new_w) + abs(new_b)
+                check = record or (t + 1) % CERTIFICATE_EVERY == 0
+                # the objective when it is recorded or checked, else ‖w‖² + |b| as a cheap overflow check
+                obj = primal_objective(new_w, new_b, X, y, C) if check else float(new_w @ new_w) + abs(new_b)
                 if not (math.isfinite(g2) and math.isfinite(obj)):
                     # keep the last finite (w, b); a step size past 2 makes ½‖w‖² oscillate and grow
                     self.status = Status.DIVERGED
@@ -815,26 +885,39 @@ class SVMTrainer:
                     break
                 w, b = new_w, new_b
                 taken += 1
-                if record:
-                    hist.append(t + 1, math.nan, obj, math.nan, *self._w12_of(w), b)
-                # a subgradient step is not monotone; stop only when the subgradient itself is small
-                if math.sqrt(g2) <= tol * max(1.0, float(np.sqrt(w @ w))):
-                    self.n_iter_ = t + 1
-                    self._finish(Status.CONVERGED)
-                    break
+                if check:
+                    # a subgradient step is not monotone and its subgradient never vanishes at a kink: stop
+                    # on the duality gap against the lower bound D(α̂) <= P*, i.e. when P is near optimal
+                    dual = self._certify(w, b, obj)
+                    if record:
+                        hist.append(t + 1, dual, obj, obj - dual, *self._w12_of(w), b)
+                    if self._primal_gap <= tol:
+                        self.n_iter_ = t + 1
+                        self.w_, self.intercept_ = w, b
+                        self._finish(Status.CONVERGED)
+                        break
         self.w_, self.intercept_ = w, b
         self.n_iter_ = n0 + taken
         self.primal_ = primal_objective(w, b, X, y, C)
+        self._certify(w, b, self.primal_)
         self.learning_rate_ = p.learning_rate_at(self.n_iter_)
         return taken
+
+    def _certify(self, w: np.ndarray, b: float, primal: float) -> float:
+        """The primal run's lower bound D(α̂) and its relative gap (``dual_certificate``)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            dual, self._alpha_hat = dual_certificate(w, b, self.X, self.y, float(self.params.C))
+        self.dual_ = dual
+        self._primal_gap = relative_gap(primal, dual) if math.isfinite(primal) and math.isfinite(dual) else math.inf
+        return dual
 
     def _w12_of(self, w: np.ndarray) -> tuple[float, float]:
         return (float(w[0]), float(w[1])) if len(w) == 2 else (math.nan, math.nan)
 
     def _record_primal(self, step: int) -> None:
         self.primal_ = primal_objective(self.w_, self.intercept_, self.X, self.y, float(self.params.C))
-        self.dual_ = math.nan
-        self.history_.append(step, math.nan, self.primal_, math.nan, *self._w12_of(self.w_), self.intercept_)
+        dual = self._certify(self.w_, self.intercept_, self.primal_)
+        self.history_.append(step, dual, self.primal_, self.primal_ - dual, *self._w12_of(self.w_), self.intercept_)
 
     # -- learned state ------------------------------------------------------------------------------------
     def _train_yf(self) -> np.ndarray:
@@ -846,10 +929,10 @@ class SVMTrainer:
 
     @property
     def support_(self) -> np.ndarray:
-        """Training-row indices of the support vectors: α > 0 (dual); y f <= 1 (primal)."""
+        """Training-row indices of the support vectors: α > 0 (dual); α̂ > 0 (primal: ``dual_certificate``)."""
         if self.params.solver == "dual":
             return np.flatnonzero(self.alpha_ > 0)
-        return np.flatnonzero(self._train_yf() <= 1.0 + self.params.tol)
+        return np.flatnonzero(self._alpha_hat > 0)
 
     @property
     def support_vectors_(self) -> np.ndarray:
@@ -920,10 +1003,10 @@ class SVMTrainer:
                 at_bound = self.alpha_ >= C * (1 - ALPHA_RTOL)
                 margin[self.train_idx] = (self.alpha_ > 0) & ~at_bound
                 bound[self.train_idx] = at_bound
-            else:
-                on_margin = np.abs(yf_train - 1.0) <= p.tol
-                margin[self.train_idx] = on_margin
-                bound[self.train_idx] = (yf_train < 1.0) & ~on_margin
+            else:  # from α̂, the multipliers rebuilt from w
+                at_bound = self._alpha_hat >= C * (1 - ALPHA_RTOL)
+                margin[self.train_idx] = (self._alpha_hat > 0) & ~at_bound
+                bound[self.train_idx] = at_bound
             if p.kernel == "linear":
                 w = frozen(self.w_)
         train = ~self.test_mask

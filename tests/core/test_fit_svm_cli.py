@@ -64,7 +64,7 @@ def test_libsvm_and_primal_solvers_agree(capsys, exp1_csv):
         np.testing.assert_allclose(other["w"], dual["w"], rtol=0.02)
         assert other["b"] == pytest.approx(dual["b"], abs=0.05)
     assert ref["support"] == dual["support"]
-    assert primal["status"] == "max_steps"
+    assert primal["status"] == "converged"  # the relative duality gap against D(α̂) reached tol
 
 
 def test_rbf_with_test_file_and_01_labels_without_header(capsys, tmp_path):

@@ -223,14 +223,20 @@ class ObjectiveView:
 
 
 class GapView:
-    """The duality gap P − D per iteration on a log scale: 0 at the optimum (dual solver only)."""
+    """The duality gap P − D per iteration on a log scale: 0 at the optimum. The dashed line is the stopping
+    rule's threshold tol·max(1, |P|): a run is "converged" only below it. The primal solver's D is the lower
+    bound D(α̂) it certifies itself with."""
 
     def __init__(self) -> None:
-        self.widget = make_plot("Duality gap P − D", "iteration", "gap (log scale)", grid=False)
+        self.widget = make_plot("Duality gap P − D (stops below the dashed line)", "iteration", "gap (log scale)",
+                                grid=False)
         self.plot = self.widget.getPlotItem()
         set_log_y(self.plot)
         self.curve = pg.PlotDataItem(pen=pg.mkPen("#2ca02c", width=1))
         self.plot.addItem(self.curve)
+        self.threshold = pg.InfiniteLine(angle=0, pen=pg.mkPen("#555555", width=1, style=Qt.PenStyle.DashLine))
+        self.threshold.setVisible(False)
+        self.plot.addItem(self.threshold, ignoreBounds=True)
         self.note = pg.TextItem("", color="#555555", anchor=(0.5, 0.5))
         self.note.setParentItem(self.plot.getViewBox())
         self.range = StickyRange(self.plot, log_y=True, y_pad=0.5)  # C or σ dragged: values jump
@@ -241,10 +247,15 @@ class GapView:
         gap = h[:, 3] if len(h) else np.empty(0)
         if not np.isfinite(gap).any():
             self.curve.setData([], [])
-            self._say("The primal solver\nhas no dual: no gap." if snap.params.solver == "primal" else "")
+            self.threshold.setVisible(False)
+            self._say("")
             return
         self._say("")
         g = np.maximum(gap, 1e-12)
+        stop = snap.params.tol * max(1.0, abs(snap.primal_objective))
+        if math.isfinite(stop) and stop > 0:
+            self.threshold.setPos(math.log10(stop))
+            self.threshold.setVisible(True)
         self.curve.setData(h[:, 0], g, connect="finite")
         if snap.step < self._last_step:
             self.range.reset()

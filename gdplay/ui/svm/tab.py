@@ -111,7 +111,8 @@ class SvmTab(TrainingTabMixin, QWidget):
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.readout = {k: QLabel("–") for k in ("step", "objectives", "kkt", "sv", "accuracy", "w", "width")}
+        self.readout = {k: QLabel("–") for k in ("step", "objectives", "relgap", "kkt", "sv", "accuracy", "w",
+                                                 "width")}
         for label in self.readout.values():
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setWordWrap(True)
@@ -132,6 +133,7 @@ class SvmTab(TrainingTabMixin, QWidget):
         read_box = QGroupBox("Readouts")
         form = QFormLayout(read_box)
         for key, text in (("step", "step / status"), ("objectives", "primal P, dual D, gap"),
+                          ("relgap", "(P − D)/max(1, |P|)"),
                           ("kkt", "KKT violation"), ("sv", "support vectors"), ("accuracy", "accuracy"),
                           ("w", "w, b"), ("width", "margin width 2/‖w‖")):
             form.addRow(text, self.readout[key])
@@ -532,8 +534,12 @@ class SvmTab(TrainingTabMixin, QWidget):
         r["step"].setText(f"{snap.step:,} · {snap.status.value}")
         r["objectives"].setText(f"{_fmt(snap.primal_objective)}, {_fmt(snap.dual_objective)}, "
                                 f"{_fmt(snap.duality_gap, 3)}")
-        r["kkt"].setText(f"{_fmt(snap.kkt_violation, 3)} (stops at ≤ {snap.params.tol:g})"
-                         if snap.params.solver == "dual" else "– (primal: stops when the subgradient is small)")
+        # the stopping rule, next to the numbers it reads: "converged" means both are within tol
+        rel = (snap.duality_gap / max(1.0, abs(snap.primal_objective))
+               if math.isfinite(snap.duality_gap) and math.isfinite(snap.primal_objective) else math.nan)
+        r["relgap"].setText(f"{_fmt(rel, 3)} (stops at ≤ {snap.params.tol:g})")
+        r["kkt"].setText(f"{_fmt(snap.kkt_violation, 3)} (and stops at ≤ {snap.params.tol:g})"
+                         if snap.params.solver == "dual" else "– (primal: no α; stops on the gap alone)")
         n_margin = int(snap.margin_mask.sum())
         n_bound = int(snap.bound_mask.sum())
         if snap.params.solver == "dual":
