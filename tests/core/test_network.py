@@ -459,3 +459,37 @@ def test_loss_landscape_after_divergence_uses_only_finite_weights():
     assert t.status is Status.DIVERGED
     land = t.loss_landscape("pca", (5, 5))
     assert np.isfinite(land.path).all()
+
+
+def test_backward_gain_bound_is_the_spectral_norm_over_4_for_sigmoid():
+    """The factor a gradient can grow by going back through a sigmoid layer is max σ' · ‖W‖₂ = ‖W‖/4."""
+    from gdplay.core.network import backward_gain_bounds
+
+    rng = np.random.default_rng(3)
+    coefs = [rng.normal(size=(2, 8)), rng.normal(size=(8, 8)), rng.normal(size=(8, 1))]
+    got = backward_gain_bounds(coefs, "sigmoid")
+    want = [np.linalg.svd(W, compute_uv=False)[0] / 4 for W in coefs[1:]]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_allclose(backward_gain_bounds(coefs, "relu"), [4 * v for v in want], rtol=1e-12)
+    # and the bound holds: one backward step through layer 2 never grows δ by more than it
+    z = rng.normal(size=(50, 8))
+    s = 1 / (1 + np.exp(-z))
+    delta = rng.normal(size=(50, 8))
+    back = (delta @ coefs[1].T) * (s * (1 - s))
+    assert (np.linalg.norm(back, axis=1) <= got[0] * np.linalg.norm(delta, axis=1) + 1e-12).all()
+
+
+def test_reference_gradient_flow_trains_the_other_activation():
+    from gdplay.core import datasets
+    from gdplay.core.network import NetworkParams, NetworkTrainer
+
+    X, y = datasets.make_xor(200, 0.25, 0)
+    t = NetworkTrainer(NetworkParams(hidden=(8, 8, 8, 8, 8), activation="sigmoid", init="xavier", loss="mse",
+                                     optimizer="gd", learning_rate=0.1))
+    t.set_data(X, y)
+    ref = t.reference_gradient_flow("relu", "he", 300)
+    assert ref.activation == "relu" and ref.steps == 300
+    assert ref.rows.shape[1] == 1 + 6 and ref.rows[0, 0] == 0 and ref.rows[-1, 0] == 300
+    assert t.n_iter_ == 0  # the trainer itself did not move
+    sig = t.snapshot().grad_norms
+    assert ref.rows[0, 1] / ref.rows[0, -1] > 100 * (sig[0] / sig[-1])  # ReLU's gradient reaches layer 1

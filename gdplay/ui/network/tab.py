@@ -25,6 +25,7 @@ from gdplay.core import datasets
 from gdplay.core.network import (
     DecisionMap,
     GradientCheck,
+    GradientFlowReference,
     LossLandscape,
     NetworkParams,
     NetworkSnapshot,
@@ -374,8 +375,12 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.controller.set_rate(None)
         self.playback.set_rate(None, emit=False)
         self.controller.play()
+        # the other activation's run on the same network and data, drawn dashed for comparison
+        # asked for once the trainer has this scenario's points and network (see _on_controller_snapshot)
+        self.gradient_view.set_reference(None)
+        self._reference_for = (act, VANISHING["relu" if activation == "sigmoid" else "sigmoid"])
         self.statusMessage.emit(f"Deep {'sigmoid' if act == 'sigmoid' else 'ReLU'} network on XOR: watch the "
-                                "gradient flow plot (layer 1 is the darkest curve).")
+                                "gradient flow plot (layer 1 is the darkest curve; dashed: the other activation).")
 
     @staticmethod
     def _set_quietly(box, index: int) -> None:
@@ -548,6 +553,8 @@ class NetworkTab(TrainingTabMixin, QWidget):
                 self.statusMessage.emit(self.landscape.message)
         elif tag == "import_state" and not self._landscape_pending:
             self.request_landscape()  # the landscape around the restored weights, not the fresh ones
+        elif tag == "reference_flow":
+            self.gradient_view.set_reference(result if isinstance(result, GradientFlowReference) else None)
         elif tag == "gradient_check":
             label = self.panel.check_label
             if not isinstance(result, GradientCheck):
@@ -566,6 +573,11 @@ class NetworkTab(TrainingTabMixin, QWidget):
     def _on_controller_snapshot(self, snap: NetworkSnapshot) -> None:
         self.snapshot = snap
         views = self.controller.views
+        wanted = getattr(self, "_reference_for", None)
+        if wanted and snap.activation == wanted[0] and snap.data_version == self.editor.points.version \
+                and snap.layer_sizes:
+            self._reference_for = None
+            self.controller.request("reference_flow", "if_ready", "reference_gradient_flow", *wanted[1], 3000)
         self.playback.set_progress(snap.step, snap.cost)
         self.playback.set_enabled(snap.status is not Status.INVALID)
         self._show_status(snap)
