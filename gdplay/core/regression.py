@@ -14,6 +14,7 @@ million. Stochastic and mini-batch updates use the points themselves: one shuffl
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -277,6 +278,13 @@ class FitCurves:
     version: int
 
 
+def run_generator(seed: int, optimizer: str, batch_size: int) -> np.random.Generator:
+    """The shuffling generator of one run: seeded by (seed, a stable code of the optimizer and batch size),
+    so a run's order of points depends on nothing else (not on the other runs it is compared with)."""
+    key = zlib.crc32(f"{optimizer}/{int(batch_size)}".encode())
+    return np.random.default_rng([int(seed), key])
+
+
 class _Run:
     """One optimizer's state on the shared cost."""
 
@@ -303,6 +311,9 @@ class _Run:
         self.sums = np.zeros(len(AVERAGE_WINDOWS))
         self.order: np.ndarray | None = None
         self.pos = 0
+        # each run its own generator, from the seed and what the run is (optimizer and points per update):
+        # the same seed gives the same run alone or compared, however its steps are chunked
+        self.rng = run_generator(params.seed, name, params.batch_size if batch is None else batch)
         self.opt = None
         if name in OPTIMIZERS:
             self.opt = make_optimizer(name, params.learning_rate, momentum=params.momentum, beta1=params.beta1,
@@ -323,6 +334,7 @@ class _Run:
             "theta": saved.encode_array(self.theta), "history": saved.encode_history(self.history),
             "ring": saved.encode_array(self.ring), "ring_n": self.ring_n, "sums": saved.encode_array(self.sums),
             "order": None if self.order is None else saved.encode_array(self.order), "pos": self.pos,
+            "rng": saved.encode_rng(self.rng),
             # the optimizer's arrays but its last: scratch space (None before its first update)
             "optimizer": None if opt is None else {
                 "t": opt.t,
@@ -356,6 +368,10 @@ class _Run:
                 raise StateError(f"{what} order is not a shuffle of the {n_points} points.")
         if ints["pos"] > n_points:
             raise StateError(f"{what}: 'pos' is {ints['pos']}; there are {n_points} points.")
+        # older sessions kept one generator for all runs (None here: the trainer hands that one over)
+        rng = None
+        if "rng" in obj:
+            rng = saved.decode_rng(saved.field(obj, "rng", what, dict), f"{what} random generator")
         opt_state = saved.field(obj, "optimizer", what, (dict, type(None)))
         if (opt_state is None) != (self.opt is None):
             raise StateError(f"{what}: 'optimizer' does not fit a {self.name!r} run.")
@@ -373,6 +389,8 @@ class _Run:
         self.ring_n, self.pos = ints["ring_n"], ints["pos"]
         self.status, self.message, self.alpha = status, message, alpha
         self.theta, self.history, self.ring, self.sums, self.order = theta, history, ring, sums, order
+        if rng is not None:
+            self.rng = rng
         if self.opt is not None:
             self.opt.t = t
             self.opt._state = None if moments is None else [(*moments, np.empty(p))]
@@ -496,7 +514,6 @@ class RegressionTrainer:
         start = p.start()
         theta0 = np.linalg.solve(self.basis.R, start)  # the start is given in raw units
         self.runs = [_Run(name, theta0, p, self.capacity) for name in p.runs()]
-        self._rng = np.random.default_rng(p.seed)
         self.message = ""
         if self.sums.n == 0:
             self.status = Status.INVALID
@@ -506,7 +523,7 @@ class RegressionTrainer:
             return
         for run in self.runs:
             cost = self.q.cost(run.theta)
-            self._record(run, 0, cost, self.q.gradient(run.theta), cost)
+            self._record(run, 0, cost, self.q.gradient(run.theta), None)
         self.status = Status.READY
         opt = self.optimum
         if opt is not None and not opt.unique:
@@ -521,7 +538,7 @@ class RegressionTrainer:
         return {
             "kind": "regression", "format": STATE_FORMAT,
             "structure": {k: getattr(p, k) for k in STATE_STRUCTURE}, "n_points": len(self.x),
-            "status": self.status.value, "message": self.message, "rng": saved.encode_rng(self._rng),
+            "status": self.status.value, "message": self.message,
             "runs": [run.export_state() for run in self.runs],
         }
 
@@ -539,7 +556,9 @@ class RegressionTrainer:
         if (status is Status.INVALID) != (n == 0):
             raise StateError(f"{what} has status {status.value!r}, which does not fit {n} points.")
         message = saved.field(state, "message", what, str)
-        rng = saved.decode_rng(saved.field(state, "rng", what, dict), f"{what} random generator")
+        shared = None  # a session from before each run had its own generator
+        if "rng" in state:
+            shared = saved.decode_rng(saved.field(state, "rng", what, dict), f"{what} random generator")
         items = saved.field(state, "runs", what, list)
         specs = [saved.field(r, "spec", f"{what} run {i}", str) for i, r in enumerate(items)]
         if specs != list(self.params.runs()):
@@ -547,7 +566,9 @@ class RegressionTrainer:
         runs = [_Run(spec, np.zeros(self.params.n_params()), self.params, self.capacity) for spec in specs]
         for i, (run, item) in enumerate(zip(runs, items)):
             run.import_state(item, f"{what} run {i} ({run.spec})", n)
-        self.runs, self._rng, self.status, self.message = runs, rng, status, message
+            if "rng" not in item and shared is not None:
+                run.rng = shared  # as it was saved: those runs shared it
+        self.runs, self.status, self.message = runs, status, message
 
     @property
     def n_iter_(self) -> int:
@@ -605,9 +626,13 @@ class RegressionTrainer:
             self.message = "; ".join(f"{r.label}: {r.message}" for r in self.runs)
 
     # -- one run ---------------------------------------------------------------------------------------
-    def _record(self, run: _Run, step: int, cost: float, grad: np.ndarray, sample_cost: float) -> None:
-        # moving averages only mean something for stochastic and mini-batch updates
-        avgs = run.averages(sample_cost) if self._batch(run) else (math.nan,) * len(AVERAGE_WINDOWS)
+    def _record(self, run: _Run, step: int, cost: float, grad: np.ndarray, sample_cost: float | None) -> None:
+        # moving averages only mean something for stochastic and mini-batch updates, and average only their
+        # per-update costs: the start's full-batch cost (``sample_cost`` None at step 0) is not one of them
+        if self._batch(run) and sample_cost is not None:
+            avgs = run.averages(sample_cost)
+        else:
+            avgs = (math.nan,) * len(AVERAGE_WINDOWS)
         if not run.history.want(step):
             return
         # hypot scales before squaring: an optimum near 1e154 (x spread 1e-150) gives a finite distance, not an
@@ -710,7 +735,7 @@ class RegressionTrainer:
         if run.order is None or run.pos >= n:
             if run.order is not None:
                 run.epoch += 1
-            run.order = self._rng.permutation(n)
+            run.order = run.rng.permutation(n)
             run.pos = 0
         idx = run.order[run.pos: run.pos + size]
         run.pos += len(idx)

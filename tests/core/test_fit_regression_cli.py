@@ -114,3 +114,20 @@ def test_a_negative_start_can_be_typed_as_the_seed_writes_it(capsys):
     assert json.loads(out)["m"] == pytest.approx(1.4761958581741814, rel=1e-9)
     assert main(["fit", "regression", "--data", NEDRICH, "--lr", "-1"]) == 2
     assert "learning rate must be a positive" in capsys.readouterr().err
+
+
+def test_stochastic_run_is_the_same_on_the_command_line_and_compared_in_the_window(capsys):
+    """The window's main run, compared with another stochastic run, equals `gdplay fit` with the same seed."""
+    from gdplay.core.regression import RegressionParams, RegressionTrainer
+
+    code, out, err = run(capsys, "--data", NEDRICH, "--batch", "1", "--seed", "11", "--steps", "500", "--json")
+    assert code == 0, err
+    cli = json.loads(out)
+    data = np.loadtxt(NEDRICH, delimiter=",")
+    t = RegressionTrainer(RegressionParams(learning_rate=1e-4, batch_size=1, seed=11, initial=(-1.0, 0.0),
+                                           max_steps=500, compare=("gd/1", "gd/4")))
+    t.set_data(data[:, 0], data[:, 1])
+    while t.status.can_step and t.step(37):
+        pass
+    m, b = t.snapshot().runs[0].coef
+    assert (m, b) == (cli["m"], cli["b"])
