@@ -31,7 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch", type=int, default=0, help="points per update: 0 full batch, 1 stochastic")
     parser.add_argument("--momentum", type=float, default=0.9)
     parser.add_argument("--beta1", type=float, default=0.9)
-    parser.add_argument("--beta2", type=float, default=0.999)
+    parser.add_argument("--beta2", type=float, default=None,
+                        help="RMSProp's decay / Adam's beta2 (default: 0.9 for RMSProp, 0.999 for Adam)")
     parser.add_argument("--epsilon", type=float, default=1e-8)
     parser.add_argument("--init", default=None, help="start, comma separated in raw units (line: m,b; default -1,0)")
     parser.add_argument("--steps", type=int, default=2000, help="step limit (default 2000)")

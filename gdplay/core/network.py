@@ -810,12 +810,12 @@ class NetworkTrainer:
         if b == self.n_train_:
             return self._Ftr, self._Ttr, self._full_work
         if self._order is None or self._pos >= self.n_train_:
-            if self._order is not None:
-                self.epoch_ += 1
             self._order = self._shuffle_rng.permutation(self.n_train_)
             self._pos = 0
         rows = self._order[self._pos : self._pos + b]
         self._pos += b
+        if self._pos >= self.n_train_:  # an epoch is a completed pass over the training rows
+            self.epoch_ += 1
         return self._Ftr[rows], self._Ttr[rows], self.net_.workspace(len(rows))
 
     def step(self, k: int) -> int:

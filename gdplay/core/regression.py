@@ -34,7 +34,7 @@ from gdplay.core.least_squares import (
     parameter_names,
     scaling_for,
 )
-from gdplay.core.optimizers import OPTIMIZERS, make_optimizer
+from gdplay.core.optimizers import HYPERPARAMETERS, OPTIMIZERS, make_optimizer
 from gdplay.core.points import Add, Delete, Insert, Move, Replace
 from gdplay.core.state import StateError
 from gdplay.core.trainer import Snapshot, Status, ValidationError, diverged_message, frozen
@@ -69,6 +69,10 @@ def run_label(spec: str, default_batch: int = 0) -> str:
     name, batch = split_run(spec)
     batch = default_batch if batch is None else batch
     label = OPTIMIZER_LABELS.get(name, name)
+    if name == "nesterov":
+        # its parameters are the look-ahead point θ + μv (see gdplay.core.optimizers): that is what is drawn,
+        # and its first step looks 1.9× plain gradient descent's at μ = 0.9
+        label += " (look-ahead θ + μv)"
     if batch == 1:
         return f"{label}, stochastic"
     if batch > 1:
@@ -89,7 +93,7 @@ class RegressionParams:
     batch_size: int = 0  # 0: full batch; 1: stochastic (one point per update); B: mini-batch
     momentum: float = 0.9
     beta1: float = 0.9
-    beta2: float = 0.999
+    beta2: float | None = None  # None: each optimizer's own default (RMSProp's decay 0.9, Adam's 0.999)
     epsilon: float = 1e-8
     initial: tuple[float, ...] | None = (-1.0, 0.0)  # raw units, one per parameter; None: all zero
     scale: bool = False  # optimise in standardized x (reported in raw units all the same)
@@ -142,6 +146,8 @@ class RegressionParams:
         positive("epsilon", self.epsilon)
         for name in ("momentum", "beta1", "beta2"):
             v = getattr(self, name)
+            if name == "beta2" and v is None:
+                continue
             if not (0.0 <= v < 1.0):
                 raise ValidationError(f"{name} must be in [0, 1); got {v!r}.")
         if int(self.batch_size) != self.batch_size or self.batch_size < 0:
@@ -316,15 +322,17 @@ class _Run:
         self.rng = run_generator(params.seed, name, params.batch_size if batch is None else batch)
         self.opt = None
         if name in OPTIMIZERS:
-            self.opt = make_optimizer(name, params.learning_rate, momentum=params.momentum, beta1=params.beta1,
-                                      beta2=params.beta2, epsilon=params.epsilon)
+            hyper = {"momentum": params.momentum, "beta1": params.beta1, "beta2": params.beta2,
+                     "epsilon": params.epsilon}
+            self.opt = make_optimizer(name, params.learning_rate, **{k: v for k, v in hyper.items() if v is not None})
 
     def set_live(self, params: RegressionParams) -> None:
         if self.opt is not None:
             self.opt.learning_rate = params.learning_rate
             for name in ("momentum", "beta1", "beta2", "epsilon"):
                 if hasattr(self.opt, name):
-                    setattr(self.opt, name, getattr(params, name))
+                    value = getattr(params, name)
+                    setattr(self.opt, name, HYPERPARAMETERS[self.name].get(name, value) if value is None else value)
 
     def export_state(self) -> dict:
         opt = self.opt
@@ -668,6 +676,8 @@ class RegressionTrainer:
             taken = self._gd_two(run, limit)
         else:
             taken = self._step_general(run, limit)
+        if not self._batch(run):
+            run.epoch = run.n_iter  # full batch: every step is one pass over the points
         if run.status.can_step:
             run.status = Status.TRAINING
             if run.n_iter >= p.max_steps:
@@ -733,12 +743,12 @@ class RegressionTrainer:
         """The gradient and cost on the next ``size`` points of this epoch's shuffled order."""
         n = len(self.x)
         if run.order is None or run.pos >= n:
-            if run.order is not None:
-                run.epoch += 1
             run.order = run.rng.permutation(n)
             run.pos = 0
         idx = run.order[run.pos: run.pos + size]
         run.pos += len(idx)
+        if run.pos >= n:  # an epoch is a completed pass over the points (as in the network trainer)
+            run.epoch += 1
         s = self.sums
         u = (self.x[idx] - s.x_ref) / s.s_ref
         phi = np.vander(u, self.basis.D + 1, increasing=True)

@@ -493,3 +493,39 @@ def test_reference_gradient_flow_trains_the_other_activation():
     assert t.n_iter_ == 0  # the trainer itself did not move
     sig = t.snapshot().grad_norms
     assert ref.rows[0, 1] / ref.rows[0, -1] > 100 * (sig[0] / sig[-1])  # ReLU's gradient reaches layer 1
+
+
+@pytest.mark.parametrize(("batch", "steps", "epochs"), [(0, 5, 5), (4, 2, 0), (4, 3, 1), (4, 7, 2), (1, 10, 1)])
+def test_one_epoch_definition_in_both_trainers(batch, steps, epochs):
+    """An epoch is a completed pass over the training points, in the network and the regression trainer
+    alike: full batch, every step; mini-batch, when the pass's last (possibly short) batch is taken."""
+    from gdplay.core.network import NetworkParams, NetworkTrainer
+    from gdplay.core.regression import RegressionParams, RegressionTrainer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(10, 2))
+    net = NetworkTrainer(NetworkParams(hidden=(3,), batch_size=batch))
+    net.set_data(X, (X[:, 0] > 0).astype(int))
+    net.step(steps)
+    reg = RegressionTrainer(RegressionParams(batch_size=batch, learning_rate=1e-3))
+    reg.set_data(X[:, 0], X[:, 1])
+    reg.step(steps)
+    assert net.snapshot().epoch == epochs
+    assert reg.snapshot().runs[0].epoch == epochs
+
+
+def test_binary_step_hidden_layers_get_no_gradient_but_the_output_layer_learns():
+    """What the README says of the binary step: no gradient reaches the hidden layers, yet the output layer
+    learns (XOR accuracy rises above where it starts, far from a trained network's)."""
+    from gdplay.core import datasets
+    from gdplay.core.network import NetworkParams, NetworkTrainer
+
+    X, y = datasets.make_xor(200, 0.25, 0)
+    t = NetworkTrainer(NetworkParams(hidden=(8,), activation="step", max_steps=3000))
+    t.set_data(X, y)
+    start = t.snapshot().train_accuracy
+    while t.status.can_step and t.step(1000):
+        pass
+    s = t.snapshot()
+    assert s.grad_norms[0] == 0.0 and s.grad_norms[-1] > 0.0
+    assert s.train_accuracy >= start + 0.1 and 0.6 <= s.train_accuracy <= 0.9

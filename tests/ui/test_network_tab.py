@@ -210,3 +210,12 @@ def test_vanishing_gradient_lesson_compares_both_activations_and_marks_step_0(qt
     first = float(view.ratio_text.split("\n")[1].split()[0])
     assert first < 1e-2  # at step 0 the gradient reaching layer 1 is orders of magnitude smaller
     assert "rises" in view.widget.toolTip() or "rise" in view.widget.toolTip()
+
+
+def test_rmsprop_shows_and_sends_its_own_decay(qtbot, tab):
+    p = tab.panel
+    p.optimizer.setCurrentIndex(p.optimizer.findData("rmsprop"))
+    assert p.hyper["beta2"].value() == pytest.approx(0.9)
+    assert p.network_params(tab.params).beta2 == pytest.approx(0.9)
+    p.optimizer.setCurrentIndex(p.optimizer.findData("adam"))
+    assert p.network_params(tab.params).beta2 == pytest.approx(0.999)
