@@ -228,8 +228,7 @@ class GapView:
     bound D(α̂) it certifies itself with."""
 
     def __init__(self) -> None:
-        self.widget = make_plot("Duality gap P − D (stops below the dashed line)", "iteration", "gap (log scale)",
-                                grid=False)
+        self.widget = make_plot("Gap P − D (- - stop)", "iteration", "gap (log scale)", grid=False)
         self.plot = self.widget.getPlotItem()
         set_log_y(self.plot)
         self.curve = pg.PlotDataItem(pen=pg.mkPen("#2ca02c", width=1))
