@@ -209,6 +209,9 @@ class ObjectiveView:
         floor = max(abs(float(primal[-1])) if math.isfinite(primal[-1]) else top, 1e-300) * 1e-3
         p = np.maximum(primal, floor)
         self.primal.setData(steps, p, connect="finite")
+        if snap.params.solver == "primal":
+            # the primal run's D is its lower bound D(α̂); 0 means it has none yet (α̂ = 0): not drawn
+            dual = np.where(dual > 0, dual, np.nan)
         if np.isfinite(dual).any():
             d = np.maximum(dual, floor)
             self.dual.setData(steps, d, connect="finite")
