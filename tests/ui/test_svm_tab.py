@@ -279,3 +279,14 @@ def test_opening_the_sweeps_page_builds_its_four_plots_once(qtbot, tab):
     tab.pages.setCurrentIndex(0)
     tab.pages.setCurrentIndex(1)
     assert page.findChildren(pg.PlotWidget) == plots
+
+
+def test_readouts_show_the_stopping_rule_and_never_a_negative_kkt(qtbot, tab):
+    """Issue 11, section 3: "converged" is read next to the rule it means, and C = 1e-5 (every α at C, no
+    violating pair) shows a KKT violation of 0, not −1.99."""
+    qtbot.waitUntil(lambda: converged(tab), timeout=5000)
+    assert "stops at ≤ 0.001" in tab.readout["relgap"].text()
+    assert "relative duality gap" in tab.status_label.text()
+    tab.set_params(tab.params.__class__(**{**tab.params.__dict__, "C": 1e-5}))
+    qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.params.C == 1e-5, timeout=10000)
+    assert tab.snapshot.kkt_violation >= 0 and not tab.readout["kkt"].text().startswith("-")
