@@ -31,7 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch", type=int, default=0, help="points per update: 0 full batch, 1 stochastic")
     parser.add_argument("--momentum", type=float, default=0.9)
     parser.add_argument("--beta1", type=float, default=0.9)
-    parser.add_argument("--beta2", type=float, default=0.999)
+    parser.add_argument("--beta2", type=float, default=None,
+                        help="RMSProp's decay / Adam's beta2 (default: 0.9 for RMSProp, 0.999 for Adam)")
     parser.add_argument("--epsilon", type=float, default=1e-8)
     parser.add_argument("--init", default=None, help="start, comma separated in raw units (line: m,b; default -1,0)")
     parser.add_argument("--steps", type=int, default=2000, help="step limit (default 2000)")
@@ -40,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scale", action="store_true", help="standardize x (results still in raw units)")
     parser.add_argument("--seed", type=int, default=0, help="seed for stochastic and mini-batch order")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--history", metavar="OUT.csv", help="write step, parameters (raw units), cost")
+    parser.add_argument("--history", metavar="OUT.csv",
+                        help="write step, parameters (raw units), the gradient at them (grad_<name>), cost")
 
 
 def _initial(args: argparse.Namespace, n: int) -> tuple[float, ...] | None:
@@ -92,8 +94,15 @@ def write_history(path: str, t: RegressionTrainer) -> None:
     snap = t.snapshot()
     h = snap.history
     p = len(snap.names)
-    raw = h[:, 6: 6 + p] @ np.asarray(snap.to_raw).T  # parameters in raw units
-    write_table(path, ("step", *snap.names, "cost"), np.column_stack([h[:, 0], raw, h[:, 1]]))
+    theta = h[:, 6: 6 + p]
+    A = np.asarray(snap.to_raw)
+    raw = theta @ A.T  # parameters in raw units
+    # ∇ of the cost at each row's own parameters, in raw units: E(r) = E_θ(A⁻¹r), so ∇_r E = A⁻ᵀ ∇_θ E
+    with np.errstate(over="ignore", invalid="ignore"):
+        grad_theta = np.array([t.q.gradient(row) if np.isfinite(row).all() else np.full(p, np.nan) for row in theta])
+        grad = np.linalg.solve(A.T, grad_theta.T).T if len(theta) else np.empty((0, p))
+    names = ("step", *snap.names, *(f"grad_{n}" for n in snap.names), "cost")
+    write_table(path, names, np.column_stack([h[:, 0], raw, grad, h[:, 1]]))
 
 
 def run(args: argparse.Namespace) -> int:

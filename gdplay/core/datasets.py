@@ -3,6 +3,9 @@ and integer labels 0..k-1 (SVM code maps them to -1/+1). Randomness only through
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 
 from gdplay.core.trainer import ValidationError
@@ -20,16 +23,75 @@ def _check_count(n: int, minimum: int = 1) -> int:
 
 def make_gaussian_pair(n_each: int = 50, mean: float = 5.0, variance: float = 5.0,
                        random_state: int | np.random.Generator | None = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The SVM seed's experiments: class 0 ~ N([-mean, -mean], variance·I), class 1 ~ N([mean, mean], variance·I).
-
-    Experiment 1: ``n_each=50, variance=5``; experiment 2: ``n_each=150, variance=25``.
-    """
+    """Two round Gaussian classes with independent noise: class 0 ~ N([-mean, -mean], variance·I), class 1 ~
+    N([mean, mean], variance·I). (The SVM article's own draws are ``make_article_gaussian_pair``.)"""
     n_each = _check_count(n_each)
     rng = _rng(random_state)
     sd = np.sqrt(variance)
     neg = rng.normal([-mean, -mean], sd, size=(n_each, 2))
     pos = rng.normal([mean, mean], sd, size=(n_each, 2))
     return np.vstack([neg, pos]), np.repeat([0, 1], n_each)
+
+
+def make_article_gaussian_pair(n_each: int = 50, mean: float = 5.0, variance: float = 5.0,
+                               random_state: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The SVM article's (seed 003) data: class 0 ~ N([-mean, -mean], variance·I), class 1 ~ N([mean, mean],
+    variance·I), drawn exactly as its code draws them: numpy's legacy global generator seeded with 0 before
+    *each* class, then scipy's ``multivariate_normal.rvs`` (which draws through ``RandomState.multivariate_normal``),
+    negatives first. So both classes share the same noise, shifted by 2·mean. ``RandomState(seed)`` gives the
+    same numbers without touching the global generator; ``random_state`` replaces the article's seed 0.
+
+    Experiment 1: ``n_each=50, variance=5``; experiment 2: ``n_each=150, variance=25`` (see ``seed_experiment``).
+    """
+    n_each = _check_count(n_each)
+    seed = 0 if random_state is None else int(random_state)
+    cov = variance * np.eye(2)
+    neg = np.random.RandomState(seed).multivariate_normal([-mean, -mean], cov, size=n_each)
+    pos = np.random.RandomState(seed).multivariate_normal([mean, mean], cov, size=n_each)
+    return np.vstack([neg, pos]), np.repeat([0, 1], n_each)
+
+
+def shuffle_split(n: int, test_size: float = 0.1, random_state: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """(train rows, test rows) exactly as scikit-learn's ``train_test_split(test_size=..., random_state=...)``
+    picks them (its ShuffleSplit): n_test = ceil(test_size·n), one ``RandomState(random_state).permutation(n)``,
+    the first n_test of it are the test rows and the rest, in that order, the training rows."""
+    n = _check_count(n, 2)
+    if not 0.0 < test_size < 1.0:
+        raise ValidationError(f"The test fraction must be in (0, 1); got {test_size!r}.")
+    n_test = math.ceil(test_size * n)
+    perm = np.random.RandomState(int(random_state)).permutation(n)
+    return perm[n_test:], perm[:n_test]
+
+
+@dataclass(frozen=True)
+class SeedExperiment:
+    """One of the SVM article's experiments on its exact data. ``X`` holds the rows in the order the
+    article trains on them (experiment 2: its ``X_tr`` then its ``X_te``), ``y`` ±1, ``test`` True for
+    held-out rows; ``source_rows`` are each row's index in the article's generated ``X`` (negatives first)."""
+
+    number: int
+    X: np.ndarray
+    y: np.ndarray
+    test: np.ndarray
+    source_rows: np.ndarray
+
+
+def seed_experiment(number: int, random_state: int | None = 0) -> SeedExperiment:
+    """Experiment 1: 50 + 50 points, N(±[5, 5], 5·I), all trained on. Experiment 2: 150 + 150 points,
+    N(±[5, 5], 25·I), split 270/30 as the article's ``train_test_split(test_size=0.10, random_state=5)``.
+    ``random_state`` replaces the article's generator seed 0 (the split keeps its 5)."""
+    if number == 1:
+        X, labels = make_article_gaussian_pair(50, 5.0, 5.0, random_state)
+        rows = np.arange(len(X))
+        test = np.zeros(len(X), dtype=bool)
+    elif number == 2:
+        X, labels = make_article_gaussian_pair(150, 5.0, 25.0, random_state)
+        train, held = shuffle_split(len(X), 0.10, 5)
+        rows = np.concatenate([train, held])
+        test = np.r_[np.zeros(len(train), dtype=bool), np.ones(len(held), dtype=bool)]
+    else:
+        raise ValidationError(f"The article has experiments 1 and 2; got {number!r}.")
+    return SeedExperiment(number, X[rows], np.where(labels[rows] == 1, 1.0, -1.0), test, rows)
 
 
 def make_blobs(n: int = 200, n_classes: int = 2, noise: float = 0.5,

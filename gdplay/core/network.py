@@ -493,6 +493,30 @@ class NetworkSnapshot(Snapshot):
     data_version: int
 
 
+class GradientFlowReference(NamedTuple):
+    """Another run's ‖∂E/∂W_l‖ per layer: rows (step, layer 1, ..., output layer)."""
+
+    activation: str
+    init: str
+    rows: np.ndarray
+    steps: int
+    message: str = ""  # why it stopped early (a diverged run), else ""
+
+
+def backward_gain_bounds(coefs: Sequence[np.ndarray], activation: str) -> tuple[float, ...]:
+    """How much a gradient can grow at most on each backward step between hidden layers. Backprop carries
+    δ_(l−1) = f'(z_(l−1)) ∘ (W_l δ_l), so ‖δ_(l−1)‖ <= max f' · ‖W_l‖₂ · ‖δ_l‖ for each weight layer W_l
+    after the first (``coefs[1:]``, spectral norms). The sigmoid's slope is at most 1/4, so its factor is at
+    most ‖W_l‖/4: below 1 unless the weights are large (not 1/4 itself); ReLU's is ‖W_l‖."""
+    slope = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "linear": 1.0}.get(activation, math.nan)
+    out = []
+    for W in coefs[1:]:
+        W = np.asarray(W, dtype=np.float64)
+        norm = float(np.linalg.norm(W, 2)) if W.size and np.isfinite(W).all() else math.nan
+        out.append(slope * norm)
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class DecisionMap:
     """Predictions on a grid; ``[i, j]`` is at y = y_values[i], x = x_values[j] (row-major, row = y).
@@ -786,12 +810,12 @@ class NetworkTrainer:
         if b == self.n_train_:
             return self._Ftr, self._Ttr, self._full_work
         if self._order is None or self._pos >= self.n_train_:
-            if self._order is not None:
-                self.epoch_ += 1
             self._order = self._shuffle_rng.permutation(self.n_train_)
             self._pos = 0
         rows = self._order[self._pos : self._pos + b]
         self._pos += b
+        if self._pos >= self.n_train_:  # an epoch is a completed pass over the training rows
+            self.epoch_ += 1
         return self._Ftr[rows], self._Ttr[rows], self.net_.workspace(len(rows))
 
     def step(self, k: int) -> int:
@@ -1231,6 +1255,23 @@ class NetworkTrainer:
         path_loss = net.loss_values(thetas, self._Ftr, self._Ttr)
         return LossLandscape(method, frozen(alphas), frozen(betas), frozen(loss), frozen(coords),
                              frozen(steps), frozen(path_loss), explained, message, step=self.n_iter_)
+
+    def reference_gradient_flow(self, activation: str, init: str, steps: int) -> GradientFlowReference:
+        """The same network, data and settings trained from scratch with another activation and
+        initialisation for ``steps`` steps: its per-layer gradient norms, to draw next to this run's (the
+        vanishing-gradient lesson compares sigmoid and ReLU on one screen)."""
+        other = NetworkTrainer(replace(self.params, activation=activation, init=init),
+                               history_capacity=self.history_capacity, eval_every=self.eval_every)
+        other.set_data(self._X, self._labels, test_mask=self._test_mask)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            while other.status.can_step and other.n_iter_ < steps:
+                if other.step(min(500, steps - other.n_iter_)) == 0:
+                    break
+        snap = other.snapshot()
+        L = len(snap.layer_sizes) - 1 if snap.layer_sizes else 0
+        rows = snap.layer_stats[:, : 1 + L] if L else np.empty((0, 1))
+        return GradientFlowReference(activation, init, frozen(np.array(rows)), snap.step,
+                                     snap.message if snap.step < steps else "")
 
     def if_ready(self, method: str, *args: Any, **kwargs: Any) -> Any:
         """``self.method(*args, **kwargs)``, or None while there is no network to evaluate (empty or

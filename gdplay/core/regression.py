@@ -14,6 +14,7 @@ million. Stochastic and mini-batch updates use the points themselves: one shuffl
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -33,7 +34,7 @@ from gdplay.core.least_squares import (
     parameter_names,
     scaling_for,
 )
-from gdplay.core.optimizers import OPTIMIZERS, make_optimizer
+from gdplay.core.optimizers import HYPERPARAMETERS, OPTIMIZERS, make_optimizer
 from gdplay.core.points import Add, Delete, Insert, Move, Replace
 from gdplay.core.state import StateError
 from gdplay.core.trainer import Snapshot, Status, ValidationError, diverged_message, frozen
@@ -68,6 +69,10 @@ def run_label(spec: str, default_batch: int = 0) -> str:
     name, batch = split_run(spec)
     batch = default_batch if batch is None else batch
     label = OPTIMIZER_LABELS.get(name, name)
+    if name == "nesterov":
+        # its parameters are the look-ahead point θ + μv (see gdplay.core.optimizers): that is what is drawn,
+        # and its first step looks 1.9× plain gradient descent's at μ = 0.9
+        label += " (look-ahead θ + μv)"
     if batch == 1:
         return f"{label}, stochastic"
     if batch > 1:
@@ -88,7 +93,7 @@ class RegressionParams:
     batch_size: int = 0  # 0: full batch; 1: stochastic (one point per update); B: mini-batch
     momentum: float = 0.9
     beta1: float = 0.9
-    beta2: float = 0.999
+    beta2: float | None = None  # None: each optimizer's own default (RMSProp's decay 0.9, Adam's 0.999)
     epsilon: float = 1e-8
     initial: tuple[float, ...] | None = (-1.0, 0.0)  # raw units, one per parameter; None: all zero
     scale: bool = False  # optimise in standardized x (reported in raw units all the same)
@@ -141,6 +146,8 @@ class RegressionParams:
         positive("epsilon", self.epsilon)
         for name in ("momentum", "beta1", "beta2"):
             v = getattr(self, name)
+            if name == "beta2" and v is None:
+                continue
             if not (0.0 <= v < 1.0):
                 raise ValidationError(f"{name} must be in [0, 1); got {v!r}.")
         if int(self.batch_size) != self.batch_size or self.batch_size < 0:
@@ -280,6 +287,13 @@ class FitCurves:
     version: int
 
 
+def run_generator(seed: int, optimizer: str, batch_size: int) -> np.random.Generator:
+    """The shuffling generator of one run: seeded by (seed, a stable code of the optimizer and batch size),
+    so a run's order of points depends on nothing else (not on the other runs it is compared with)."""
+    key = zlib.crc32(f"{optimizer}/{int(batch_size)}".encode())
+    return np.random.default_rng([int(seed), key])
+
+
 class _Run:
     """One optimizer's state on the shared cost."""
 
@@ -306,17 +320,22 @@ class _Run:
         self.sums = np.zeros(len(AVERAGE_WINDOWS))
         self.order: np.ndarray | None = None
         self.pos = 0
+        # each run its own generator, from the seed and what the run is (optimizer and points per update):
+        # the same seed gives the same run alone or compared, however its steps are chunked
+        self.rng = run_generator(params.seed, name, params.batch_size if batch is None else batch)
         self.opt = None
         if name in OPTIMIZERS:
-            self.opt = make_optimizer(name, params.learning_rate, momentum=params.momentum, beta1=params.beta1,
-                                      beta2=params.beta2, epsilon=params.epsilon)
+            hyper = {"momentum": params.momentum, "beta1": params.beta1, "beta2": params.beta2,
+                     "epsilon": params.epsilon}
+            self.opt = make_optimizer(name, params.learning_rate, **{k: v for k, v in hyper.items() if v is not None})
 
     def set_live(self, params: RegressionParams) -> None:
         if self.opt is not None:
             self.opt.learning_rate = params.learning_rate
             for name in ("momentum", "beta1", "beta2", "epsilon"):
                 if hasattr(self.opt, name):
-                    setattr(self.opt, name, getattr(params, name))
+                    value = getattr(params, name)
+                    setattr(self.opt, name, HYPERPARAMETERS[self.name].get(name, value) if value is None else value)
 
     def export_state(self) -> dict:
         opt = self.opt
@@ -326,6 +345,7 @@ class _Run:
             "theta": saved.encode_array(self.theta), "history": saved.encode_history(self.history),
             "ring": saved.encode_array(self.ring), "ring_n": self.ring_n, "sums": saved.encode_array(self.sums),
             "order": None if self.order is None else saved.encode_array(self.order), "pos": self.pos,
+            "rng": saved.encode_rng(self.rng),
             # the optimizer's arrays but its last: scratch space (None before its first update)
             "optimizer": None if opt is None else {
                 "t": opt.t,
@@ -359,6 +379,10 @@ class _Run:
                 raise StateError(f"{what} order is not a shuffle of the {n_points} points.")
         if ints["pos"] > n_points:
             raise StateError(f"{what}: 'pos' is {ints['pos']}; there are {n_points} points.")
+        # older sessions kept one generator for all runs (None here: the trainer hands that one over)
+        rng = None
+        if "rng" in obj:
+            rng = saved.decode_rng(saved.field(obj, "rng", what, dict), f"{what} random generator")
         opt_state = saved.field(obj, "optimizer", what, (dict, type(None)))
         if (opt_state is None) != (self.opt is None):
             raise StateError(f"{what}: 'optimizer' does not fit a {self.name!r} run.")
@@ -376,6 +400,8 @@ class _Run:
         self.ring_n, self.pos = ints["ring_n"], ints["pos"]
         self.status, self.message, self.alpha = status, message, alpha
         self.theta, self.history, self.ring, self.sums, self.order = theta, history, ring, sums, order
+        if rng is not None:
+            self.rng = rng
         if self.opt is not None:
             self.opt.t = t
             self.opt._state = None if moments is None else [(*moments, np.empty(p))]
@@ -499,7 +525,6 @@ class RegressionTrainer:
         start = p.start()
         theta0 = np.linalg.solve(self.basis.R, start)  # the start is given in raw units
         self.runs = [_Run(name, theta0, p, self.capacity) for name in p.runs()]
-        self._rng = np.random.default_rng(p.seed)
         self.message = ""
         if self.sums.n == 0:
             self.status = Status.INVALID
@@ -511,7 +536,7 @@ class RegressionTrainer:
             with np.errstate(over="ignore", invalid="ignore"):  # a start of 1e308: said below, not warned
                 cost = self.q.cost(run.theta)
                 grad = self.q.gradient(run.theta)
-            self._record(run, 0, cost, grad, cost)
+            self._record(run, 0, cost, grad, None)
             if not (math.isfinite(cost) and np.isfinite(grad).all()):
                 run.status = Status.DIVERGED
                 run.message = (f"The cost at the start point is {'inf' if math.isinf(cost) else 'not a number'}: "
@@ -533,7 +558,7 @@ class RegressionTrainer:
         return {
             "kind": "regression", "format": STATE_FORMAT,
             "structure": {k: getattr(p, k) for k in STATE_STRUCTURE}, "n_points": len(self.x),
-            "status": self.status.value, "message": self.message, "rng": saved.encode_rng(self._rng),
+            "status": self.status.value, "message": self.message,
             "runs": [run.export_state() for run in self.runs],
         }
 
@@ -551,7 +576,9 @@ class RegressionTrainer:
         if (status is Status.INVALID) != (n == 0):
             raise StateError(f"{what} has status {status.value!r}, which does not fit {n} points.")
         message = saved.field(state, "message", what, str)
-        rng = saved.decode_rng(saved.field(state, "rng", what, dict), f"{what} random generator")
+        shared = None  # a session from before each run had its own generator
+        if "rng" in state:
+            shared = saved.decode_rng(saved.field(state, "rng", what, dict), f"{what} random generator")
         items = saved.field(state, "runs", what, list)
         specs = [saved.field(r, "spec", f"{what} run {i}", str) for i, r in enumerate(items)]
         if specs != list(self.params.runs()):
@@ -559,7 +586,9 @@ class RegressionTrainer:
         runs = [_Run(spec, np.zeros(self.params.n_params()), self.params, self.capacity) for spec in specs]
         for i, (run, item) in enumerate(zip(runs, items)):
             run.import_state(item, f"{what} run {i} ({run.spec})", n)
-        self.runs, self._rng, self.status, self.message = runs, rng, status, message
+            if "rng" not in item and shared is not None:
+                run.rng = shared  # as it was saved: those runs shared it
+        self.runs, self.status, self.message = runs, status, message
 
     @property
     def n_iter_(self) -> int:
@@ -617,9 +646,13 @@ class RegressionTrainer:
             self.message = "; ".join(f"{r.label}: {r.message}" for r in self.runs)
 
     # -- one run ---------------------------------------------------------------------------------------
-    def _record(self, run: _Run, step: int, cost: float, grad: np.ndarray, sample_cost: float) -> None:
-        # moving averages only mean something for stochastic and mini-batch updates
-        avgs = run.averages(sample_cost) if self._batch(run) else (math.nan,) * len(AVERAGE_WINDOWS)
+    def _record(self, run: _Run, step: int, cost: float, grad: np.ndarray, sample_cost: float | None) -> None:
+        # moving averages only mean something for stochastic and mini-batch updates, and average only their
+        # per-update costs: the start's full-batch cost (``sample_cost`` None at step 0) is not one of them
+        if self._batch(run) and sample_cost is not None:
+            avgs = run.averages(sample_cost)
+        else:
+            avgs = (math.nan,) * len(AVERAGE_WINDOWS)
         if not run.history.want(step):
             return
         # hypot scales before squaring: an optimum near 1e154 (x spread 1e-150) gives a finite distance, not an
@@ -655,6 +688,8 @@ class RegressionTrainer:
             taken = self._gd_two(run, limit)
         else:
             taken = self._step_general(run, limit)
+        if not self._batch(run):
+            run.epoch = run.n_iter  # full batch: every step is one pass over the points
         if run.status.can_step:
             run.status = Status.TRAINING
             if run.n_iter >= p.max_steps:
@@ -720,12 +755,12 @@ class RegressionTrainer:
         """The gradient and cost on the next ``size`` points of this epoch's shuffled order."""
         n = len(self.x)
         if run.order is None or run.pos >= n:
-            if run.order is not None:
-                run.epoch += 1
-            run.order = self._rng.permutation(n)
+            run.order = run.rng.permutation(n)
             run.pos = 0
         idx = run.order[run.pos: run.pos + size]
         run.pos += len(idx)
+        if run.pos >= n:  # an epoch is a completed pass over the points (as in the network trainer)
+            run.epoch += 1
         s = self.sums
         u = (self.x[idx] - s.x_ref) / s.s_ref
         phi = np.vander(u, self.basis.D + 1, increasing=True)
@@ -744,11 +779,12 @@ class RegressionTrainer:
         batch = self._batch(run)
         n = run.n_iter
         cost = q.cost(run.theta)
+        here = None  # the full gradient at the current θ, once computed
         for taken in range(1, limit + 1):
             if batch:
                 grad, sample = self._batch_gradient(run, min(batch, len(self.x)))
             else:
-                grad = q.gradient(run.theta)
+                grad = here if here is not None else q.gradient(run.theta)
                 sample = cost
             theta_before = run.theta.copy()
             if run.name == "exact":
@@ -778,7 +814,9 @@ class RegressionTrainer:
                 run.n_iter = n + taken - 1
                 return taken - 1
             old, cost = cost, new_cost
-            full_grad = grad if not batch else q.gradient(run.theta)
+            # the row pairs θ_k with the gradient *at θ_k* (the step's own gradient belongs to θ_(k-1)): a
+            # tangent drawn from it touches the curve at w_k; the next full-batch step reuses it
+            here = full_grad = q.gradient(run.theta)
             self._record(run, n + taken, cost, full_grad, sample)
             if p.tol > 0 and not batch and abs(old - cost) <= p.tol * max(abs(old), 1e-300):
                 run.n_iter = n + taken

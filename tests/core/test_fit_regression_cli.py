@@ -49,9 +49,30 @@ def test_history_csv(capsys, tmp_path):
     code, _, _ = run(capsys, "--data", NEDRICH, "--steps", "10", "--history", str(out), "--scale", "--lr", "0.1")
     assert code == 0
     lines = out.read_text().splitlines()
-    assert lines[0] == "step,m,b,cost" and len(lines) == 12
-    step, m, b, _cost = (float(v) for v in lines[1].split(","))
+    assert lines[0] == "step,m,b,grad_m,grad_b,cost" and len(lines) == 12
+    step, m, b, _gm, _gb, _cost = (float(v) for v in lines[1].split(","))
     assert (step, m, b) == (0, -1.0, 0.0)  # raw units even with scaling on
+
+
+@pytest.mark.parametrize("extra", [(), ("--scale", "--lr", "0.1"), ("--optimizer", "momentum"),
+                                   ("--model", "slope", "--lr", "1e-5")])
+def test_history_gradient_is_the_closed_form_at_each_rows_parameters(capsys, tmp_path, extra):
+    out = tmp_path / "h.csv"
+    code, _, err = run(capsys, "--data", NEDRICH, "--steps", "30", "--history", str(out), *extra)
+    assert code == 0, err
+    data = np.loadtxt(NEDRICH, delimiter=",")
+    x, y = data[:, 0], data[:, 1]
+    lines = out.read_text().splitlines()
+    head = lines[0].split(",")
+    rows = np.array([[float(v) for v in line.split(",")] for line in lines[1:]])
+    col = {name: rows[:, i] for i, name in enumerate(head)}
+    if "b" in col:
+        r = y - (col["m"][:, None] * x + col["b"][:, None])  # MSE: ∂/∂m = −2/N Σ x r, ∂/∂b = −2/N Σ r
+        np.testing.assert_allclose(col["grad_m"], -2 * (r * x).mean(axis=1), rtol=1e-9, atol=1e-8)
+        np.testing.assert_allclose(col["grad_b"], -2 * r.mean(axis=1), rtol=1e-9, atol=1e-9)
+    else:
+        r = y - col["w"][:, None] * x
+        np.testing.assert_allclose(col["grad_w"], -2 * (r * x).mean(axis=1), rtol=1e-9)
 
 
 @pytest.mark.parametrize(("content", "args", "message"), [
@@ -93,3 +114,20 @@ def test_a_negative_start_can_be_typed_as_the_seed_writes_it(capsys):
     assert json.loads(out)["m"] == pytest.approx(1.4761958581741814, rel=1e-9)
     assert main(["fit", "regression", "--data", NEDRICH, "--lr", "-1"]) == 2
     assert "learning rate must be a positive" in capsys.readouterr().err
+
+
+def test_stochastic_run_is_the_same_on_the_command_line_and_compared_in_the_window(capsys):
+    """The window's main run, compared with another stochastic run, equals `gdplay fit` with the same seed."""
+    from gdplay.core.regression import RegressionParams, RegressionTrainer
+
+    code, out, err = run(capsys, "--data", NEDRICH, "--batch", "1", "--seed", "11", "--steps", "500", "--json")
+    assert code == 0, err
+    cli = json.loads(out)
+    data = np.loadtxt(NEDRICH, delimiter=",")
+    t = RegressionTrainer(RegressionParams(learning_rate=1e-4, batch_size=1, seed=11, initial=(-1.0, 0.0),
+                                           max_steps=500, compare=("gd/1", "gd/4")))
+    t.set_data(data[:, 0], data[:, 1])
+    while t.status.can_step and t.step(37):
+        pass
+    m, b = t.snapshot().runs[0].coef
+    assert (m, b) == (cli["m"], cli["b"])

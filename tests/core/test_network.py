@@ -459,3 +459,73 @@ def test_loss_landscape_after_divergence_uses_only_finite_weights():
     assert t.status is Status.DIVERGED
     land = t.loss_landscape("pca", (5, 5))
     assert np.isfinite(land.path).all()
+
+
+def test_backward_gain_bound_is_the_spectral_norm_over_4_for_sigmoid():
+    """The factor a gradient can grow by going back through a sigmoid layer is max σ' · ‖W‖₂ = ‖W‖/4."""
+    from gdplay.core.network import backward_gain_bounds
+
+    rng = np.random.default_rng(3)
+    coefs = [rng.normal(size=(2, 8)), rng.normal(size=(8, 8)), rng.normal(size=(8, 1))]
+    got = backward_gain_bounds(coefs, "sigmoid")
+    want = [np.linalg.svd(W, compute_uv=False)[0] / 4 for W in coefs[1:]]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    np.testing.assert_allclose(backward_gain_bounds(coefs, "relu"), [4 * v for v in want], rtol=1e-12)
+    # and the bound holds: one backward step through layer 2 never grows δ by more than it
+    z = rng.normal(size=(50, 8))
+    s = 1 / (1 + np.exp(-z))
+    delta = rng.normal(size=(50, 8))
+    back = (delta @ coefs[1].T) * (s * (1 - s))
+    assert (np.linalg.norm(back, axis=1) <= got[0] * np.linalg.norm(delta, axis=1) + 1e-12).all()
+
+
+def test_reference_gradient_flow_trains_the_other_activation():
+    from gdplay.core import datasets
+    from gdplay.core.network import NetworkParams, NetworkTrainer
+
+    X, y = datasets.make_xor(200, 0.25, 0)
+    t = NetworkTrainer(NetworkParams(hidden=(8, 8, 8, 8, 8), activation="sigmoid", init="xavier", loss="mse",
+                                     optimizer="gd", learning_rate=0.1))
+    t.set_data(X, y)
+    ref = t.reference_gradient_flow("relu", "he", 300)
+    assert ref.activation == "relu" and ref.steps == 300
+    assert ref.rows.shape[1] == 1 + 6 and ref.rows[0, 0] == 0 and ref.rows[-1, 0] == 300
+    assert t.n_iter_ == 0  # the trainer itself did not move
+    sig = t.snapshot().grad_norms
+    assert ref.rows[0, 1] / ref.rows[0, -1] > 100 * (sig[0] / sig[-1])  # ReLU's gradient reaches layer 1
+
+
+@pytest.mark.parametrize(("batch", "steps", "epochs"), [(0, 5, 5), (4, 2, 0), (4, 3, 1), (4, 7, 2), (1, 10, 1)])
+def test_one_epoch_definition_in_both_trainers(batch, steps, epochs):
+    """An epoch is a completed pass over the training points, in the network and the regression trainer
+    alike: full batch, every step; mini-batch, when the pass's last (possibly short) batch is taken."""
+    from gdplay.core.network import NetworkParams, NetworkTrainer
+    from gdplay.core.regression import RegressionParams, RegressionTrainer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(10, 2))
+    net = NetworkTrainer(NetworkParams(hidden=(3,), batch_size=batch))
+    net.set_data(X, (X[:, 0] > 0).astype(int))
+    net.step(steps)
+    reg = RegressionTrainer(RegressionParams(batch_size=batch, learning_rate=1e-3))
+    reg.set_data(X[:, 0], X[:, 1])
+    reg.step(steps)
+    assert net.snapshot().epoch == epochs
+    assert reg.snapshot().runs[0].epoch == epochs
+
+
+def test_binary_step_hidden_layers_get_no_gradient_but_the_output_layer_learns():
+    """What the README says of the binary step: no gradient reaches the hidden layers, yet the output layer
+    learns (XOR accuracy rises above where it starts, far from a trained network's)."""
+    from gdplay.core import datasets
+    from gdplay.core.network import NetworkParams, NetworkTrainer
+
+    X, y = datasets.make_xor(200, 0.25, 0)
+    t = NetworkTrainer(NetworkParams(hidden=(8,), activation="step", max_steps=3000))
+    t.set_data(X, y)
+    start = t.snapshot().train_accuracy
+    while t.status.can_step and t.step(1000):
+        pass
+    s = t.snapshot()
+    assert s.grad_norms[0] == 0.0 and s.grad_norms[-1] > 0.0
+    assert s.train_accuracy >= start + 0.1 and 0.6 <= s.train_accuracy <= 0.9

@@ -128,3 +128,23 @@ def test_rmsprop_and_adam_defaults():
     assert make_optimizer("rmsprop", 0.1).beta2 == 0.9
     assert make_optimizer("adam", 0.1).hyperparameters() == {
         "learning_rate": 0.1, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
+
+
+def test_rmsprop_decay_has_one_default_everywhere():
+    """RMSProp's decay is 0.9 (Hinton's lecture value, as documented) in the regression and network trainers
+    and on the command line; Adam keeps β₂ = 0.999, also when both are compared in one run."""
+    import argparse
+
+    from gdplay.commands import fit_regression
+    from gdplay.core.network import NetworkParams, NetworkTrainer
+    from gdplay.core.regression import RegressionParams, RegressionTrainer
+
+    t = RegressionTrainer(RegressionParams(optimizer="rmsprop", compare=("adam",)))
+    t.set_data(np.array([0.0, 1.0, 2.0]), np.array([1.0, 2.0, 2.5]))
+    assert t.runs[0].opt.beta2 == 0.9 and t.runs[1].opt.beta2 == 0.999
+    net = NetworkTrainer(NetworkParams(optimizer="rmsprop"))
+    net.set_data(np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0, 1]))
+    assert net.optimizer_.beta2 == 0.9
+    parser = argparse.ArgumentParser()
+    fit_regression.add_arguments(parser)
+    assert parser.parse_args(["--data", "x.csv"]).beta2 is None  # the optimizer's own default

@@ -95,10 +95,13 @@ def test_the_readers_puzzle_and_its_fixes(nedrich):
 @pytest.mark.parametrize("name", REGRESSION_OPTIMIZERS)
 def test_every_optimizer_reaches_least_squares_on_a_round_bowl(nedrich, name):
     x, y = nedrich
-    lr = {"adagrad": 3.0, "rmsprop": 0.05, "adam": 0.1}.get(name, 0.1)
+    lr = {"adagrad": 3.0, "rmsprop": 0.01, "adam": 0.1}.get(name, 0.1)
     t = trainer(x, y, optimizer=name, learning_rate=lr, scale=True, max_steps=20_000, grad_tol=1e-6)
     t.fit()
-    assert t.coef_ == pytest.approx(t.optimum.coef, rel=1e-3), t.snapshot().message
+    # RMSProp at a constant rate ends in a small cycle about the optimum (its decay 0.9 follows each step's
+    # gradient closely: g/√s stays near ±1, so the steps stay near the rate)
+    rel = 1e-2 if name == "rmsprop" else 1e-3
+    assert t.coef_ == pytest.approx(t.optimum.coef, rel=rel), t.snapshot().message
 
 
 def test_exact_line_search_steps_to_the_minimum_along_the_gradient(nedrich):
@@ -127,7 +130,7 @@ def test_stochastic_updates_use_one_point_and_are_seeded(nedrich):
         t.fit()
     assert np.array_equal(a.coef_, b.coef_)
     assert not np.array_equal(a.coef_, c.coef_)
-    assert a.runs[0].epoch == 4  # 500 updates over 100 points
+    assert a.runs[0].epoch == 5  # 500 updates over 100 points: 5 completed passes
     h = a.snapshot().history
     assert np.isfinite(h[-1, 3:6]).all()  # moving averages of the sample cost
 
@@ -135,7 +138,9 @@ def test_stochastic_updates_use_one_point_and_are_seeded(nedrich):
 def test_one_stochastic_step_by_hand():
     x, y = np.array([1.0, 3.0]), np.array([2.0, 4.0])
     t = trainer(x, y, batch_size=1, learning_rate=0.1, initial=(0.0, 0.0), seed=0)
-    i = np.random.default_rng(0).permutation(2)[0]
+    from gdplay.core.regression import run_generator
+
+    i = run_generator(0, "gd", 1).permutation(2)[0]
     t.step(1)
     # one point: dE/dm = -2 x (y - 0), dE/db = -2 (y - 0)
     assert (t.m, t.b) == pytest.approx((0.1 * 2 * x[i] * y[i], 0.1 * 2 * y[i]))
@@ -339,7 +344,7 @@ def test_batch_against_stochastic_side_by_side(nedrich):
     assert [r.batch_size for r in snap.runs] == [0, 1]
     batch, sgd = snap.runs
     assert np.isnan(batch.history[1:, 3]).all() and np.isfinite(sgd.history[1:, 3]).all()
-    assert sgd.epoch == 2
+    assert sgd.epoch == 3 and batch.epoch == 300  # completed passes (300 updates of 1 of 100 points)
 
 
 def test_surface_stays_accurate_around_a_diverged_run(nedrich):
@@ -350,3 +355,35 @@ def test_surface_stays_accurate_around_a_diverged_run(nedrich):
     s = t.surface((0, 1), (-1.0, 3.0), (-5.0, 10.0), (20, 30))
     m, b = np.linspace(-1, 3, 30)[4], np.linspace(-5, 10, 20)[7]
     assert s.cost[7, 4] == pytest.approx(np.mean((y - (m * x + b)) ** 2), rel=1e-9)
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "nesterov", "adam", "exact"])
+def test_history_pairs_each_iterate_with_the_gradient_at_it(optimizer):
+    """The one-weight lesson (002) draws the tangent at w_k from the row's gradient: it must be J'(w_k),
+    not the gradient of the step that led to w_k (at w = 0.992 that was −1.98 where J'(w) = −1.109)."""
+    x = np.array([0.1, 0.2, 0.3, 0.4, 0.5])
+    y = 2.0 * x
+    t = RegressionTrainer(RegressionParams(model="slope", cost="sse", learning_rate=0.4, initial=(0.2,),
+                                           optimizer=optimizer, max_steps=30))
+    t.set_data(x, y)
+    t.fit()
+    h = t.snapshot().history
+    w, g = h[:, 6], h[:, 7]
+    np.testing.assert_allclose(g, -2.0 * ((y[None, :] - w[:, None] * x[None, :]) * x).sum(axis=1),
+                               rtol=1e-9, atol=1e-12)
+
+
+def test_nesterov_path_is_labelled_as_the_look_ahead_point():
+    """What is drawn for Nesterov is θ + μv, whose first step is (1 + μ) times plain GD's: the legend says so."""
+    from gdplay.core.regression import run_label
+
+    assert "look-ahead" in run_label("nesterov")
+    x = np.array([0.1, 0.2, 0.3, 0.4, 0.5])
+    first = {}
+    for name in ("gd", "nesterov"):
+        t = RegressionTrainer(RegressionParams(model="slope", cost="sse", learning_rate=0.4, initial=(0.2,),
+                                               optimizer=name, momentum=0.9, max_steps=5))
+        t.set_data(x, 2 * x)
+        t.step(1)
+        first[name] = t.snapshot().history[1, 6] - 0.2
+    assert first["nesterov"] == pytest.approx(1.9 * first["gd"])

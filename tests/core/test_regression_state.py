@@ -189,8 +189,8 @@ BAD = {
     "history stride": (_set(["runs", 0, "history", "stride"], 3), "'stride' is 3; expected a power of two"),
     "history too long": (_set(["runs", 0, "history", "rows"], encode_array(np.c_[np.arange(65.0), np.zeros((65, 7))])),
                          "history has 65 rows; it can hold at most 64"),
-    "damaged rng": (_set(["rng", "state", "state"], "x"), "random generator is damaged"),
-    "unknown rng": (_set(["rng", "bit_generator"], "Lehmer"), "uses the random generator 'Lehmer'"),
+    "damaged rng": (_set(["runs", 0, "rng", "state", "state"], "x"), "random generator is damaged"),
+    "unknown rng": (_set(["runs", 1, "rng", "bit_generator"], "Lehmer"), "uses the random generator 'Lehmer'"),
     "model": (_set(["structure", "model"], "poly"), "was made with model='poly'; the current setting is 'line'"),
     "points": (_set(["n_points"], 40), "is for 40 points; the data has 100"),
     "not a dict": (lambda s: s.clear(), "has no 'kind' field"),
@@ -232,3 +232,47 @@ def test_a_state_for_another_model_is_refused(nedrich):
     state["runs"] = []
     with pytest.raises(ValidationError, match=r"has the runs \[\]"):
         line.import_state(state)
+
+
+def test_each_compared_stochastic_run_has_its_own_generator(nedrich):
+    """Issue 11, section 5: a stochastic run's updates depend only on its seed, not on the runs compared with
+    it nor on how its steps are chunked; a restored session goes on exactly as the run would have."""
+    x, y = nedrich
+    base = dict(learning_rate=1e-4, batch_size=1, seed=7, max_steps=10_000)
+    alone = RegressionTrainer(RegressionParams(**base))
+    alone.set_data(x, y)
+    alone.step(300)
+    both = RegressionTrainer(RegressionParams(**base, compare=("gd/5",)))
+    both.set_data(x, y)
+    for _ in range(30):
+        both.step(7)  # other chunks, and a second stochastic run drawing from the same seed
+    both.step(300 - 210)
+    np.testing.assert_array_equal(both.runs[0].theta, alone.runs[0].theta)
+    # a session saved at step 150 and restored gives the same next 150 steps
+    a = RegressionTrainer(RegressionParams(**base, compare=("gd/5",)))
+    a.set_data(x, y)
+    a.step(150)
+    b = RegressionTrainer(RegressionParams(**base, compare=("gd/5",)))
+    b.set_data(x, y)
+    b.import_state(through_json(a))
+    a.step(150)
+    b.step(150)
+    for ra, rb in zip(a.runs, b.runs):
+        np.testing.assert_array_equal(ra.theta, rb.theta)
+    np.testing.assert_array_equal(a.runs[0].theta, alone.runs[0].theta)
+
+
+def test_moving_average_counts_only_per_update_costs(nedrich):
+    """The first moving-average values average the stochastic updates' own costs, not the start's
+    full-batch cost (which made the first w − 1 values up to 45 % off)."""
+    x, y = nedrich
+    t = RegressionTrainer(RegressionParams(learning_rate=1e-4, batch_size=1, seed=3, max_steps=100))
+    t.set_data(x, y)
+    sample_costs = []
+    run = t.runs[0]
+    for _ in range(12):
+        t.step(1)
+        sample_costs.append(run.ring[(run.ring_n - 1) % len(run.ring)])
+    h = t.snapshot().history
+    assert np.isnan(h[0, 3])  # step 0: no update yet, no average
+    np.testing.assert_allclose(h[1:13, 3], [np.mean(sample_costs[max(0, k - 9): k + 1]) for k in range(12)])

@@ -89,7 +89,7 @@ def test_round_trip_and_continuation_are_exact(data, kw, cls):
 
 
 def test_converged_diverged_and_invalid_runs_round_trip(data):
-    for kw in ({"kernel": "rbf", "gamma": 0.04}, {"solver": "primal", "learning_rate": 5.0}):
+    for kw in ({"kernel": "rbf", "gamma": 0.04}, {"solver": "primal", "learning_rate": 5.0, "lr_schedule": "constant"}):
         a = trainer(data, **kw)
         a.fit()
         b = trainer(data, **kw)
@@ -97,7 +97,6 @@ def test_converged_diverged_and_invalid_runs_round_trip(data):
         assert_same(a.snapshot(), b.snapshot())
         assert b.step(10) == 0
     assert a.status is Status.DIVERGED and b.snapshot().message.startswith("Training diverged at step")
-    assert np.isnan(b.snapshot().history).any()  # the primal solver has no dual objective: NaN columns
     one_class, copy = SVMTrainer(history_capacity=CAPACITY), SVMTrainer(history_capacity=CAPACITY)
     for t in (one_class, copy):
         t.set_data(data[0][:20], np.ones(20))

@@ -190,3 +190,32 @@ def test_a_paused_tab_shows_the_landscape_where_the_weights_are_after_each_step(
     qtbot.waitUntil(lambda: tab.snapshot.step == first + 3, timeout=5000)
     qtbot.waitUntil(lambda: tab.landscape.step == first + 3 and not tab._landscape_pending, timeout=5000)
     assert f"step {first + 3}" in tab.landscape_view.plot.titleLabel.text
+
+
+def test_vanishing_gradient_lesson_compares_both_activations_and_marks_step_0(qtbot, tab):
+    """Issue 11, section 4: the deep-sigmoid preset shows ReLU's run dashed next to its own, step 0 ringed,
+    and a readout that gives the ratio at step 0 and now, and the true per-layer bound ‖W‖/4."""
+    view = tab.gradient_view
+    tab.load_scenario("sigmoid")
+    qtbot.waitUntil(lambda: view.reference is not None, timeout=30000)
+    assert view.reference.activation == "relu" and view.reference.rows[0, 0] == 0
+    assert view.reference.steps == 3000 and view.reference.rows[-1, 0] == 3000, view.reference.message
+    assert view.ref_first.xData is not None and len(view.ref_first.xData) == len(view.reference.rows)
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.step >= 200, timeout=30000)
+    tab.controller.pause()
+    qtbot.waitUntil(lambda: "at step 0" in view.ratio_text, timeout=5000)
+    L = len(tab.snapshot.grad_norms)
+    assert len(view.start.getData()[0]) == L  # a ring on each layer's curve at step 0
+    assert "‖W‖/4" in view.ratio_text
+    first = float(view.ratio_text.split("\n")[1].split()[0])
+    assert first < 1e-2  # at step 0 the gradient reaching layer 1 is orders of magnitude smaller
+    assert "rises" in view.widget.toolTip() or "rise" in view.widget.toolTip()
+
+
+def test_rmsprop_shows_and_sends_its_own_decay(qtbot, tab):
+    p = tab.panel
+    p.optimizer.setCurrentIndex(p.optimizer.findData("rmsprop"))
+    assert p.hyper["beta2"].value() == pytest.approx(0.9)
+    assert p.network_params(tab.params).beta2 == pytest.approx(0.9)
+    p.optimizer.setCurrentIndex(p.optimizer.findData("adam"))
+    assert p.network_params(tab.params).beta2 == pytest.approx(0.999)

@@ -127,7 +127,7 @@ def test_compare_mode_draws_one_path_and_curve_per_run(qtbot, tab):
     qtbot.waitUntil(lambda: len(tab.controller.views["fit"].y) == 5, timeout=3000)
     tab._on_controller_snapshot(tab.snapshot)
     labels = [r.label for r in tab.snapshot.runs]
-    assert labels == ["gradient descent", "momentum", "Nesterov", "Adam", "exact line search"]
+    assert labels == ["gradient descent", "momentum", "Nesterov (look-ahead θ + μv)", "Adam", "exact line search"]
     drawn = [0 if p.getData()[0] is None else len(p.getData()[0]) for p in tab.surface_view.paths[:5]]
     assert all(n > 1 for n in drawn)
     assert sum(c.isVisible() for c in tab.data_view.curves) == 5
@@ -180,3 +180,11 @@ def test_line_search_turns_off_batching(qtbot, tab):
     tab.controls.optimizer.setCurrentIndex(tab.controls.optimizer.findData("exact"))
     assert tab.params.optimizer == "exact" and tab.params.batch_size == 0
     assert tab.controls.batch.currentIndex() == 0
+
+
+def test_rmsprop_shows_and_uses_its_own_decay(qtbot, tab):
+    """Issue 11, section 5: picking RMSProp shows β₂ = 0.9 (its documented default) and trains with it."""
+    c = tab.controls
+    c.optimizer.setCurrentIndex(c.optimizer.findData("rmsprop"))
+    assert c.hyper["beta2"].value() == pytest.approx(0.9)
+    assert tab.params.optimizer == "rmsprop" and tab.params.beta2 in (None, 0.9)

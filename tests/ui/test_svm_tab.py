@@ -9,6 +9,8 @@ import pytest
 from mouse import click
 from PySide6.QtCore import Qt
 
+from gdplay.core import datasets
+from gdplay.core.svm import ARTICLE_SIGMA2_ACCURACY
 from gdplay.core.trainer import Status
 from gdplay.ui.plots.style import configure
 from gdplay.ui.svm.tab import SvmTab
@@ -83,7 +85,10 @@ def test_presets_load_with_their_settings_and_held_out_points(qtbot, tab):
     qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.n_points == 300, timeout=5000)
     s = tab.snapshot
     assert int(s.test_mask.sum()) == 30
-    assert 0.85 < s.train_accuracy <= 1.0 and 0.8 < s.test_accuracy <= 1.0
+    # the article's points and split, and its printed accuracies (93.704 %, 90.000 %)
+    exp = datasets.seed_experiment(2)
+    np.testing.assert_array_equal(tab.editor.points.xy, exp.X)
+    assert round(100 * s.train_accuracy, 3) == 93.704 and round(100 * s.test_accuracy, 3) == 90.0
     assert "30 held out" in tab.data_controls.count_label.text()
     for key in ("circles", "moons", "xor"):
         tab.load_preset(key, seed=3)
@@ -147,7 +152,8 @@ def test_support_vectors_are_ringed_and_misclassified_points_marked(qtbot, tab):
     assert len(tab.hinge_view.sv.data) == s.n_support
     # linear kernel on overlapping data: each violator's slack is drawn, and the margin width is shown
     tab.model.kernel.setCurrentIndex(tab.model.kernel.findData("linear"))
-    qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.params.kernel == "linear", timeout=5000)
+    # the article's overlapping points take SMO ~25,000 pair updates on the linear kernel (1-2 s)
+    qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.params.kernel == "linear", timeout=30000)
     s = tab.snapshot
     violators = int(((s.y_f < 1 - 1e-9) & ~s.test_mask).sum())
     x, _ = tab.decision.slack.getData()
@@ -185,6 +191,9 @@ def test_sweeps_reproduce_the_seeds_shapes(qtbot, tab):
     assert [p.C for p in pts] == [1e-5, 1e-3, 1, 10, 100, 1e3, 1e5, 1e7]
     assert n[0] == 100 and n[-1] <= 5 and all(a >= b for a, b in pairwise(n))  # fewer SVs as C grows
     assert len(tab.c_sweep_view.count.getData()[0]) == 8
+    assert n == [100, 35, 3, 3, 3, 3, 3, 3]  # the article's points: libsvm's counts on them
+    assert tab.sweeps["C"]["article_data"] and len(tab.c_sweep_view.article_count.getData()[0]) == 8
+    assert "article's code" in tab.sweep_box.result.text()
     assert tab.pages.currentIndex() == 1
     tab.load_preset("exp2", 0)
     qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.n_points == 300, timeout=5000)
@@ -199,6 +208,19 @@ def test_sweeps_reproduce_the_seeds_shapes(qtbot, tab):
     assert all(a >= b for a, b in pairwise(n))  # wider kernels need fewer support vectors
     assert pts[0].train_accuracy > pts[-1].train_accuracy  # narrow kernels fit the training points closer
     assert "σ² sweep" in tab.sweep_box.result.text()
+    # the article's table drawn next to gdplay's, and gdplay's equal to it
+    assert r["article_data"]
+    np.testing.assert_allclose(tab.sigma_sweep_view.article_train.getData()[1],
+                               [v[0] for v in ARTICLE_SIGMA2_ACCURACY.values()])
+    np.testing.assert_allclose([100 * p.test_accuracy for p in pts],
+                               [v[1] for v in ARTICLE_SIGMA2_ACCURACY.values()], atol=1e-4)
+    assert "article test" in tab.sweep_box.result.text()
+    tab.editor.replace(tab.editor.points.xy + 0.5, tab.editor.points.labels, "Move")  # not the article's points
+    qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.data_version > r["data_version"], timeout=5000)
+    with qtbot.waitSignal(tab.controller.replyReady, timeout=15000):
+        tab.sweep_box.sigma_button.click()
+    assert not tab.sweeps["sigma2"]["article_data"]
+    assert tab.sigma_sweep_view.article_train.getData()[0] is None  # nothing drawn
 
 
 def test_one_class_shows_the_message_and_disables_play(qtbot, tab):
@@ -257,3 +279,14 @@ def test_opening_the_sweeps_page_builds_its_four_plots_once(qtbot, tab):
     tab.pages.setCurrentIndex(0)
     tab.pages.setCurrentIndex(1)
     assert page.findChildren(pg.PlotWidget) == plots
+
+
+def test_readouts_show_the_stopping_rule_and_never_a_negative_kkt(qtbot, tab):
+    """Issue 11, section 3: "converged" is read next to the rule it means, and C = 1e-5 (every α at C, no
+    violating pair) shows a KKT violation of 0, not −1.99."""
+    qtbot.waitUntil(lambda: converged(tab), timeout=5000)
+    assert "stops at ≤ 0.001" in tab.readout["relgap"].text()
+    assert "relative duality gap" in tab.status_label.text()
+    tab.set_params(tab.params.__class__(**{**tab.params.__dict__, "C": 1e-5}))
+    qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.params.C == 1e-5, timeout=10000)
+    assert tab.snapshot.kkt_violation >= 0 and not tab.readout["kkt"].text().startswith("-")

@@ -174,6 +174,10 @@ class ControlPanel(QWidget):
         used = HYPERPARAMETERS[self.optimizer.currentData()]
         for name, spin in self.hyper.items():
             self.train_form.setRowVisible(spin, name in used)
+            if name == "beta2" and name in used:  # one default per rule: RMSProp's decay 0.9, Adam's 0.999
+                spin.blockSignals(True)
+                spin.setValue(used[name])
+                spin.blockSignals(False)
         self.liveChanged.emit()
 
     @Slot()

@@ -13,7 +13,13 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QGraphicsItem
 
 from gdplay.core.activations import activation_curve
-from gdplay.core.network import DecisionMap, LossLandscape, NetworkSnapshot
+from gdplay.core.network import (
+    DecisionMap,
+    GradientFlowReference,
+    LossLandscape,
+    NetworkSnapshot,
+    backward_gain_bounds,
+)
 from gdplay.ui.plots.contours import ContourSet
 from gdplay.ui.plots.decision import DecisionView
 from gdplay.ui.plots.style import CLASS_COLORS, StickyRange, make_plot, set_log_y
@@ -210,27 +216,53 @@ class AccuracyView:
 
 # -- gradient flow ---------------------------------------------------------------------------------------
 
+RATIO_HELP = (
+    "The ratio ‖∂E/∂W₁‖ / ‖∂E/∂W_out‖ compares the gradient reaching the first weight layer with the output "
+    "layer's. Far below 1: the gradient vanishes on its way back, because each sigmoid layer passes on at most "
+    "‖W‖/4 of it (σ' <= 1/4). It is read at step 0 (marked ○ on the curves) and now. It can rise later without "
+    "anything being cured: once the output saturates (the network predicts one constant), σ' there is near 0 "
+    "too, so the output layer's own gradient shrinks and the ratio compares two small numbers. The dashed "
+    "curves are the same network trained with the other activation (sigmoid ↔ ReLU), for comparison."
+)
+
+
 class GradientFlowView:
     """‖∂E/∂W_l‖ per weight layer over iterations (log scale): with a deep sigmoid network the early
-    layers' curves sit orders of magnitude below the last layer's (the vanishing gradient)."""
+    layers' curves sit orders of magnitude below the last layer's (the vanishing gradient). Step 0 is
+    marked; another run (``set_reference``: the same network with the other activation) is drawn dashed;
+    the readout gives the layer-1/output ratio now and at step 0, and the true per-layer bound."""
 
     MAX_LAYERS = 7
 
     def __init__(self) -> None:
         self.widget = make_plot("Gradient flow: ‖∂E/∂W‖ per layer", "iteration", "‖∂E/∂W‖ (log)", grid=False)
+        self.widget.setToolTip(RATIO_HELP)
         self.plot = self.widget.getPlotItem()
         set_log_y(self.plot)
-        self.legend = self.plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
+        # below the ratio readout (top left, four lines), on a light ground over the curves
+        self.legend = self.plot.addLegend(offset=(-8, 66), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 190))
         self.legend.setParentItem(self.plot.getViewBox())
         self.curves = [pg.PlotDataItem(pen=pg.mkPen("#000000", width=1.5)) for _ in range(self.MAX_LAYERS)]
         for c in self.curves:
             self.plot.addItem(c)
+        # the other activation's run: its layer 1 and output layer, dashed (drawn under this run's)
+        self.ref_first = pg.PlotDataItem(pen=pg.mkPen("#777777", width=1.5, style=Qt.PenStyle.DashLine))
+        self.ref_last = pg.PlotDataItem(pen=pg.mkPen("#777777", width=1.5, style=Qt.PenStyle.DotLine))
+        for c in (self.ref_first, self.ref_last):
+            c.setZValue(-1)
+            self.plot.addItem(c)
+        self.reference: GradientFlowReference | None = None
+        # step 0: a ring on each layer's curve
+        self.start = pg.PlotDataItem(pen=None, symbol="o", symbolSize=10, symbolBrush=None,
+                                     symbolPen=pg.mkPen("#222222", width=1.5))
+        self.plot.addItem(self.start)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         self.ratio = pg.TextItem("", color="#333333", anchor=(0, 0), fill=pg.mkBrush(255, 255, 255, 210))
         self.ratio.setParentItem(self.plot.getViewBox())
         self.range = StickyRange(self.plot, log_y=True)
         self._layers = -1
         self._step = -1
+        self.ratio_text = ""
 
     def _set_layers(self, n: int) -> None:
         self._layers = n
@@ -239,13 +271,38 @@ class GradientFlowView:
         for i, c in enumerate(self.curves):
             if i < n:
                 c.setPen(pg.mkPen(colors[i], width=1.5))
-                name = "layer 1 (input →)" if i == 0 else ("output layer" if i == n - 1 else f"layer {i + 1}")
-                self.legend.addItem(c, name)
+                if i == 0 or i == n - 1:  # the layers between shade from one to the other
+                    self.legend.addItem(c, "layer 1" if i == 0 else "output")
                 c.show()
             else:
                 c.setData([], [])
                 c.hide()
+        self.legend.addItem(self.start, "step 0")
+        if self.reference is not None and len(self.reference.rows) and self.reference.rows.shape[1] == n + 1:
+            name = "ReLU" if self.reference.activation == "relu" else self.reference.activation
+            self.legend.addItem(self.ref_first, f"{name}: layer 1")
+            self.legend.addItem(self.ref_last, f"{name}: output")
+        else:
+            self.reference = None
+            self.ref_first.setData([], [])
+            self.ref_last.setData([], [])
         self.range.reset()
+
+    def set_reference(self, reference: GradientFlowReference | None) -> None:
+        """Draw another run's layer-1 and output-layer norms dashed (None: none). Kept until the
+        architecture changes."""
+        self.reference = reference
+        if reference is None or not len(reference.rows):
+            self.ref_first.setData([], [])
+            self.ref_last.setData([], [])
+        else:
+            rows = reference.rows
+            steps = rows[:, 0]
+            self.ref_first.setData(steps, np.maximum(rows[:, 1], LOG_FLOOR))
+            self.ref_last.setData(steps, np.maximum(rows[:, -1], LOG_FLOOR))
+        n, self._layers = self._layers, -1  # the legend again, with or without the reference
+        if n > 0:
+            self._set_layers(n)
 
     def update(self, snap: NetworkSnapshot) -> None:
         L = len(snap.layer_sizes) - 1 if snap.layer_sizes else 0
@@ -255,23 +312,54 @@ class GradientFlowView:
         if L <= 0 or not len(rows):
             for c in self.curves:
                 c.setData([], [])
+            self.start.setData([], [])
             self.ratio.setText("")
+            self.ratio_text = ""
             return
         steps = rows[:, 0]
         norms = np.maximum(rows[:, 1 : 1 + L], LOG_FLOOR)
         for i in range(L):
             self.curves[i].setData(steps, norms[:, i])
+        at_start = rows[0, 0] == 0  # thinning keeps step 0
+        if at_start:
+            self.start.setData(np.zeros(L), norms[0])
+        else:
+            self.start.setData([], [])
         if snap.step < self._step or snap.step == 0:
             self.range.reset()
         self._step = snap.step
-        self.range.update(float(steps[-1]), float(norms.min()), float(norms.max()))
-        g = snap.grad_norms
-        if L > 1 and g and g[-1] > 0:
-            ratio = g[0] / g[-1]
-            self.ratio.setText(f"layer 1 / output layer: {ratio:.2g}")
-        else:
-            self.ratio.setText("")
+        lo, hi = float(norms.min()), float(norms.max())
+        if self.reference is not None and len(self.reference.rows):
+            ref = self.reference.rows
+            ref = ref[ref[:, 0] <= max(float(steps[-1]), 1.0)]
+            if len(ref):
+                vals = np.maximum(ref[:, [1, -1]], LOG_FLOOR)
+                lo, hi = min(lo, float(vals.min())), max(hi, float(vals.max()))
+        self.range.update(float(steps[-1]), lo, hi)
+        self.ratio_text = self._ratio_text(snap, norms[0] if at_start else None)
+        self.ratio.setText(self.ratio_text)
         self.ratio.setPos(2, 2)
+
+    @staticmethod
+    def _ratio_text(snap: NetworkSnapshot, start: np.ndarray | None) -> str:
+        g = snap.grad_norms
+        L = len(g)
+        if L <= 1 or not g[-1] > 0:
+            return ""
+        now = g[0] / g[-1]
+        first = None
+        if start is not None and start[-1] > 0:
+            first = float(start[0] / start[-1])
+        text = "layer 1 / output:"
+        if first is not None:
+            text += f"\n  {first:.2g} at step 0"
+        text += f"\n  {now:.2g} now"
+        if first is not None and now > 10 * first and snap.activation == "sigmoid":
+            text += " (output saturated)"
+        bounds = backward_gain_bounds(snap.coefs, snap.activation)
+        if snap.activation == "sigmoid" and bounds:
+            text += "\nper layer ≤ ‖W‖/4: " + " ".join(f"{b:.1f}" for b in bounds)
+        return text
 
 
 class LayerProfileView:

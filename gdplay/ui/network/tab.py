@@ -25,6 +25,7 @@ from gdplay.core import datasets
 from gdplay.core.network import (
     DecisionMap,
     GradientCheck,
+    GradientFlowReference,
     LossLandscape,
     NetworkParams,
     NetworkSnapshot,
@@ -340,8 +341,9 @@ class NetworkTab(TrainingTabMixin, QWidget):
             xy, y = datasets.make_moons(n, noise, seed)
         elif name == "spiral":
             xy, y = datasets.make_spiral(max(n, k), k, noise, seed)
-        else:  # the seed's two Gaussian blobs, N([±5, ±5], σ² I); noise 0.5 gives its σ² = 5
-            xy, y = datasets.make_gaussian_pair(max(n // 2, 1), 5.0, max(10.0 * noise, 1e-6), seed)
+        else:  # the SVM article's two Gaussian blobs, N([±5, ±5], σ² I), drawn as it draws them (seed 0, 100
+            # points, noise 0.5 = its σ² = 5: its experiment 1's exact points)
+            xy, y = datasets.make_article_gaussian_pair(max(n // 2, 1), 5.0, max(10.0 * noise, 1e-6), seed)
         self.load_points(xy, y, f"Load {p.preset.currentText()}")
 
     def apply_preset(self, key: str, play: bool = True) -> None:
@@ -378,8 +380,12 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.controller.set_rate(None)
         self.playback.set_rate(None, emit=False)
         self.controller.play()
+        # the other activation's run on the same network and data, drawn dashed for comparison
+        # asked for once the trainer has this scenario's points and network (see _on_controller_snapshot)
+        self.gradient_view.set_reference(None)
+        self._reference_for = (act, VANISHING["relu" if activation == "sigmoid" else "sigmoid"])
         self.statusMessage.emit(f"Deep {'sigmoid' if act == 'sigmoid' else 'ReLU'} network on XOR: watch the "
-                                "gradient flow plot (layer 1 is the darkest curve).")
+                                "gradient flow plot (layer 1 is the darkest curve; dashed: the other activation).")
 
     @staticmethod
     def _set_quietly(box, index: int) -> None:
@@ -552,6 +558,8 @@ class NetworkTab(TrainingTabMixin, QWidget):
                 self.statusMessage.emit(self.landscape.message)
         elif tag == "import_state" and not self._landscape_pending:
             self.request_landscape()  # the landscape around the restored weights, not the fresh ones
+        elif tag == "reference_flow":
+            self.gradient_view.set_reference(result if isinstance(result, GradientFlowReference) else None)
         elif tag == "gradient_check":
             label = self.panel.check_label
             if not isinstance(result, GradientCheck):
@@ -570,6 +578,11 @@ class NetworkTab(TrainingTabMixin, QWidget):
     def _on_controller_snapshot(self, snap: NetworkSnapshot) -> None:
         self.snapshot = snap
         views = self.controller.views
+        wanted = getattr(self, "_reference_for", None)
+        if wanted and snap.activation == wanted[0] and snap.data_version == self.editor.points.version \
+                and snap.layer_sizes:
+            self._reference_for = None
+            self.controller.request("reference_flow", "if_ready", "reference_gradient_flow", *wanted[1], 3000)
         self.playback.set_progress(snap.step, snap.cost)
         self.playback.set_enabled(snap.status is not Status.INVALID)
         self._show_status(snap)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdplay.core.least_squares import MAX_DEGREE, parameter_names
+from gdplay.core.optimizers import HYPERPARAMETERS
 from gdplay.core.regression import OPTIMIZER_LABELS, REGRESSION_OPTIMIZERS, RegressionParams
 from gdplay.ui.regression.presets import PRESETS
 from gdplay.ui.widgets.log_slider import LogSlider
@@ -312,6 +313,12 @@ class RegressionControls(QWidget):
         shown = HYPER.get(name, ())
         for key, spin in self.hyper.items():
             spin.setVisible(key in shown)
+        spin = self.hyper["beta2"]
+        own = HYPERPARAMETERS.get(name, {}).get("beta2")
+        if own is not None and spin.value() in (0.9, 0.999):  # showing a rule's default: show this rule's
+            spin.blockSignals(True)
+            spin.setValue(own)
+            spin.blockSignals(False)
         self.hyper_row.setVisible(bool(shown))
 
     # -- showing params ------------------------------------------------------------------------------
@@ -323,7 +330,10 @@ class RegressionControls(QWidget):
             self.optimizer.setCurrentIndex(self.optimizer.findData(p.optimizer))
             self._show_hyper(p.optimizer)
             for name, spin in self.hyper.items():
-                spin.setValue(getattr(p, name))
+                value = getattr(p, name)
+                if value is None:  # β₂ unset: show the optimizer's own default (RMSProp 0.9, Adam 0.999)
+                    value = HYPERPARAMETERS.get(p.optimizer, {}).get(name, 0.999)
+                spin.setValue(value)
             mode = 0 if p.batch_size == 0 else (1 if p.batch_size == 1 else 2)
             self.batch.setCurrentIndex(mode)
             if mode == 2:

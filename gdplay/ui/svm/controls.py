@@ -162,7 +162,7 @@ class ModelControls(QGroupBox):
         self.solver_note = _selectable(QLabel())
         self.solver_note.setStyleSheet("color: #555555;")
         self.learning_rate = LogSlider(1e-6, 1.0, 1e-3, name="learning rate")
-        self.learning_rate.setToolTip("Primal subgradient step size η (constant schedule)")
+        self.learning_rate.setToolTip("Primal subgradient step size at the start, η; step t uses η/(1 + η t)")
         self.formula = _selectable(QLabel())
 
         for combo in (self.kernel, self.convention, self.solver):
@@ -324,8 +324,11 @@ class ModelControls(QGroupBox):
             item.setEnabled(kernel == "linear")
             item.setToolTip("" if kernel == "linear" else PRIMAL_ONLY_LINEAR)
         notes = {
-            "dual": "SMO as in libsvm: two α per step, stops when the KKT violation ≤ 10⁻³.",
-            "primal": "Full-batch subgradient descent on ½‖w‖² + C Σ max(0, 1 − y(w·x + b)).",
+            "dual": "SMO as in libsvm: two α per step; stops when the KKT violation and the relative duality "
+                    "gap (P − D)/max(1, |P|) are both ≤ 10⁻³.",
+            "primal": "Full-batch subgradient descent on ½‖w‖² + C Σ max(0, 1 − y(w·x + b)), step η/(1 + η t) "
+                      "(Pegasos' 1/t); stops when P is within 10⁻³ of the lower bound D(α̂) rebuilt from w. "
+                      "Slow for large C: it says so at the step limit.",
             "libsvm": "The dual solver, with scikit-learn's SVC (libsvm) re-solved after each change and "
                       "its boundary drawn dotted green.",
         }

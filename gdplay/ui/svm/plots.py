@@ -11,7 +11,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QGraphicsItem
 
-from gdplay.core.svm import CostSurface, CSweepPoint, DecisionMap, SigmaSweepPoint, SVMSnapshot
+from gdplay.core.svm import (
+    ARTICLE_SIGMA2_ACCURACY,
+    LIBSVM_C_SWEEP_N_SUPPORT,
+    CostSurface,
+    CSweepPoint,
+    DecisionMap,
+    SigmaSweepPoint,
+    SVMSnapshot,
+)
 from gdplay.ui.plots.contours import ContourSet, IsoLines, isolines_xy
 from gdplay.ui.plots.decision import BOUNDARY_PEN, MARGIN_PEN, DecisionView
 from gdplay.ui.plots.style import PATH_PEN, StickyRange, make_plot, set_log_y
@@ -24,6 +32,7 @@ REFERENCE_BOUNDARY_PEN = pg.mkPen("#00a651", width=2, style=Qt.PenStyle.DotLine)
 # a diverging map, lighter than the points so they stand out: f < 0 red, f = 0 white, f > 0 blue
 DIVERGING = pg.ColorMap([0.0, 0.25, 0.5, 0.75, 1.0],
                         [(214, 96, 77), (244, 165, 130), (247, 247, 247), (146, 197, 222), (67, 147, 195)])
+ARTICLE_COLOR = "#6b6b6b"  # the article's own numbers, drawn hollow next to gdplay's
 SWEEP_COLORS = ("#000000", "#7b2cbf", "#e377c2", "#d62728", "#17becf", "#ff7f0e", "#8c564b", "#1f77b4")
 
 
@@ -204,6 +213,9 @@ class ObjectiveView:
         floor = max(abs(float(primal[-1])) if math.isfinite(primal[-1]) else top, 1e-300) * 1e-3
         p = np.maximum(primal, floor)
         self.primal.setData(steps, p, connect="finite")
+        if snap.params.solver == "primal":
+            # the primal run's D is its lower bound D(α̂); 0 means it has none yet (α̂ = 0): not drawn
+            dual = np.where(dual > 0, dual, np.nan)
         if np.isfinite(dual).any():
             d = np.maximum(dual, floor)
             self.dual.setData(steps, d, connect="finite")
@@ -218,14 +230,19 @@ class ObjectiveView:
 
 
 class GapView:
-    """The duality gap P − D per iteration on a log scale: 0 at the optimum (dual solver only)."""
+    """The duality gap P − D per iteration on a log scale: 0 at the optimum. The dashed line is the stopping
+    rule's threshold tol·max(1, |P|): a run is "converged" only below it. The primal solver's D is the lower
+    bound D(α̂) it certifies itself with."""
 
     def __init__(self) -> None:
-        self.widget = make_plot("Duality gap P − D", "iteration", "gap (log scale)", grid=False)
+        self.widget = make_plot("Gap P − D (- - stop)", "iteration", "gap (log scale)", grid=False)
         self.plot = self.widget.getPlotItem()
         set_log_y(self.plot)
         self.curve = pg.PlotDataItem(pen=pg.mkPen("#2ca02c", width=1))
         self.plot.addItem(self.curve)
+        self.threshold = pg.InfiniteLine(angle=0, pen=pg.mkPen("#555555", width=1, style=Qt.PenStyle.DashLine))
+        self.threshold.setVisible(False)
+        self.plot.addItem(self.threshold, ignoreBounds=True)
         self.note = pg.TextItem("", color="#555555", anchor=(0.5, 0.5))
         self.note.setParentItem(self.plot.getViewBox())
         self.range = StickyRange(self.plot, log_y=True, y_pad=0.5)  # C or σ dragged: values jump
@@ -236,10 +253,15 @@ class GapView:
         gap = h[:, 3] if len(h) else np.empty(0)
         if not np.isfinite(gap).any():
             self.curve.setData([], [])
-            self._say("The primal solver\nhas no dual: no gap." if snap.params.solver == "primal" else "")
+            self.threshold.setVisible(False)
+            self._say("")
             return
         self._say("")
         g = np.maximum(gap, 1e-12)
+        stop = snap.params.tol * max(1.0, abs(snap.primal_objective))
+        if math.isfinite(stop) and stop > 0:
+            self.threshold.setPos(math.log10(stop))
+            self.threshold.setVisible(True)
         self.curve.setData(h[:, 0], g, connect="finite")
         if snap.step < self._last_step:
             self.range.reset()
@@ -385,13 +407,24 @@ class CSweepView:
         self.count = pg.PlotDataItem(pen=pg.mkPen("#1f77b4", width=2), symbol="o", symbolSize=8,
                                      symbolBrush="#1f77b4")
         self.count_plot.addItem(self.count)
+        # the article's code (libsvm) on the article's points, as a reference: hollow diamonds
+        count_legend = self.count_plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+        self.count.opts["name"] = "gdplay"
+        count_legend.addItem(self.count, "gdplay")
+        self.article_count = pg.PlotDataItem(pen=None, symbol="d", symbolSize=13, symbolBrush=None,
+                                             symbolPen=pg.mkPen(ARTICLE_COLOR, width=2))
+        self.count_plot.addItem(self.article_count)
+        count_legend.addItem(self.article_count, "article's code (libsvm), its points")
         self.labels: list[pg.TextItem] = []
         self.note = pg.TextItem("Press “Run C sweep” (left panel).", color="#555555", anchor=(0.5, 0.5))
         self.note.setParentItem(self.lines_plot.getViewBox())
         self.note.setPos(150, 100)
 
-    def show(self, X: np.ndarray, y: np.ndarray, points: Sequence[CSweepPoint]) -> None:
+    def show(self, X: np.ndarray, y: np.ndarray, points: Sequence[CSweepPoint], article_data: bool = False) -> None:
+        """``article_data``: the points are the article's experiment 1, so its code's counts apply."""
         self.note.setText("")
+        ref = [(math.log10(c), n) for c, n in LIBSVM_C_SWEEP_N_SUPPORT.items()] if article_data else []
+        self.article_count.setData([r[0] for r in ref], [r[1] for r in ref])
         dark = pg.mkPen("#222222", width=0.5)
         brushes = [pg.mkBrush(POS_COLOR if v > 0 else NEG_COLOR) for v in y]
         self.data.setData(pos=X, brush=brushes, pen=dark)
@@ -457,6 +490,14 @@ class SigmaSweepView:
                                     symbolBrush="#ff7f0e", name="test")
         self.acc_plot.addItem(self.train)
         self.acc_plot.addItem(self.test)
+        # the article's printed table (its points, γ = 1/σ², C = 1): hollow markers in the same shapes
+        article = pg.mkPen(ARTICLE_COLOR, width=2)
+        self.article_train = pg.PlotDataItem(pen=None, symbol="o", symbolSize=14, symbolBrush=None,
+                                             symbolPen=article, name="article: train")
+        self.article_test = pg.PlotDataItem(pen=None, symbol="s", symbolSize=14, symbolBrush=None,
+                                            symbolPen=article, name="article: test")
+        self.acc_plot.addItem(self.article_train)
+        self.acc_plot.addItem(self.article_test)
         legend.setParentItem(self.acc_plot.getViewBox())
         self.count_widget = make_plot("Number of support vectors vs σ²", "σ² (log scale)", "support vectors")
         self.count_plot = self.count_widget.getPlotItem()
@@ -468,9 +509,14 @@ class SigmaSweepView:
         self.note.setParentItem(self.acc_plot.getViewBox())
         self.note.setPos(150, 100)
 
-    def show(self, points: Sequence[SigmaSweepPoint]) -> None:
+    def show(self, points: Sequence[SigmaSweepPoint], article_data: bool = False) -> None:
+        """``article_data``: the points are the article's experiment 2 and γ = 1/σ², C = 1, as in its table."""
         self.note.setText("")
         s2 = np.array([p.sigma2 for p in points])
+        table = ARTICLE_SIGMA2_ACCURACY if article_data else {}
+        ref = [(math.log10(k), v) for k, v in table.items() if k in set(s2.tolist())]
+        self.article_train.setData([r[0] for r in ref], [r[1][0] for r in ref])
+        self.article_test.setData([r[0] for r in ref], [r[1][1] for r in ref])
         lx = np.log10(s2)  # a log axis by hand: ticks only at the swept values, labelled plainly
         ticks = [[(float(v), f"{s:g}") for v, s in zip(lx, s2)]]
         for plot in (self.acc_plot, self.count_plot):
@@ -494,7 +540,9 @@ class SigmaSweepView:
             self.labels.append((self.count_plot, t))
         vals = np.concatenate([train, test[np.isfinite(test)]])
         self.acc_plot.getViewBox().setRange(xRange=(lx.min() - 0.2, lx.max() + 0.2),
-                                            yRange=(max(0.0, vals.min() - 3), min(100.0, vals.max() + 2) + 1),
+                                            # room below the curves for the legend (4 rows with the article's)
+                                            yRange=(max(0.0, vals.min() - (9 if ref else 3)),
+                                                    min(100.0, vals.max() + 2) + 1),
                                             padding=0)
         self.count_plot.getViewBox().setRange(xRange=(lx.min() - 0.2, lx.max() + 0.2),
                                               yRange=(0, n.max() * 1.15 + 1), padding=0)

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 from gdplay.bridge import TrainingController
 from gdplay.core.csvio import CSVError, Table
 from gdplay.core.svm import (
+    ARTICLE_SIGMA2_ACCURACY,
     HISTORY_FIELDS,
+    LIBSVM_C_SWEEP_N_SUPPORT,
     CostSurface,
     DecisionMap,
     SVMParams,
@@ -124,7 +126,8 @@ class SvmTab(TrainingTabMixin, QWidget):
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.readout = {k: QLabel("–") for k in ("step", "objectives", "kkt", "sv", "accuracy", "w", "width")}
+        self.readout = {k: QLabel("–") for k in ("step", "objectives", "relgap", "kkt", "sv", "accuracy", "w",
+                                                 "width")}
         for label in self.readout.values():
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setWordWrap(True)
@@ -145,6 +148,7 @@ class SvmTab(TrainingTabMixin, QWidget):
         read_box = QGroupBox("Readouts")
         form = QFormLayout(read_box)
         for key, text in (("step", "step / status"), ("objectives", "primal P, dual D, gap"),
+                          ("relgap", "(P − D)/max(1, |P|)"),
                           ("kkt", "KKT violation"), ("sv", "support vectors"), ("accuracy", "accuracy"),
                           ("w", "w, b"), ("width", "margin width 2/‖w‖")):
             form.addRow(text, self.readout[key])
@@ -524,10 +528,20 @@ class SvmTab(TrainingTabMixin, QWidget):
                 self.sweep_box.result.setText(f"<span style='color:#b00020'>{result['error']}</span>")
                 return
             pts = result["points"]
-            self.c_sweep_view.show(result["X"], result["y"], pts)
-            cells = "".join(f"<tr><td>{p.C:g}</td><td>{p.n_support}</td></tr>" for p in pts)
+            article = bool(result.get("article_data"))
+            self.c_sweep_view.show(result["X"], result["y"], pts, article)
+
+            def ref(C: float) -> str:
+                n = LIBSVM_C_SWEEP_N_SUPPORT.get(float(C)) if article else None
+                return "" if not article else f"<td>{'' if n is None else n}</td>"
+
+            head = "<th>article's code</th>" if article else ""
+            cells = "".join(f"<tr><td>{p.C:g}</td><td>{p.n_support}</td>{ref(p.C)}</tr>" for p in pts)
+            note = ("<br>The article's points: its code (libsvm) gives the right column; at C ≥ 1 it prints "
+                    "w = (0.36172799, 0.22875099), b = −0.22133232.") if article else ""
             self.sweep_box.result.setText(f"<b>C sweep</b> ({len(result['y'])} training points, linear):"
-                                          f"<table cellspacing='3'><tr><th>C</th><th># SV</th></tr>{cells}</table>")
+                                          f"<table cellspacing='3'><tr><th>C</th><th># SV</th>{head}</tr>{cells}"
+                                          f"</table>{note}")
             self.pages.setCurrentIndex(1)
         elif tag == "sweep_sigma2":
             self.sweeps["sigma2"] = result
@@ -535,14 +549,25 @@ class SvmTab(TrainingTabMixin, QWidget):
                 self.sweep_box.result.setText(f"<span style='color:#b00020'>{result['error']}</span>")
                 return
             pts = result["points"]
-            self.sigma_sweep_view.show(pts)
+            # the article's table holds for its points, γ = 1/σ² and C = 1 only
+            article = bool(result.get("article_data")) and result["convention"] == "code" and result["C"] == 1.0
+            self.sigma_sweep_view.show(pts, article)
             rule = "1/σ²" if result["convention"] == "code" else "1/(2σ²)"
+
+            def ref(s2: float) -> str:
+                row = ARTICLE_SIGMA2_ACCURACY.get(float(s2)) if article else None
+                if not article:
+                    return ""
+                return "<td></td><td></td>" if row is None else f"<td>{row[0]:.4f} %</td><td>{row[1]:.4f} %</td>"
+
+            head = "<th>article train</th><th>article test</th>" if article else ""
             cells = "".join(f"<tr><td>{p.sigma2:g}</td><td>{p.gamma:.4g}</td><td>{p.n_support}</td>"
-                            f"<td>{_pct(p.train_accuracy)}</td><td>{_pct(p.test_accuracy)}</td></tr>" for p in pts)
+                            f"<td>{_pct4(p.train_accuracy)}</td><td>{_pct4(p.test_accuracy)}</td>{ref(p.sigma2)}</tr>"
+                            for p in pts)
             self.sweep_box.result.setText(
                 f"<b>σ² sweep</b> (RBF, γ = {rule}, C = {result['C']:g}; {result['n_train']} train, "
                 f"{result['n_test']} test points):<table cellspacing='3'><tr><th>σ²</th><th>γ</th><th># SV</th>"
-                f"<th>train</th><th>test</th></tr>{cells}</table>")
+                f"<th>train</th><th>test</th>{head}</tr>{cells}</table>")
             self.pages.setCurrentIndex(1)
 
     @Slot(object)
@@ -596,8 +621,12 @@ class SvmTab(TrainingTabMixin, QWidget):
         r["step"].setText(f"{snap.step:,} · {snap.status.value}")
         r["objectives"].setText(f"{_fmt(snap.primal_objective)}, {_fmt(snap.dual_objective)}, "
                                 f"{_fmt(snap.duality_gap, 3)}")
-        r["kkt"].setText(f"{_fmt(snap.kkt_violation, 3)} (stops at ≤ {snap.params.tol:g})"
-                         if snap.params.solver == "dual" else "– (primal: stops when the subgradient is small)")
+        # the stopping rule, next to the numbers it reads: "converged" means both are within tol
+        rel = (snap.duality_gap / max(1.0, abs(snap.primal_objective))
+               if math.isfinite(snap.duality_gap) and math.isfinite(snap.primal_objective) else math.nan)
+        r["relgap"].setText(f"{_fmt(rel, 3)} (stops at ≤ {snap.params.tol:g})")
+        r["kkt"].setText(f"{_fmt(snap.kkt_violation, 3)} (and stops at ≤ {snap.params.tol:g})"
+                         if snap.params.solver == "dual" else "– (primal: no α; stops on the gap alone)")
         n_margin = int(snap.margin_mask.sum())
         n_bound = int(snap.bound_mask.sum())
         if snap.params.solver == "dual":
@@ -622,4 +651,9 @@ def _finite_or_none(v: float) -> float | None:
 
 def _pct(v: float) -> str:
     return f"{v:.1%}" if v is not None and math.isfinite(v) else "–"
+
+
+def _pct4(v: float) -> str:
+    """Per cent with 4 decimals, as the article prints its table."""
+    return f"{100 * v:.4f} %" if v is not None and math.isfinite(v) else "–"
 
