@@ -36,7 +36,7 @@ def brute_matrix(A, B, kernel, **kw):
 @pytest.fixture
 def points():
     rng = np.random.default_rng(3)
-    return rng.normal(size=(7, 2)) + [3.0, -2.0], rng.normal(size=(5, 2)) + [2.5, -1.0]
+    return rng.normal(size=(7, 2)) + np.array([3.0, -2.0]), rng.normal(size=(5, 2)) + np.array([2.5, -1.0])
 
 
 @pytest.mark.parametrize("kernel", ["linear", "poly", "rbf"])
