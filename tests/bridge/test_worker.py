@@ -50,11 +50,10 @@ def test_pause_step_reset(qtbot, controller):
     qtbot.waitUntil(lambda: controller.running, timeout=2000)
     controller.pause()
     qtbot.waitUntil(lambda: not controller.running, timeout=2000)
-    qtbot.wait(50)
-    n = controller.latest.step
-    qtbot.wait(100)
-    assert controller.latest.step == n  # paused means paused
-    controller.step(1)
+    with qtbot.waitSignal(controller.replyReady, timeout=2000) as blocker:  # the step it paused at
+        controller.request("paused at", "snapshot")
+    n = blocker.args[1].step
+    controller.step(1)  # exactly one more: had it kept training, it would be further on
     qtbot.waitUntil(lambda: controller.latest.step == n + 1, timeout=2000)
     controller.step(5)
     qtbot.waitUntil(lambda: controller.latest.step == n + 6, timeout=2000)
@@ -66,8 +65,10 @@ def test_pause_step_reset(qtbot, controller):
 def test_rate_limit_slows_training(qtbot, controller):
     controller.set_rate(20.0)
     controller.play()
-    qtbot.wait(500)
-    assert 3 <= controller.latest.step <= 20
+    qtbot.waitUntil(lambda: controller.latest is not None and controller.latest.step >= 1, timeout=3000)
+    t0, n0 = time.perf_counter(), controller.latest.step
+    qtbot.waitUntil(lambda: controller.latest.step >= n0 + 6, timeout=5000)
+    assert time.perf_counter() - t0 >= 5 / 20  # never faster than 20 steps a second (slower is a busy machine)
 
 
 def test_exception_in_step_reaches_the_ui_and_keeps_the_thread(qtbot, nedrich):
@@ -132,9 +133,8 @@ def test_shutdown_is_quick_even_with_a_slow_step(qtbot, nedrich):
     t.set_data(*nedrich)
     c = TrainingController(t)
     c.play()
-    qtbot.waitUntil(lambda: c.running, timeout=2000)
-    qtbot.wait(100)
-    t0 = time.perf_counter()
+    qtbot.waitUntil(lambda: c.running and c.latest is not None and c.latest.step >= 1, timeout=3000)
+    t0 = time.perf_counter()  # the process is in the middle of its next half-second step
     assert c.shutdown(2000)
     assert time.perf_counter() - t0 < 1.5
 
@@ -143,14 +143,14 @@ def test_slow_motion_then_full_speed_keeps_snapshots_coming(qtbot, controller):
     """Regression: step calls must not grow while the rate limit caps them, or full speed stalls."""
     controller.set_rate(200.0)
     controller.play()
-    qtbot.wait(400)
+    qtbot.waitUntil(lambda: controller.latest is not None and controller.latest.step >= 40, timeout=5000)
     controller.set_rate(None)
     n = controller.latest.step
     qtbot.waitUntil(lambda: controller.latest.step > n + 10_000, timeout=1000)
     seen = []
     controller.snapshotReady.connect(seen.append)
-    qtbot.wait(300)
-    assert len(seen) >= 5  # a snapshot every ~16 ms, not one call of millions of steps
+    # snapshots keep coming (one every ~16 ms), not one call of millions of steps
+    qtbot.waitUntil(lambda: len(seen) >= 5, timeout=3000)
 
 
 def test_views_arrive_with_snapshots_and_requests_are_answered(qtbot, controller):
@@ -214,8 +214,9 @@ def test_a_hidden_tab_always_shows_its_last_frame(qtbot, controller):
     even when no newer frame follows (a run that stopped, a restored session)."""
     controller.set_visible(False)
     for _ in range(6):
+        before = controller._worker.snapshots_received
         controller.step(3)  # a burst of frames, then nothing more
-        qtbot.wait(40)
+        qtbot.waitUntil(lambda before=before: controller._worker.snapshots_received > before, timeout=3000)
     qtbot.waitUntil(lambda: controller.latest is not None and controller.latest.step == 18, timeout=3000)
     controller.step(2)  # one lone frame, right after the last one was shown
     qtbot.waitUntil(lambda: controller.latest.step == 20, timeout=3000)
@@ -251,10 +252,9 @@ def test_garbage_is_collected_in_the_gui_thread_only_while_relays_run(qtbot, ned
         cycle.me = cycle
         dead = weakref.ref(cycle)
         del cycle
-        t0 = time.perf_counter()
-        while time.perf_counter() - t0 < 1.5:  # snapshots stream in; the relay unpickles every one
-            qtbot.wait(20)
-        qtbot.waitUntil(lambda: dead() is None, timeout=3000)  # the GUI thread's timer collected the cycle
+        # snapshots stream in; the relay unpickles every one
+        qtbot.waitUntil(lambda: c._worker.snapshots_received > 20, timeout=10_000)
+        qtbot.waitUntil(lambda: dead() is None, timeout=15_000)  # the GUI thread's timer collected the cycle
         assert c._worker.snapshots_received > 20
         assert c.shutdown(2000)
         assert gc.isenabled()
