@@ -80,11 +80,9 @@ SESSION_PARAM_CONTROLS = {"degree": ("model.degree", ()), "coef0": ("model.coef0
 
 def _job_context():
     """The multiprocessing context the training processes use (one choice for the app)."""
-    try:
-        from gdplay.bridge.start_method import context
-    except ImportError:  # the bridge before start_method.py
-        from gdplay.bridge.worker import _context as context
-    return context()
+    from gdplay.bridge import process_context
+
+    return process_context()
 
 
 class SvmTab(TrainingTabMixin, QWidget):
