@@ -240,8 +240,8 @@ class MainWindow(QMainWindow):
     def _on_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open session", self._file_dialog_folder(),
                                               f"gdplay sessions (*{SUFFIX});;JSON files (*.json)")
-        if path and self.confirm_discard():
-            self.open_path(path)
+        if path:
+            self.after_unsaved_changes(lambda: self.open_path(path))
 
     def open_path(self, path: str, remember: bool = True) -> bool:
         """Open a session, or import a CSV into the current tab; says what went wrong if it cannot."""
@@ -287,14 +287,23 @@ class MainWindow(QMainWindow):
             self._update_title()
             self.statusBar().showMessage(f"Saved {path}", 5000)
 
-    def confirm_discard(self) -> bool:
-        """Before replacing the session: True to go on (saved, or changes dropped), False to keep it."""
+    def after_unsaved_changes(self, then) -> bool:
+        """Before replacing the session: with unsaved changes, ask Save / Discard / Cancel, as Quit does.
+        ``then()`` runs at once when nothing is unsaved or on Discard, after the save on Save (if it
+        succeeded), never on Cancel. Returns False if cancelled (or the save is still under way)."""
         if not self.document.modified:
+            then()
             return True
         answer = QMessageBox.question(
-            self, "Unsaved changes", "This session has changes that are not saved. Discard them?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Discard
+            self, "Save changes?", "This session has changes that are not saved. Save them before opening "
+            "another?", QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Discard:
+            then()
+            return True
+        if answer == QMessageBox.StandardButton.Save:
+            self.save_session(then=lambda ok: ok and then())
+        return False
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -302,7 +311,7 @@ class MainWindow(QMainWindow):
         for path in items:
             action = self.recent_menu.addAction(os.path.basename(path))
             action.setStatusTip(path)
-            action.triggered.connect(lambda _=False, p=path: self.confirm_discard() and self.open_path(p))
+            action.triggered.connect(lambda _=False, p=path: self.after_unsaved_changes(lambda: self.open_path(p)))
         if not items:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
 
@@ -318,13 +327,16 @@ class MainWindow(QMainWindow):
 
     def open_example(self, path: str) -> bool:
         """An example opens as new work: saving asks where, and the example file is never overwritten."""
-        if not self.confirm_discard():
-            return False
-        ok = self.open_path(path, remember=False)
-        if ok:
-            self.document.path = None
-            self._update_title()
-        return ok
+        opened = []
+
+        def now() -> None:
+            opened.append(self.open_path(path, remember=False))
+            if opened[-1]:
+                self.document.path = None
+                self._update_title()
+
+        self.after_unsaved_changes(now)
+        return bool(opened and opened[-1])
 
     # -- files of the current tab ---------------------------------------------------------------------------
     def _error(self, title: str, text: str) -> None:
@@ -405,8 +417,10 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         path = event.mimeData().urls()[0].toLocalFile()
         event.acceptProposedAction()
-        if path.lower().endswith(".csv") or self.confirm_discard():
+        if path.lower().endswith(".csv"):
             QTimer.singleShot(0, lambda: self.open_path(path))
+        else:
+            QTimer.singleShot(0, lambda: self.after_unsaved_changes(lambda: self.open_path(path)))
 
     @Slot(str)
     def _on_tab_status(self, text: str) -> None:

@@ -169,10 +169,7 @@ class RegressionControls(QWidget):
         # stopping
         box = QGroupBox("Stopping")
         form = QFormLayout(box)
-        self.max_steps = QSpinBox()
-        self.max_steps.setRange(1, 1_000_000_000)
-        self.max_steps.setGroupSeparatorShown(True)
-        form.addRow("Step limit", self.max_steps)
+        self.max_steps = self.playback.limit  # the step limit sits with Play, as in every tab
         self.tol = QLineEdit()
         self.tol.setToolTip("Stop when the relative change in cost is at most this (0: off)")
         form.addRow("Cost change ≤", self.tol)

@@ -36,6 +36,7 @@ SOLVER_NAMES = (("dual", "Dual: SMO on the α (any kernel)"),
                 ("libsvm", "Dual, compared live with libsvm (scikit-learn SVC)"))
 CONVENTIONS = (("code", "γ = 1/σ²  (the seed's code, as passed to libsvm)"),
                ("formula", "γ = 1/(2σ²)  (the seed's formula exp(−‖x−y‖²/2σ²))"))
+SOLVER_LIMITS = {"dual": SVMParams().max_steps, "primal": 100_000}  # default step limits
 PRIMAL_ONLY_LINEAR = ("The primal solver descends on w, which exists only for the linear kernel; "
                       "pick the linear kernel to use it.")
 
@@ -213,10 +214,11 @@ class ModelControls(QGroupBox):
 
     def params(self, base: SVMParams) -> SVMParams:
         solver = "primal" if self.solver_name() == "primal" else "dual"
+        # the step limit is base's (the tab's Limit box), but a change of solver takes the new one's default
+        limit = base.max_steps if solver == base.solver else SOLVER_LIMITS[solver]
         return SVMParams(kernel=self.kernel_name(), C=self.C.value(), gamma=self.gamma(), degree=self.degree.value(),
                          coef0=self.coef0.value(), solver=solver, learning_rate=self.learning_rate.value(),
-                         lr_schedule=base.lr_schedule, power_t=base.power_t,
-                         max_steps=100_000 if solver == "primal" else base.max_steps, tol=base.tol)
+                         lr_schedule=base.lr_schedule, power_t=base.power_t, max_steps=limit, tol=base.tol)
 
     # -- writing (presets) -------------------------------------------------------------------------------
     def apply_preset(self, kernel: str, C: float, sigma2: float) -> None:
