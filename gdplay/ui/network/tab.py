@@ -1,7 +1,7 @@
 """The Neural network tab: points you place in 2-4 classes, a small network trained by backpropagation in
 its own process, and what happens inside it: the decision map, loss and accuracy, the gradient reaching
 each layer, every unit's output in a diagram, the activation, and the loss landscape. A second page steps
-the seed's two-neuron chain by hand (the worked example of 002)."""
+the backprop lesson's two-neuron chain by hand."""
 
 from __future__ import annotations
 
@@ -150,6 +150,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._build_layout()
         self._connect()
         guard_wheel(self.panel)
+        guard_wheel(self.worked)
         self.playback.set_limit(self.params.max_steps)
         self._on_panel_class_count(self.panel.n_classes.value())
         self.activation_view.set_activation(self.params.activation, self.params.leaky_slope)
@@ -361,7 +362,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
             xy, y = datasets.make_moons(n, noise, seed)
         elif name == "spiral":
             xy, y = datasets.make_spiral(max(n, k), k, noise, seed)
-        else:  # the seed's two Gaussian blobs, N([±5, ±5], σ² I); noise 0.5 gives its σ² = 5
+        else:  # the SVM intro's two Gaussian blobs, N([±5, ±5], σ² I); noise 0.5 gives its σ² = 5
             xy, y = datasets.make_gaussian_pair(max(n // 2, 1), 5.0, max(10.0 * noise, 1e-6), seed)
         self.load_points(xy, y, f"Load {p.preset.currentText()}")
 

@@ -50,10 +50,10 @@ class Preset:
 
 PRESETS = (
     Preset("exp1", "Experiment 1: N([−5,−5], 5I) vs N([5,5], 5I), 50 each",
-           "The seed's linearly separable case: a linear SVM with C = 1 finds a wide margin held by a few "
+           "The SVM intro's linearly separable case: a linear SVM with C = 1 finds a wide margin held by a few "
            "support vectors.", "linear", 1.0),
     Preset("exp2", "Experiment 2: N([−5,−5], 25I) vs N([5,5], 25I), 150 each, 10 % test",
-           "The seed's overlapping case: RBF kernel with σ² = 25 (γ = 1/σ² = 0.04 as in the seed's code), "
+           "The SVM intro's overlapping case: RBF kernel with σ² = 25 (γ = 1/σ² = 0.04 as in its code), "
            "C = 1; 30 points held out for testing (hollow).", "rbf", 1.0, 25.0),
     Preset("circles", "Circles: a disc inside a ring",
            "Not linearly separable: try the linear kernel, then RBF or a degree-2 polynomial.", "rbf", 10.0, 1.0),

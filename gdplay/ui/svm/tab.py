@@ -1,7 +1,7 @@
 """The SVM tab: two classes of points you place, a soft-margin SVM trained live (dual SMO or primal
 subgradient descent) in its own process, and the views that show the model and the optimisation: the
 signed decision function with margins and support vectors, the objectives and the duality gap, the hinge
-loss, the primal cost surface, a libsvm comparison and the seed's C and σ² sweeps."""
+loss, the primal cost surface, a libsvm comparison and the SVM intro's C and σ² sweeps."""
 
 from __future__ import annotations
 

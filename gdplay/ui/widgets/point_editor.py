@@ -249,7 +249,7 @@ def bind_undo_buttons(editor: PointEditor, undo_button, redo_button) -> None:
         undo_button.setEnabled(u.can_undo())
         redo_button.setEnabled(u.can_redo())
         undo_button.setToolTip(f"Undo {u.undo_text().lower()} (Ctrl+Z)" if u.can_undo() else "Nothing to undo")
-        redo_button.setToolTip(f"Redo {u.redo_text().lower()} (Ctrl+Shift+Z)" if u.can_redo() else "")
+        redo_button.setToolTip(f"Redo {u.redo_text().lower()} (Ctrl+Shift+Z)" if u.can_redo() else "Nothing to redo")
 
     editor.undoChanged.connect(update)
     editor._undo_buttons_update = update  # keep the closure as long as the editor
