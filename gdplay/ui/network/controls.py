@@ -28,28 +28,12 @@ from PySide6.QtWidgets import (
 
 from gdplay.core.network import FEATURES, MAX_HIDDEN_LAYERS, MAX_UNITS, NetworkParams
 from gdplay.core.optimizers import HYPERPARAMETERS, LABELS
+from gdplay.ui.network.presets import PRESET_TIPS, PRESETS
 from gdplay.ui.plots.style import CLASS_COLORS
 from gdplay.ui.widgets.log_slider import LogSlider
 from gdplay.ui.widgets.playback import PlaybackBar
 from gdplay.ui.widgets.tips import ACTIVATION_TIPS, HYPER_TIPS, INIT_TIPS, LOSS_TIPS, OPTIMIZER_TIPS, explain_combo
 
-PRESETS = {  # name -> (label, default noise, default count, has a class count)
-    "xor": ("XOR", 0.2, 200, False),
-    "blobs": ("Blobs", 0.6, 200, True),
-    "circles": ("Circles", 0.1, 200, False),
-    "moons": ("Moons", 0.1, 200, False),
-    "spiral": ("Spiral", 0.1, 300, True),
-    "gaussian_pair": ("Two Gaussian blobs (SVM intro)", 0.5, 100, False),
-}
-PRESET_TIPS = {
-    "xor": "XOR: opposite corners share a class. No single line separates them; one hidden layer can.",
-    "blobs": "Round clusters, one per class (as many as Classes says): easy, nearly linear boundaries.",
-    "circles": "A disc inside a ring: the boundary must be a closed curve (or give the network x₁² and x₂²).",
-    "moons": "Two interleaving half circles: a curved boundary.",
-    "spiral": "Arms of a spiral, one per class: hard; needs several layers or the sin inputs.",
-    "gaussian_pair": "The two Gaussian clouds N([±5, ±5], σ²I) of the SVM intro's experiments; noise 0.5 gives its "
-                     "σ² = 5.",
-}
 FEATURE_TIPS = {"x1": "the first coordinate x₁", "x2": "the second coordinate x₂", "x1^2": "x₁ squared",
                 "x2^2": "x₂ squared", "x1*x2": "the product x₁·x₂", "sin x1": "sin x₁", "sin x2": "sin x₂"}
 ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU",

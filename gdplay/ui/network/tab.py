@@ -33,7 +33,6 @@ from gdplay.core.network import (
     NetworkTrainer,
 )
 from gdplay.core.trainer import Status, ValidationError
-from gdplay.ui.network.controls import PRESETS as DATA_PRESETS
 from gdplay.ui.network.controls import ControlPanel
 from gdplay.ui.network.diagram import NetworkDiagram
 from gdplay.ui.network.plots import (
@@ -45,6 +44,7 @@ from gdplay.ui.network.plots import (
     LayerProfileView,
     LossView,
 )
+from gdplay.ui.network.presets import PRESETS as DATA_PRESETS
 from gdplay.ui.network.worked import WorkedExample
 from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.tab_base import TrainingTabMixin
@@ -368,8 +368,13 @@ class NetworkTab(TrainingTabMixin, QWidget):
 
     def apply_preset(self, key: str, play: bool = False) -> None:
         """A data preset ("xor", "blobs", "circles", "moons", "spiral", "gaussian_pair") or an experiment
-        ("deep-sigmoid", "deep-relu"), as the window's --preset and menus name them; paused unless ``play``."""
+        ("deep-sigmoid", "deep-relu") or the worked example ("worked"), as the window's --preset and menus name
+        them; paused unless ``play``."""
         self.controller.pause()  # first: commands apply in order
+        if key == "worked":
+            self.set_worked_mode(True)
+            return
+        self.set_worked_mode(False)
         if key.startswith("deep-"):
             activation = key.removeprefix("deep-")
             if activation not in VANISHING:
