@@ -83,6 +83,9 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--preset", metavar="KEY", help="with --screenshot: load this experiment first (without "
                         f"--tab, in the tab that has it){presets}")
     parser.add_argument("--size", default="1400x860", type=_size, metavar="WxH", help="with --screenshot: window size")
+    parser.add_argument("--lecture", action="store_true",
+                        help="lecture mode: full screen, text, lines and plots 1.6 times larger (F11 in the "
+                             "window); with --screenshot, the picture is drawn in lecture mode at --size")
     parser.add_argument("--self-test", type=int, default=None, metavar="MS", help=argparse.SUPPRESS)
     parser.add_argument("--bench-startup", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(list(argv))
@@ -165,6 +168,11 @@ def _gui_main(argv: list[str]) -> int:
 
     window = MainWindow()
     try:
+        if args.screenshot:  # as asked, whatever the window remembers
+            window.set_text_zoom(1.0, remember=False)
+            window.set_lecture_mode(args.lecture, full_screen=False, remember=False)
+        elif args.lecture:
+            window.set_lecture_mode(True, full_screen=False)  # shown full screen below
         if args.tab:
             window.select_tab(args.tab)
         if args.file and args.screenshot:
@@ -180,7 +188,7 @@ def _gui_main(argv: list[str]) -> int:
         else:
             _start_autosave(window, offer_recovery=args.self_test is None and not args.file)
         window.build_tabs_after_first_paint()
-        window.show()
+        window.show_as_remembered()
         if args.file:
             QTimer.singleShot(0, lambda: window.open_path(args.file) and window.document.start_watching())
         if args.self_test is not None:

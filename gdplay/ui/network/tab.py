@@ -12,7 +12,6 @@ from dataclasses import replace
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -50,6 +49,7 @@ from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.tab_base import TrainingTabMixin
 from gdplay.ui.throttle import Throttle
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
+from gdplay.ui.widgets.reflow import Arrangement, fit_side_panel, plot_area
 from gdplay.ui.widgets.wheel_guard import guard_wheel
 
 DEFAULT_PARAMS = NetworkParams(hidden=(8, 8), activation="tanh", loss="xent", init="xavier", seed=0,
@@ -163,18 +163,16 @@ class NetworkTab(TrainingTabMixin, QWidget):
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(min(self.panel.minimumSizeHint().width() + 24, 440))
-        scroll.setMaximumWidth(460)
+        fit_side_panel(scroll, 0, 460)
 
         diagram_box = QWidget()
         dv = QVBoxLayout(diagram_box)
         dv.setContentsMargins(0, 0, 0, 0)
         dv.setSpacing(2)
-        caption = QLabel("<b>Network</b>: each unit's output over the plane (blue low, red high); lines are "
-                         "weights, <span style='color:#d62728'>red +</span>, "
-                         "<span style='color:#1f77b4'>blue −</span>, width |w|. Hover for values.")
-        caption.setWordWrap(True)
-        caption.setStyleSheet("font-size: 9pt;")
+        caption = QLabel("<small><b>Network</b>: each unit's output over the plane (blue low, red high); lines "
+                         "are weights, <span style='color:#d62728'>red +</span>, "
+                         "<span style='color:#1f77b4'>blue −</span>, width |w|. Hover for values.</small>")
+        caption.setWordWrap(True)  # <small>: a step below the window's text, whatever its size
         dv.addWidget(caption)
         dv.addWidget(self.diagram, 1)
 
@@ -189,21 +187,14 @@ class NetworkTab(TrainingTabMixin, QWidget):
         small.setStretchFactor(0, 3)
         small.setStretchFactor(1, 2)
 
-        plots = QWidget()
-        grid = QGridLayout(plots)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(4)
-        grid.addWidget(self.map_view.widget, 0, 0)
-        grid.addWidget(diagram_box, 0, 1)
-        grid.addWidget(curves, 0, 2)
-        grid.addWidget(self.gradient_view.widget, 1, 0)
-        grid.addWidget(small, 1, 1)
-        grid.addWidget(self.landscape_view.widget, 1, 2)
-        grid.setRowStretch(0, 11)
-        grid.setRowStretch(1, 9)
-        grid.setColumnStretch(0, 4)
-        grid.setColumnStretch(1, 3)
-        grid.setColumnStretch(2, 3)
+        m, g, land = self.map_view.widget, self.gradient_view.widget, self.landscape_view.widget
+        # three columns, or two (large text on a narrow screen: the plots scroll down)
+        plots = plot_area([
+            Arrangement([(m, 0, 0, 1, 1), (diagram_box, 0, 1, 1, 1), (curves, 0, 2, 1, 1), (g, 1, 0, 1, 1),
+                         (small, 1, 1, 1, 1), (land, 1, 2, 1, 1)], {0: 11, 1: 9}, {0: 4, 1: 3, 2: 3}),
+            Arrangement([(m, 0, 0, 1, 1), (diagram_box, 0, 1, 1, 1), (curves, 1, 0, 1, 1), (g, 1, 1, 1, 1),
+                         (small, 2, 0, 1, 1), (land, 2, 1, 1, 1)], {}, {0: 1, 1: 1}),
+        ])
 
         main = QSplitter()
         main.addWidget(scroll)

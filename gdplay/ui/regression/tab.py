@@ -11,7 +11,6 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -32,6 +31,7 @@ from gdplay.ui.regression.plots import CostView, CurveView, DataView, DistanceVi
 from gdplay.ui.regression.presets import PRESETS, preset
 from gdplay.ui.tab_base import TrainingTabMixin
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
+from gdplay.ui.widgets.reflow import Arrangement, fit_side_panel, plot_area
 from gdplay.ui.widgets.wheel_guard import guard_wheel
 
 # the controls a session keeps besides the params (the data plot's range last: loading points fits it)
@@ -111,21 +111,19 @@ class RegressionTab(TrainingTabMixin, QWidget):
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + 24)
-        scroll.setMaximumWidth(520)
+        fit_side_panel(scroll, 0, 520)
 
         self.surface_stack = QStackedWidget()
         self.surface_stack.addWidget(self.surface_view.widget)
         self.surface_stack.addWidget(self.curve_view.widget)
-        plots = QWidget()
-        grid = QGridLayout(plots)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.data_view.widget, 0, 0)
-        grid.addWidget(self.surface_stack, 0, 1)
-        grid.addWidget(self.cost_view.widget, 1, 0)
-        grid.addWidget(self.distance_view.widget, 1, 1)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 2)
+        data, surface, cost, distance = (self.data_view.widget, self.surface_stack, self.cost_view.widget,
+                                         self.distance_view.widget)
+        # two columns, or (large text on a narrow screen) one under the other
+        plots = plot_area([
+            Arrangement([(data, 0, 0, 1, 1), (surface, 0, 1, 1, 1), (cost, 1, 0, 1, 1), (distance, 1, 1, 1, 1)],
+                        {0: 3, 1: 2}),
+            Arrangement([(data, 0, 0, 1, 1), (surface, 1, 0, 1, 1), (cost, 2, 0, 1, 1), (distance, 3, 0, 1, 1)]),
+        ])
 
         splitter = QSplitter()
         splitter.addWidget(scroll)

@@ -45,6 +45,7 @@ from gdplay.ui.tab_base import TrainingTabMixin
 from gdplay.ui.throttle import Throttle
 from gdplay.ui.widgets.playback import PlaybackBar
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
+from gdplay.ui.widgets.reflow import Arrangement, fit_side_panel, plot_area
 from gdplay.ui.widgets.wheel_guard import guard_wheel
 
 DEFAULT_RATE = 1000.0  # SMO pair updates per second: fast enough to converge in a second, slow enough to watch
@@ -148,28 +149,24 @@ class SvmTab(TrainingTabMixin, QWidget):
         scroll.setWidget(panel)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(420)
-        scroll.setMaximumWidth(480)
+        fit_side_panel(scroll, 420, 480)
 
-        legend = QLabel(LEGEND)
+        legend = QLabel(f"<small>{LEGEND}</small>")  # a step below the window's text, whatever its size
         legend.setWordWrap(True)
-        legend.setStyleSheet("font-size: 8pt;")
-        training = QWidget()
-        grid = QGridLayout(training)
-        grid.setContentsMargins(0, 0, 0, 0)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.decision.widget, 1)
         left_layout.addWidget(legend)
-        grid.addWidget(left, 0, 0, 2, 1)
-        grid.addWidget(self.objective_view.widget, 0, 1)
-        grid.addWidget(self.gap_view.widget, 0, 2)
-        grid.addWidget(self.hinge_view.widget, 1, 1)
-        grid.addWidget(self.surface_view.widget, 1, 2)
-        grid.setColumnStretch(0, 5)
-        grid.setColumnStretch(1, 3)
-        grid.setColumnStretch(2, 3)
+        o, g, h, f = (self.objective_view.widget, self.gap_view.widget, self.hinge_view.widget,
+                      self.surface_view.widget)
+        # the decision plot beside a 2 x 2 block, or (large text on a narrow screen) beside one column
+        training = plot_area([
+            Arrangement([(left, 0, 0, 2, 1), (o, 0, 1, 1, 1), (g, 0, 2, 1, 1), (h, 1, 1, 1, 1), (f, 1, 2, 1, 1)],
+                        {0: 1, 1: 1}, {0: 5, 1: 3, 2: 3}),
+            Arrangement([(left, 0, 0, 2, 1), (o, 0, 1, 1, 1), (g, 1, 1, 1, 1), (h, 2, 0, 1, 1), (f, 2, 1, 1, 1)],
+                        {0: 1, 1: 1, 2: 1}, {0: 1, 1: 1}),
+        ])
 
         sweeps = QWidget()
         self._sweeps_grid = QGridLayout(sweeps)
