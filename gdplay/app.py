@@ -53,21 +53,53 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def preset_keys() -> dict[str, tuple[str, ...]]:
+    """Every tab's experiments by the keys --preset takes (from the Qt-free preset modules)."""
+    from gdplay.ui.network.presets import KEYS as network
+    from gdplay.ui.regression.presets import PRESETS as regression
+    from gdplay.ui.svm.presets import PRESETS as svm
+
+    return {"regression": tuple(p.key for p in regression), "network": tuple(network),
+            "svm": tuple(p.key for p in svm)}
+
+
+def _preset_list(keys: dict[str, tuple[str, ...]]) -> str:
+    return "; ".join(f"{tab}: {', '.join(k)}" for tab, k in keys.items())
+
+
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    from gdplay import __version__
+
+    asked_for_help = any(a in ("-h", "--help") for a in argv)
     parser = argparse.ArgumentParser(
         prog="gdplay", description="Watch gradient descent work, and tune it live.",
         epilog="Headless training: gdplay fit {" + ",".join(FIT_MODELS) + "} --help")
+    parser.add_argument("--version", action="version", version=f"gdplay {__version__}")
     parser.add_argument("file", nargs="?", metavar="FILE",
                         help="a session (*.gdplay.json) to open, or a CSV of points to import into the tab")
     parser.add_argument("--screenshot", metavar="OUT.png", help="render a tab to a PNG without a window, then exit")
     parser.add_argument("--tab", choices=("regression", "network", "svm", "surfaces"), help="the tab to show")
     parser.add_argument("--steps", type=int, default=None, metavar="N",
                         help="with --screenshot: training steps to take first (default: the whole run)")
-    parser.add_argument("--preset", metavar="KEY", help="with --screenshot: load this experiment of the tab first")
+    presets = f" ({_preset_list(preset_keys())})" if asked_for_help else ""
+    parser.add_argument("--preset", metavar="KEY", help="with --screenshot: load this experiment first (without "
+                        f"--tab, in the tab that has it){presets}")
     parser.add_argument("--size", default="1400x860", type=_size, metavar="WxH", help="with --screenshot: window size")
+    parser.add_argument("--lecture", action="store_true",
+                        help="lecture mode: full screen, text, lines and plots 1.6 times larger (F11 in the "
+                             "window); with --screenshot, the picture is drawn in lecture mode at --size")
     parser.add_argument("--self-test", type=int, default=None, metavar="MS", help=argparse.SUPPRESS)
     parser.add_argument("--bench-startup", action="store_true", help=argparse.SUPPRESS)
-    return parser.parse_args(list(argv))
+    args = parser.parse_args(list(argv))
+    if args.preset:
+        keys = preset_keys()
+        tabs = [args.tab] if args.tab else [t for t in keys if args.preset in keys[t]][:1] or list(keys)
+        if args.preset not in keys[tabs[0]]:
+            where = f"the {args.tab} tab" if args.tab else "any tab"
+            parser.error(f"--preset {args.preset!r} is not an experiment of {where}; the keys are "
+                         f"{_preset_list({t: keys[t] for t in tabs})}")
+        args.tab = tabs[0]
+    return args
 
 
 def quiet_offscreen_notices() -> None:
@@ -168,6 +200,11 @@ def _gui_main(argv: list[str]) -> int:
 
     window = MainWindow()
     try:
+        if args.screenshot:  # as asked, whatever the window remembers
+            window.set_text_zoom(1.0, remember=False)
+            window.set_lecture_mode(args.lecture, full_screen=False, remember=False)
+        elif args.lecture:
+            window.set_lecture_mode(True, full_screen=False)  # shown full screen below
         if args.tab:
             window.select_tab(args.tab)
         if args.file and args.screenshot:
@@ -184,7 +221,7 @@ def _gui_main(argv: list[str]) -> int:
             _start_autosave(window, offer_recovery=args.self_test is None and not args.file)
         _quit_on_signals(window)
         window.build_tabs_after_first_paint()
-        window.show()
+        window.show_as_remembered()
         if args.file:
             QTimer.singleShot(0, lambda: window.open_path(args.file) and window.document.start_watching())
         if args.self_test is not None:

@@ -25,6 +25,10 @@ gdplay_setup() {
     local stamp=".venv/.gdplay-installed-${extras:-base}"
     local want
     want="$(cat pyproject.toml | sha1sum | cut -d' ' -f1)"
+    if [ -z "$extras" ] && [ -f .venv/.gdplay-installed-test ] \
+            && [ "$(cat .venv/.gdplay-installed-test)" = "$want" ]; then
+        return 0  # the test install has everything the base one has
+    fi
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         echo "Installing gdplay${extras:+ with $extras extras} into .venv ..." >&2
         "$VENV_PYTHON" -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true

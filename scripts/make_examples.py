@@ -15,33 +15,33 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 # (file name, tab, preset, title, one-line description)
 EXAMPLES = (
-    ("01-line-fit", "regression", "seed", "Regression: the article's line fit (000)",
+    ("01-line-fit", "regression", "seed", "Regression: Nedrich's line fit",
      "nedrich_data.csv from m = −1, b = 0, learning rate 0.0001, 2000 iterations; why is it still far from "
      "the least-squares line?"),
     ("02-feature-scaling", "regression", "seed-scaled", "Regression: the fix, feature scaling",
      "The same run on standardized x: the long valley becomes a round bowl and 2000 steps reach the optimum."),
     ("03-too-large-rate", "regression", "too-large", "Regression: too large a learning rate",
      "Past the edge 2/λmax every step overshoots further: watch the path zigzag out and the run diverge."),
-    ("04-batch-vs-stochastic", "regression", "batch-vs-sgd", "Regression: batch vs stochastic (001)",
+    ("04-batch-vs-stochastic", "regression", "batch-vs-sgd", "Regression: batch vs stochastic",
      "Full-batch gradient descent against one point per update, with the moving average of the cost."),
-    ("05-one-weight", "regression", "one-weight", "Regression: one weight, J(w) (002)",
+    ("05-one-weight", "regression", "one-weight", "Regression: one weight, J(w)",
      "y = w·x with the sum of squared errors: each step drawn on the curve J(w) with its tangent."),
     ("06-optimizers", "regression", "optimizers", "Regression: optimizers race",
      "Gradient descent, momentum, Nesterov, Adam and exact line search from the same start."),
-    ("07-backprop-chain", "network", "worked", "Neural network: the backprop chain (002)",
+    ("07-backprop-chain", "network", "worked", "Neural network: backprop by hand, two neurons",
      "x = 0.1 through two sigmoid neurons, target 0.25, learning rate 0.4: every partial derivative "
      "by the chain rule, one step at a time."),
     ("08-vanishing-sigmoid", "network", "deep-sigmoid", "Neural network: vanishing gradients, sigmoid",
      "XOR with five sigmoid layers: the gradient reaching the first layers is orders of magnitude smaller."),
     ("09-vanishing-relu", "network", "deep-relu", "Neural network: the same network with ReLU",
      "The same five layers with ReLU and He initialisation: the gradient reaches every layer."),
-    ("10-gaussian-blobs", "network", "gaussian_pair", "Neural network: the SVM article's two Gaussian blobs",
-     "Experiment 1's exact points (seed 003), two classes, one hidden layer: a boundary forms as the loss falls."),
-    ("11-svm-c-sweep", "svm", "exp1", "SVM: experiment 1 and the C sweep (003)",
+    ("10-gaussian-blobs", "network", "gaussian_pair", "Neural network: the SVM intro's two Gaussian blobs",
+     "The SVM intro's experiment 1 points, two classes, one hidden layer: a boundary forms as the loss falls."),
+    ("11-svm-c-sweep", "svm", "exp1", "SVM: the SVM intro's experiment 1 and its C sweep",
      "The article's exact points, N([−5,−5], 5I) vs N([5,5], 5I), linear kernel, C = 1: press Play and read "
      "w = (0.36172799, 0.22875099), b = −0.22133232 and 3 support vectors, as the article prints; then Run C "
      "sweep for its C values."),
-    ("12-svm-rbf-width", "svm", "exp2", "SVM: experiment 2 and the RBF width sweep (003)",
+    ("12-svm-rbf-width", "svm", "exp2", "SVM: the SVM intro's experiment 2 and its RBF width sweep",
      "The article's exact points, N([−5,−5], 25I) vs N([5,5], 25I), its 30 test points held out, RBF with "
      "σ² = 25: train 93.704 %, test 90.000 % as printed; then Run σ² sweep and compare its table."),
     ("13-four-minima", "surfaces", "four-minima", "Surfaces: four minima, where you start decides",

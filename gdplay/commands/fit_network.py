@@ -5,8 +5,9 @@ two-neuron chain example, without a window.
     --steps 2000 --seed 0 [--test FILE.csv] [--json]
     --example chain --steps K [--json]
 
-CSV: columns x1, x2, label (integers 0..k-1), comma separated, with an optional header line
-``x1,x2,label``. Bad input prints one line ``gdplay: error: ...`` on stderr and returns 2.
+CSV: columns x1, x2, label, comma separated, with an optional header line ``x1,x2,label``. Labels are the
+classes 0..k-1, or -1/+1 for two classes as the SVM takes them (then reported as -1/+1). Bad input prints
+one line ``gdplay: error: ...`` on stderr and returns 2.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ class InputError(ValueError):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", metavar="FILE.csv", help="training points: x1,x2,label per line")
+    parser.add_argument("--data", metavar="FILE.csv",
+                        help="training points: x1,x2,label per line (labels 0..k-1, or -1/+1 as for fit svm)")
     parser.add_argument("--test", metavar="FILE.csv", help="held-out points scored but not trained on")
     parser.add_argument("--example", choices=("chain",),
                         help="step the two-neuron chain example (x=0.1, w1=0.15, b1=0.4, w2=0.45, b2=0.65, T=0.25)")
@@ -63,17 +65,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def read_points(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
-    """(X (n, 2), labels (n,)) from a CSV of x1,x2,label with an optional header (see gdplay.core.csvio)."""
+def read_points(path: str | Path) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(X (n, 2), classes 0..k-1 (n,), signed) from a CSV of x1,x2,label with an optional header (see
+    gdplay.core.csvio). Labels 0..k-1 are the classes; labels -1/+1 (``signed``) are classes 0 and 1, as the
+    SVM reads them. Mixing the two (-1 beside 0, or beside 2) is refused: it would be ambiguous."""
     try:
         table = read_table(path, ("x1", "x2"), label="label")
     except CSVError as exc:
         raise InputError(f"{path}: {exc}") from None
-    if (table.labels < 0).any():
-        i = int(np.argmax(table.labels < 0))
-        raise InputError(f"{path}: Line {table.lines[i]}, column label: {table.labels[i]} is negative; "
-                         "labels are 0..k-1.")
-    return table.values, table.labels
+    labels = table.labels
+    signed = bool((labels == -1).any())
+    bad = (labels < -1) | (labels > 1) if signed else labels < 0
+    if bad.any():
+        i = int(np.argmax(bad))
+        expected = "the file labels its classes -1/+1, so every label is -1 or +1" if signed \
+            else "labels are 0..k-1, or -1/+1 for two classes"
+        raise InputError(f"{path}: Line {table.lines[i]}, column label: {labels[i]} is not a class; {expected}.")
+    if signed and (labels == 0).any():
+        i = int(np.argmax(labels == 0))
+        raise InputError(f"{path}: Line {table.lines[i]}, column label: 0, but other rows use -1; label two "
+                         "classes -1/+1 or 0/1, not both.")
+    return table.values, (labels > 0).astype(np.int64) if signed else labels, signed
 
 
 def _layers(text: str) -> tuple[int, ...]:
@@ -116,10 +128,14 @@ def _run_network(args: argparse.Namespace) -> dict[str, Any]:
         raise InputError("give --data FILE.csv (or --example chain)")
     if args.steps < 1:
         raise InputError(f"--steps must be >= 1; got {args.steps}")
-    X, labels = read_points(args.data)
+    X, labels, signed = read_points(args.data)
     mask = np.zeros(len(X), dtype=bool)
     if args.test:
-        Xt, lt = read_points(args.test)
+        Xt, lt, test_signed = read_points(args.test)
+        if test_signed != signed and not (signed and set(lt.tolist()) <= {1}) \
+                and not (test_signed and set(labels.tolist()) <= {1}):
+            raise InputError(f"{args.test} labels its classes {'-1/+1' if test_signed else '0..k-1'}, but "
+                             f"{args.data} {'-1/+1' if signed else '0..k-1'}; use one convention in both.")
         X, labels = np.vstack([X, Xt]), np.concatenate([labels, lt])
         mask = np.concatenate([mask, np.ones(len(Xt), dtype=bool)])
     params = NetworkParams(
@@ -136,7 +152,8 @@ def _run_network(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {
         "status": snap.status.value, "steps": snap.step, "epochs": snap.epoch,
         "train_loss": _finite(snap.train_loss), "train_accuracy": _finite(snap.train_accuracy),
-        "layers": list(snap.layer_sizes), "classes": list(snap.classes), "n_train": snap.n_train,
+        "layers": list(snap.layer_sizes), "n_train": snap.n_train,
+        "classes": [(-1 if c == 0 else 1) if signed else c for c in snap.classes],
     }
     if args.test:
         out.update(test_loss=_finite(snap.test_loss), test_accuracy=_finite(snap.test_accuracy),

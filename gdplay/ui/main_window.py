@@ -6,8 +6,8 @@ import os
 import time
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolTip, QWidget
 
 from gdplay import __version__
 from gdplay.core.session import SUFFIX
@@ -16,6 +16,9 @@ from gdplay.ui import gui_thread
 from gdplay.ui.document import Document
 
 TAB_KEYS = ("regression", "network", "svm", "surfaces")
+LECTURE_ZOOM = 1.6  # lecture mode: text, lines, markers and plots this much larger
+TEXT_ZOOM_STEP = 1.1  # Ctrl++ / Ctrl+-
+TEXT_ZOOM_RANGE = (0.6, 2.5)
 SHORTCUTS = (
     ("Space", "Play / pause training in the current tab"),
     ("S", "Take one step"),
@@ -23,9 +26,11 @@ SHORTCUTS = (
     ("Left click", "Add a point (Shift+click: the next class)"),
     ("Right click / Ctrl+click", "Delete the nearest point"),
     ("Drag a point", "Move it"),
-    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo a data edit"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo a point edit or a change of settings (with the training it replaced)"),
     ("Mouse wheel, right drag", "Zoom a plot; the 'A' button in a corner fits it again"),
     ("Ctrl+1 / 2 / 3 / 4", "Switch tabs"),
+    ("F11", "Lecture mode: full screen, everything 1.6 times larger"),
+    ("Ctrl++ / Ctrl+- / Ctrl+0", "Larger / smaller / normal text and plots"),
     ("Ctrl+Q", "Quit"),
 )
 
@@ -91,6 +96,10 @@ class MainWindow(QMainWindow):
         self.tab_widget.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tab_widget)
         self.statusBar().showMessage("Click a plot to add points; Space plays and pauses.")
+        self._base_font = QFont(self.font())
+        self.lecture = False
+        self.text_zoom = 1.0
+        self._was_maximized = False
         self._build_menus()
         self._restore_settings()
         self._closed = False
@@ -214,10 +223,76 @@ class MainWindow(QMainWindow):
         for i, key in enumerate(TAB_KEYS):
             self._action(view, TAB_TITLES[key], lambda _=False, i=i: self.tab_widget.setCurrentIndex(i),
                          shortcut=f"Ctrl+{i + 1}")
+        view.addSeparator()
+        self.lecture_action = self._action(view, "&Lecture mode", self.set_lecture_mode, shortcut="F11",
+                                           tip="Full screen with text, lines and markers 1.6 times larger, "
+                                               "for projecting in a classroom")
+        self.lecture_action.setCheckable(True)
+        zoom_in = self._action(view, "&Larger text", lambda: self.set_text_zoom(self.text_zoom * TEXT_ZOOM_STEP),
+                               shortcut=QKeySequence.StandardKey.ZoomIn)
+        zoom_in.setShortcuts([QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")])
+        self._action(view, "&Smaller text", lambda: self.set_text_zoom(self.text_zoom / TEXT_ZOOM_STEP),
+                     shortcut="Ctrl+-")
+        self._action(view, "&Normal size", lambda: self.set_text_zoom(1.0), shortcut="Ctrl+0")
 
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self._on_show_shortcuts, shortcut="F1")
         self._action(help_menu, "&About gdplay", self._on_show_about)
+
+    # -- lecture mode and text size ------------------------------------------------------------------------
+    def zoom(self) -> float:
+        """How much larger than designed the window draws text, lines and plots."""
+        return self.text_zoom * (LECTURE_ZOOM if self.lecture else 1.0)
+
+    def set_lecture_mode(self, on: bool, full_screen: bool = True, remember: bool = True) -> None:
+        """Lecture mode: everything LECTURE_ZOOM times larger, full screen (unless ``full_screen`` is False:
+        a screenshot keeps its size). Remembered unless ``remember`` is False."""
+        on = bool(on)
+        self.lecture = on
+        self.lecture_action.setChecked(on)
+        if remember:
+            self.settings.setValue("view/lecture", on)
+        self._apply_zoom()
+        if not full_screen:
+            return
+        if on and not self.isFullScreen():
+            self._was_maximized = self.isMaximized()
+            self.showFullScreen()
+        elif not on and self.isFullScreen():
+            self.showMaximized() if self._was_maximized else self.showNormal()
+
+    def set_text_zoom(self, value: float, remember: bool = True) -> None:
+        """Ctrl++ / Ctrl+- / Ctrl+0: text and plots larger or smaller, in either mode. Remembered unless
+        ``remember`` is False."""
+        lo, hi = TEXT_ZOOM_RANGE
+        self.text_zoom = round(min(max(float(value), lo), hi), 3)
+        if remember:
+            self.settings.setValue("view/text_zoom", self.text_zoom)
+        self._apply_zoom()
+        if not remember:
+            return
+        self.statusBar().showMessage(f"Text and plots at {self.zoom():.0%} (Ctrl+0: normal size"
+                                     + (", in lecture mode 160 %)." if self.lecture else ")."), 4000)
+
+    def _apply_zoom(self) -> None:
+        from gdplay.ui.plots.style import set_zoom
+
+        z = self.zoom()
+        font = QFont(self._base_font)
+        if font.pointSizeF() > 0:
+            font.setPointSizeF(self._base_font.pointSizeF() * z)
+        else:
+            font.setPixelSize(max(1, round(self._base_font.pixelSize() * z)))
+        self.setFont(font)  # every widget of the window that sets no font of its own
+        # ... and those with a style sheet of their own (a coloured status line), which a font does not reach
+        size = f"{font.pointSizeF():.2f}pt" if font.pointSizeF() > 0 else f"{font.pixelSize()}px"
+        self.setStyleSheet("" if z == 1.0 else f"QWidget {{ font-size: {size}; }}")
+        QToolTip.setFont(font)
+        set_zoom(z)
+
+    def show_as_remembered(self) -> None:
+        """Show the window, full screen if lecture mode was on when it was last closed."""
+        self.showFullScreen() if self.lecture else self.show()
 
     @Slot()
     def _on_show_shortcuts(self) -> None:
@@ -246,8 +321,8 @@ class MainWindow(QMainWindow):
     def _on_open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open session", self._file_dialog_folder(),
                                               f"gdplay sessions (*{SUFFIX});;JSON files (*.json)")
-        if path and self.confirm_discard():
-            self.open_path(path)
+        if path:
+            self.after_unsaved_changes(lambda: self.open_path(path))
 
     def open_path(self, path: str, remember: bool = True) -> bool:
         """Open a session, or import a CSV into the current tab; says what went wrong if it cannot."""
@@ -293,14 +368,23 @@ class MainWindow(QMainWindow):
             self._update_title()
             self.statusBar().showMessage(f"Saved {path}", 5000)
 
-    def confirm_discard(self) -> bool:
-        """Before replacing the session: True to go on (saved, or changes dropped), False to keep it."""
+    def after_unsaved_changes(self, then) -> bool:
+        """Before replacing the session: with unsaved changes, ask Save / Discard / Cancel, as Quit does.
+        ``then()`` runs at once when nothing is unsaved or on Discard, after the save on Save (if it
+        succeeded), never on Cancel. Returns False if cancelled (or the save is still under way)."""
         if not self.document.modified:
+            then()
             return True
         answer = QMessageBox.question(
-            self, "Unsaved changes", "This session has changes that are not saved. Discard them?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Discard
+            self, "Save changes?", "This session has changes that are not saved. Save them before opening "
+            "another?", QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Discard:
+            then()
+            return True
+        if answer == QMessageBox.StandardButton.Save:
+            self.save_session(then=lambda ok: ok and then())
+        return False
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -308,7 +392,7 @@ class MainWindow(QMainWindow):
         for path in items:
             action = self.recent_menu.addAction(os.path.basename(path))
             action.setStatusTip(path)
-            action.triggered.connect(lambda _=False, p=path: self.confirm_discard() and self.open_path(p))
+            action.triggered.connect(lambda _=False, p=path: self.after_unsaved_changes(lambda: self.open_path(p)))
         if not items:
             self.recent_menu.addAction("(none yet)").setEnabled(False)
 
@@ -324,13 +408,16 @@ class MainWindow(QMainWindow):
 
     def open_example(self, path: str) -> bool:
         """An example opens as new work: saving asks where, and the example file is never overwritten."""
-        if not self.confirm_discard():
-            return False
-        ok = self.open_path(path, remember=False)
-        if ok:
-            self.document.path = None
-            self._update_title()
-        return ok
+        opened = []
+
+        def now() -> None:
+            opened.append(self.open_path(path, remember=False))
+            if opened[-1]:
+                self.document.path = None
+                self._update_title()
+
+        self.after_unsaved_changes(now)
+        return bool(opened and opened[-1])
 
     # -- files of the current tab ---------------------------------------------------------------------------
     def _error(self, title: str, text: str) -> None:
@@ -411,8 +498,10 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         path = event.mimeData().urls()[0].toLocalFile()
         event.acceptProposedAction()
-        if path.lower().endswith(".csv") or self.confirm_discard():
+        if path.lower().endswith(".csv"):
             QTimer.singleShot(0, lambda: self.open_path(path))
+        else:
+            QTimer.singleShot(0, lambda: self.after_unsaved_changes(lambda: self.open_path(path)))
 
     @Slot(str)
     def _on_tab_status(self, text: str) -> None:
@@ -426,6 +515,15 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 860)
+        self.lecture = str(self.settings.value("view/lecture", False)).lower() == "true"
+        try:
+            zoom = float(self.settings.value("view/text_zoom", 1.0))
+        except (TypeError, ValueError):
+            zoom = 1.0
+        self.text_zoom = min(max(zoom, TEXT_ZOOM_RANGE[0]), TEXT_ZOOM_RANGE[1])
+        self.lecture_action.setChecked(self.lecture)
+        if self.lecture or self.text_zoom != 1.0:
+            self._apply_zoom()
         key = self.settings.value("window/tab", "regression")
         # selecting builds the tab, except index 0 (already current): build_remaining_tabs does that one
         self.tab_widget.blockSignals(True)

@@ -2,13 +2,23 @@
 stop, and its part of a session, on top of ``self.controller`` (a TrainingController), ``self.editor``
 (a PointEditor) and ``self.params``. A tab overrides only what differs (the Neural network tab's
 worked-example mode, say), and names its params class (``PARAMS``), the controls a session keeps
-(``SETTINGS``: name -> attribute path) and how to build a trainer on given data (``session_trainer``)."""
+(``SETTINGS``: name -> attribute path) and how to build a trainer on given data (``session_trainer``).
+
+Transport: Play after a run stopped at its step limit goes on (the limit doubles); only Reset starts over.
+
+Undo: point edits and every change that restarts the run (``with self.undoable("Change the cost"):``) share
+the editor's undo stack. A change's entry holds the tab as it was: params, points, the settings in
+``UNDO_SETTINGS`` and the trained run, which the trainer exports when asked just before the change (its
+commands run in order, so the answer is the run the change replaced). Undo puts all of it back, paused;
+redo puts back what the undo replaced, trained run included."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -17,8 +27,24 @@ from gdplay.bridge import CallFailed
 from gdplay.core.atomic import atomic_write_text
 from gdplay.core.csvio import CSVError, Table, read_table, write_table
 from gdplay.core.session import SessionError, TabState, params_from_json, params_to_json, points_from_json
-from gdplay.core.trainer import ValidationError
+from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui import gui_thread, session_controls
+from gdplay.ui.widgets.playback import MAX_LIMIT
+
+UNDO_TRAINED_KEPT = 20  # undo entries that keep their trained run (a network's is ~100 kB); older ones restart
+
+
+@dataclass(eq=False)
+class UndoState:
+    """A tab as it was before a change that restarted its run. ``trained`` is the trainer's export_state,
+    which arrives a moment after the change (``waiting`` until then; None if it could not be had)."""
+
+    params: Any
+    xy: np.ndarray
+    labels: np.ndarray
+    settings: dict
+    trained: dict | None = None
+    waiting: bool = False
 
 
 class TrainingTabMixin:
@@ -26,18 +52,52 @@ class TrainingTabMixin:
     editor = None  # PointEditor, set by the tab
     PARAMS: type = object
     SETTINGS: Mapping[str, str] = {}
+    UNDO_SETTINGS: tuple[str, ...] = ()  # keys of SETTINGS that an undo puts back with params and points
     N_CLASSES = 1  # labels a session may hold: 0 .. N_CLASSES - 1
     # params shown in a spin box: name -> (its attribute path, values shown another way, such as batch size 0
     # and 1 by the full-batch and stochastic modes); a session's value outside the box's range is refused
     PARAM_CONTROLS: Mapping[str, tuple[str, tuple[Any, ...]]] = {}
 
+    # -- transport -----------------------------------------------------------------------------------------
     def toggle_play(self) -> None:
-        self.controller.toggle()
+        """Pause a running run; else play it from where it is. A run stopped at its step limit goes on
+        with the limit doubled; a converged or diverged one says that Reset starts over."""
+        c = self.controller
+        if c.running:
+            c.pause()
+            return
+        snap = c.latest if c.latest is not None and self._shows_the_run_now(c.latest) else None
+        if snap is not None and self.limit_reached(snap):
+            self.set_step_limit(min(max(2 * int(self.params.max_steps), snap.step + 1), MAX_LIMIT))
+            self.statusMessage.emit(f"Going on: the step limit is now {self.params.max_steps:,} "
+                                    "(Reset starts over).")
+        elif snap is not None and snap.status in (Status.CONVERGED, Status.DIVERGED):
+            what = "converged" if snap.status is Status.CONVERGED else "diverged"
+            self.statusMessage.emit(f"The run has {what}: press Reset (R) to start it over.")
+            return
+        c.play()
+
+    _reset_from = None  # the snapshot on screen when Reset was pressed (older than the reset)
+
+    def _shows_the_run_now(self, snap: Any) -> bool:
+        """The snapshot comes after the newest params, points and reset (a finished run shown just after a
+        Load or a Reset is not the run that Play would start)."""
+        return (snap.params_version == self.controller.params_version and snap is not self._reset_from
+                and getattr(snap, "data_version", 0) == self.editor.points.version)
+
+    def limit_reached(self, snap: Any) -> bool:
+        """The run stopped at its step limit (more steps would go on)."""
+        return snap.status is Status.MAX_STEPS
+
+    def set_step_limit(self, steps: int) -> None:
+        """A new step limit, applied live: a run stopped at the old one can go on."""
+        self.set_params(replace(self.params, max_steps=int(steps)))
 
     def step_once(self) -> None:
         self.controller.step(1)
 
     def reset(self) -> None:
+        self._reset_from = self.controller.latest
         self.controller.reset()
 
     def undo(self) -> None:
@@ -45,6 +105,114 @@ class TrainingTabMixin:
 
     def redo(self) -> None:
         self.editor.redo()
+
+    # -- undo of changes that restart the run ----------------------------------------------------------------
+    _undo_depth = 0
+    _undo_settled: dict | None = None  # the UNDO_SETTINGS as of the last recorded change (None: as shown)
+    _undo_waiting: dict | None = None  # request number -> UndoState waiting for its trained run
+    _undo_seq = 0
+    _undo_import_when_ready: UndoState | None = None
+
+    @contextlib.contextmanager
+    def undoable(self, description: str) -> Iterator[None]:
+        """Whatever the block changes (params, points, settings) becomes one undo entry that brings back
+        the tab as it was, trained run included. Nested blocks are part of the outermost."""
+        if self._undo_depth:
+            self._undo_depth += 1
+            try:
+                yield
+            finally:
+                self._undo_depth -= 1
+            return
+        self.editor.undo_stack.restore = self._restore_undo_state
+        before = self._capture_undo_state()
+        mark = (self.params, self.editor.points.version)
+        self._undo_depth = 1
+        self.editor.recording = False
+        try:
+            yield
+        finally:
+            self._undo_depth = 0
+            self.editor.recording = True
+            self._undo_settled = self._undo_settings_shown()
+        if (self.params, self.editor.points.version) != mark:
+            self.editor.record_state(description, before)
+            self._bound_undo_memory()
+
+    def forget_undo(self) -> None:
+        """Nothing to undo: the tab as it is now is where undo stops (a tab just built)."""
+        self.editor.undo_stack.clear()
+        self._undo_settled = self._undo_settings_shown()
+        self.editor.undoChanged.emit()
+
+    def _undo_settings_shown(self) -> dict:
+        return session_controls.read_all(self, {k: self.SETTINGS[k] for k in self.UNDO_SETTINGS})
+
+    def _capture_undo_state(self) -> UndoState:
+        """The tab now, with its trained run asked of the trainer (it answers before any later command)."""
+        pts = self.editor.points
+        settings = self._undo_settled if self._undo_settled is not None else self._undo_settings_shown()
+        state = UndoState(self.params, pts.xy.copy(), pts.labels.copy(), dict(settings), waiting=True)
+        if self._undo_waiting is None:
+            self._undo_waiting = {}
+            self.controller.replyReady.connect(self._on_undo_reply)
+        self._undo_seq += 1
+        self._undo_waiting[self._undo_seq] = state
+        self.controller.request(("undo", self._undo_seq), "export_state")
+        return state
+
+    def _on_undo_reply(self, tag: object, result: object) -> None:
+        if not (isinstance(tag, tuple) and tag[:1] == ("undo",)):
+            return
+        state = self._undo_waiting.pop(tag[1], None)
+        if state is None:
+            return
+        state.waiting = False
+        state.trained = result if isinstance(result, dict) else None
+        if state is self._undo_import_when_ready:
+            self._undo_import_when_ready = None
+            if state.trained is not None:
+                self._import_trained(state.trained)
+
+    def _restore_undo_state(self, state: UndoState) -> UndoState:
+        """Put ``state`` back (paused) and return the state it replaces, for the redo."""
+        now = self._capture_undo_state()
+        self._undo_depth = 1  # what the restore changes is not a change of its own
+        self.editor.recording = False
+        try:
+            self.controller.pause()
+            self.set_params(state.params)
+            pts = self.editor.points
+            moved = not (np.array_equal(pts.xy, state.xy) and np.array_equal(pts.labels, state.labels))
+            if moved:
+                self.editor.set_points(state.xy, state.labels)
+            session_controls.write_all(self, {k: self.SETTINGS[k] for k in self.UNDO_SETTINGS}, state.settings)
+            if moved:
+                self.fit_points_view()
+            self.flush_pending()
+        finally:
+            self._undo_depth = 0
+            self.editor.recording = True
+        self._undo_settled = dict(state.settings)
+        self._undo_import_when_ready = None
+        if state.trained is not None:
+            self._import_trained(state.trained)
+        elif state.waiting:
+            self._undo_import_when_ready = state  # the run it replaced is on its way: restored on arrival
+        self._bound_undo_memory()
+        return now
+
+    def _bound_undo_memory(self) -> None:
+        states = [e for e in self.editor.undo_stack.entries() if isinstance(e, UndoState) and e.trained]
+        for old in states[:-UNDO_TRAINED_KEPT]:
+            old.trained = None  # undoing that far puts back the settings and points; the run starts over
+
+    def _import_trained(self, trained: dict) -> None:
+        """Send a trained run to the trainer (after the params and data it was made with)."""
+        if not self.restore_pending:
+            self.controller.replyReady.connect(self._on_restore_reply)
+        self.restore_pending = True
+        self.controller.request("import_state", "import_state", trained)
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         return self.controller.shutdown(timeout_ms)
@@ -109,11 +277,9 @@ class TrainingTabMixin:
         self.fit_points_view()  # a saved plot range, if any, is among the settings and comes after
         session_controls.write_all(self, self.SETTINGS, state.settings)
         self.flush_pending()
+        self._undo_settled = self._undo_settings_shown()
         if state.trained is not None:
-            if not self.restore_pending:
-                self.controller.replyReady.connect(self._on_restore_reply)
-            self.restore_pending = True
-            self.controller.request("import_state", "import_state", state.trained)
+            self._import_trained(state.trained)
 
     restore_pending = False  # a trained state sent to the trainer, not yet answered
 

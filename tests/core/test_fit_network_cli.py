@@ -92,7 +92,9 @@ def test_divergence_is_a_result_not_an_error(tmp_path, capsys):
     ("x1,x2,label\n1,2,0\n1,abc,0\n", "Line 3, column x2: 'abc' is not a number."),
     ("1,2,0\n3,4\n", "Line 2 has 2 values; expected 3 (x1, x2, label)."),
     ("1,2,0\n3,4,1.5\n", "Line 2, column label: '1.5' is not a whole number"),
-    ("1,2,0\n3,4,-1\n", "Line 2, column label: -1 is negative"),
+    ("1,2,0\n3,4,-1\n", "Line 1, column label: 0, but other rows use -1; label two classes -1/+1 or 0/1"),
+    ("1,2,1\n3,4,-2\n", "Line 2, column label: -2 is not a class; labels are 0..k-1, or -1/+1"),
+    ("1,2,-1\n3,4,2\n", "Line 2, column label: 2 is not a class; the file labels its classes -1/+1"),
     ("1,inf,0\n", "Line 1, column x2: 'inf' is not a finite number."),
     ("a,b,c\n1,2,0\n", "Line 1 is a header a, b, c; expected x1, x2, label"),
     ("x1,x2,label\n", "The file has a header but no rows"),
@@ -127,3 +129,18 @@ def test_missing_file_and_missing_data(tmp_path, capsys):
     assert code == 2 and err.startswith("gdplay: error: ") and "Cannot open" in err
     code, _, err = _run([], capsys)
     assert code == 2 and "give --data FILE.csv" in err
+
+
+def test_minus_one_plus_one_labels_are_two_classes_as_for_the_svm(tmp_path, capsys):
+    X, y = make_xor(120)
+    signed = _write(tmp_path / "signed.csv", X, 2 * y - 1)
+    zero_one = _write(tmp_path / "zero_one.csv", X, y)
+    code, out, err = _run(["--data", signed, "--layers", "8", "--steps", "300", "--seed", "1", "--json"], capsys)
+    assert code == 0, err
+    a = json.loads(out)
+    code, out, _ = _run(["--data", zero_one, "--layers", "8", "--steps", "300", "--seed", "1", "--json"], capsys)
+    b = json.loads(out)
+    assert a["classes"] == [-1, 1] and b["classes"] == [0, 1]
+    assert a["train_loss"] == b["train_loss"]  # the same classes, the same run
+    code, _, err = _run(["--data", signed, "--test", zero_one], capsys)
+    assert code == 2 and "use one convention in both" in err

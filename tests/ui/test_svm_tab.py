@@ -25,6 +25,7 @@ def make_tab(qtbot) -> SvmTab:
     t.show()
     qtbot.waitExposed(t)
     t.controller.set_rate(None)
+    t.toggle_play()  # a tab starts paused: the person presses Play
     return t
 
 
@@ -78,6 +79,8 @@ def test_presets_load_with_their_settings_and_held_out_points(qtbot, tab):
     assert tab.snapshot.n_points == 100 and tab.params.kernel == "linear"
     tab.data_controls.select_preset("exp2")
     tab.data_controls.load_button.click()
+    assert not tab.controller.running  # Load sets the experiment up, paused
+    tab.toggle_play()
     labels = tab.editor.points.labels
     assert len(labels) == 300 and int((labels >= 2).sum()) == 30
     assert tab.params.kernel == "rbf" and tab.params.gamma == pytest.approx(0.04)  # γ = 1/σ², σ² = 25
@@ -99,6 +102,7 @@ def test_presets_load_with_their_settings_and_held_out_points(qtbot, tab):
 
 def test_C_applies_live_and_the_kernel_restarts(qtbot, tab):
     tab.load_preset("exp2", 0)
+    tab.toggle_play()
     qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.n_points == 300, timeout=5000)
     step = tab.snapshot.step
     assert step > 50
@@ -141,6 +145,7 @@ def test_decision_map_arrives_with_the_requested_shape_and_follows_the_range(qtb
 
 def test_support_vectors_are_ringed_and_misclassified_points_marked(qtbot, tab):
     tab.load_preset("exp2", 0)
+    tab.toggle_play()
     qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.n_points == 300, timeout=5000)
     s = tab.snapshot
     qtbot.wait(50)
@@ -196,6 +201,7 @@ def test_sweeps_reproduce_the_seeds_shapes(qtbot, tab):
     assert "article's code" in tab.sweep_box.result.text()
     assert tab.pages.currentIndex() == 1
     tab.load_preset("exp2", 0)
+    tab.toggle_play()
     qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.n_points == 300, timeout=5000)
     with qtbot.waitSignal(tab.controller.replyReady, timeout=15000):
         tab.sweep_box.sigma_button.click()

@@ -28,18 +28,14 @@ from PySide6.QtWidgets import (
 
 from gdplay.core.network import FEATURES, MAX_HIDDEN_LAYERS, MAX_UNITS, NetworkParams
 from gdplay.core.optimizers import HYPERPARAMETERS, LABELS
+from gdplay.ui.network.presets import PRESET_TIPS, PRESETS
 from gdplay.ui.plots.style import CLASS_COLORS
 from gdplay.ui.widgets.log_slider import LogSlider
 from gdplay.ui.widgets.playback import PlaybackBar
+from gdplay.ui.widgets.tips import ACTIVATION_TIPS, HYPER_TIPS, INIT_TIPS, LOSS_TIPS, OPTIMIZER_TIPS, explain_combo
 
-PRESETS = {  # name -> (label, default noise, default count, has a class count)
-    "xor": ("XOR", 0.2, 200, False),
-    "blobs": ("Blobs", 0.6, 200, True),
-    "circles": ("Circles", 0.1, 200, False),
-    "moons": ("Moons", 0.1, 200, False),
-    "spiral": ("Spiral", 0.1, 300, True),
-    "gaussian_pair": ("Two Gaussian blobs (seed)", 0.5, 100, False),
-}
+FEATURE_TIPS = {"x1": "the first coordinate x₁", "x2": "the second coordinate x₂", "x1^2": "x₁ squared",
+                "x2^2": "x₂ squared", "x1*x2": "the product x₁·x₂", "sin x1": "sin x₁", "sin x2": "sin x₂"}
 ACTIVATION_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU",
                      "linear": "linear", "step": "binary step"}
 LOSS_LABELS = {"mse": "squared error ½(T − a)²", "xent": "cross-entropy"}
@@ -89,13 +85,16 @@ class ControlPanel(QWidget):
                        "to add a point of the current class (Shift+click: the next class), right-click to "
                        "delete, drag to move.")
         intro.setWordWrap(True)
-        self.worked_button = QPushButton("Worked example (002): two neurons by hand")
-        self.worked_button.setToolTip("The seed's chain x → σ → σ with every chain-rule value in a table")
+        self.worked_button = QPushButton("Backprop by hand: two neurons")
+        self.worked_button.setToolTip("The backprop lesson's worked example: x → σ → σ with x = 0.1, target 0.25, "
+                                      "every chain-rule value in a table, one Step at a time")
         self.vanish_sigmoid = QPushButton("Deep sigmoid")
-        self.vanish_sigmoid.setToolTip("XOR, 5 hidden layers of 8, sigmoid, Xavier init, squared error: the early "
-                                       "layers' gradients are thousands of times smaller (vanishing gradient)")
+        self.vanish_sigmoid.setToolTip("Set up XOR with 5 hidden layers of 8 sigmoid units (Xavier init, squared "
+                                       "error), paused: press Play. The gradient reaching the first layers is "
+                                       "thousands of times smaller (vanishing gradient: σ′ ≤ 1/4 per layer).")
         self.vanish_relu = QPushButton("Same with ReLU")
-        self.vanish_relu.setToolTip("The same network with ReLU and He init: the gradient reaches every layer")
+        self.vanish_relu.setToolTip("Set up the same network with ReLU and He init, paused: press Play. The "
+                                    "gradient reaches every layer.")
         try_box = QGroupBox("Try this")
         try_layout = QVBoxLayout(try_box)
         vg = QHBoxLayout()
@@ -129,8 +128,12 @@ class ControlPanel(QWidget):
         form = QFormLayout()
         self.train_form = form
         self.learning_rate = LogSlider(1e-4, 10.0, p.learning_rate, name="learning rate")
+        self.learning_rate.setToolTip("Learning rate η: each step moves every weight by −η·∂E/∂w. Applies at "
+                                      "once; the weights are kept.")
         form.addRow("Learning rate", self.learning_rate)
         self.optimizer = _combo(dict(LABELS), p.optimizer)
+        explain_combo(self.optimizer, "How each step is made from the gradient g = ∂E/∂w (applies at once; the "
+                      "weights are kept, the rule's memory starts afresh).", OPTIMIZER_TIPS)
         form.addRow("Optimizer", self.optimizer)
         self.hyper: dict[str, QDoubleSpinBox] = {}
         for name, (label, lo, hi, step, dec) in HYPER_SPECS.items():
@@ -140,6 +143,7 @@ class ControlPanel(QWidget):
             spin.setSingleStep(step)
             spin.setValue(0.9 if name in ("momentum", "beta1") else (0.999 if name == "beta2" else 1e-8))
             spin.valueChanged.connect(self.liveChanged)
+            spin.setToolTip(HYPER_TIPS[name] + " Applies at once.")
             self.hyper[name] = spin
             form.addRow(label, spin)
         batch_row = QHBoxLayout()
@@ -148,17 +152,26 @@ class ControlPanel(QWidget):
         self.batch_size = QSpinBox()
         self.batch_size.setRange(2, 1024)
         self.batch_size.setValue(16)
+        self.batch_size.setToolTip("Rows per mini-batch step")
+        explain_combo(self.batch_mode, "How many points each step's gradient uses (applies at once).",
+                      {"full": "Full batch: all training points, the exact gradient.",
+                       "mini": "Mini-batch: the number of rows beside it, in an order shuffled every epoch.",
+                       "one": "One sample per step (stochastic gradient descent): noisy but cheap."})
         batch_row.addWidget(self.batch_mode, 1)
         batch_row.addWidget(self.batch_size)
         form.addRow("Batch", batch_row)
         l2_row = QHBoxLayout()
         self.l2_on = QCheckBox()
         self.l2 = LogSlider(1e-5, 1.0, 1e-3, name="L2 penalty")
+        self.l2_on.setToolTip("Weight decay: add (λ/2)·Σ‖W‖² to the loss, pulling every weight towards 0 "
+                              "(smoother boundaries)")
+        self.l2.setToolTip("The L2 penalty λ in E + (λ/2)·Σ‖W‖² (weights only, not biases). Applies at once.")
         l2_row.addWidget(self.l2_on)
         l2_row.addWidget(self.l2, 1)
         form.addRow("L2 penalty", l2_row)
         v.addLayout(form)
         self.readout = QLabel("–")
+        self.readout.setWordWrap(True)
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         v.addWidget(self.readout)
 
@@ -228,10 +241,15 @@ class ControlPanel(QWidget):
         self.leaky_slope.setSingleStep(0.01)
         self.leaky_slope.setValue(p.leaky_slope)
         self.leaky_slope.setPrefix("slope ")
+        self.leaky_slope.setToolTip("Leaky ReLU's slope α for z < 0 (a change starts the run over)")
+        explain_combo(self.activation, "The activation f of the hidden units, a = f(z) (a change starts the "
+                      "run over).", ACTIVATION_TIPS)
         act_row.addWidget(self.activation, 1)
         act_row.addWidget(self.leaky_slope)
         form.addRow("Activation", act_row)
         self.loss = _combo(LOSS_LABELS, p.loss)
+        explain_combo(self.loss, "The loss E that backpropagation minimises; the output is a sigmoid for two "
+                      "classes, a softmax for more (a change starts the run over).", LOSS_TIPS)
         form.addRow("Loss", self.loss)
         init_row = QHBoxLayout()
         self.init = _combo(INIT_LABELS, p.init)
@@ -239,6 +257,8 @@ class ControlPanel(QWidget):
         self.init_seed.setRange(0, 99_999)
         self.init_seed.setValue(p.seed)
         self.init_seed.setPrefix("seed ")
+        self.init_seed.setToolTip("Seed of the random initial weights (the same seed, the same start)")
+        explain_combo(self.init, "How the weights start (a change starts the run over).", INIT_TIPS)
         init_row.addWidget(self.init, 1)
         init_row.addWidget(self.init_seed)
         form.addRow("Init", init_row)
@@ -247,6 +267,7 @@ class ControlPanel(QWidget):
         for i, f in enumerate(FEATURES):
             box = QCheckBox(FEATURE_LABELS[f])
             box.setChecked(f in p.features)
+            box.setToolTip(f"Feed {FEATURE_TIPS[f]} to the network as an input (a change starts the run over)")
             box.toggled.connect(self._on_feature_toggled)
             grid.addWidget(box, i // 4, i % 4)
             self.features[f] = box
@@ -287,19 +308,25 @@ class ControlPanel(QWidget):
         v = QVBoxLayout(self.data_box)
         form = QFormLayout()
         self.preset = _combo({k: lab for k, (lab, *_r) in PRESETS.items()}, "xor")
+        explain_combo(self.preset, "The kind of points to generate (at once, paused: then press Play).",
+                      PRESET_TIPS)
         form.addRow("Preset", self.preset)
         row = QHBoxLayout()
         self.count = QSpinBox()
         self.count.setRange(4, 5000)
         self.count.setValue(200)
         self.count.setPrefix("n ")
+        self.count.setToolTip("How many points to generate")
         self.noise = QDoubleSpinBox()
         self.noise.setRange(0.0, 3.0)
         self.noise.setSingleStep(0.05)
         self.noise.setPrefix("noise ")
+        self.noise.setToolTip("How far the points scatter from the clean shape")
         self.data_seed = QSpinBox()
         self.data_seed.setRange(0, 99_999)
         self.data_seed.setPrefix("seed ")
+        self.data_seed.setToolTip("Seed of the random points and of which are held out (the same seed, the "
+                                  "same points)")
         for w in (self.count, self.noise, self.data_seed):
             row.addWidget(w)
         form.addRow(row)
@@ -332,6 +359,8 @@ class ControlPanel(QWidget):
         self.test_fraction = QSlider(Qt.Orientation.Horizontal)
         self.test_fraction.setRange(0, 50)
         self.test_fraction.setValue(20)
+        self.test_fraction.setToolTip("Share of the points held out for testing (drawn hollow): the network "
+                                      "never trains on them, so their accuracy shows how well it generalises")
         self.test_label = QLabel()
         self.test_label.setMinimumWidth(110)
         split_row.addWidget(self.test_fraction, 1)
@@ -340,9 +369,12 @@ class ControlPanel(QWidget):
         v.addLayout(form)
         buttons = QHBoxLayout()
         self.load_button = QPushButton("Load preset")
+        self.load_button.setToolTip("Generate the preset's points again with this count, noise and seed, paused "
+                                    "at step 0 (Ctrl+Z brings back what was here, training included)")
         self.undo_button = QPushButton("Undo")
         self.redo_button = QPushButton("Redo")
         self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Remove every point (Ctrl+Z brings them back, training included)")
         for b in (self.load_button, self.undo_button, self.redo_button, self.clear_button):
             buttons.addWidget(b)
         v.addLayout(buttons)
@@ -386,13 +418,21 @@ class ControlPanel(QWidget):
         self.views_box = QGroupBox("Views and checks")
         form = QFormLayout(self.views_box)
         self.discretise = QCheckBox("Discretise the decision map (class colours only)")
+        self.discretise.setToolTip("Paint each pixel in the colour of its predicted class only, without the "
+                                   "shading that shows how sure the network is")
         form.addRow(self.discretise)
         self.landscape_method = _combo({"random": "random directions", "pca": "PCA of the path"}, "pca")
+        explain_combo(self.landscape_method, "The loss landscape is the loss on a plane through the current "
+                      "weights w: E(w + α·d₁ + β·d₂). This picks the directions d₁, d₂.",
+                      {"random": "Two random directions, scaled to each layer's weights.",
+                       "pca": "The two directions the training path moved most along (principal components of "
+                              "the weights so far): the path lies nearly in the plane."})
         form.addRow("Landscape slice", self.landscape_method)
         land_row = QHBoxLayout()
         self.landscape_button = QPushButton("Refresh landscape")
         self.landscape_button.setToolTip("Compute the loss on a 2-D slice through the current weights")
         self.landscape_auto = QCheckBox("every 3 s while training")
+        self.landscape_auto.setToolTip("Compute the landscape again every 3 seconds while training runs")
         land_row.addWidget(self.landscape_button)
         land_row.addWidget(self.landscape_auto)
         land_row.addStretch(1)

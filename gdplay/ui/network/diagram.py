@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPixmapItem,
@@ -124,6 +124,9 @@ class NetworkDiagram(QGraphicsView):
         self.centres: list[np.ndarray] = []  # per layer (n, 2) unit centres
         self._frames: list[QGraphicsRectItem] = []
         self._labels: list[QGraphicsSimpleTextItem] = []
+        self._layer_labels: list[tuple[QGraphicsSimpleTextItem, str, str]] = []  # (item, long, short) per layer
+        self._tags: list[tuple[QGraphicsSimpleTextItem, float, float]] = []  # input names, by unit centre
+        self._content = QRectF()
         self._segments = np.empty((0, 2, 2))
         self._edge_ids: list[tuple[int, int, int]] = []  # (weight layer, from unit, to unit) per segment
         self._weights = np.empty(0)
@@ -147,6 +150,7 @@ class NetworkDiagram(QGraphicsView):
         for item in (*self._frames, *self._labels):
             scene.removeItem(item)
         self.units, self.centres, self._frames, self._labels = [], [], [], []
+        self._layer_labels, self._tags = [], []
         self._input_key = None
         self._empty.setVisible(not sizes)
         if not sizes:
@@ -173,29 +177,20 @@ class NetworkDiagram(QGraphicsView):
                 scene.addItem(frame)
                 self._frames.append(frame)
             self.units.append(row)
-            short = len(sizes) > 4  # many columns: short names so they do not run into each other
+            # a long and a short name: _place_labels takes the short ones when the long would touch
             if li == 0:
-                text = "in" if short else "inputs"
+                names = ("inputs", "in")
             elif li == len(sizes) - 1:
-                text = "out" if short else "output"
+                names = ("output", "out")
             else:
-                text = f"h{li}" if short else f"hidden {li}"
+                names = (f"hidden {li}", f"h{li}")
             if li == 0:
                 for u, (cx, cy) in enumerate(centres):
                     name = FEATURE_LABELS.get(features[u], features[u]) if u < len(features) else f"x{u + 1}"
-                    tag = QGraphicsSimpleTextItem(name)
-                    tag.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-                    tag.setBrush(QColor("#333333"))
-                    tag.setPos(cx - UNIT / 2 - 1.0, cy - 0.25)
-                    scene.addItem(tag)
-                    self._labels.append(tag)
-            label = QGraphicsSimpleTextItem(text)
-            label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-            label.setBrush(QColor("#333333"))
-            top = float(ys.min()) - UNIT / 2  # scene y grows downwards in the view: the first unit is on top
-            label.setPos(li * DX - UNIT / 2, top - 0.55)
-            scene.addItem(label)
-            self._labels.append(label)
+                    tag = self._text(name)
+                    self._tags.append((tag, float(cx), float(cy)))
+            label = self._text(names[0])
+            self._layer_labels.append((label, *names))
         segs, ids = [], []
         for li in range(len(sizes) - 1):
             a, b = self.centres[li], self.centres[li + 1]
@@ -209,17 +204,59 @@ class NetworkDiagram(QGraphicsView):
         rect = QRectF(float(allc[:, 0].min()) - UNIT, float(allc[:, 1].min()) - UNIT,
                       float(np.ptp(allc[:, 0])) + 2 * UNIT, float(np.ptp(allc[:, 1])) + 2 * UNIT)
         self.edges.set_edges(self._segments, np.zeros(len(ids)), rect)
-        self.scene().setSceneRect(rect.adjusted(-0.6, -0.9, 1.0, 0.3))
+        self._content = QRectF(float(allc[:, 0].min()) - UNIT / 2, float(allc[:, 1].min()) - UNIT / 2,
+                               float(np.ptp(allc[:, 0])) + UNIT, float(np.ptp(allc[:, 1])) + UNIT)
         self._fit()
 
+    def _text(self, text: str) -> QGraphicsSimpleTextItem:
+        """A label drawn at the window's text size whatever the diagram's scale."""
+        item = QGraphicsSimpleTextItem(text)
+        item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        item.setBrush(QColor("#333333"))
+        item.setFont(self.font())
+        self.scene().addItem(item)
+        self._labels.append(item)
+        return item
+
     def _fit(self) -> None:
-        r = self.scene().sceneRect()
-        if r.isValid() and self.sizes:
-            self.fitInView(r, Qt.AspectRatioMode.KeepAspectRatio)
+        """Fit the units to the view with room, in pixels, for the labels around them; then place them."""
+        r = self._content
+        if not (r.isValid() and self.sizes):
+            return
+        fm = QFontMetricsF(self.font())
+        tag_w = max((fm.horizontalAdvance(t.text()) for t, _x, _y in self._tags), default=0.0)
+        head_w = max((fm.horizontalAdvance(long) for _i, long, _s in self._layer_labels), default=0.0)
+        for _ in range(2):  # margins in pixels depend on the scale they set: twice is close enough
+            k = max(self.transform().m11(), 1e-6)
+            left = max((tag_w + 6) / k, head_w / 2 / k - UNIT / 2, 0.2)
+            right = max(head_w / 2 / k - UNIT / 2, 0.2)
+            self.scene().setSceneRect(r.adjusted(-left, -(fm.height() + 6) / k, right, 0.2))
+            self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self._place_labels(fm)
+
+    def _place_labels(self, fm: QFontMetricsF) -> None:
+        k = max(self.transform().m11(), 1e-6)
+        gap = DX * k  # pixels between two layers' centres
+        short = any(fm.horizontalAdvance(long) + 8 > gap for _i, long, _s in self._layer_labels)
+        top = self._content.top()
+        for li, (item, long, brief) in enumerate(self._layer_labels):
+            item.setFont(self.font())
+            item.setText(brief if short else long)
+            w = fm.horizontalAdvance(item.text())
+            item.setPos(li * DX - w / 2 / k, top - (fm.height() + 3) / k)  # centred over its column
+        for item, cx, cy in self._tags:
+            item.setFont(self.font())
+            w = fm.horizontalAdvance(item.text())
+            item.setPos(cx - UNIT / 2 - (w + 4) / k, cy - fm.height() / 2 / k)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # lecture mode, Ctrl++
+            self._fit()
 
     # -- values (at most ~10 times a second) ---------------------------------------------------------------
     def set_inputs(self, x_range: tuple[float, float], y_range: tuple[float, float], size: int) -> None:

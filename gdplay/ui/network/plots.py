@@ -22,7 +22,7 @@ from gdplay.core.network import (
 )
 from gdplay.ui.plots.contours import ContourSet
 from gdplay.ui.plots.decision import DecisionView
-from gdplay.ui.plots.style import CLASS_COLORS, StickyRange, make_plot, set_log_y
+from gdplay.ui.plots.style import CLASS_COLORS, StickyRange, add_legend, make_plot, set_log_y
 
 TRAIN_COLOR = "#1f77b4"
 TEST_COLOR = "#d62728"
@@ -145,7 +145,7 @@ class LossView:
         self.plot = self.widget.getPlotItem()
         set_log_y(self.plot)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        legend = self.plot.addLegend(offset=(-8, 8), labelTextSize="8pt")
+        legend = add_legend(self.plot, (-8, 8))
         self.batch = pg.PlotDataItem(pen=pg.mkPen(BATCH_COLOR, width=1))
         self.train = pg.PlotDataItem(pen=pg.mkPen(TRAIN_COLOR, width=1.5))
         self.test = pg.PlotDataItem(pen=pg.mkPen(TEST_COLOR, width=1.5))
@@ -190,7 +190,7 @@ class AccuracyView:
     def __init__(self) -> None:
         self.widget = make_plot("Accuracy", "iteration", "share correct", grid=False)
         self.plot = self.widget.getPlotItem()
-        legend = self.plot.addLegend(offset=(-8, -8), labelTextSize="8pt")
+        legend = add_legend(self.plot, (-8, -8))
         self.train = pg.PlotDataItem(pen=pg.mkPen(TRAIN_COLOR, width=1.5))
         self.test = pg.PlotDataItem(pen=pg.mkPen(TEST_COLOR, width=1.5))
         for item, name in ((self.train, "train"), (self.test, "test")):
@@ -239,8 +239,7 @@ class GradientFlowView:
         self.widget.setToolTip(RATIO_HELP)
         self.plot = self.widget.getPlotItem()
         set_log_y(self.plot)
-        # below the ratio readout (top left, four lines), on a light ground over the curves
-        self.legend = self.plot.addLegend(offset=(-8, 66), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 190))
+        self.legend = add_legend(self.plot, (-8, 66))  # below the ratio readout (top left, four lines)
         self.legend.setParentItem(self.plot.getViewBox())
         self.curves = [pg.PlotDataItem(pen=pg.mkPen("#000000", width=1.5)) for _ in range(self.MAX_LAYERS)]
         for c in self.curves:
@@ -369,7 +368,7 @@ class LayerProfileView:
     steeply towards layer 1; with ReLU it stays level."""
 
     def __init__(self) -> None:
-        self.widget = make_plot("Per layer: ‖∂E/∂W‖ and flat units", "weight layer (1 = nearest the input)",
+        self.widget = make_plot("Per layer: ‖∂E/∂W‖ and flat units", "layer (1: nearest the input)",
                                 "‖∂E/∂W‖ (log)", grid=False)
         self.plot = self.widget.getPlotItem()
         set_log_y(self.plot)
@@ -396,7 +395,7 @@ class LayerProfileView:
                                    symbolBrush="#222222", symbolPen=None)
         for item in (self.start, self.now):
             self.plot.addItem(item)
-        legend = self.plot.addLegend(offset=(6, 4), labelTextSize="8pt")
+        legend = add_legend(self.plot, (6, 4))
         legend.addItem(self.now, "now")
         legend.addItem(self.start, "at step 0")
         self._start: tuple[float, ...] = ()

@@ -1,16 +1,17 @@
 """The Neural network tab: points you place in 2-4 classes, a small network trained by backpropagation in
 its own process, and what happens inside it: the decision map, loss and accuracy, the gradient reaching
 each layer, every unit's output in a diagram, the activation, and the loss landscape. A second page steps
-the seed's two-neuron chain by hand (the worked example of 002)."""
+the backprop lesson's two-neuron chain by hand."""
 
 from __future__ import annotations
 
+import contextlib
 import math
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -43,11 +44,14 @@ from gdplay.ui.network.plots import (
     LayerProfileView,
     LossView,
 )
+from gdplay.ui.network.presets import PRESETS as DATA_PRESETS
 from gdplay.ui.network.worked import WorkedExample
 from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.tab_base import TrainingTabMixin
 from gdplay.ui.throttle import Throttle
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
+from gdplay.ui.widgets.reflow import Arrangement, fit_side_panel, plot_area
+from gdplay.ui.widgets.wheel_guard import guard_wheel
 
 DEFAULT_PARAMS = NetworkParams(hidden=(8, 8), activation="tanh", loss="xent", init="xavier", seed=0,
                                optimizer="gd", learning_rate=0.3, max_steps=200_000)
@@ -63,6 +67,10 @@ SESSION_SETTINGS = {"rate": "panel.playback", "preset": "panel.preset", "count":
                     "test_share": "panel.test_fraction", "discretise": "panel.discretise",
                     "landscape": "panel.landscape_method", "landscape_auto": "panel.landscape_auto",
                     "page": "stack", "map_range": "map_view.plot"}  # page 1: the worked example
+PRESET_NAMES = {k: v[0] for k, v in DATA_PRESETS.items()}
+CHANGE_NAMES = {"hidden": "Change the layers", "activation": "Change the activation",
+                "leaky_slope": "Change the leaky slope", "loss": "Change the loss", "init": "Change the init",
+                "seed": "Change the init seed", "features": "Change the inputs"}
 VANISHING = {  # scenario -> (activation, init); both: XOR, 5 hidden layers of 8, squared error, GD 0.1
     "sigmoid": ("sigmoid", "xavier"),
     "relu": ("relu", "he"),
@@ -97,6 +105,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
     PARAMS = NetworkParams
     SETTINGS = SESSION_SETTINGS
     PARAM_CONTROLS = SESSION_PARAM_CONTROLS
+    UNDO_SETTINGS = ("preset", "count", "noise", "data_seed", "classes")
     N_CLASSES = 4
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -142,12 +151,17 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.controller = TrainingController(NetworkTrainer(self.params, history_capacity=HISTORY_CAPACITY),
                                              name="network", parent=self)
         self.controller.set_params(self.params)
+        self.controller.pause()  # a tab nobody has opened does not train; Play (or Space) starts it
 
         self._build_layout()
         self._connect()
+        guard_wheel(self.panel)
+        guard_wheel(self.worked)
+        self.playback.set_limit(self.params.max_steps)
         self._on_panel_class_count(self.panel.n_classes.value())
         self.activation_view.set_activation(self.params.activation, self.params.leaky_slope)
         self.load_preset()
+        self.forget_undo()
 
     # -- layout ------------------------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -155,18 +169,16 @@ class NetworkTab(TrainingTabMixin, QWidget):
         scroll.setWidget(self.panel)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(min(self.panel.minimumSizeHint().width() + 24, 440))
-        scroll.setMaximumWidth(460)
+        fit_side_panel(scroll, 0, 460)
 
         diagram_box = QWidget()
         dv = QVBoxLayout(diagram_box)
         dv.setContentsMargins(0, 0, 0, 0)
         dv.setSpacing(2)
-        caption = QLabel("<b>Network</b>: each unit's output over the plane (blue low, red high); lines are "
-                         "weights, <span style='color:#d62728'>red +</span>, "
-                         "<span style='color:#1f77b4'>blue −</span>, width |w|. Hover for values.")
-        caption.setWordWrap(True)
-        caption.setStyleSheet("font-size: 9pt;")
+        caption = QLabel("<small><b>Network</b>: each unit's output over the plane (blue low, red high); lines "
+                         "are weights, <span style='color:#d62728'>red +</span>, "
+                         "<span style='color:#1f77b4'>blue −</span>, width |w|. Hover for values.</small>")
+        caption.setWordWrap(True)  # <small>: a step below the window's text, whatever its size
         dv.addWidget(caption)
         dv.addWidget(self.diagram, 1)
 
@@ -181,21 +193,14 @@ class NetworkTab(TrainingTabMixin, QWidget):
         small.setStretchFactor(0, 3)
         small.setStretchFactor(1, 2)
 
-        plots = QWidget()
-        grid = QGridLayout(plots)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(4)
-        grid.addWidget(self.map_view.widget, 0, 0)
-        grid.addWidget(diagram_box, 0, 1)
-        grid.addWidget(curves, 0, 2)
-        grid.addWidget(self.gradient_view.widget, 1, 0)
-        grid.addWidget(small, 1, 1)
-        grid.addWidget(self.landscape_view.widget, 1, 2)
-        grid.setRowStretch(0, 11)
-        grid.setRowStretch(1, 9)
-        grid.setColumnStretch(0, 4)
-        grid.setColumnStretch(1, 3)
-        grid.setColumnStretch(2, 3)
+        m, g, land = self.map_view.widget, self.gradient_view.widget, self.landscape_view.widget
+        # three columns, or two (large text on a narrow screen: the plots scroll down)
+        plots = plot_area([
+            Arrangement([(m, 0, 0, 1, 1), (diagram_box, 0, 1, 1, 1), (curves, 0, 2, 1, 1), (g, 1, 0, 1, 1),
+                         (small, 1, 1, 1, 1), (land, 1, 2, 1, 1)], {0: 11, 1: 9}, {0: 4, 1: 3, 2: 3}),
+            Arrangement([(m, 0, 0, 1, 1), (diagram_box, 0, 1, 1, 1), (curves, 1, 0, 1, 1), (g, 1, 1, 1, 1),
+                         (small, 2, 0, 1, 1), (land, 2, 1, 1, 1)], {}, {0: 1, 1: 1}),
+        ])
 
         main = QSplitter()
         main.addWidget(scroll)
@@ -218,6 +223,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.playback.stepRequested.connect(self.step_once)
         self.playback.resetRequested.connect(self.reset)
         self.playback.rateChanged.connect(c.set_rate)
+        self.playback.limitChanged.connect(self.set_step_limit)
         c.set_rate(self.playback.rate())
         p.liveChanged.connect(self._on_panel_live_changed)
         p.structureChanged.connect(self._on_panel_structure_changed)
@@ -228,7 +234,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         p.learning_rate.rejected.connect(self.statusMessage)
         p.undo_button.clicked.connect(self.undo)
         p.redo_button.clicked.connect(self.redo)
-        p.clear_button.clicked.connect(self.editor.clear)
+        p.clear_button.clicked.connect(self.clear_points)
         p.discretise.toggled.connect(self._on_panel_discretise)
         p.landscape_button.clicked.connect(self.request_landscape)
         p.landscape_auto.toggled.connect(self._on_panel_landscape_auto)
@@ -321,8 +327,20 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.map_view.view.fit_view(self.editor.points.xy)
         self._request_views()
 
+    def clear_points(self) -> None:
+        with self.undoable("Clear points"):
+            self.editor.clear()
+
     def load_preset(self, name: str | None = None) -> None:
-        """Generate the preset chosen in the panel (or ``name``) with its count, noise and seed."""
+        """Generate the preset chosen in the panel (or ``name``) with its count, noise and seed: one undoable
+        change, set up paused (Play trains it)."""
+        self._data_timer.stop()
+        p = self.panel
+        with self.undoable(f"Load {PRESET_NAMES.get(name or p.preset.currentData(), 'points')}"):
+            self.controller.pause()
+            self._load_preset(name)
+
+    def _load_preset(self, name: str | None) -> None:
         p = self.panel
         if name is not None and name != p.preset.currentData():
             p.preset.blockSignals(True)
@@ -341,16 +359,20 @@ class NetworkTab(TrainingTabMixin, QWidget):
             xy, y = datasets.make_moons(n, noise, seed)
         elif name == "spiral":
             xy, y = datasets.make_spiral(max(n, k), k, noise, seed)
-        else:  # the SVM article's two Gaussian blobs, N([±5, ±5], σ² I), drawn as it draws them (seed 0, 100
+        else:  # the SVM intro's two Gaussian blobs, N([±5, ±5], σ² I), drawn as it draws them (seed 0, 100
             # points, noise 0.5 = its σ² = 5: its experiment 1's exact points)
             xy, y = datasets.make_article_gaussian_pair(max(n // 2, 1), 5.0, max(10.0 * noise, 1e-6), seed)
         self.load_points(xy, y, f"Load {p.preset.currentText()}")
 
-    def apply_preset(self, key: str, play: bool = True) -> None:
-        """A data preset ("xor", "blobs", "circles", "moons", "spiral", "gaussians") or an experiment
-        ("deep-sigmoid", "deep-relu"), as the window's --preset and menus name them."""
-        if not play:
-            self.controller.pause()  # first: commands apply in order
+    def apply_preset(self, key: str, play: bool = False) -> None:
+        """A data preset ("xor", "blobs", "circles", "moons", "spiral", "gaussian_pair") or an experiment
+        ("deep-sigmoid", "deep-relu") or the worked example ("worked"), as the window's --preset and menus name
+        them; paused unless ``play``."""
+        self.controller.pause()  # first: commands apply in order
+        if key == "worked":
+            self.set_worked_mode(True)
+            return
+        self.set_worked_mode(False)
         if key.startswith("deep-"):
             activation = key.removeprefix("deep-")
             if activation not in VANISHING:
@@ -364,8 +386,16 @@ class NetworkTab(TrainingTabMixin, QWidget):
 
     def load_scenario(self, activation: str) -> None:
         """The vanishing-gradient pair: XOR, 5 hidden layers of 8, squared error, GD 0.1; sigmoid (Xavier)
-        or ReLU (He). Starts playing."""
+        or ReLU (He). One undoable change, set up paused at full speed: Play trains it."""
         act, init = VANISHING[activation]
+        with self.undoable(f"Load deep {'sigmoid' if act == 'sigmoid' else 'ReLU'}"):
+            self.controller.pause()
+            self._load_scenario(act, init)
+        self.statusMessage.emit(f"Deep {'sigmoid' if act == 'sigmoid' else 'ReLU'} network on XOR, set up: press "
+                                "Play and watch the gradient flow plot (layer 1 is the darkest curve; dashed: the "
+                                "other activation).")
+
+    def _load_scenario(self, act: str, init: str) -> None:
         p = self.panel
         self._set_quietly(p.batch_mode, p.batch_mode.findData("full"))
         self._set_quietly(p.optimizer, p.optimizer.findData("gd"))
@@ -379,13 +409,10 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._send_params()
         self.controller.set_rate(None)
         self.playback.set_rate(None, emit=False)
-        self.controller.play()
         # the other activation's run on the same network and data, drawn dashed for comparison
         # asked for once the trainer has this scenario's points and network (see _on_controller_snapshot)
         self.gradient_view.set_reference(None)
-        self._reference_for = (act, VANISHING["relu" if activation == "sigmoid" else "sigmoid"])
-        self.statusMessage.emit(f"Deep {'sigmoid' if act == 'sigmoid' else 'ReLU'} network on XOR: watch the "
-                                "gradient flow plot (layer 1 is the darkest curve; dashed: the other activation).")
+        self._reference_for = (act, VANISHING["relu" if act == "sigmoid" else "sigmoid"])
 
     @staticmethod
     def _set_quietly(box, index: int) -> None:
@@ -402,6 +429,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
             return False
         self._restart_timer.stop()  # these params supersede a restart pending from the panel
         self.panel.show_params(params)
+        self.playback.set_limit(params.max_steps)
         self.params = params
         self.controller.set_params(params)
         self.activation_view.set_activation(params.activation, params.leaky_slope)
@@ -461,6 +489,13 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.controller.request("gradient_check", "if_ready", "check_gradient")
 
     # -- params and data -----------------------------------------------------------------------------
+    def set_step_limit(self, steps: int) -> None:
+        """Live; a structural change still waiting for its debounce carries it along."""
+        self.params = replace(self.params, max_steps=int(steps))
+        self.playback.set_limit(self.params.max_steps)
+        if not self._restart_timer.isActive():
+            self.controller.set_params(self.params)
+
     @Slot()
     def _send_params(self) -> None:
         self._restart_timer.stop()
@@ -469,8 +504,10 @@ class NetworkTab(TrainingTabMixin, QWidget):
         except ValueError as exc:
             self._show_error(str(exc))
             return
-        self.params = params
-        self.controller.set_params(params)
+        changed = [k for k in NetworkParams.STRUCTURAL if getattr(params, k) != getattr(self.params, k)]
+        with self.undoable(CHANGE_NAMES[changed[0]]) if changed else contextlib.nullcontext():
+            self.params = params
+            self.controller.set_params(params)
         self.activation_view.set_activation(params.activation, params.leaky_slope)
 
     @Slot()

@@ -1,4 +1,4 @@
-"""The seed's worked example (002): one input, two sigmoid neurons in a chain, E = 1/2 (T - a2)², stepped
+"""The backprop lesson's worked example: one input, two sigmoid neurons in a chain, E = 1/2 (T - a2)², stepped
 by hand. Every forward value, every partial derivative by the chain rule and the updated weights are shown
 in a table, and the error per step in a small plot. The chain is tiny, so it is computed right here with
 the core's ChainExample (microseconds per step); nothing waits on a worker."""
@@ -54,6 +54,12 @@ def _fmt(v: float) -> str:
     return f"{v:.6f}" if abs(v) >= 1e-3 or v == 0 else f"{v:.6e}"
 
 
+START_TIPS = {"x": "The input x fed to the first neuron", "T": "The target T the output a₂ should reach",
+              "w1": "The first neuron's weight w₁ (z₁ = w₁x + b₁)", "b1": "The first neuron's bias b₁",
+              "w2": "The second neuron's weight w₂ (z₂ = w₂a₁ + b₂)", "b2": "The second neuron's bias b₂",
+              "learning_rate": "The learning rate η in w ← w − η·∂E/∂w"}
+
+
 class WorkedExample(QWidget):
     """``closeRequested()`` asks the tab to go back to the network; ``statusMessage(str)`` for notices."""
 
@@ -70,7 +76,7 @@ class WorkedExample(QWidget):
         self.timer.timeout.connect(self._on_timer)
 
         intro = QLabel(
-            "<b>Worked example (002): backpropagation by hand.</b><br>"
+            "<b>Backpropagation by hand: the backprop lesson's two neurons.</b><br>"
             "One input x feeds two sigmoid neurons in a chain:<br>"
             "x → z₁ = w₁x + b₁ → a₁ = σ(z₁) → z₂ = w₂a₁ + b₂ → a₂ = σ(z₂),<br>"
             "error E = ½ (T − a₂)². Each <b>Step</b> runs the forward pass, the chain rule backwards and "
@@ -83,14 +89,15 @@ class WorkedExample(QWidget):
         self.play_button = QPushButton("Play")
         self.play_button.setToolTip("Step ten times a second (Space)")
         self.reset_button = QPushButton("Reset")
-        self.reset_button.setToolTip("Back to the seed's numbers (R)")
+        self.reset_button.setToolTip("Back to the start values below, step 0 (R)")
         self.back_button = QPushButton("Back to the network")
+        self.back_button.setToolTip("Leave the worked example for the network page (its training is kept)")
         buttons = QHBoxLayout()
         for b in (self.step_button, self.play_button, self.reset_button):
             buttons.addWidget(b)
 
         self.inputs: dict[str, QDoubleSpinBox] = {}
-        start_box = QGroupBox("Start values (the seed's)")
+        start_box = QGroupBox("Start values (the lesson's)")
         form = QFormLayout(start_box)
         for key, label, lo, hi, step in (("x", "input x", -10, 10, 0.1), ("T", "target T", 0, 1, 0.05),
                                          ("w1", "w₁", -10, 10, 0.05), ("b1", "b₁", -10, 10, 0.05),
@@ -102,9 +109,12 @@ class WorkedExample(QWidget):
             spin.setSingleStep(step)
             spin.setValue(getattr(self.params, key))
             spin.valueChanged.connect(self._on_start_changed)
+            spin.setToolTip(START_TIPS[key] + " A change starts the example over.")
             self.inputs[key] = spin
             form.addRow(label, spin)
-        self.seed_button = QPushButton("The seed's numbers")
+        self.seed_button = QPushButton("The lesson's numbers")
+        self.seed_button.setToolTip("x = 0.1, T = 0.25, w₁ = 0.15, b₁ = 0.4, w₂ = 0.45, b₂ = 0.65, η = 0.4, "
+                                    "as in the backprop lesson")
         form.addRow(self.seed_button)
 
         self.readout = QLabel()
@@ -125,6 +135,7 @@ class WorkedExample(QWidget):
         self.table = QTableWidget(len(ROWS), 3)
         self.table.setHorizontalHeaderLabels(["quantity", "by the chain rule", "value"])
         self.table.verticalHeader().setVisible(False)
+        self.table.setCornerButtonEnabled(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)

@@ -1,12 +1,23 @@
-"""Colours, pens and plot set-up shared by every view. Pens and brushes are built once and reused."""
+"""Colours, pens and plot set-up shared by every view: the plot widget (which zooms as a whole for lecture
+mode and Ctrl++), compact legends, cursor read-outs and ranges. Pens and brushes are built once and reused.
+
+Zoom: ``set_zoom(z)`` scales every plot. The view itself is scaled (title, axes, tick labels and margins
+grow together, and the plot keeps its proportions); lines, markers and legends, which pyqtgraph draws at a
+fixed size in pixels, are widened by ``_Thickener`` whenever the plot is drawn with a new zoom or new items.
+"""
 
 from __future__ import annotations
 
+import html
+import math
+import weakref
 from collections.abc import Callable
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
-from PySide6.QtWidgets import QGraphicsItem
+import shiboken6
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen, QTransform
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsRectItem, QGraphicsTextItem
 
 from gdplay.ui.plots.axis import LOG_TEXT_FILL, Axis
 from gdplay.ui.plots.view_box import LazyMenuViewBox
@@ -20,22 +31,209 @@ CURVE_PEN = pg.mkPen("#1f77b4", width=1)
 GRID_ALPHA = 0.25
 
 
+PLOT_MIN_SIZE = (200, 140)  # at zoom 1; a zoomed plot's minimum grows with it
+_ZOOM = 1.0
+_PLOTS: weakref.WeakSet = weakref.WeakSet()
+
+
 def configure() -> None:
     """Process-wide pyqtgraph options; call once before any plot is built."""
     pg.setConfigOptions(imageAxisOrder="row-major", background="w", foreground="#222222", antialias=False)
+
+
+def zoom() -> float:
+    return _ZOOM
+
+
+def set_zoom(value: float) -> None:
+    """Scale every plot, now and to come, by ``value`` (1: as designed)."""
+    global _ZOOM
+    _ZOOM = float(value)
+    for w in list(_PLOTS):
+        if shiboken6.isValid(w):
+            w.set_zoom(_ZOOM)
+        else:  # its window is gone, the Python wrapper not yet
+            _PLOTS.discard(w)
+
+
+class PlotWidget(pg.PlotWidget):
+    """pyqtgraph's PlotWidget that draws its scene ``zoom`` times larger: the scene is laid out for
+    (width, height) / zoom and the view scales it up, so text, axes and margins grow together."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.zoom = 1.0
+        super().__init__(*args, **kwargs)
+        self._thick = _Thickener(self)
+        _PLOTS.add(self)
+        self.set_zoom(_ZOOM)
+
+    def set_zoom(self, value: float) -> None:
+        self.zoom = float(value)
+        self.setMinimumSize(round(PLOT_MIN_SIZE[0] * self.zoom), round(PLOT_MIN_SIZE[1] * self.zoom))
+        self._apply_zoom()
+        self._thick.request()
+
+    def _apply_zoom(self) -> None:
+        if self.closed:
+            return
+        z = self.zoom
+        if z == 1.0:
+            self.autoPixelRange = True
+            pg.GraphicsView.resizeEvent(self, None)
+        else:
+            rect = QRectF(0, 0, max(self.width(), 1) / z, max(self.height(), 1) / z)
+            pg.GraphicsView.setRange(self, rect, padding=0, disableAutoPixel=True)
+
+    def resizeEvent(self, ev) -> None:
+        if self.zoom == 1.0:
+            super().resizeEvent(ev)
+        else:
+            self._apply_zoom()
+
+    def updateMatrix(self, propagate: bool = True) -> None:
+        if self.zoom == 1.0 or self.autoPixelRange:
+            super().updateMatrix(propagate)
+            return
+        self.setSceneRect(self.range)  # exactly zoom x (fitInView would leave a margin of 2 pixels)
+        self.setTransform(QTransform.fromScale(self.zoom, self.zoom))  # (pyqtgraph's scale() is another thing)
+        self.sigDeviceRangeChanged.emit(self, self.range)
+
+    def paintEvent(self, ev) -> None:
+        self._thick.check()
+        super().paintEvent(ev)
+
+
+class _Thickener:
+    """Lines, markers and legend text that pyqtgraph draws at a fixed pixel size, widened to the plot's
+    zoom. Each item remembers the width it was given (its base) and the width set here, so a pen the plot
+    code sets later becomes the new base. Checked before a paint, at most a few times a second."""
+
+    INTERVAL_MS = 300
+
+    def __init__(self, widget: PlotWidget) -> None:
+        self.widget = weakref.ref(widget)
+        self.key: tuple | None = None
+        self.ever_zoomed = False
+        self.due = True
+        self._timer = QTimer(widget)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._allow)
+        self._waiting = False
+
+    def request(self) -> None:
+        self.due = True
+        w = self.widget()
+        if w is not None:
+            w.viewport().update()
+
+    def _allow(self) -> None:
+        self._waiting = False
+        self.due = True
+
+    def check(self) -> None:
+        w = self.widget()
+        if w is None:
+            return
+        if not self.due:
+            if not self._waiting:  # items added since: look again in a moment
+                self._waiting = True
+                self._timer.start(self.INTERVAL_MS)
+            return
+        self.due = False
+        z = w.zoom
+        if z == 1.0 and not self.ever_zoomed:
+            return  # as designed: nothing to do
+        self.ever_zoomed = True
+        items = w.scene().items()
+        key = (z, len(items))
+        if key == self.key and z == 1.0:
+            return  # back to 1 and put back already
+        self.key = key
+        for item in items:
+            _thicken(item, z)
+
+
+def _scaled_pen(pen, owner, z: float) -> QPen | None:
+    """``pen`` widened to zoom ``z`` from the width the plot code gave it, or None if it is right already."""
+    if pen is None:
+        return None
+    pen = pg.mkPen(pen)
+    if pen.style() == Qt.PenStyle.NoPen:
+        return None
+    width = pen.widthF()
+    base, applied = getattr(owner, "_gd_pen", None), getattr(owner, "_gd_pen_applied", None)
+    if base is None or applied is None or abs(width - applied) > 1e-9:
+        base = width  # new to us, or the plot code set another pen since
+    want = max(base, 1.0) * z if z != 1.0 else base
+    owner._gd_pen, owner._gd_pen_applied = base, want
+    if abs(want - width) < 1e-9:
+        return None
+    pen = QPen(pen)
+    pen.setWidthF(want)
+    return pen
+
+
+def _scaled_size(size, owner, z: float):
+    if not isinstance(size, (int, float)):
+        return None
+    base, applied = getattr(owner, "_gd_size", None), getattr(owner, "_gd_size_applied", None)
+    if base is None or applied is None or size != applied:
+        base = size
+    want = base * z
+    owner._gd_size, owner._gd_size_applied = base, want
+    return None if want == size else want
+
+
+def _thicken(item, z: float) -> None:
+    if isinstance(item, pg.PlotDataItem):  # it hands its pen and symbol size to its curve and scatter
+        pen = _scaled_pen(item.opts.get("pen"), item, z)
+        size = _scaled_size(item.opts.get("symbolSize"), item, z) if item.opts.get("symbol") else None
+        if pen is not None:
+            item.opts["pen"] = pen
+        if size is not None:
+            item.opts["symbolSize"] = size
+        if pen is not None or size is not None:
+            item.updateItems(styleUpdate=True)
+    elif isinstance(item.parentItem(), pg.PlotDataItem):
+        return
+    elif isinstance(item, pg.PlotCurveItem):
+        pen = _scaled_pen(item.opts["pen"], item, z)
+        if pen is not None:
+            item.setPen(pen)
+    elif isinstance(item, pg.ScatterPlotItem):
+        size = _scaled_size(item.opts.get("size"), item, z)
+        if size is not None and item.opts.get("pxMode", True):
+            item.setSize(size)
+    elif isinstance(item, pg.InfiniteLine):
+        pen = _scaled_pen(item.pen, item, z)
+        if pen is not None:
+            item.setPen(pen)
 
 
 def make_plot(title: str, x_label: str, y_label: str, view_box: pg.ViewBox | None = None,
               grid: bool = True) -> pg.PlotWidget:
     """A plot with our look. ``grid=False`` for plots whose range moves every frame (a growing cost
     curve): the grid is drawn by the axes, and re-rendering it each frame costs ~10 ms."""
-    w = pg.PlotWidget(viewBox=view_box if view_box is not None else LazyMenuViewBox(),
-                      axisItems={name: Axis(orientation=name) for name in ("left", "bottom")})  # given = shown
+    w = PlotWidget(viewBox=view_box if view_box is not None else LazyMenuViewBox(),
+                   axisItems={name: Axis(orientation=name) for name in ("left", "bottom")})  # given = shown
     p = w.getPlotItem()
     _title_never_widens(p.titleLabel)
     p.setTitle(title, size="10pt")
-    p.setLabel("bottom", x_label)
-    p.setLabel("left", y_label)
+    set_title = p.setTitle
+
+    def set_title_and_wrap(*args, **kwargs) -> None:
+        set_title(*args, **kwargs)
+        _wrap_title(p)
+
+    p.setTitle = set_title_and_wrap  # a new title is wrapped as well
+
+    def fit_texts(*_args) -> None:
+        _wrap_title(p)
+        _fit_axis_labels(p)
+
+    p.getViewBox().sigResized.connect(fit_texts)
+    p.setLabel("bottom", x_label, **{"font-size": f"{AXIS_LABEL_PT}pt"})
+    p.setLabel("left", y_label, **{"font-size": f"{AXIS_LABEL_PT}pt"})
     p.showGrid(x=grid, y=grid, alpha=GRID_ALPHA)
     for name in ("left", "bottom", "top", "right"):
         p.getAxis(name).enableAutoSIPrefix(False)  # "x (x0.001)" confuses more than it helps
@@ -47,14 +245,13 @@ def make_plot(title: str, x_label: str, y_label: str, view_box: pg.ViewBox | Non
     # long curves: let pyqtgraph thin them (a curve's own setting is overridden by addItem)
     p.setDownsampling(auto=True, mode="peak")
     p.setClipToView(True)
-    w.setMinimumSize(220, 180)
     return w
 
 
 def _title_never_widens(label: pg.LabelItem) -> None:
     """pyqtgraph makes a title's width the plot's minimum width, so in a narrow plot a long title pushes
     the right axis out of sight. Keep its height as the minimum but not its width: the title may run over
-    the axes' corners instead."""
+    the axes' corners instead (and wraps, see _wrap_title, when even that is too narrow)."""
     update_min = label.updateMin
 
     def update_height_only() -> None:
@@ -62,6 +259,54 @@ def _title_never_widens(label: pg.LabelItem) -> None:
         label.setMinimumWidth(0)
 
     label.updateMin = update_height_only
+
+
+AXIS_LABEL_PT = 9.0  # axis labels' size, as designed; a label longer than its axis shrinks (to 0.6 of it at most)
+
+
+def _fit_axis_labels(plot: pg.PlotItem) -> None:
+    """An axis label longer than its axis (a small plot) is set smaller until it fits, down to 0.6 of its size."""
+    for side in ("left", "bottom"):
+        axis = plot.getAxis(side)
+        if not axis.isVisible() or not axis.label.isVisible() or not axis.labelText:
+            continue
+        length = axis.size().height() if side == "left" else axis.size().width()
+        margin = 2 * axis.label.document().documentMargin()
+        font = QFont(axis.label.font())
+        font.setPointSizeF(AXIS_LABEL_PT)
+        text = QFontMetricsF(font).horizontalAdvance(axis.label.toPlainText())  # at full size
+        room = length - margin - 4
+        want = AXIS_LABEL_PT
+        if text > room > 0:
+            want = max(AXIS_LABEL_PT * room / text * 0.98, AXIS_LABEL_PT * 0.6)
+        if abs(_label_pt(axis) - want) > 0.05:
+            axis.setLabel(axis.labelText, axis.labelUnits, axis.labelUnitPrefix,
+                          **{**axis.labelStyle, "font-size": f"{want:.1f}pt"})
+
+
+def _label_pt(axis: pg.AxisItem) -> float:
+    size = axis.labelStyle.get("font-size", "")
+    return float(size[:-2]) if size.endswith("pt") else AXIS_LABEL_PT
+
+
+def _wrap_title(plot: pg.PlotItem) -> None:
+    """A title wider than its plot (large text, a narrow plot) wraps onto a second line instead of being
+    cut at both ends; the title row grows to hold it."""
+    label = plot.titleLabel
+    if not label.isVisible() or not label.text:
+        return
+    item = label.item
+    item.setTextWidth(-1)
+    natural = item.boundingRect().width()
+    room = plot.size().width() - 4
+    if natural > room > 20:
+        item.setTextWidth(room)
+    height = item.boundingRect().height()
+    row = max(30.0, height + 4)
+    if abs(plot.layout.rowMinimumHeight(0) - row) > 0.5 or abs(label.maximumHeight() - row) > 0.5:
+        label.setMaximumHeight(row)
+        plot.layout.setRowFixedHeight(0, row)
+    item.setPos((plot.size().width() - item.boundingRect().width()) / 2 - label.pos().x(), item.pos().y())
 
 
 def set_log_y(plot: pg.PlotItem) -> None:
@@ -105,7 +350,6 @@ class StickyRange:
     def update(self, x_max: float, y_min: float, y_max: float, x_min: float = 0.0, settled: bool = True) -> None:
         """Fit the data's extent. ``settled`` False (a run just restarted and still growing) keeps a longer
         x range instead of shrinking to the first few steps and growing back over the next frames."""
-        import math
 
         if not all(math.isfinite(v) for v in (x_min, x_max, y_min, y_max)):
             return
@@ -126,7 +370,7 @@ class StickyRange:
         self.plot.setRange(xRange=(x_min, x1), yRange=(y_min - y_pad, y_max + y_pad), padding=0)
 
 
-def set_legend_row_visible(legend: pg.LegendItem | None, item: pg.GraphicsObject, visible: bool) -> None:
+def set_legend_row_visible(legend, item: pg.GraphicsObject, visible: bool) -> None:
     """Show or hide the legend row of ``item`` (a run or curve that is not drawn just now)."""
     if legend is None:
         return
@@ -134,3 +378,140 @@ def set_legend_row_visible(legend: pg.LegendItem | None, item: pg.GraphicsObject
         if sample.item is item:
             sample.setVisible(visible)
             label.setVisible(visible)
+
+
+# -- legends ------------------------------------------------------------------------------------------------
+_DASHES = {Qt.PenStyle.SolidLine: "━━", Qt.PenStyle.DashLine: "╺╸╺╸", Qt.PenStyle.DotLine: "┅┅",
+           Qt.PenStyle.DashDotLine: "╺·╸", Qt.PenStyle.DashDotDotLine: "╺··╸"}
+_SYMBOLS = {"o": "●", "s": "■", "t": "▼", "t1": "▲", "t2": "▶", "t3": "◀", "d": "◆", "+": "+", "x": "✕",
+            "star": "★", "p": "⬟", "h": "⬢"}
+
+
+def _hex(color) -> str:
+    return pg.mkColor(color).name()
+
+
+def legend_sample(item) -> tuple[str, str]:
+    """(glyphs, colour) that stand for ``item``'s line and marker in a legend: the colour actually drawn."""
+    pen = brush = symbol = None
+    if isinstance(item, pg.PlotDataItem):
+        pen = item.opts.get("pen")
+        symbol = item.opts.get("symbol")
+        brush = item.opts.get("symbolBrush")
+    elif isinstance(item, pg.PlotCurveItem):
+        pen = item.opts.get("pen")
+    elif isinstance(item, pg.ScatterPlotItem):
+        symbol, brush = item.opts.get("symbol", "o"), item.opts.get("brush")
+    elif isinstance(item, pg.InfiniteLine):
+        pen = item.pen
+    pen = pg.mkPen(pen) if pen is not None else None
+    line = "" if pen is None or pen.style() == Qt.PenStyle.NoPen else _DASHES.get(pen.style(), "━━")
+    mark = _SYMBOLS.get(symbol, "●") if isinstance(symbol, str) else ""
+    colour = _hex(pen.color()) if line else (_hex(pg.mkBrush(brush).color()) if brush is not None else "#222222")
+    if line and mark:
+        return line[0] + mark + line[-1], colour
+    return line or mark or "■", colour
+
+
+class _LegendRow:
+    """One row: ``item`` and its ``text``; also stands in for pyqtgraph's (sample, label) pair."""
+
+    def __init__(self, legend: CompactLegend, item, text: str) -> None:
+        self.legend, self.item, self.text, self.visible = legend, item, text, True
+
+    def setText(self, text: str, **_opts) -> None:
+        if text != self.text:
+            self.text = text
+            self.legend.refresh()
+
+    def setVisible(self, visible: bool) -> None:
+        if visible != self.visible:
+            self.visible = visible
+            self.legend.refresh()
+
+
+class CompactLegend(QGraphicsRectItem):
+    """A legend in one block of text on a light background: each row a sample in the colour and dash of
+    the pen actually drawn, level with its label, rows as tall as the text. It sits in a corner of the view
+    box (``offset`` as pyqtgraph's: x < 0 from the right, y < 0 from the bottom) and does not take clicks.
+    API as pyqtgraph's LegendItem where the plots use it: addItem, removeItem, clear, getLabel, items."""
+
+    def __init__(self, view_box: pg.ViewBox, offset: tuple[float, float] = (10, 10), size_pt: float = 8.0) -> None:
+        super().__init__(view_box)
+        self.view_box, self.offset, self.size_pt = view_box, offset, size_pt
+        self.rows: list[_LegendRow] = []
+        self.setZValue(1000)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setBrush(QBrush(QColor(255, 255, 255, 225)))
+        pen = QPen(QColor("#b0b0b0"))
+        pen.setCosmetic(True)
+        self.setPen(pen)
+        self.text = QGraphicsTextItem(self)
+        self.text.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.text.document().setDocumentMargin(3)
+        view_box.sigResized.connect(self._place)
+        self.refresh()
+
+    # pyqtgraph's LegendItem API, as used by the plots
+    @property
+    def items(self) -> list[tuple[_LegendRow, _LegendRow]]:
+        return [(r, r) for r in self.rows]
+
+    def addItem(self, item, name: str) -> None:
+        self.rows.append(_LegendRow(self, item, name))
+        self.refresh()
+
+    def removeItem(self, item) -> None:
+        self.rows = [r for r in self.rows if r.item is not item]
+        self.refresh()
+
+    def clear(self) -> None:
+        self.rows = []
+        self.refresh()
+
+    def getLabel(self, item) -> _LegendRow | None:
+        return next((r for r in self.rows if r.item is item), None)
+
+    def setParentItem(self, parent) -> None:
+        if parent is not self.parentItem():
+            super().setParentItem(parent)
+        self._place()
+
+    # drawing
+    def html(self) -> str:
+        rows = []
+        for r in self.rows:
+            if not r.visible:
+                continue
+            glyphs, colour = legend_sample(r.item)
+            rows.append(f"<tr><td style='color:{colour}; padding-right:4px'><b>{glyphs}</b></td>"
+                        f"<td>{html.escape(r.text)}</td></tr>")
+        return f"<table cellspacing='0' cellpadding='0'>{''.join(rows)}</table>"
+
+    def refresh(self) -> None:
+        shown = any(r.visible for r in self.rows)
+        self.setVisible(shown)
+        if not shown:
+            return
+        font = QFont(QApplication.font())
+        font.setPointSizeF(self.size_pt)
+        self.text.setFont(font)
+        self.text.setDefaultTextColor(QColor("#222222"))
+        self.text.setHtml(self.html())
+        self.setRect(self.text.boundingRect())
+        self._place()
+
+    def _place(self, *_args) -> None:
+        box = self.view_box.boundingRect()
+        r = self.rect()
+        x, y = self.offset
+        px = box.left() + x if x >= 0 else box.right() + x - r.width()
+        py = box.top() + y if y >= 0 else box.bottom() + y - r.height()
+        self.setPos(px, py)
+
+
+def add_legend(plot: pg.PlotItem, offset: tuple[float, float] = (10, 10), size_pt: float = 8.0) -> CompactLegend:
+    """A compact legend in a corner of ``plot``'s view box (see CompactLegend); items added to the plot with a
+    ``name`` get a row, as with pyqtgraph's addLegend."""
+    plot.legend = CompactLegend(plot.getViewBox(), offset, size_pt)
+    return plot.legend

@@ -29,12 +29,26 @@ from gdplay.core.regression import OPTIMIZER_LABELS, REGRESSION_OPTIMIZERS, Regr
 from gdplay.ui.regression.presets import PRESETS
 from gdplay.ui.widgets.log_slider import LogSlider
 from gdplay.ui.widgets.playback import PlaybackBar
+from gdplay.ui.widgets.tips import HYPER_TIPS, OPTIMIZER_TIPS, explain_combo
 
 MODEL_LABELS = {"slope": "slope only  y = w·x", "line": "line  y = m·x + b", "poly": "polynomial"}
+MODEL_TIPS = {"slope": "One weight, y = w·x: the cost is a curve J(w), drawn with the tangent at every step.",
+              "line": "A line y = m·x + b: the cost is a surface over (m, b), drawn with each run's path.",
+              "poly": "A polynomial y = c_d·xᵈ + … + c₁·x + c₀ of the degree beside it; the surface is a slice "
+                      "through two of its coefficients (chosen under Surface over)."}
+COST_TIPS = {"mse": "Mean squared error E = (1/N) Σ (yᵢ − ŷᵢ)², as in Nedrich's line fit.",
+             "sse": "Sum of squared errors E = Σ (yᵢ − ŷᵢ)²: N times the mean, so N times steeper; the same "
+                    "learning rate then takes N times larger steps."}
 BATCH_LABELS = ("full batch", "stochastic (1 point)", "mini-batch")
+BATCH_TIPS = {0: "Full batch: every step uses all N points, the exact gradient of E.",
+              1: "Stochastic: every update uses one point, in an order shuffled each epoch (pass over the "
+                 "points). Noisy, but N times cheaper per update.",
+              2: "Mini-batch: every update uses B points (the box beside it), between the two."}
 HYPER = {"momentum": ("momentum",), "nesterov": ("momentum",), "rmsprop": ("beta2", "epsilon"),
          "adagrad": ("epsilon",), "adam": ("beta1", "beta2", "epsilon")}
 EDGE_COLOR, BEST_COLOR = "#d62728", "#2ca02c"
+TOL_TIP = "Stop when the cost changes by at most this fraction in a step, |ΔE| ≤ tol·E (0: off)"
+GRAD_TOL_TIP = "Stop when the gradient is this small, ‖∇E‖ ≤ tol: the bottom is flat (0: off)"
 
 
 def _combo(items: list[tuple[str, object]]) -> QComboBox:
@@ -72,7 +86,12 @@ class RegressionControls(QWidget):
         form = QVBoxLayout(box)
         row = QHBoxLayout()
         self.preset = _combo([(p.title, p.key) for p in PRESETS])
+        explain_combo(self.preset, "Ready-made experiments from the articles: pick one and press Load.",
+                      {p.key: p.description for p in PRESETS})
         self.load_preset = QPushButton("Load")
+        self.load_preset.setToolTip("Set the chosen experiment up: its data, every setting and the speed, paused "
+                                    "at step 0; then press Play. Ctrl+Z brings back what was here, training "
+                                    "included.")
         row.addWidget(self.preset, 1)
         row.addWidget(self.load_preset)
         form.addLayout(row)
@@ -90,11 +109,16 @@ class RegressionControls(QWidget):
         v.addWidget(self.playback)
         form = QFormLayout()
         self.learning_rate = LogSlider(1e-6, 10.0, params.learning_rate, name="learning rate")
+        self.learning_rate.setToolTip("Learning rate η: each step moves the parameters by −η·∇E. Too small "
+                                      "crawls; past the red mark 2/λmax every step overshoots and the run "
+                                      "diverges. Applies at once, the run goes on.")
         form.addRow("Learning rate", self.learning_rate)
         self.lr_hint = QLabel()
         self.lr_hint.setWordWrap(True)
         form.addRow("", self.lr_hint)
         self.optimizer = _combo([(OPTIMIZER_LABELS[n], n) for n in REGRESSION_OPTIMIZERS])
+        explain_combo(self.optimizer, "How each step is made from the gradient ∇E (a change starts the run over).",
+                      OPTIMIZER_TIPS)
         form.addRow("Optimizer", self.optimizer)
         self.hyper: dict[str, QDoubleSpinBox] = {}
         hyper_row = QHBoxLayout()
@@ -105,7 +129,7 @@ class RegressionControls(QWidget):
             spin.setSingleStep(step)
             spin.setDecimals(decimals)
             spin.setPrefix({"momentum": "μ ", "beta1": "β₁ ", "beta2": "β₂ ", "epsilon": "ε "}[name])
-            spin.setToolTip(name)
+            spin.setToolTip(HYPER_TIPS[name] + " Applies at once.")
             self.hyper[name] = spin
             hyper_row.addWidget(spin)
         self.hyper_row = QWidget()
@@ -118,12 +142,15 @@ class RegressionControls(QWidget):
         self.batch_size.setRange(2, 1_000_000)
         self.batch_size.setValue(10)
         self.batch_size.setPrefix("B = ")
+        self.batch_size.setToolTip("B: points per mini-batch update")
+        explain_combo(self.batch, "How many points each update uses (applies at once).", BATCH_TIPS)
         batch_row.addWidget(self.batch, 1)
         batch_row.addWidget(self.batch_size)
         form.addRow("Batch", batch_row)
         self.average = _combo([("10 updates", 10), ("100 updates", 100), ("1000 updates", 1000)])
         self.average.setCurrentIndex(1)
-        self.average.setToolTip("Window of the moving average of the cost, for stochastic and mini-batch runs")
+        self.average.setToolTip("The cost of a stochastic or mini-batch run jumps with each point; the cost plot "
+                                "also draws its average over the last 10, 100 or 1000 updates.")
         form.addRow("Average over", self.average)
         v.addLayout(form)
         compare_box = QGroupBox("Compare with (same start, same rate)")
@@ -131,9 +158,13 @@ class RegressionControls(QWidget):
         self.compare: dict[str, QCheckBox] = {}
         for k, name in enumerate(REGRESSION_OPTIMIZERS):
             check = QCheckBox(OPTIMIZER_LABELS[name])
+            check.setToolTip(f"Also run this from the same start at the same learning rate, drawn on every "
+                             f"plot beside the main run.\n{OPTIMIZER_TIPS[name]}")
             self.compare[name] = check
             grid.addWidget(check, k // 2, k % 2)
         self.compare_sgd = QCheckBox("gradient descent, stochastic")
+        self.compare_sgd.setToolTip("Also run plain gradient descent with one point per update (order shuffled "
+                                    "every epoch) from the same start, beside the main run.")
         grid.addWidget(self.compare_sgd, len(REGRESSION_OPTIMIZERS) // 2, 0, 1, 2)
         v.addWidget(compare_box)
         layout.addWidget(box)
@@ -146,20 +177,30 @@ class RegressionControls(QWidget):
         self.degree = QSpinBox()
         self.degree.setRange(2, MAX_DEGREE)
         self.degree.setPrefix("degree ")
+        self.degree.setToolTip("Degree d of the polynomial y = c_d·xᵈ + … + c₀ (a change starts the run over)")
+        explain_combo(self.model, "The model fitted to the points (a change starts the run over).", MODEL_TIPS)
         row.addWidget(self.model, 1)
         row.addWidget(self.degree)
         form.addRow("Model", row)
         self.cost = _combo([("mean squared error  (1/N) Σ r²", "mse"), ("sum of squared errors  Σ r²", "sse")])
+        explain_combo(self.cost, "The cost E that gradient descent minimises, with residuals yᵢ − ŷᵢ (a change "
+                      "starts the run over).", COST_TIPS)
         form.addRow("Cost", self.cost)
         self.scale = QCheckBox("standardize x (feature scaling)")
-        self.scale.setToolTip("Optimise in z = (x − mean)/std: the valley becomes a round bowl. "
-                              "Coefficients are still reported in raw units.")
+        self.scale.setToolTip("Feature scaling: descend in z = (x − mean) / std instead of x. The long valley "
+                              "becomes a round bowl and one learning rate suits every direction. Coefficients "
+                              "are still reported in raw units.")
         form.addRow("", self.scale)
         axes_row = QHBoxLayout()
         self.axis_i = QComboBox()
         self.axis_j = QComboBox()
+        self.axis_i.setToolTip("The coefficient along the surface's horizontal axis (the others are held at "
+                               "their current values)")
+        self.axis_j.setToolTip("The coefficient along the surface's vertical axis (the others are held at "
+                               "their current values)")
+        self.axes_and = QLabel("and")
         axes_row.addWidget(self.axis_i)
-        axes_row.addWidget(QLabel("×"))
+        axes_row.addWidget(self.axes_and)
         axes_row.addWidget(self.axis_j)
         self.axes_label = QLabel("Surface over")
         form.addRow(self.axes_label, axes_row)
@@ -170,19 +211,17 @@ class RegressionControls(QWidget):
         # stopping
         box = QGroupBox("Stopping")
         form = QFormLayout(box)
-        self.max_steps = QSpinBox()
-        self.max_steps.setRange(1, 1_000_000_000)
-        self.max_steps.setGroupSeparatorShown(True)
-        form.addRow("Step limit", self.max_steps)
+        self.max_steps = self.playback.limit  # the step limit sits with Play, as in every tab
         self.tol = QLineEdit()
-        self.tol.setToolTip("Stop when the relative change in cost is at most this (0: off)")
+        self.tol.setToolTip(TOL_TIP)
         form.addRow("Cost change ≤", self.tol)
         self.grad_tol = QLineEdit()
-        self.grad_tol.setToolTip("Stop when the gradient's norm is at most this (0: off)")
+        self.grad_tol.setToolTip(GRAD_TOL_TIP)
         form.addRow("‖∇E‖ ≤", self.grad_tol)
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
-        self.seed.setToolTip("Seed of the shuffled order of stochastic and mini-batch runs")
+        self.seed.setToolTip("Seed of the random order in which stochastic and mini-batch runs visit the points "
+                             "(the same seed, the same run)")
         form.addRow("Seed", self.seed)
         layout.addWidget(box)
 
@@ -190,12 +229,15 @@ class RegressionControls(QWidget):
         box = QGroupBox("Data")
         v = QVBoxLayout(box)
         row = QHBoxLayout()
-        self.seed_data = QPushButton("Article data")
-        self.seed_data.setToolTip("The 100 points of the gradient-descent article")
+        self.seed_data = QPushButton("Nedrich's data")
+        self.seed_data.setToolTip("The 100 points of Nedrich's line fit (the gradient-descent article); the "
+                                  "settings stay as they are")
         self.line_data = QPushButton("Random line")
+        self.line_data.setToolTip("50 new random points around the line y = 1.5·x + 2")
         self.undo = QPushButton("Undo")
         self.redo = QPushButton("Redo")
         self.clear = QPushButton("Clear")
+        self.clear.setToolTip("Remove every point (Ctrl+Z brings them back, training included)")
         for b in (self.seed_data, self.line_data, self.clear):
             row.addWidget(b)
         v.addLayout(row)
@@ -204,8 +246,12 @@ class RegressionControls(QWidget):
         row.addWidget(self.redo)
         v.addLayout(row)
         self.show_reference = QCheckBox("least-squares line")
+        self.show_reference.setToolTip("Draw the exact least-squares answer (from the normal equations), dashed: "
+                                       "where gradient descent is heading")
         self.show_reference.setChecked(True)
         self.show_residuals = QCheckBox("residuals")
+        self.show_residuals.setToolTip("Draw each point's residual yᵢ − ŷᵢ, the vertical gap to the fitted line "
+                                       "that the cost squares and adds up")
         row = QHBoxLayout()
         row.addWidget(self.show_reference)
         row.addWidget(self.show_residuals)
@@ -300,6 +346,7 @@ class RegressionControls(QWidget):
             edit.setToolTip(f"A tolerance must be a number >= 0 (0 turns it off); got {edit.text()!r}.")
             return
         edit.setStyleSheet("")
+        edit.setToolTip(TOL_TIP if name == "tol" else GRAD_TOL_TIP)
         self._emit(**{name: value})
 
     @Slot()
@@ -357,6 +404,7 @@ class RegressionControls(QWidget):
             multi = p.model == "poly"
             self.axis_i.setVisible(multi)
             self.axis_j.setVisible(multi)
+            self.axes_and.setVisible(multi)
             self.axes_label.setVisible(multi)
             start = p.start()
             self.start_label.setText(", ".join(f"{n} = {v:.4g}" for n, v in zip(names, start)))

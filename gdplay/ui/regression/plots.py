@@ -18,6 +18,7 @@ from gdplay.ui.plots.style import (
     PATH_COLORS,
     REFERENCE_PEN,
     StickyRange,
+    add_legend,
     make_plot,
     set_legend_row_visible,
     set_log_y,
@@ -69,7 +70,7 @@ class DataView(QObject):
         for item in (self.residuals, self.reference, self.hover):
             self.plot.addItem(item)
         self.curves: list[pg.PlotDataItem] = []
-        self.legend = self.plot.addLegend(offset=(10, 10))
+        self.legend = add_legend(self.plot, (10, 10))
         self.legend.addItem(self.reference, "least squares")
         self.rangeChanged = _Debounced(self.plot.getViewBox(), self).fired
 
@@ -321,7 +322,7 @@ class HistoryView:
         set_log_y(self.plot)
         self.column = column
         # top right: the curves fall from the top left, and the bottom holds E* and the flat tails
-        self.legend = self.plot.addLegend(offset=(-10, 10)) if legend else None
+        self.legend = add_legend(self.plot, (-10, 10)) if legend else None
         self.curves: list[pg.PlotDataItem] = []
         self.range = StickyRange(self.plot, log_y=True)
 

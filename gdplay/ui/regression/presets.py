@@ -33,7 +33,7 @@ def _line_data() -> tuple[np.ndarray, np.ndarray]:
 
 def _one_weight_data() -> tuple[np.ndarray, np.ndarray]:
     x = np.array([0.1, 0.2, 0.3, 0.4, 0.5])
-    return x, 2.0 * x  # z = 2x, as in 002
+    return x, 2.0 * x  # z = 2x, as in the backprop lesson
 
 
 def _one_weight_big_x() -> tuple[np.ndarray, np.ndarray]:
@@ -50,9 +50,9 @@ def _curve_data() -> tuple[np.ndarray, np.ndarray]:
 SEED = RegressionParams(learning_rate=1e-4, initial=(-1.0, 0.0), max_steps=2000)
 
 PRESETS: tuple[Preset, ...] = (
-    Preset("seed", "The article's run (000)",
+    Preset("seed", "Nedrich's line fit",
            "100 points, y = m·x + b from m = −1, b = 0 at learning rate 0.0001 for 2,000 steps, exactly as in "
-           "the article. Watch b: after 2,000 steps it has hardly moved, and the line is still far from least "
+           "Nedrich's article. Watch b: after 2,000 steps it has hardly moved, and the line is still far from least "
            "squares (the star). The surface is a long, narrow valley: its condition number is about 66,000.",
            _seed_data, SEED),
     Preset("seed-scaled", "…the fix: feature scaling",
@@ -70,7 +70,7 @@ PRESETS: tuple[Preset, ...] = (
            "Learning rate 0.0005 is past this valley's edge of divergence 2/λmax ≈ 0.0004 (the red mark on the "
            "slider): every step overshoots the minimum further, and the run diverges.",
            _seed_data, RegressionParams(learning_rate=5e-4, initial=(-1.0, 0.0), max_steps=2000), rate=200.0),
-    Preset("batch-vs-sgd", "Batch vs stochastic (001)",
+    Preset("batch-vs-sgd", "Batch vs stochastic",
            "Batch gradient descent (each step uses all 100 points) against stochastic (each update one point, "
            "order shuffled every epoch), both on standardized x. Stochastic is noisy but each update is 100 "
            "times cheaper; the red curve is its cost averaged over the last 100 updates.",
@@ -81,7 +81,7 @@ PRESETS: tuple[Preset, ...] = (
            "mildly stretched valley, with one learning rate for all: momentum builds speed along the valley.",
            _line_data, RegressionParams(learning_rate=0.01, initial=(-2.0, 8.0), max_steps=1500, optimizer="gd",
                                         compare=("momentum", "nesterov", "adam", "exact")), rate=100.0),
-    Preset("one-weight", "One weight, J(w) (002)",
+    Preset("one-weight", "One weight, J(w)",
            "z = 2x, one weight, J(w) = Σ (z − w·x)² from w = 0.2 at learning rate 0.4. Each step follows the "
            "tangent's slope; the steps shrink as the slope flattens near w = 2.",
            _one_weight_data, RegressionParams(model="slope", cost="sse", learning_rate=0.4, initial=(0.2,),

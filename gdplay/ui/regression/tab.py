@@ -11,7 +11,6 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -32,6 +31,8 @@ from gdplay.ui.regression.plots import CostView, CurveView, DataView, DistanceVi
 from gdplay.ui.regression.presets import PRESETS, preset
 from gdplay.ui.tab_base import TrainingTabMixin
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
+from gdplay.ui.widgets.reflow import Arrangement, fit_side_panel, plot_area
+from gdplay.ui.widgets.wheel_guard import guard_wheel
 
 # the controls a session keeps besides the params (the data plot's range last: loading points fits it)
 SESSION_SETTINGS = {"rate": "playback", "show_reference": "controls.show_reference",
@@ -39,6 +40,11 @@ SESSION_SETTINGS = {"rate": "playback", "show_reference": "controls.show_referen
                     "axis_i": "controls.axis_i", "axis_j": "controls.axis_j", "preset": "controls.preset",
                     "data_range": "data_view.plot"}
 STRUCTURAL = ("model", "degree", "cost", "scale", "initial", "optimizer", "compare", "seed")
+# what an undo entry is called, by the first restarting field a change touches
+CHANGE_NAMES = {"model": "Change the model", "degree": "Change the degree", "cost": "Change the cost",
+                "scale": "Change feature scaling", "initial": "Change the start point",
+                "optimizer": "Change the optimizer", "compare": "Change the compared runs",
+                "seed": "Change the seed"}
 
 
 def _fmt(v: float) -> str:
@@ -58,6 +64,7 @@ class RegressionTab(TrainingTabMixin, QWidget):
     PARAMS = RegressionParams
     SETTINGS = SESSION_SETTINGS
     PARAM_CONTROLS = SESSION_PARAM_CONTROLS
+    UNDO_SETTINGS = ("preset",)
     CSV_COLUMNS = ("x", "y")
     CSV_LABEL = None
 
@@ -85,7 +92,9 @@ class RegressionTab(TrainingTabMixin, QWidget):
 
         self._build_layout()
         self._connect()
+        guard_wheel(self.controls)
         self.apply_preset(first.key, play=False)
+        self.forget_undo()
 
     # -- layout ------------------------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -107,21 +116,19 @@ class RegressionTab(TrainingTabMixin, QWidget):
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + 24)
-        scroll.setMaximumWidth(520)
+        fit_side_panel(scroll, 0, 520)
 
         self.surface_stack = QStackedWidget()
         self.surface_stack.addWidget(self.surface_view.widget)
         self.surface_stack.addWidget(self.curve_view.widget)
-        plots = QWidget()
-        grid = QGridLayout(plots)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.data_view.widget, 0, 0)
-        grid.addWidget(self.surface_stack, 0, 1)
-        grid.addWidget(self.cost_view.widget, 1, 0)
-        grid.addWidget(self.distance_view.widget, 1, 1)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 2)
+        data, surface, cost, distance = (self.data_view.widget, self.surface_stack, self.cost_view.widget,
+                                         self.distance_view.widget)
+        # two columns, or (large text on a narrow screen) one under the other
+        plots = plot_area([
+            Arrangement([(data, 0, 0, 1, 1), (surface, 0, 1, 1, 1), (cost, 1, 0, 1, 1), (distance, 1, 1, 1, 1)],
+                        {0: 3, 1: 2}),
+            Arrangement([(data, 0, 0, 1, 1), (surface, 1, 0, 1, 1), (cost, 2, 0, 1, 1), (distance, 3, 0, 1, 1)]),
+        ])
 
         splitter = QSplitter()
         splitter.addWidget(scroll)
@@ -218,23 +225,32 @@ class RegressionTab(TrainingTabMixin, QWidget):
         self._request_views()
         return True
 
-    def apply_preset(self, key: str, play: bool = True) -> None:
+    def apply_preset(self, key: str, play: bool = False) -> None:
+        """Set an experiment up (one undoable change), paused at step 0 unless ``play``."""
         p = preset(key)
         x, y = p.data()
-        if not play:
+        with self.undoable(f"Load “{p.title}”"):
             self.controller.pause()  # first: commands apply in order, so the new run waits at step 0
-        self.controls.preset.setCurrentIndex(self.controls.preset.findData(key))
-        self.set_params(p.params)
-        self.load_points(x, y, f"Load “{p.title}”")
-        self.playback.set_rate(p.rate)
-        self._auto_key = None
+            self.controls.preset.setCurrentIndex(self.controls.preset.findData(key))
+            self.set_params(p.params)
+            self.load_points(x, y, f"Load “{p.title}”")
+            self.playback.set_rate(p.rate)
+            self._auto_key = None
         if play:
             self.controller.play()
+
+    def limit_reached(self, snap: RegressionSnapshot) -> bool:
+        return any(r.status is Status.MAX_STEPS for r in snap.runs)
 
     # -- handlers ------------------------------------------------------------------------------------
     @Slot(dict)
     def _on_controls_edited(self, changes: dict) -> None:
-        self.set_params(replace(self.params, **changes))
+        restarting = [k for k in changes if k not in RegressionParams.LIVE]
+        if not restarting:
+            self.set_params(replace(self.params, **changes))
+            return
+        with self.undoable(CHANGE_NAMES.get(restarting[0], "Change the settings")):
+            self.set_params(replace(self.params, **changes))
         if any(k in STRUCTURAL for k in changes):
             self._auto_key = None
 
@@ -245,14 +261,16 @@ class RegressionTab(TrainingTabMixin, QWidget):
     @Slot(str)
     def _on_data_requested(self, what: str) -> None:
         if what == "seed":
-            self.load_points(*load_xy("nedrich_data.csv"), description="Load the article's data")
+            with self.undoable("Load the article's data"):
+                self.load_points(*load_xy("nedrich_data.csv"), description="Load the article's data")
         elif what == "line":
             seed = int(np.random.default_rng().integers(1 << 30))
-            self.load_points(*make_line(50, slope=1.5, intercept=2.0, noise=2.0, random_state=seed),
-                             description="Random line data")
+            with self.undoable("Random line data"):
+                self.load_points(*make_line(50, slope=1.5, intercept=2.0, noise=2.0, random_state=seed),
+                                 description="Random line data")
         elif what == "clear":
-            self.editor.clear()
-
+            with self.undoable("Clear points"):
+                self.editor.clear()
 
     @Slot()
     def _on_view_options_changed(self) -> None:
@@ -276,7 +294,8 @@ class RegressionTab(TrainingTabMixin, QWidget):
         theta = np.array(snap.start_theta, dtype=float)
         theta[i], theta[j] = a, b
         start = tuple(float(v) for v in R @ theta)
-        self.set_params(replace(self.params, initial=start))
+        with self.undoable("Start from the clicked point"):
+            self.set_params(replace(self.params, initial=start))
         self.controller.play()
 
     def _on_surface_hover(self, a: float, b: float) -> str:

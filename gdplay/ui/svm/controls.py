@@ -28,14 +28,28 @@ from gdplay.core.svm import SVMParams
 from gdplay.ui.svm.plots import NEG_COLOR, POS_COLOR
 from gdplay.ui.svm.presets import PRESETS
 from gdplay.ui.widgets.log_slider import LogSlider
+from gdplay.ui.widgets.tips import explain_combo
 
 KERNEL_NAMES = (("linear", "Linear   K = x·y"), ("poly", "Polynomial   K = (γ x·y + c₀)^d"),
                 ("rbf", "RBF   K = exp(−γ ‖x − y‖²)"))
 SOLVER_NAMES = (("dual", "Dual: SMO on the α (any kernel)"),
                 ("primal", "Primal: subgradient descent on w, b (linear only)"),
                 ("libsvm", "Dual, compared live with libsvm (scikit-learn SVC)"))
-CONVENTIONS = (("code", "γ = 1/σ²  (the seed's code, as passed to libsvm)"),
-               ("formula", "γ = 1/(2σ²)  (the seed's formula exp(−‖x−y‖²/2σ²))"))
+CONVENTIONS = (("code", "γ = 1/σ²  (the SVM intro's code, as passed to libsvm)"),
+               ("formula", "γ = 1/(2σ²)  (the SVM intro's formula exp(−‖x−y‖²/2σ²))"))
+KERNEL_TIPS = {"linear": "Linear K(x, y) = x·y: the boundary w·x + b = 0 is a straight line.",
+               "poly": "Polynomial K(x, y) = (γ·x·y + c₀)ᵈ: curved boundaries of degree d.",
+               "rbf": "RBF K(x, y) = exp(−γ·‖x − y‖²): each support vector's influence fades with distance; a "
+                      "small width σ (large γ) gives wiggly boundaries that overfit."}
+SOLVER_TIPS = {"dual": "Dual: SMO, as in libsvm. Each step changes two α so that Σ αᵢyᵢ = 0 holds; works with "
+                       "any kernel.",
+               "primal": "Primal: subgradient descent on w and b, minimising ½‖w‖² + C·Σ max(0, 1 − yᵢ(w·xᵢ + b)). "
+                         "Linear kernel only.",
+               "libsvm": "The dual solver, with scikit-learn's SVC (libsvm) solving the same problem after each "
+                         "change; its boundary is drawn dotted green."}
+CONVENTION_TIPS = {"code": "γ = 1/σ², as the SVM intro's code passes it to libsvm (its presets use this).",
+                   "formula": "γ = 1/(2σ²), as in the SVM intro's formula K = exp(−‖x − y‖² / 2σ²)."}
+SOLVER_LIMITS = {"dual": SVMParams().max_steps, "primal": 100_000}  # default step limits
 PRIMAL_ONLY_LINEAR = ("The primal solver descends on w, which exists only for the linear kernel; "
                       "pick the linear kernel to use it.")
 
@@ -67,6 +81,8 @@ class DataControls(QGroupBox):
         self.pos_button.setStyleSheet(f"color: {POS_COLOR}; font-weight: bold;")
         self.neg_button.setStyleSheet(f"color: {NEG_COLOR}; font-weight: bold;")
         self.pos_button.setChecked(True)
+        self.pos_button.setToolTip("A click on the plot adds a point of class +1 (Shift+click adds class −1)")
+        self.neg_button.setToolTip("A click on the plot adds a point of class −1 (Shift+click adds class +1)")
         self.classes = QButtonGroup(self)
         self.classes.addButton(self.neg_button, 0)
         self.classes.addButton(self.pos_button, 1)
@@ -76,13 +92,19 @@ class DataControls(QGroupBox):
             self.preset.setItemData(self.preset.count() - 1, p.tip, Qt.ItemDataRole.ToolTipRole)
         self.preset.setMinimumContentsLength(24)
         self.preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        explain_combo(self.preset, "Ready-made data sets with their kernel, C and width: pick one and press Load "
+                      "preset.", {p.key: p.tip for p in PRESETS})
         self.seed = QSpinBox()
         self.seed.setRange(0, 99_999)
         self.seed.setToolTip("Random seed of the preset's points")
         self.load_button = QPushButton("Load preset")
+        self.load_button.setToolTip("Set the chosen preset up: its points (drawn with this seed), kernel, C and "
+                                    "width, paused at step 0; then press Play. Ctrl+Z brings back what was here, "
+                                    "training included.")
         self.undo_button = QPushButton("Undo")
         self.redo_button = QPushButton("Redo")
         self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Remove every point (Ctrl+Z brings them back, training included)")
         self.count_label = _selectable(QLabel("–"))
         hint = _selectable(QLabel("Click: add the picked class · Shift+click: the other class · "
                                   "right click: delete · drag: move"))
@@ -148,10 +170,15 @@ class ModelControls(QGroupBox):
             self.convention.addItem(text, key)
         self.width_label = _selectable(QLabel())
         self.poly_gamma = LogSlider(1e-4, 100.0, 0.1, name="γ (polynomial)")
+        self.poly_gamma.setToolTip("γ in (γ·x·y + c₀)ᵈ: scales the dot product. Retrains live while dragged.")
         self.degree = QSpinBox()
         self.degree.setRange(1, 10)
         self.degree.setValue(2)
+        self.degree.setToolTip("Degree d in (γ·x·y + c₀)ᵈ: how curved the boundary may be (a change starts "
+                               "the run over)")
         self.coef0 = QDoubleSpinBox()
+        self.coef0.setToolTip("c₀ in (γ·x·y + c₀)ᵈ: weighs the lower-degree terms against the highest. Retrains "
+                              "live.")
         self.coef0.setRange(-100.0, 100.0)
         self.coef0.setDecimals(2)
         self.coef0.setSingleStep(0.5)
@@ -169,8 +196,11 @@ class ModelControls(QGroupBox):
             # long item texts must not widen the panel past its scroll area
             combo.setMinimumContentsLength(18)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setToolTip(combo.currentText())
-            combo.currentTextChanged.connect(combo.setToolTip)
+        explain_combo(self.kernel, "The kernel K(x, y): the similarity the SVM's decision function "
+                      "f(x) = Σ αᵢyᵢK(xᵢ, x) + b is built from (a change starts the run over).", KERNEL_TIPS)
+        explain_combo(self.convention, "How the RBF width σ is turned into γ (the model keeps its γ when this "
+                      "changes; only σ is read differently).", CONVENTION_TIPS)
+        explain_combo(self.solver, "How the SVM is trained (a change starts the run over).", SOLVER_TIPS)
         self.form = QFormLayout(self)
         self.form.addRow("Kernel", self.kernel)
         self.form.addRow(self.formula)
@@ -213,14 +243,15 @@ class ModelControls(QGroupBox):
 
     def params(self, base: SVMParams) -> SVMParams:
         solver = "primal" if self.solver_name() == "primal" else "dual"
+        # the step limit is base's (the tab's Limit box), but a change of solver takes the new one's default
+        limit = base.max_steps if solver == base.solver else SOLVER_LIMITS[solver]
         return SVMParams(kernel=self.kernel_name(), C=self.C.value(), gamma=self.gamma(), degree=self.degree.value(),
                          coef0=self.coef0.value(), solver=solver, learning_rate=self.learning_rate.value(),
-                         lr_schedule=base.lr_schedule, power_t=base.power_t,
-                         max_steps=100_000 if solver == "primal" else base.max_steps, tol=base.tol)
+                         lr_schedule=base.lr_schedule, power_t=base.power_t, max_steps=limit, tol=base.tol)
 
     # -- writing (presets) -------------------------------------------------------------------------------
     def apply_preset(self, kernel: str, C: float, sigma2: float) -> None:
-        """Set kernel, C and the RBF width (σ², γ = 1/σ² as in the seed's code) without emitting per field."""
+        """Set kernel, C and the RBF width (σ², γ = 1/σ² as in the SVM intro's code) without emitting per field."""
         self.blockSignals(True)
         try:
             self.convention.setCurrentIndex(self.convention.findData("code"))
@@ -322,7 +353,7 @@ class ModelControls(QGroupBox):
         if isinstance(model, QStandardItemModel):
             item = model.item(self.solver.findData("primal"))
             item.setEnabled(kernel == "linear")
-            item.setToolTip("" if kernel == "linear" else PRIMAL_ONLY_LINEAR)
+            item.setToolTip(SOLVER_TIPS["primal"] if kernel == "linear" else PRIMAL_ONLY_LINEAR)
         notes = {
             "dual": "SMO as in libsvm: two α per step; stops when the KKT violation and the relative duality "
                     "gap (P − D)/max(1, |P|) are both ≤ 10⁻³.",
@@ -385,18 +416,18 @@ class ComparisonBox(QGroupBox):
 
 
 class SweepBox(QGroupBox):
-    """Buttons for the seed's two sweeps, run on the current points, and the numbers they gave."""
+    """Buttons for the SVM intro's two sweeps, run on the current points, and the numbers they gave."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Sweeps (the seed's tables)", parent)
+        super().__init__("Sweeps (the SVM intro's tables)", parent)
         self.c_button = QPushButton("Run C sweep")
         self.c_button.setToolTip("Linear SVM for C = 1e-5, 1e-3, 1, 10, 100, 1e3, 1e5, 1e7 on the current "
-                                 "training points (the seed uses experiment 1)")
+                                 "training points (the SVM intro uses experiment 1)")
         self.sigma_button = QPushButton("Run σ² sweep")
         self.sigma_button.setToolTip("RBF SVM for σ² = 1, 2, 4, 8, 32, 128 at the current C and σ ↔ γ "
-                                     "convention, with train and test accuracy (the seed uses experiment 2)")
+                                     "convention, with train and test accuracy (the SVM intro uses experiment 2)")
         note = _selectable(QLabel("Load experiment 1 before the C sweep and experiment 2 before the σ² sweep "
-                                  "to reproduce the seed's figures; results appear on the “Sweeps” page."))
+                                  "to reproduce the SVM intro's figures; results appear on the “Sweeps” page."))
         note.setStyleSheet("color: #555555;")
         self.result = _selectable(QLabel(""))
         self.result.setTextFormat(Qt.TextFormat.RichText)

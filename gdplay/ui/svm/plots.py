@@ -22,7 +22,7 @@ from gdplay.core.svm import (
 )
 from gdplay.ui.plots.contours import ContourSet, IsoLines, isolines_xy
 from gdplay.ui.plots.decision import BOUNDARY_PEN, MARGIN_PEN, DecisionView
-from gdplay.ui.plots.style import PATH_PEN, StickyRange, make_plot, set_log_y
+from gdplay.ui.plots.style import PATH_PEN, StickyRange, add_legend, make_plot, set_log_y
 
 NEG_COLOR, POS_COLOR = "#c0392b", "#1f5fa8"  # class −1 red, class +1 blue (the heatmap's ends, darker)
 MARGIN_SV_PEN = pg.mkPen("#111111", width=2)
@@ -192,7 +192,7 @@ class ObjectiveView:
         self.widget = make_plot("Objectives per iteration", "iteration", "value (log scale)", grid=False)
         self.plot = self.widget.getPlotItem()
         set_log_y(self.plot)
-        legend = self.plot.addLegend(offset=(-10, 10))
+        legend = add_legend(self.plot, (-10, 10))
         self.primal = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=1), name="primal P(w, b)")
         self.dual = pg.PlotDataItem(pen=pg.mkPen("#1f77b4", width=1), name="dual D(α)")
         self.plot.addItem(self.primal)
@@ -334,7 +334,7 @@ class PrimalSurfaceView:
     (linear kernel, 2-D data)."""
 
     def __init__(self) -> None:
-        self.widget = make_plot("Primal cost P(w₁, w₂)", "w₁   (b fixed at its current value)", "w₂", grid=False)
+        self.widget = make_plot("Primal cost P(w₁, w₂)", "w₁   (b held at its value)", "w₂", grid=False)
         self.plot = self.widget.getPlotItem()
         for axis in ("left", "bottom"):
             self.plot.getAxis(axis).enableAutoSIPrefix(False)
@@ -396,7 +396,7 @@ class CSweepView:
         self.lines_widget = make_plot("C sweep: boundaries w·x + b = 0 (linear kernel)", "x₁", "x₂")
         self.lines_plot = self.lines_widget.getPlotItem()
         self.lines_plot.setAspectLocked(True)
-        self.legend = self.lines_plot.addLegend(offset=(-5, -5), labelTextSize="8pt")
+        self.legend = add_legend(self.lines_plot, (-5, -5))
         self.data = pg.ScatterPlotItem(size=6, hoverable=False)
         self.lines_plot.addItem(self.data)
         self.lines = [pg.PlotDataItem(pen=pg.mkPen(c, width=2)) for c in SWEEP_COLORS]
@@ -483,7 +483,7 @@ class SigmaSweepView:
     def __init__(self) -> None:
         self.acc_widget = make_plot("σ² sweep: accuracy vs σ² (RBF)", "σ² (log scale)", "accuracy (%)")
         self.acc_plot = self.acc_widget.getPlotItem()
-        legend = self.acc_plot.addLegend(offset=(-10, -10))
+        legend = add_legend(self.acc_plot, (-10, -10))
         self.train = pg.PlotDataItem(pen=pg.mkPen("#1f77b4", width=2), symbol="o", symbolSize=8,
                                      symbolBrush="#1f77b4", name="train")
         self.test = pg.PlotDataItem(pen=pg.mkPen("#ff7f0e", width=2), symbol="s", symbolSize=8,

@@ -50,11 +50,11 @@ class Preset:
 
 PRESETS = (
     Preset("exp1", "Experiment 1: N([−5,−5], 5I) vs N([5,5], 5I), 50 each",
-           "The article's linearly separable case on its exact points (seed 0): a linear SVM with C = 1 "
+           "The SVM intro's linearly separable case on its exact points (seed 0): a linear SVM with C = 1 "
            "finds a wide margin held by 3 support vectors; the article prints w = (0.36172799, 0.22875099), "
            "b = −0.22133232.", "linear", 1.0),
     Preset("exp2", "Experiment 2: N([−5,−5], 25I) vs N([5,5], 25I), 150 each, 10 % test",
-           "The article's overlapping case on its exact points (seed 0): RBF kernel with σ² = 25 (γ = 1/σ² = "
+           "The SVM intro's overlapping case on its exact points (seed 0): RBF kernel with σ² = 25 (γ = 1/σ² = "
            "0.04 as in its code), C = 1; its 30 test points held out (hollow). The article prints train "
            "93.704 %, test 90.000 %.", "rbf", 1.0, 25.0),
     Preset("circles", "Circles: a disc inside a ring",

@@ -1,10 +1,11 @@
 """The SVM tab: two classes of points you place, a soft-margin SVM trained live (dual SMO or primal
 subgradient descent) in its own process, and the views that show the model and the optimisation: the
 signed decision function with margins and support vectors, the objectives and the duality gap, the hinge
-loss, the primal cost surface, a libsvm comparison and the seed's C and σ² sweeps."""
+loss, the primal cost surface, a libsvm comparison and the SVM intro's C and σ² sweeps."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -54,6 +55,8 @@ from gdplay.ui.tab_base import TrainingTabMixin
 from gdplay.ui.throttle import Throttle
 from gdplay.ui.widgets.playback import PlaybackBar
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
+from gdplay.ui.widgets.reflow import Arrangement, fit_side_panel, plot_area
+from gdplay.ui.widgets.wheel_guard import guard_wheel
 
 DEFAULT_RATE = 1000.0  # SMO pair updates per second: fast enough to converge in a second, slow enough to watch
 SURFACE_SHAPE = (80, 80)
@@ -94,6 +97,7 @@ class SvmTab(TrainingTabMixin, QWidget):
     PARAMS = SVMParams
     SETTINGS = SESSION_SETTINGS
     PARAM_CONTROLS = SESSION_PARAM_CONTROLS
+    UNDO_SETTINGS = ("preset", "seed")
     N_CLASSES = 4  # editor labels: 0 and 1 for classes −1 and +1, 2 and 3 for the same held out
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -132,7 +136,10 @@ class SvmTab(TrainingTabMixin, QWidget):
 
         self._build_layout()
         self._connect()
+        guard_wheel(self.panel)
+        self.playback.set_limit(self.params.max_steps)
         self.load_preset("exp1", 0)
+        self.forget_undo()
 
     # -- layout ------------------------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -151,7 +158,7 @@ class SvmTab(TrainingTabMixin, QWidget):
                           ("w", "w, b"), ("width", "margin width 2/‖w‖")):
             form.addRow(text, self.readout[key])
 
-        panel = QWidget()
+        self.panel = panel = QWidget()
         side = QVBoxLayout(panel)
         side.addWidget(intro)
         side.addWidget(self.status_label)
@@ -166,28 +173,24 @@ class SvmTab(TrainingTabMixin, QWidget):
         scroll.setWidget(panel)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(420)
-        scroll.setMaximumWidth(480)
+        fit_side_panel(scroll, 420, 480)
 
-        legend = QLabel(LEGEND)
+        legend = QLabel(f"<small>{LEGEND}</small>")  # a step below the window's text, whatever its size
         legend.setWordWrap(True)
-        legend.setStyleSheet("font-size: 8pt;")
-        training = QWidget()
-        grid = QGridLayout(training)
-        grid.setContentsMargins(0, 0, 0, 0)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.decision.widget, 1)
         left_layout.addWidget(legend)
-        grid.addWidget(left, 0, 0, 2, 1)
-        grid.addWidget(self.objective_view.widget, 0, 1)
-        grid.addWidget(self.gap_view.widget, 0, 2)
-        grid.addWidget(self.hinge_view.widget, 1, 1)
-        grid.addWidget(self.surface_view.widget, 1, 2)
-        grid.setColumnStretch(0, 5)
-        grid.setColumnStretch(1, 3)
-        grid.setColumnStretch(2, 3)
+        o, g, h, f = (self.objective_view.widget, self.gap_view.widget, self.hinge_view.widget,
+                      self.surface_view.widget)
+        # the decision plot beside a 2 x 2 block, or (large text on a narrow screen) beside one column
+        training = plot_area([
+            Arrangement([(left, 0, 0, 2, 1), (o, 0, 1, 1, 1), (g, 0, 2, 1, 1), (h, 1, 1, 1, 1), (f, 1, 2, 1, 1)],
+                        {0: 1, 1: 1}, {0: 5, 1: 3, 2: 3}),
+            Arrangement([(left, 0, 0, 2, 1), (o, 0, 1, 1, 1), (g, 1, 1, 1, 1), (h, 2, 0, 1, 1), (f, 2, 1, 1, 1)],
+                        {0: 1, 1: 1, 2: 1}, {0: 1, 1: 1}),
+        ])
 
         sweeps = QWidget()
         self._sweeps_grid = QGridLayout(sweeps)
@@ -216,13 +219,14 @@ class SvmTab(TrainingTabMixin, QWidget):
         self.playback.stepRequested.connect(self.step_once)
         self.playback.resetRequested.connect(self.reset)
         self.playback.rateChanged.connect(c.set_rate)
+        self.playback.limitChanged.connect(self.set_step_limit)
         c.set_rate(self.playback.rate())
         d = self.data_controls
         d.classChanged.connect(self._on_class_changed)
         d.presetRequested.connect(self.load_preset)
         d.undoRequested.connect(self.undo)
         d.redoRequested.connect(self.redo)
-        d.clearRequested.connect(self.editor.clear)
+        d.clearRequested.connect(self.clear_points)
         self.editor.current_class = d.current_class()
         self.editor.pointsChanged.connect(self._on_points_changed)
         bind_undo_buttons(self.editor, self.data_controls.undo_button, self.data_controls.redo_button)
@@ -289,25 +293,33 @@ class SvmTab(TrainingTabMixin, QWidget):
         return text
 
     # -- commands (also bound to shortcuts by the main window) ---------------------------------------
-    def apply_preset(self, key: str, play: bool = True) -> None:
-        """The window's name for loading a preset ("exp1", "exp2", "circles", "moons", "xor")."""
-        if not play:
-            self.controller.pause()  # first: commands apply in order
+    def apply_preset(self, key: str, play: bool = False) -> None:
+        """The window's name for loading a preset ("exp1", "exp2", "circles", "moons", "xor"); paused unless
+        ``play``."""
         self.load_preset(key)
         if play:
             self.controller.play()
 
     def load_preset(self, key: str, seed: int = 0) -> None:
-        """Load a preset's points (undoable) and its model settings (kernel, C, σ² with γ = 1/σ²)."""
+        """Load a preset's points and its model settings (kernel, C, σ² with γ = 1/σ²): one undoable change,
+        set up paused (Play trains it)."""
         p = preset(key)
         xy, labels = p.make(seed)
-        self.data_controls.select_preset(key)
-        self.data_controls.seed.setValue(seed)
-        self.model.apply_preset(p.kernel, p.C, p.sigma2)
-        self._apply_params()
-        self.editor.replace(xy, labels, f"Load {p.name.split(':')[0]}")
-        self.decision.fit_view(xy)
-        self._request_decision_map()
+        name = p.name.split(':')[0]
+        with self.undoable(f"Load {name}"):
+            self.controller.pause()  # first: commands apply in order
+            self.data_controls.select_preset(key)
+            self.data_controls.seed.setValue(seed)
+            self.model.apply_preset(p.kernel, p.C, p.sigma2)
+            self._apply_params()
+            self.editor.replace(xy, labels, f"Load {name}")
+            self.decision.fit_view(xy)
+            self._request_decision_map()
+
+    def clear_points(self) -> None:
+        with self.undoable("Clear points"):
+            self.editor.clear()
+
 
     def set_points(self, xy: np.ndarray, signed: np.ndarray, test: np.ndarray | None = None,
                    description: str = "Load points") -> None:
@@ -325,6 +337,7 @@ class SvmTab(TrainingTabMixin, QWidget):
             self._show_error(str(exc))
             return False
         self.model.show_params(params)
+        self.playback.set_limit(params.max_steps)
         self.params = params
         self.controller.set_params(params)
         return True
@@ -464,7 +477,9 @@ class SvmTab(TrainingTabMixin, QWidget):
     def _on_model_changed(self, name: str) -> None:
         if name == "convention":
             return
-        self._apply_params()
+        restarting = name in ("kernel", "solver", "degree")
+        with self.undoable(f"Change the {name}") if restarting else contextlib.nullcontext():
+            self._apply_params()
         snap = self.snapshot
         # after the run ended, a change trains again: C and the width go on from the old solution (warm
         # start), the kernel or the solver start over; a user's pause mid-run is kept

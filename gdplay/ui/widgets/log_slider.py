@@ -58,6 +58,7 @@ class LogSlider(QWidget):
         if not (0 < minimum < maximum):
             raise ValueError(f"LogSlider needs 0 < minimum < maximum; got {minimum}, {maximum}")
         self.name = name
+        self._tip = ""
         self._lo, self._hi = math.log10(minimum), math.log10(maximum)
         self.minimum, self.maximum = minimum, maximum
         self._value = float(value)
@@ -77,6 +78,13 @@ class LogSlider(QWidget):
 
     def value(self) -> float:
         return self._value
+
+    def setToolTip(self, text: str) -> None:
+        """The slider and its number box say the same, the box adding its range."""
+        self._tip = text
+        super().setToolTip(text)
+        self.slider.setToolTip(text)
+        self._show_value()
 
     def set_marks(self, marks: list[tuple[float, str]]) -> None:
         """Triangles under the slider at these values (value, colour); values outside the range are skipped."""
@@ -114,7 +122,8 @@ class LogSlider(QWidget):
     def _show_value(self) -> None:
         self.edit.setText(f"{self._value:.4g}")
         self.edit.setStyleSheet("")
-        self.edit.setToolTip(f"{self.name}: {self.minimum:g} to {self.maximum:g}, log scale")
+        limits = f"Type a value from {self.minimum:g} to {self.maximum:g} (the slider is on a log scale)."
+        self.edit.setToolTip(f"{self._tip}\n{limits}" if self._tip else f"{self.name}: {limits}")
 
     @Slot(int)
     def _on_slider_moved(self, position: int) -> None:

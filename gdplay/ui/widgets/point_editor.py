@@ -5,17 +5,60 @@ goes through gdplay.core.points commands, so each can be undone and redone."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
-from gdplay.core.points import Add, Command, Delete, Move, PointSet, Replace, UndoStack
+from gdplay.core.points import Add, Command, Delete, Insert, Move, PointSet, Replace, UndoStack
 from gdplay.ui.plots.view_box import LazyMenuViewBox
 
 PICK_RADIUS_PX = 12.0  # how close (in pixels) a click must be to a point to grab or delete it
+POINT_COMMANDS = (Add, Insert, Delete, Move, Replace)
+
+
+class TabUndoStack(UndoStack):
+    """Point edits and whole-tab states on one undo stack. An entry's inverse is either a point command,
+    applied to the points, or a tab's state (a settings change with the trained run it replaced), handed to
+    ``restore``, which puts it back and returns the state it replaced: that is the redo."""
+
+    def __init__(self, points: PointSet, limit: int = 1000) -> None:
+        super().__init__(points, limit)
+        self.restore: Callable[[object], object] | None = None
+
+    def _apply(self, entry: object) -> object:
+        if isinstance(entry, POINT_COMMANDS):
+            return self.points.apply(entry)
+        if self.restore is None:
+            raise TypeError(f"no way to restore {type(entry).__name__} entries")
+        return self.restore(entry)
+
+    def undo(self) -> bool:
+        if not self._undo:
+            return False
+        text, inverse = self._undo.pop()
+        self._redo.append((text, self._apply(inverse)))
+        self.last_applied = inverse
+        return True
+
+    def redo(self) -> bool:
+        if not self._redo:
+            return False
+        text, cmd = self._redo.pop()
+        self._undo.append((text, self._apply(cmd)))
+        self.last_applied = cmd
+        return True
+
+    def clear(self) -> None:
+        """Nothing to undo or redo (a tab just set up)."""
+        self._undo.clear()
+        self._redo.clear()
+
+    def entries(self) -> list[object]:
+        """Every inverse held, undo and redo sides (to bound the memory of the states among them)."""
+        return [e for _t, e in (*self._undo, *self._redo)]
 
 
 class EditableViewBox(LazyMenuViewBox):
@@ -62,7 +105,8 @@ class PointEditor(QObject):
         self.plot, self.viewbox = plot, vb
         plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
         self.points = PointSet()
-        self.undo_stack = UndoStack(self.points)
+        self.undo_stack = TabUndoStack(self.points)
+        self.recording = True  # False while a tab records a larger change as one entry of its own
         self.n_classes = n_classes
         self.current_class = 0
         self.enabled = True
@@ -81,8 +125,22 @@ class PointEditor(QObject):
 
     # -- edits -------------------------------------------------------------------------------------
     def push(self, cmd: Command) -> None:
-        self.undo_stack.push(cmd)
+        if self.recording:
+            self.undo_stack.push(cmd)
+        else:
+            self.points.apply(cmd)
         self._changed(cmd)
+
+    def set_points(self, xy: np.ndarray, labels: np.ndarray) -> None:
+        """Replace the points without an undo entry (an undo putting a tab's state back)."""
+        cmd = Replace(np.asarray(xy, dtype=float), np.asarray(labels), "Replace points")
+        self.points.apply(cmd)
+        self._changed(cmd)
+
+    def record_state(self, description: str, state: object) -> None:
+        """An undo entry for a change the tab made (its state before, for ``undo_stack.restore``)."""
+        self.undo_stack.record(description, state)
+        self.undoChanged.emit()
 
     def replace(self, xy: np.ndarray, labels: np.ndarray | None = None, description: str = "Replace points") -> None:
         labels = np.zeros(len(xy), dtype=np.int64) if labels is None else labels
@@ -94,11 +152,18 @@ class PointEditor(QObject):
 
     def undo(self) -> None:
         if self.undo_stack.undo():
-            self._changed(self.undo_stack.last_applied)
+            self._after_undo_or_redo()
 
     def redo(self) -> None:
         if self.undo_stack.redo():
-            self._changed(self.undo_stack.last_applied)
+            self._after_undo_or_redo()
+
+    def _after_undo_or_redo(self) -> None:
+        cmd = self.undo_stack.last_applied
+        if isinstance(cmd, POINT_COMMANDS):
+            self._changed(cmd)
+        else:
+            self.undoChanged.emit()  # a tab's state: the tab has put back its points (if they differ) itself
 
     def _changed(self, cmd: Command | None = None) -> None:
         self.redraw()
@@ -170,7 +235,8 @@ class PointEditor(QObject):
         if ev.isFinish():
             self._drag = None
             self.dragging = False
-            self.undo_stack.record("Move point", Move(i, start))
+            if self.recording:
+                self.undo_stack.record("Move point", Move(i, start))
             self.undoChanged.emit()
         return True
 
@@ -183,7 +249,7 @@ def bind_undo_buttons(editor: PointEditor, undo_button, redo_button) -> None:
         undo_button.setEnabled(u.can_undo())
         redo_button.setEnabled(u.can_redo())
         undo_button.setToolTip(f"Undo {u.undo_text().lower()} (Ctrl+Z)" if u.can_undo() else "Nothing to undo")
-        redo_button.setToolTip(f"Redo {u.redo_text().lower()} (Ctrl+Shift+Z)" if u.can_redo() else "")
+        redo_button.setToolTip(f"Redo {u.redo_text().lower()} (Ctrl+Shift+Z)" if u.can_redo() else "Nothing to redo")
 
     editor.undoChanged.connect(update)
     editor._undo_buttons_update = update  # keep the closure as long as the editor
