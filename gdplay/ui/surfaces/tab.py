@@ -11,7 +11,6 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -41,6 +40,7 @@ from gdplay.ui.surfaces.controls import SurfaceControls
 from gdplay.ui.surfaces.plots import COST, GRAD, HistoryView, SurfaceView, basin_color
 from gdplay.ui.surfaces.presets import PRESETS, preset
 from gdplay.ui.tab_base import TrainingTabMixin
+from gdplay.ui.widgets.reflow import Arrangement, fit_side_panel, plot_area
 
 # the controls a session keeps besides the params (the surface's view range last)
 SESSION_SETTINGS = {"rate": "playback", "show_basins": "controls.show_basins", "basins_size": "controls.basins_size",
@@ -148,17 +148,14 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(min(self.controls.minimumSizeHint().width() + 24, 380))
-        scroll.setMaximumWidth(440)
+        fit_side_panel(scroll, 0, 440)  # as wide as its text needs, also in lecture mode
 
-        plots = QWidget()
-        grid = QGridLayout(plots)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.surface_view.widget, 0, 0, 2, 1)
-        grid.addWidget(self.cost_view.widget, 0, 1)
-        grid.addWidget(self.grad_view.widget, 1, 1)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
+        surface, cost, grad = self.surface_view.widget, self.cost_view.widget, self.grad_view.widget
+        # the map beside its two curves, or (large text on a narrow screen) one under the other
+        plots = plot_area([
+            Arrangement([(surface, 0, 0, 2, 1), (cost, 0, 1, 1, 1), (grad, 1, 1, 1, 1)], column_stretch={0: 3, 1: 2}),
+            Arrangement([(surface, 0, 0, 1, 1), (cost, 1, 0, 1, 1), (grad, 2, 0, 1, 1)]),
+        ])
 
         splitter = QSplitter()
         splitter.addWidget(scroll)
