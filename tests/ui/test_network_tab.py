@@ -201,6 +201,7 @@ def test_vanishing_gradient_lesson_compares_both_activations_and_marks_step_0(qt
     assert view.reference.activation == "relu" and view.reference.rows[0, 0] == 0
     assert view.reference.steps == 3000 and view.reference.rows[-1, 0] == 3000, view.reference.message
     assert view.ref_first.xData is not None and len(view.ref_first.xData) == len(view.reference.rows)
+    tab.toggle_play()  # Load sets the lesson up paused
     qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.step >= 200, timeout=30000)
     tab.controller.pause()
     qtbot.waitUntil(lambda: "at step 0" in view.ratio_text, timeout=5000)
