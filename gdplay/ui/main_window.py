@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         """The tab, built now if it was not yet."""
         if key not in self._tabs:
             tab = _make_tab(key)
-            tab.statusMessage.connect(self._on_tab_status)
+            tab.statusMessage.connect(self._on_tab_message)
             i = TAB_KEYS.index(key)
             current = self.tab_widget.currentIndex()
             self.tab_widget.blockSignals(True)
@@ -507,6 +507,14 @@ class MainWindow(QMainWindow):
     def _on_tab_status(self, text: str) -> None:
         gui_thread.check("a status-bar message")
         self.statusBar().showMessage(text, 8000)
+
+    @Slot(str)
+    def _on_tab_message(self, text: str) -> None:
+        """A tab's message; one from a tab not on screen says which tab it is about."""
+        tab = self.sender()
+        if isinstance(tab, QWidget) and tab is not self.tab_widget.currentWidget():
+            text = f"{getattr(tab, 'title', 'Another')} tab: {text}"
+        self._on_tab_status(text)
 
     # -- settings and close -------------------------------------------------------------------------------
     def _restore_settings(self) -> None:

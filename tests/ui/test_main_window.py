@@ -87,3 +87,11 @@ def test_every_plot_fits_inside_its_widget(qtbot, window, size):
             item = w.getPlotItem().geometry()
             assert item.width() <= w.viewport().width() + 0.5, (key, w.getPlotItem().titleLabel.text)
             assert item.height() <= w.viewport().height() + 0.5, (key, w.getPlotItem().titleLabel.text)
+
+
+def test_a_message_from_a_tab_not_on_screen_says_which_tab_it_is_about(qtbot, window):
+    window.select_tab("regression")
+    window.tab("regression").statusMessage.emit("about the line")
+    assert window.statusBar().currentMessage() == "about the line"
+    window.tab("network").statusMessage.emit("about the network")
+    assert window.statusBar().currentMessage() == "Neural network tab: about the network"

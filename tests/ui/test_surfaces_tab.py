@@ -201,3 +201,15 @@ def test_points_files_are_refused_and_history_exports(qtbot, tab, tmp_path):
 def test_refused_params_keep_the_old_ones(qtbot, tab):
     assert not tab.set_params(SurfaceParams(surface="himmelblau", learning_rate=-1.0))
     assert tab.params.learning_rate == 0.01 and "learning rate" in tab.status_label.text()
+
+
+def test_the_step_limit_box_shows_the_runs_limit_and_play_goes_on_past_it(qtbot, tab):
+    """The transport's step limit (shared by every tab) shows this tab's max_steps, and a typed limit applies."""
+    assert tab.playback.limit.value() == tab.params.max_steps
+    tab.playback.limit.setValue(40)
+    assert tab.params.max_steps == 40
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.status is Status.MAX_STEPS
+                    and tab.snapshot.step == 40, timeout=10_000)
+    tab.toggle_play()  # Play after the limit goes on, the limit doubles
+    qtbot.waitUntil(lambda: tab.params.max_steps == 80 and tab.playback.limit.value() == 80, timeout=5000)

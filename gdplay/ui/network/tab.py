@@ -591,8 +591,8 @@ class NetworkTab(TrainingTabMixin, QWidget):
             self.landscape_view.set_landscape(self.landscape, self.landscape.step if self.landscape else None)
             if self.snapshot is not None:
                 self._refresh_landscape_if_moved(self.snapshot)
-            if self.landscape is not None and self.landscape.message:
-                self.statusMessage.emit(self.landscape.message)
+            if self.landscape is not None and self.landscape.message and self.isVisible():
+                self.statusMessage.emit(self.landscape.message)  # (the landscape's box says it too)
         elif tag == "import_state" and not self._landscape_pending:
             self.request_landscape()  # the landscape around the restored weights, not the fresh ones
         elif tag == "reference_flow":

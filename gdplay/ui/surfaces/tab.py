@@ -174,6 +174,7 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         self.playback.stepRequested.connect(self.step_once)
         self.playback.resetRequested.connect(self.reset)
         self.playback.rateChanged.connect(c.set_rate)
+        self.playback.limitChanged.connect(self.set_step_limit)
         ctl = self.controls
         ctl.edited.connect(self._on_controls_edited)
         ctl.presetRequested.connect(self.apply_preset)
@@ -237,6 +238,7 @@ class SurfacesTab(TrainingTabMixin, QWidget):
             self._coarse = True
             self._rest_timer.start()
         self.controls.show_params(params)
+        self.playback.set_limit(params.max_steps)
         self.controller.set_params(params)
         self.surface_view.start.setData([params.initial[0]], [params.initial[1]])  # at once, not a frame later
         if (old.surface, old.formula) != (params.surface, params.formula) or not self._range_set:
