@@ -158,7 +158,7 @@ def test_e_minus_e_star_is_drawn_for_every_compared_run_and_the_x_range_ends_at_
         tab.controller.play()
         qtbot.waitUntil(lambda: not tab.controller.running and tab.controller.latest.status.finished, timeout=20_000)
         qtbot.wait(300)
-        (x0, x1), _ = tab.cost_view.plot.getViewBox().viewRange()
+        (_x0, x1), _ = tab.cost_view.plot.getViewBox().viewRange()
         assert x1 <= tab.params.max_steps * 1.001  # a 1,500-step race on a 0-1,500 axis, not 0-3,000
     finally:
         tab.shutdown()
@@ -191,7 +191,7 @@ def test_a_diverging_one_weight_run_stays_in_view_with_an_off_scale_marker(qtbot
         view = tab.curve_view
         (w0, w1), (_j0, j1) = view.plot.getViewBox().viewRange()
         assert j1 < 1e4  # not 1e32: the first overshoots are in the picture
-        w, j = view.steps.getData()
+        w, _j = view.steps.getData()
         assert np.all((w >= w0 - 1e-9) & (w <= w1 + 1e-9))  # every iterate drawn in view
         assert len(view.off_scale.getData()[0]) > 0 and view.off_label.isVisible()
         assert "off scale" in view.off_label.textItem.toPlainText()
