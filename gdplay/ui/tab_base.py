@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -32,6 +33,17 @@ from gdplay.ui import gui_thread, session_controls
 from gdplay.ui.widgets.playback import MAX_LIMIT
 
 UNDO_TRAINED_KEPT = 20  # undo entries that keep their trained run (a network's is ~100 kB); older ones restart
+
+
+_LONG_INT = re.compile(r"(?<![\d.,eE+-])(\d{4,})(?![\d,]|\.\d)")
+
+
+def readable(text: str) -> str:
+    """A trainer's message as the window shows it: whole numbers of four digits and more with thousands
+    separators, as the step limit box has them (200,000, not 200000), and run messages joined by "; "
+    without a full stop before it."""
+    text = _LONG_INT.sub(lambda m: f"{int(m.group(1)):,}", text)
+    return text.replace(".;", ";")
 
 
 @dataclass(eq=False)

@@ -421,6 +421,11 @@ class ControlPanel(QWidget):
         self.discretise.setToolTip("Paint each pixel in the colour of its predicted class only, without the "
                                    "shading that shows how sure the network is")
         form.addRow(self.discretise)
+        self.show_test = QCheckBox("Show test points (squares)")
+        self.show_test.setChecked(True)
+        self.show_test.setToolTip("Draw the held-out test points on the decision map; untick to see only the "
+                                  "points the network trains on")
+        form.addRow(self.show_test)
         self.landscape_method = _combo({"random": "random directions", "pca": "PCA of the path"}, "pca")
         explain_combo(self.landscape_method, "The loss landscape is the loss on a plane through the current "
                       "weights w: E(w + α·d₁ + β·d₂). This picks the directions d₁, d₂.",

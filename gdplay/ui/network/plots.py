@@ -514,8 +514,25 @@ class LandscapeView:
 
     EMPTY = "Not computed yet:\npress Refresh landscape,\nor tick 'every 3 s'."
 
+    def _show_title(self, stale: bool) -> None:
+        at = f", step {self._step:,}" if self._step is not None else ""
+        self.plot.setTitle(f"Loss landscape{at}{' (stale)' if stale else ''}", size="10pt")
+        note = "\nStale: settings or data changed\nsince; press Refresh landscape." if stale else ""
+        self.info.setText(f"log₁₀ E; path from ■ to ●\n{self._what}{note}")
+
+    def set_stale(self, stale: bool) -> None:
+        """Say that the picture is of a run the settings or data have since replaced."""
+        if self.landscape is not None and stale != self.stale:
+            self.stale = stale
+            self._show_title(stale)
+
+    stale = False
+    _step: int | None = None
+    _what = ""
+
     def set_landscape(self, land: LossLandscape | None, step: int | None = None) -> None:
         self.landscape = land
+        self.stale = False
         if land is None:
             self.image.clear()
             self.contours.set_levels(None, ())
@@ -547,7 +564,8 @@ class LandscapeView:
             what = f"PCA: {land.explained[0]:.0%} + {land.explained[1]:.0%} of the path"
         else:
             what = "random directions"
-        at = f", step {step:,}" if step is not None else ""
-        self.plot.setTitle(f"Loss landscape{at}", size="10pt")
-        self.info.setText(f"log₁₀ E; path from ■ to ●\n{what}")
+        if land.method == "pca" and what == "random directions":
+            what = "random directions (the path is\ntoo short or straight for PCA)"
+        self._step, self._what = step, what
+        self._show_title(stale=False)
         self.plot.getViewBox().setRange(xRange=(a[0], a[-1]), yRange=(b[0], b[-1]), padding=0)

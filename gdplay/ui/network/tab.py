@@ -47,7 +47,7 @@ from gdplay.ui.network.plots import (
 from gdplay.ui.network.presets import PRESETS as DATA_PRESETS
 from gdplay.ui.network.worked import WorkedExample
 from gdplay.ui.plots.style import track_cursor
-from gdplay.ui.tab_base import TrainingTabMixin
+from gdplay.ui.tab_base import TrainingTabMixin, readable
 from gdplay.ui.throttle import Throttle
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
 from gdplay.ui.widgets.reflow import Arrangement, fit_side_panel, plot_area
@@ -66,11 +66,15 @@ SESSION_SETTINGS = {"rate": "panel.playback", "preset": "panel.preset", "count":
                     "noise": "panel.noise", "data_seed": "panel.data_seed", "classes": "panel.n_classes",
                     "test_share": "panel.test_fraction", "discretise": "panel.discretise",
                     "landscape": "panel.landscape_method", "landscape_auto": "panel.landscape_auto",
+                    "show_test": "panel.show_test",
                     "page": "stack", "map_range": "map_view.plot"}  # page 1: the worked example
 PRESET_NAMES = {k: v[0] for k, v in DATA_PRESETS.items()}
 CHANGE_NAMES = {"hidden": "Change the layers", "activation": "Change the activation",
                 "leaky_slope": "Change the leaky slope", "loss": "Change the loss", "init": "Change the init",
                 "seed": "Change the init seed", "features": "Change the inputs"}
+MAP_KEY = ("<small>Fill: the class the network predicts · outline: the point's true class · "
+           "<b>■</b> square: held-out test point (never trained on) · ● round: training point · "
+           "black line: the decision boundary</small>")
 VANISHING = {  # scenario -> (activation, init); both: XOR, 5 hidden layers of 8, squared error, GD 0.1
     "sigmoid": ("sigmoid", "xavier"),
     "relu": ("relu", "he"),
@@ -144,6 +148,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._landscape_timer.setInterval(LANDSCAPE_INTERVAL_MS)
         self._landscape_timer.timeout.connect(self._on_landscape_timer)
         self._landscape_pending = False
+        self._landscape_key: tuple | None = None  # (params, points) versions the landscape was asked at
         self._landscape_asked_at = -1  # the step the last landscape request was made at
         self.diagram_draws = 0  # counted for the bench
 
@@ -193,7 +198,16 @@ class NetworkTab(TrainingTabMixin, QWidget):
         small.setStretchFactor(0, 3)
         small.setStretchFactor(1, 2)
 
-        m, g, land = self.map_view.widget, self.gradient_view.widget, self.landscape_view.widget
+        m = QWidget()  # the decision map with its key under it
+        mv = QVBoxLayout(m)
+        mv.setContentsMargins(0, 0, 0, 0)
+        mv.setSpacing(2)
+        mv.addWidget(self.map_view.widget, 1)
+        key = QLabel(MAP_KEY)
+        key.setWordWrap(True)
+        key.setToolTip("How to read the decision map")
+        mv.addWidget(key)
+        g, land = self.gradient_view.widget, self.landscape_view.widget
         # three columns, or two (large text on a narrow screen: the plots scroll down)
         plots = plot_area([
             Arrangement([(m, 0, 0, 1, 1), (diagram_box, 0, 1, 1, 1), (curves, 0, 2, 1, 1), (g, 1, 0, 1, 1),
@@ -236,6 +250,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         p.redo_button.clicked.connect(self.redo)
         p.clear_button.clicked.connect(self.clear_points)
         p.discretise.toggled.connect(self._on_panel_discretise)
+        p.show_test.toggled.connect(self._on_show_test)
         p.landscape_button.clicked.connect(self.request_landscape)
         p.landscape_auto.toggled.connect(self._on_panel_landscape_auto)
         p.check_button.clicked.connect(self.request_gradient_check)
@@ -479,6 +494,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         return out
 
     def request_landscape(self) -> None:
+        self._landscape_key = (self.controller.params_version, self.editor.points.version)
         self._landscape_pending = True
         self._landscape_asked_at = self.snapshot.step if self.snapshot is not None else -1
         self.controller.request("landscape", "if_ready", "loss_landscape",
@@ -537,7 +553,27 @@ class NetworkTab(TrainingTabMixin, QWidget):
         xy, labels = pts.xy.copy(), pts.labels.copy()
         self.controller.set_data(xy, labels, version=pts.version, test_mask=self._test_mask)
         self.controller.set_view("predicted", "if_ready", "predict_index", xy)
-        self.map_view.set_points(xy, labels, self._test_mask, None)
+        self._show_points(xy, labels, None)
+
+    def _show_points(self, xy: np.ndarray, labels: np.ndarray, predicted: np.ndarray | None) -> None:
+        """The points on the map: all, or (show test points off) only those the network trains on."""
+        mask = self._test_mask
+        if not self.panel.show_test.isChecked() and len(mask) == len(xy):
+            keep = ~mask
+            xy, labels, mask = xy[keep], labels[keep], mask[keep]
+            predicted = None if predicted is None else predicted[keep]
+        self.map_view.set_points(xy, labels, mask, predicted)
+
+    @Slot(bool)
+    def _on_show_test(self, _on: bool) -> None:
+        snap, pts = self.snapshot, self.editor.points
+        pred = self.controller.views.get("predicted")
+        predicted = None
+        if (snap is not None and isinstance(pred, np.ndarray) and len(pred) == len(pts)
+                and snap.data_version == pts.version and len(snap.classes)):
+            predicted = np.asarray(snap.classes)[pred]
+        if len(self._test_mask) == len(pts):
+            self._show_points(pts.xy, pts.labels, predicted)
 
     def _cover_classes(self, k: int) -> None:
         """Raise the class count to cover the points' labels (an import, a session), without the preset
@@ -591,8 +627,8 @@ class NetworkTab(TrainingTabMixin, QWidget):
             self.landscape_view.set_landscape(self.landscape, self.landscape.step if self.landscape else None)
             if self.snapshot is not None:
                 self._refresh_landscape_if_moved(self.snapshot)
-            if self.landscape is not None and self.landscape.message and self.isVisible():
-                self.statusMessage.emit(self.landscape.message)  # (the landscape's box says it too)
+            # (its message, random directions instead of PCA, is said in the landscape's own box: a status
+            # line left from an earlier landscape would contradict the box)
         elif tag == "import_state" and not self._landscape_pending:
             self.request_landscape()  # the landscape around the restored weights, not the fresh ones
         elif tag == "reference_flow":
@@ -641,11 +677,14 @@ class NetworkTab(TrainingTabMixin, QWidget):
         else:
             predicted = None
         if len(self._test_mask) == len(pts):
-            self.map_view.set_points(pts.xy, pts.labels, self._test_mask, predicted)
+            self._show_points(pts.xy, pts.labels, predicted)
         self.loss_view.update(snap)
         self.accuracy_view.update(snap)
         self.gradient_view.update(snap)
         self._refresh_landscape_if_moved(snap)
+        self.landscape_view.set_stale(self._landscape_key != (self.controller.params_version,
+                                                              self.editor.points.version)
+                                      and not self._landscape_pending)
         self._diagram.request()
 
     def _refresh_landscape_if_moved(self, snap: NetworkSnapshot) -> None:
@@ -678,5 +717,5 @@ class NetworkTab(TrainingTabMixin, QWidget):
             text = {Status.READY: "Ready: press Play (Space) or Step (S).",
                     Status.TRAINING: "Training…" if self.controller.running else "Paused.",
                     Status.MAX_STEPS: "Stopped at the step limit."}.get(snap.status, "")
-        self.status_label.setText(text)
+        self.status_label.setText(readable(text))
 

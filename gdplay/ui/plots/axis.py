@@ -43,3 +43,14 @@ class Axis(pg.AxisItem):
             m = round(x / 10.0**e)
             out.append(("" if m == 1 else f"{m}·") + "10" + str(e).translate(_SUPERSCRIPT))
         return out
+
+    MAX_DIGITS = 6
+
+    def tickStrings(self, values, scale, spacing):
+        """pyqtgraph gives a tick as many decimals as its spacing needs: a range a few 1e-14 wide (a flat
+        curve at step 0) printed 14 digits. At most MAX_DIGITS significant digits here."""
+        out = super().tickStrings(values, scale, spacing)
+        if self.logMode:
+            return out
+        return [s if len(s.lstrip("-").replace(".", "")) <= self.MAX_DIGITS + 1 else f"{v * scale:.{self.MAX_DIGITS}g}"
+                for s, v in zip(out, values)]

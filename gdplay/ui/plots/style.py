@@ -13,9 +13,10 @@ import math
 import weakref
 from collections.abc import Callable
 
+import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPen, QTransform
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsRectItem, QGraphicsTextItem
 
@@ -317,17 +318,43 @@ def set_log_y(plot: pg.PlotItem) -> None:
     plot.getAxis("left").setStyle(textFillLimits=LOG_TEXT_FILL)
 
 
-def track_cursor(widget: pg.PlotWidget, describe: Callable[[float, float], str], show: Callable[[str], None]) -> None:
-    """Show the data coordinates under the mouse (as ``describe(x, y)`` words) through ``show``."""
+class _LeaveWatch(QObject):
+    def __init__(self, widget, leave: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self.leave = leave
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Leave:
+            self.leave()
+        return False
+
+
+def track_cursor(widget: pg.PlotWidget, describe: Callable[[float, float], str], show: Callable[[str], None],
+                 leave: Callable[[], None] | None = None) -> None:
+    """Show the data coordinates under the mouse (as ``describe(x, y)`` words) through ``show``; ``leave()``
+    when the pointer leaves the plot's data area (a hover preview must not stay behind)."""
     vb = widget.getPlotItem().getViewBox()
+    inside = [False]
 
     def on_move(pos: QPointF) -> None:
         if vb.sceneBoundingRect().contains(pos):
+            inside[0] = True
             p = vb.mapSceneToView(pos)
             show(describe(p.x(), p.y()))
+        elif inside[0]:
+            inside[0] = False
+            if leave is not None:
+                leave()
+
+    def on_leave() -> None:
+        inside[0] = False
+        if leave is not None:
+            leave()
 
     widget.scene().sigMouseMoved.connect(on_move)
     widget._gdplay_cursor = on_move  # keep the closure alive as long as the widget
+    if leave is not None:
+        widget.viewport().installEventFilter(_LeaveWatch(widget, on_leave))
 
 
 class StickyRange:
@@ -347,9 +374,11 @@ class StickyRange:
     def reset(self) -> None:
         self._range = None
 
-    def update(self, x_max: float, y_min: float, y_max: float, x_min: float = 0.0, settled: bool = True) -> None:
+    def update(self, x_max: float, y_min: float, y_max: float, x_min: float = 0.0, settled: bool = True,
+               x_cap: float | None = None) -> None:
         """Fit the data's extent. ``settled`` False (a run just restarted and still growing) keeps a longer
-        x range instead of shrinking to the first few steps and growing back over the next frames."""
+        x range instead of shrinking to the first few steps and growing back over the next frames.
+        ``x_cap``: the x range never reaches past this (a run's step limit: the axis ends where it will)."""
 
         if not all(math.isfinite(v) for v in (x_min, x_max, y_min, y_max)):
             return
@@ -358,13 +387,16 @@ class StickyRange:
         r = self._range
         x_span = max(x_max - x_min, 1.0)
         y_pad = max(y_max - y_min, 1e-12) * 0.08 + (0.1 if self.log_y else 0.0) + self.y_pad
-        fits = r is not None and r[0] <= x_min and x_max <= r[1] and r[2] <= y_min and y_max <= r[3]
+        fits = r is not None and r[0] <= x_min and x_max <= r[1] and r[2] <= y_min and y_max <= r[3] \
+            and (x_cap is None or r[1] <= max(x_cap, x_max))
         tight = r is not None and ((x_max - x_min) >= (r[1] - r[0]) / (self.headroom * 4) or not settled) \
             and (y_max - y_min + 2 * y_pad) >= (r[3] - r[2]) / 8
         if fits and tight:
             return
         x1 = x_min + x_span * self.headroom
-        if r is not None and not settled and x_max <= r[1]:
+        if x_cap is not None and x_max <= x_cap:
+            x1 = min(x1, x_cap)
+        if r is not None and not settled and x_max <= r[1] and (x_cap is None or r[1] <= x_cap):
             x_min, x1 = r[0], r[1]  # only y moves
         self._range = (x_min, x1, y_min - y_pad, y_max + y_pad)
         self.plot.setRange(xRange=(x_min, x1), yRange=(y_min - y_pad, y_max + y_pad), padding=0)
@@ -436,9 +468,18 @@ class CompactLegend(QGraphicsRectItem):
     box (``offset`` as pyqtgraph's: x < 0 from the right, y < 0 from the bottom) and does not take clicks.
     API as pyqtgraph's LegendItem where the plots use it: addItem, removeItem, clear, getLabel, items."""
 
-    def __init__(self, view_box: pg.ViewBox, offset: tuple[float, float] = (10, 10), size_pt: float = 8.0) -> None:
+    MOVE_MS = 700  # how often it looks for the corner with the least data under it
+
+    def __init__(self, view_box: pg.ViewBox, offset: tuple[float, float] = (10, 10), size_pt: float = 8.0,
+                 avoid_data: bool = True) -> None:
         super().__init__(view_box)
         self.view_box, self.offset, self.size_pt = view_box, offset, size_pt
+        self.margin = (abs(offset[0]), abs(offset[1]))
+        self._timer = QTimer()
+        self._timer.setInterval(self.MOVE_MS)
+        self._timer.timeout.connect(self._avoid_data)
+        if avoid_data:
+            self._timer.start()
         self.rows: list[_LegendRow] = []
         self.setZValue(1000)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
@@ -501,17 +542,56 @@ class CompactLegend(QGraphicsRectItem):
         self.setRect(self.text.boundingRect())
         self._place()
 
-    def _place(self, *_args) -> None:
+    def _corner_pos(self, offset: tuple[float, float]) -> QPointF:
         box = self.view_box.boundingRect()
         r = self.rect()
-        x, y = self.offset
+        x, y = offset
         px = box.left() + x if x >= 0 else box.right() + x - r.width()
         py = box.top() + y if y >= 0 else box.bottom() + y - r.height()
-        self.setPos(px, py)
+        return QPointF(px, py)
+
+    def _place(self, *_args) -> None:
+        self.setPos(self._corner_pos(self.offset))
+
+    def _covered(self, offset: tuple[float, float], xs: np.ndarray, ys: np.ndarray) -> int:
+        """How many data points the legend would cover in this corner."""
+        rect = self.rect().translated(self._corner_pos(offset))
+        r = self.view_box.mapRectToView(rect)
+        return int(((xs >= r.left()) & (xs <= r.right()) & (ys >= r.top()) & (ys <= r.bottom())).sum())
+
+    def _avoid_data(self) -> None:
+        """Move to the corner with the least data under it (curves, points), if it is clearly better: a
+        legend must not hide what the plot is for. It stays put while nothing is drawn."""
+        if not shiboken6.isValid(self) or not shiboken6.isValid(self.view_box):
+            self._timer.stop()  # its plot is gone
+            return
+        if not self.isVisible() or not self.view_box.isVisible():
+            return
+        xs, ys = [], []
+        for item in self.view_box.addedItems:
+            if not isinstance(item, (pg.PlotDataItem, pg.ScatterPlotItem)) or not item.isVisible():
+                continue
+            x, y = item.getData()
+            if x is not None and len(x):
+                xs.append(np.asarray(x, dtype=float)[::max(1, len(x) // 400)])
+                ys.append(np.asarray(y, dtype=float)[::max(1, len(y) // 400)])
+        if not xs:
+            return
+        x, y = np.concatenate(xs), np.concatenate(ys)
+        mx, my = self.margin
+        corners = [(-mx, my), (mx, my), (-mx, -my), (mx, -my)]
+        here = self._covered(self.offset, x, y)
+        if here == 0:
+            return
+        best = min(corners, key=lambda c: self._covered(c, x, y))
+        if self._covered(best, x, y) < 0.5 * here:
+            self.offset = best
+            self._place()
 
 
-def add_legend(plot: pg.PlotItem, offset: tuple[float, float] = (10, 10), size_pt: float = 8.0) -> CompactLegend:
+def add_legend(plot: pg.PlotItem, offset: tuple[float, float] = (10, 10), size_pt: float = 8.0,
+               avoid_data: bool = True) -> CompactLegend:
     """A compact legend in a corner of ``plot``'s view box (see CompactLegend); items added to the plot with a
     ``name`` get a row, as with pyqtgraph's addLegend."""
-    plot.legend = CompactLegend(plot.getViewBox(), offset, size_pt)
+    plot.legend = CompactLegend(plot.getViewBox(), offset, size_pt, avoid_data)
     return plot.legend

@@ -35,6 +35,11 @@ STEP, COST, DIST, AVG = 0, 1, 2, {10: 3, 100: 4, 1000: 5}
 THETA = 6
 
 
+def excess_pen(k: int) -> pg.QtGui.QPen:
+    """E − E* of run k: dashed, in the run's colour."""
+    return pg.mkPen(PATH_COLORS[k % len(PATH_COLORS)], width=1, style=Qt.PenStyle.DashLine)
+
+
 def run_pen(k: int, width: float = 1.5) -> pg.QtGui.QPen:
     return pg.mkPen(PATH_COLORS[k % len(PATH_COLORS)], width=width)
 
@@ -273,8 +278,14 @@ class CurveView(QObject):
         self.head = pg.ScatterPlotItem(size=12, brush=pg.mkBrush(PATH_COLORS[0]), pen=pg.mkPen("w", width=1.5))
         self.optimum = pg.ScatterPlotItem(size=18, symbol="star", brush=pg.mkBrush("#ffdd00"),
                                           pen=pg.mkPen("k", width=1))
-        for item in (self.curve, self.tangents, self.steps, self.optimum, self.head):
+        # iterates beyond the view (a diverging run): drawn on its edge as arrows, with what they are
+        self.off_scale = pg.ScatterPlotItem(size=14, brush=pg.mkBrush("#d62728"), pen=pg.mkPen("w", width=1))
+        for item in (self.curve, self.tangents, self.steps, self.optimum, self.head, self.off_scale):
             self.plot.addItem(item)
+        self.off_label = pg.TextItem("", anchor=(0, 0), color="#b00020", fill=pg.mkBrush(255, 255, 255, 220))
+        self.off_label.setParentItem(self.plot.getViewBox())
+        self.off_label.setPos(4, 4)
+        self.off_label.hide()
         self._version = -1
         self.rangeChanged = _Debounced(self.plot.getViewBox(), self).fired
 
@@ -283,8 +294,13 @@ class CurveView(QObject):
         return float(x0), float(x1)
 
     def show_range(self, w_range: tuple[float, float], snap: RegressionSnapshot) -> None:
+        """w over ``w_range`` (which holds the start, the optimum and the path, but not a diverging path's
+        far end), J up to the highest iterate inside it: the overshoot stays in the picture, and iterates
+        beyond are marked off scale on its edge (see set_steps)."""
         h = snap.history
-        top = float(np.nanmax(h[:, COST])) if len(h) else 1.0
+        inside = h[(h[:, THETA] >= w_range[0]) & (h[:, THETA] <= w_range[1]), COST] if len(h) else np.empty(0)
+        inside = inside[np.isfinite(inside)]
+        top = float(inside.max()) if len(inside) else 1.0
         self.plot.getViewBox().setRange(xRange=w_range, yRange=(0.0, top * 1.15 or 1.0), padding=0)
 
     def set_curve(self, curve: CostCurve | None) -> None:
@@ -300,8 +316,21 @@ class CurveView(QObject):
         if not len(h) or h.shape[1] <= THETA + 1:
             return
         w, j, g = h[:, THETA], h[:, COST], h[:, THETA + 1]
-        self.steps.setData(w, j)
-        self.head.setData([w[-1]], [j[-1]])
+        (vx0, vx1), (vy0, vy1) = self.plot.getViewBox().viewRange()
+        off = ~((w >= vx0) & (w <= vx1) & (j <= vy1))  # nan and inf are off scale too
+        cw = np.clip(np.nan_to_num(w, nan=vx1, posinf=vx1, neginf=vx0), vx0, vx1)
+        cj = np.clip(np.nan_to_num(j, nan=vy1, posinf=vy1, neginf=vy0), vy0, vy1)
+        self.steps.setData(cw, cj)  # an iterate off scale is drawn where it leaves the view
+        self.head.setData([cw[-1]], [cj[-1]])
+        if off.any():
+            symbols = np.where(w > vx1, "t2", np.where(w < vx0, "t3", "t1"))[off].tolist()
+            self.off_scale.setData(cw[off], cj[off], symbol=symbols)
+            first = int(np.argmax(off))
+            self.off_label.setText(f"▲ off scale from step {int(h[first, STEP]):,}\nnow w = {w[-1]:.3g}")
+            self.off_label.show()
+        else:
+            self.off_scale.setData([], [])
+            self.off_label.hide()
         # tangent at each of the first iterates: J(w_k) + J'(w_k)·(w - w_k) over a short stretch
         k = min(len(w), max_tangents)
         (x0, x1), _ = self.plot.getViewBox().viewRange()
@@ -325,6 +354,7 @@ class HistoryView:
         self.legend = add_legend(self.plot, (-10, 10)) if legend else None
         self.curves: list[pg.PlotDataItem] = []
         self.range = StickyRange(self.plot, log_y=True)
+        self.x_cap: float | None = None  # the step limit: the x axis ends there
 
     def _curve(self, k: int, label: str) -> pg.PlotDataItem:
         while len(self.curves) <= k:
@@ -374,13 +404,15 @@ class CostView(HistoryView):
 
     def __init__(self) -> None:
         super().__init__("Cost per iteration", "cost (log scale)", COST)
-        self.excess = pg.PlotDataItem(pen=pg.mkPen("#ff7f0e", width=1, style=Qt.PenStyle.DashLine))
+        self.excess = pg.PlotDataItem(pen=excess_pen(0))
+        self.excess_more: list[pg.PlotDataItem] = []  # E − E* of the compared runs
         self.average = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=2))
-        self.floor = pg.InfiniteLine(angle=0, pen=REFERENCE_PEN, label="E* (least squares)",
-                                     labelOpts={"position": 0.12, "color": "#555555", "anchors": [(0, 1), (0, 1)]})
+        # E* is named in the legend, not on its line: a label there ran into the legend in small plots
+        self.floor = pg.InfiniteLine(angle=0, pen=REFERENCE_PEN)
         for item in (self.excess, self.average, self.floor):
             self.plot.addItem(item)
-        self.legend.addItem(self.excess, "E − E* (first run)")
+        self.legend.addItem(self.floor, "E* (least squares)")
+        self.legend.addItem(self.excess, "E − E* (dashed, each run)")
         self.legend.addItem(self.average, "moving average (stochastic run)")
         self._average_of = -1  # the run whose colour the average has
         self.window = 100
@@ -389,14 +421,22 @@ class CostView(HistoryView):
         last, lo, hi = super().update(snap)
         h = snap.history
         opt = snap.optimum
-        single = len(snap.runs) == 1  # comparing, the distance plot shows who gets there
-        if len(h) and opt is not None and single:
-            excess = np.maximum(h[:, COST] - opt.cost, max(opt.cost, 1.0) * 1e-16)
-            self.excess.setData(h[:, STEP], excess)
-            lo = min(lo, float(excess.min()))
-        else:
-            self.excess.setData([], [])
-        self._row_visible(self.excess, single)
+        # E − E*, how far each run still has to go, dashed in the run's colour
+        while len(self.excess_more) < len(snap.runs) - 1:
+            item = pg.PlotDataItem(pen=excess_pen(len(self.excess_more) + 1))
+            self.plot.addItem(item)
+            self.excess_more.append(item)
+        for k, item in enumerate([self.excess, *self.excess_more]):
+            h = snap.runs[k].history if k < len(snap.runs) else ()
+            if len(h) and opt is not None:
+                excess = np.maximum(h[:, COST] - opt.cost, max(opt.cost, 1.0) * 1e-16)
+                ok = np.isfinite(excess)
+                item.setData(h[ok, STEP], excess[ok])
+                if ok.any():
+                    lo = min(lo, float(excess[ok].min()))
+            else:
+                item.setData([], [])
+        self._row_visible(self.excess, opt is not None)
         noisy_k = next((k for k, r in enumerate(snap.runs) if r.batch_size and len(r.history) > 1), None)
         noisy = snap.runs[noisy_k] if noisy_k is not None else None
         if noisy is not None:
@@ -416,8 +456,9 @@ class CostView(HistoryView):
             self.floor.show()
         else:
             self.floor.hide()
+        self._row_visible(self.floor, self.floor.isVisible())
         if np.isfinite(lo) and hi > 0:
-            self.range.update(last, lo, hi, settled=snap.status.finished)
+            self.range.update(last, lo, hi, settled=snap.status.finished, x_cap=self.x_cap)
 
 
 class DistanceView(HistoryView):
@@ -430,4 +471,4 @@ class DistanceView(HistoryView):
         last, lo, hi = super().update(snap)
         if np.isfinite(lo) and hi > 0:
             # a restarted run keeps the x range while it grows back (an edit restarts it): no axis churn
-            self.range.update(last, lo, hi, settled=snap.status.finished)
+            self.range.update(last, lo, hi, settled=snap.status.finished, x_cap=self.x_cap)

@@ -73,7 +73,7 @@ PRESETS: tuple[Preset, ...] = (
     Preset("batch-vs-sgd", "Batch vs stochastic",
            "Batch gradient descent (each step uses all 100 points) against stochastic (each update one point, "
            "order shuffled every epoch), both on standardized x. Stochastic is noisy but each update is 100 "
-           "times cheaper; the red curve is its cost averaged over the last 100 updates.",
+           "times cheaper; the brown curve is its cost averaged over the last 100 updates.",
            _seed_data, RegressionParams(learning_rate=0.02, initial=(-1.0, 0.0), max_steps=3000, scale=True,
                                         compare=("gd/1",)), rate=100.0),
     Preset("optimizers", "Optimizers race",

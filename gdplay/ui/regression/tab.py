@@ -29,7 +29,7 @@ from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.regression.controls import RegressionControls
 from gdplay.ui.regression.plots import CostView, CurveView, DataView, DistanceView, SurfaceView
 from gdplay.ui.regression.presets import PRESETS, preset
-from gdplay.ui.tab_base import TrainingTabMixin
+from gdplay.ui.tab_base import TrainingTabMixin, readable
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
 from gdplay.ui.widgets.reflow import Arrangement, fit_side_panel, plot_area
 from gdplay.ui.widgets.wheel_guard import guard_wheel
@@ -161,7 +161,8 @@ class RegressionTab(TrainingTabMixin, QWidget):
         self.curve_view.rangeChanged.connect(self._request_curve)
         self.surface_view.clicked.connect(self._on_surface_clicked)
         track_cursor(self.data_view.widget, lambda x, y: f"x = {x:.4g}, y = {y:.4g}", self.statusMessage.emit)
-        track_cursor(self.surface_view.widget, self._on_surface_hover, self.statusMessage.emit)
+        track_cursor(self.surface_view.widget, self._on_surface_hover, self.statusMessage.emit,
+                     leave=lambda: self.data_view.set_hover_line(None))
         track_cursor(self.curve_view.widget, lambda w, j: f"w = {w:.4g}, J = {j:.4g}", self.statusMessage.emit)
         track_cursor(self.cost_view.widget, lambda x, y: f"iteration {x:,.0f}, cost {10 ** y:.4g}",
                      self.statusMessage.emit)
@@ -187,6 +188,7 @@ class RegressionTab(TrainingTabMixin, QWidget):
 
     def fit_points_view(self) -> None:
         self.data_view.fit_view()
+        self.data_view.set_hover_line(None)  # new points (a session, an import): no preview of the old
 
     def history_table(self) -> tuple[tuple[str, ...], np.ndarray]:
         """Iteration, cost and the parameters in raw units (of the main run)."""
@@ -223,6 +225,8 @@ class RegressionTab(TrainingTabMixin, QWidget):
         self.controls.show_params(params)
         self.controller.set_params(params)
         self._request_views()
+        for view in (self.cost_view, self.distance_view):
+            view.x_cap = float(params.max_steps)
         return True
 
     def apply_preset(self, key: str, play: bool = False) -> None:
@@ -236,6 +240,8 @@ class RegressionTab(TrainingTabMixin, QWidget):
             self.load_points(x, y, f"Load “{p.title}”")
             self.playback.set_rate(p.rate)
             self._auto_key = None
+            for view in (self.cost_view, self.distance_view):
+                view.range.reset()  # this experiment's steps, not the last one's
         if play:
             self.controller.play()
 
@@ -353,9 +359,10 @@ class RegressionTab(TrainingTabMixin, QWidget):
                snap.params_version if snap.step == 0 else None)
         slope = snap.model == "slope"
         marks = [snap.theta] + ([snap.optimum.theta] if snap.optimum is not None else [])
-        if slope:
+        if slope:  # a diverging iterate beyond the capped range is drawn off scale, not chased
             lo, hi = self.curve_view.w_range()
-            outside = any(not (lo <= float(t[0]) <= hi) for t in marks)
+            w0, w1 = snap.surface_range[0]
+            outside = any(not (lo <= min(max(float(t[0]), w0), w1) <= hi) for t in marks if math.isfinite(t[0]))
         else:
             (i0, i1), (j0, j1) = self.surface_view.ranges()
             outside = any(not (i0 <= t[axes[0]] <= i1 and j0 <= t[axes[1]] <= j1) for t in marks
@@ -397,6 +404,11 @@ class RegressionTab(TrainingTabMixin, QWidget):
             i, j = self.controls.surface_axes()
             names = [f"{n}′ (scaled)" if snap.scaled else n for n in snap.names]
             self.surface_view.set_axes(names[i], names[j])
+            # scaled data: one unit is one unit both ways, so the round bowl looks round
+            vb = self.surface_view.plot.getViewBox()
+            round_bowl = bool(snap.scaled)
+            if vb.state["aspectLocked"] != (1.0 if round_bowl else False):
+                vb.setAspectLocked(round_bowl, ratio=1.0)
             self.surface_view.set_surface(views.get("surface"), opt_cost)
             self.surface_view.set_runs(snap, (i, j), snap.start_theta)  # the snapshot's own start, not newer params
         self.cost_view.update(snap)
@@ -433,4 +445,4 @@ class RegressionTab(TrainingTabMixin, QWidget):
 
     def _show_message(self, text: str, error: bool = False) -> None:
         self.status_label.setStyleSheet("color: #b00020; font-weight: bold;" if error else "color: #1a5e1a;")
-        self.status_label.setText(text)
+        self.status_label.setText(readable(text))

@@ -385,7 +385,19 @@ class ComparisonBox(QGroupBox):
         layout.addWidget(self.button)
         layout.addWidget(self.table)
 
+    stale = False
+    _html = ""
+
+    def set_stale(self, stale: bool) -> None:
+        """Say that the comparison is of a model the settings or data have since replaced."""
+        if stale != self.stale and self._html:
+            self.stale = stale
+            note = ("<br><b style='color:#b00020'>Stale: the model or the points changed since this "
+                    "comparison; press Compare with libsvm again.</b>") if stale else ""
+            self.table.setText(self._html + note)
+
     def show_result(self, r: dict) -> None:
+        self.stale, self._html = False, ""
         if r.get("error"):
             self.table.setText(f"<span style='color:#b00020'>{r['error']}</span>")
             return
@@ -408,11 +420,12 @@ class ComparisonBox(QGroupBox):
             a = list(map(int, a))
             return "none" if not a else ", ".join(map(str, a[:12])) + (" …" if len(a) > 12 else "")
 
-        self.table.setText(
+        self._html = (
             f"<table cellspacing='4'><tr><th></th><th>gdplay</th><th>libsvm</th><th>difference</th></tr>{body}"
             f"</table>SVs only in gdplay: {idx(r['only_ours'])}<br>SVs only in libsvm: {idx(r['only_ref'])}<br>"
             f"<span style='color:#666'>gdplay at step {r['step']:,} ({r['status']}); libsvm's boundary: dotted "
             "green on the decision plot.</span>")
+        self.table.setText(self._html)
 
 
 class SweepBox(QGroupBox):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QLabel
 
 from gdplay.core.svm import (
     ARTICLE_SIGMA2_ACCURACY,
@@ -22,7 +22,7 @@ from gdplay.core.svm import (
 )
 from gdplay.ui.plots.contours import ContourSet, IsoLines, isolines_xy
 from gdplay.ui.plots.decision import BOUNDARY_PEN, MARGIN_PEN, DecisionView
-from gdplay.ui.plots.style import PATH_PEN, StickyRange, add_legend, make_plot, set_log_y
+from gdplay.ui.plots.style import PATH_PEN, StickyRange, add_legend, legend_sample, make_plot, set_log_y
 
 NEG_COLOR, POS_COLOR = "#c0392b", "#1f5fa8"  # class −1 red, class +1 blue (the heatmap's ends, darker)
 MARGIN_SV_PEN = pg.mkPen("#111111", width=2)
@@ -396,7 +396,10 @@ class CSweepView:
         self.lines_widget = make_plot("C sweep: boundaries w·x + b = 0 (linear kernel)", "x₁", "x₂")
         self.lines_plot = self.lines_widget.getPlotItem()
         self.lines_plot.setAspectLocked(True)
-        self.legend = add_legend(self.lines_plot, (-5, -5))
+        # the key is a line of text under the plot: inside, eight rows covered the data at any size
+        self.key = QLabel("")
+        self.key.setWordWrap(True)
+        self.key.setTextFormat(Qt.TextFormat.RichText)
         self.data = pg.ScatterPlotItem(size=6, hoverable=False)
         self.lines_plot.addItem(self.data)
         self.lines = [pg.PlotDataItem(pen=pg.mkPen(c, width=2)) for c in SWEEP_COLORS]
@@ -431,11 +434,14 @@ class CSweepView:
         lo, hi = X.min(axis=0), X.max(axis=0)
         pad = 0.1 * (hi - lo)
         (x0, y0), (x1, y1) = lo - pad, hi + pad
-        self.legend.clear()
+        rows = []
         for item, pt in zip(self.lines, points):
             xs, ys = _line_in_box(pt.w, pt.b, (x0, x1), (y0, y1))
             item.setData(xs, ys)
-            self.legend.addItem(item, f"C = {pt.C:g}: {pt.n_support} SVs")
+            glyphs, colour = legend_sample(item)
+            rows.append(f"<span style='color:{colour}'><b>{glyphs}</b></span>&nbsp;C&nbsp;=&nbsp;{pt.C:g}:"
+                        f"&nbsp;{pt.n_support}&nbsp;SVs")
+        self.key.setText("<small>" + " &nbsp; ".join(rows) + "</small>")
         for item in self.lines[len(points):]:
             item.setData([], [])
         self.lines_plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)

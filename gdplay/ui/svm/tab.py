@@ -51,7 +51,7 @@ from gdplay.ui.svm.plots import (
     SvmDecisionView,
 )
 from gdplay.ui.svm.presets import held_out_mask, preset, signed_labels
-from gdplay.ui.tab_base import TrainingTabMixin
+from gdplay.ui.tab_base import TrainingTabMixin, readable
 from gdplay.ui.throttle import Throttle
 from gdplay.ui.widgets.playback import PlaybackBar
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
@@ -258,7 +258,13 @@ class SvmTab(TrainingTabMixin, QWidget):
         if self._sweep_views is None:
             c_view, sigma_view = CSweepView(), SigmaSweepView()
             grid = self._sweeps_grid
-            grid.addWidget(c_view.lines_widget, 0, 0)
+            lines = QWidget()  # the boundaries with their key under them
+            lv = QVBoxLayout(lines)
+            lv.setContentsMargins(0, 0, 0, 0)
+            lv.setSpacing(2)
+            lv.addWidget(c_view.lines_widget, 1)
+            lv.addWidget(c_view.key)
+            grid.addWidget(lines, 0, 0)
             grid.addWidget(c_view.count_widget, 0, 1)
             grid.addWidget(sigma_view.acc_widget, 1, 0)
             grid.addWidget(sigma_view.count_widget, 1, 1)
@@ -599,6 +605,12 @@ class SvmTab(TrainingTabMixin, QWidget):
             self.decision.set_map(dmap if isinstance(dmap, DecisionMap) else None)
             self.decision.set_snapshot(snap)
         self._secondary.request()
+        r = self.comparison
+        if r and not r.get("error") and "params_version" in r:
+            stale = (r["params_version"], r.get("data_version")) != (snap.params_version, snap.data_version)
+            if stale and not self.compare_box.stale:
+                self.decision.set_reference(None)  # libsvm's boundary was for another model
+            self.compare_box.set_stale(stale)
         if self.model.solver_name() == "libsvm" and snap.status.finished and snap.status is not Status.INVALID:
             key = (snap.params_version, snap.data_version)
             if key != self._compared_key and snap.params_version == self.controller.params_version:
@@ -627,7 +639,7 @@ class SvmTab(TrainingTabMixin, QWidget):
         if snap.status in (Status.READY, Status.TRAINING, Status.MAX_STEPS):  # the points' scale may be why
             note = scale_note(snap.X[~snap.test_mask], snap.params)
             text = f"{text} {note}" if note else text
-        self.status_label.setText(text)
+        self.status_label.setText(readable(text))
 
     def _show_readouts(self, snap: SVMSnapshot) -> None:
         r = self.readout

@@ -32,14 +32,35 @@ class MarkedSlider(QSlider):
         span = groove.width() - handle.width()
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for pos, color in self.marks:
-            x = groove.left() + handle.width() / 2 + QStyle.sliderPositionFromValue(
-                self.minimum(), self.maximum(), pos, span)
+        xs = [groove.left() + handle.width() / 2 + QStyle.sliderPositionFromValue(self.minimum(), self.maximum(),
+                                                                                  pos, span)
+              for pos, _c in self.marks]
+        for (_pos, color), x in zip(self.marks, self.xs_apart(xs)):
             y = self.height() - 1
             painter.setBrush(color)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawPolygon(QPolygonF([QPointF(x, y - 7), QPointF(x - 5, y), QPointF(x + 5, y)]))
         painter.end()
+
+    MARK_GAP = 10.0  # marks closer than this (pixels) are drawn side by side, so each stays visible
+
+    @classmethod
+    def xs_apart(cls, xs: list[float]) -> list[float]:
+        """Mark positions, with marks that would cover each other moved apart around their middle: two marks
+        at the same value (2/λmax and 2/(λmin+λmax) coincide for some data) show as two triangles."""
+        out = list(xs)
+        order = sorted(range(len(xs)), key=lambda i: xs[i])
+        k = 0
+        while k < len(order):
+            group = [order[k]]
+            while k + len(group) < len(order) and xs[order[k + len(group)]] - xs[group[-1]] < cls.MARK_GAP:
+                group.append(order[k + len(group)])
+            if len(group) > 1:
+                mid = sum(xs[i] for i in group) / len(group)
+                for j, i in enumerate(group):
+                    out[i] = mid + (j - (len(group) - 1) / 2) * cls.MARK_GAP
+            k += len(group)
+        return out
 
 
 class LogSlider(QWidget):
