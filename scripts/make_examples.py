@@ -54,6 +54,9 @@ EXAMPLES = (
      "Plain gradient descent stops in the first dip; annealed noisy gradient descent hops to lower ones."),
     ("17-learning-rate-basins", "surfaces", "lr-basins", "Surfaces: the learning rate and the basins",
      "Drag the learning rate and watch the basins map of the four minima move, tear and fly apart."),
+    ("19-regression-local-minima", "regression", "local-minima", "Regression: local minima from a sine, y = sin(w·x)",
+     "A model not linear in its weight: from w = 0.6 gradient descent settles in a wrong dip of J(w); click J(w) "
+     "near 1.8 and it finds the best w. Add your own points and watch the dips move."),
     ("18-sine-fit-local-minima", "surfaces", "sine-fit", "Surfaces: local minima from data (a·sin(w·t))",
      "The squared error of a sine fitted to four points over its frequency and amplitude: wrong fits that "
      "gradient descent cannot leave."),

@@ -1,7 +1,7 @@
 """``gdplay fit regression``: fit a line (or slope, or polynomial) by gradient descent on a CSV of x, y,
 headless, with the same core as the Regression tab.
 
-    --data FILE.csv [--model slope|line|poly --degree D] [--cost mse|sse] [--optimizer NAME --lr X]
+    --data FILE.csv [--model slope|line|poly|sine --degree D] [--cost mse|sse] [--optimizer NAME --lr X]
     [--batch B] [--init m,b] [--steps N] [--tol T] [--grad-tol G] [--scale] [--seed S] [--json]
     [--history OUT.csv]
 """
@@ -23,7 +23,8 @@ from gdplay.core.trainer import Status, ValidationError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", required=True, metavar="FILE.csv", help="points: x,y per line (optional header)")
-    parser.add_argument("--model", default="line", choices=MODELS, help="slope y=w*x, line y=m*x+b, or poly")
+    parser.add_argument("--model", default="line", choices=MODELS,
+                        help="slope y=w*x, line y=m*x+b, poly, or sine y=sin(w*x) (not convex: local minima)")
     parser.add_argument("--degree", type=int, default=2, help="polynomial degree, 2-6 (with --model poly)")
     parser.add_argument("--cost", default="mse", choices=COSTS, help="mean or sum of squared errors")
     parser.add_argument("--optimizer", default="gd", choices=REGRESSION_OPTIMIZERS)
@@ -127,7 +128,8 @@ def run(args: argparse.Namespace) -> int:
             print(out["message"])
         if out["optimum"]:
             best = ", ".join(f"{n} = {out['optimum'][n]:.6g}" for n in out["parameters"])
-            print(f"least squares: {best}; cost {out['optimum']['cost']:.6g}")
+            what = "best w of the window (fine grid)" if args.model == "sine" else "least squares"
+            print(f"{what}: {best}; cost {out['optimum']['cost']:.6g}")
     return 0
 
 

@@ -27,13 +27,13 @@ import numpy as np
 
 from gdplay.core.trainer import ValidationError
 
-MODELS = ("slope", "line", "poly")
+MODELS = ("slope", "line", "poly", "sine")  # sine: y = sin(w·x), not least squares (regression/sine.py)
 MAX_DEGREE = 6
 
 
 def exponents(model: str, degree: int = 2) -> tuple[int, ...]:
     """The powers of x a model's parameters multiply, in the order the parameters are listed."""
-    if model == "slope":
+    if model in ("slope", "sine"):
         return (1,)
     if model == "line":
         return (1, 0)
@@ -45,7 +45,7 @@ def exponents(model: str, degree: int = 2) -> tuple[int, ...]:
 
 
 def parameter_names(model: str, degree: int = 2) -> tuple[str, ...]:
-    if model == "slope":
+    if model in ("slope", "sine"):
         return ("w",)
     if model == "line":
         return ("m", "b")
@@ -156,7 +156,7 @@ class Basis:
 
 def scaling_for(model: str, x: np.ndarray) -> tuple[float, float]:
     """(a, s) of feature scaling for this model and data; (0, 1) when the data cannot be scaled."""
-    if len(x) == 0:
+    if len(x) == 0 or model == "sine":  # sin(w·x): scaling x only rescales w, the bumps stay
         return 0.0, 1.0
     if model == "slope":
         s = float(np.sqrt(np.mean(x * x)))

@@ -5,6 +5,7 @@ import pytest
 from mouse import click
 from PySide6.QtCore import Qt
 
+from gdplay.core.points import Add
 from gdplay.core.trainer import Status
 from gdplay.ui.plots.style import configure
 from gdplay.ui.regression.tab import RegressionTab
@@ -188,3 +189,21 @@ def test_rmsprop_shows_and_uses_its_own_decay(qtbot, tab):
     c.optimizer.setCurrentIndex(c.optimizer.findData("rmsprop"))
     assert c.hyper["beta2"].value() == pytest.approx(0.9)
     assert tab.params.optimizer == "rmsprop" and tab.params.beta2 in (None, 0.9)
+
+
+def test_the_sine_model_shows_a_local_minimum_on_the_users_points(qtbot, tab):
+    """Issue 16: a model not linear in its weight, fitted to the tab's points, in the one-weight view."""
+    tab.apply_preset("local-minima", play=False)
+    tab.controller.set_rate(None)
+    tab.toggle_play()
+    wait_snapshot(qtbot, tab, lambda s: s.model == "sine" and s.status is Status.CONVERGED, timeout=10_000)
+    snap = tab.snapshot
+    assert tab.surface_stack.currentIndex() == 1  # J(w) as a curve, with the tangents
+    assert snap.theta[0] == pytest.approx(0.674, abs=0.01)  # stuck in the dip below the start
+    assert snap.optimum.theta[0] == pytest.approx(2.0, abs=0.02) and snap.cost > 50 * snap.optimum.cost
+    assert tab.data_view.legend.getLabel(tab.data_view.reference).text == "best w (fine grid)"
+    assert tab.data_view.plot.titleLabel.text == "Data and the curve y = sin(w·x)"
+    # the user's own points: a new one refits the same model
+    n = snap.n_points
+    tab.editor.push(Add((1.0, 0.9), 0))
+    wait_snapshot(qtbot, tab, lambda s: s.n_points == n + 1 and s.model == "sine")

@@ -125,6 +125,9 @@ class RegressionParams:
         if int(self.batch_size) != self.batch_size or self.batch_size < 0:
             raise ValidationError(
                 f"The batch size must be 0 (full batch) or a positive integer; got {self.batch_size!r}.")
+        if self.model == "sine" and "exact" in (split_run(s)[0] for s in self.runs()):
+            raise ValidationError("The exact line search needs a quadratic cost; for y = sin(w·x) use backtracking "
+                                  "(Armijo) or any other optimizer.")
         if self.batch_size and self.optimizer in LINE_SEARCHES:
             raise ValidationError("Line searches need the full-batch cost; set the batch size to full batch.")
         if not (isinstance(self.seed, (int, np.integer)) and not isinstance(self.seed, bool) and self.seed >= 0):

@@ -131,6 +131,8 @@ class Stepping:
         run.pos += len(idx)
         if run.pos >= n:  # an epoch is a completed pass over the points (as in the network trainer)
             run.epoch += 1
+        if self.params.model == "sine":
+            return self.q.batch(run.theta, self.x[idx], self.y[idx])
         s = self.sums
         u = (self.x[idx] - s.x_ref) / s.s_ref
         phi = np.vander(u, self.basis.D + 1, increasing=True)

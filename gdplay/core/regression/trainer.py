@@ -29,6 +29,7 @@ from gdplay.core.regression.params import (
 )
 from gdplay.core.regression.results import Optimum, RegressionSnapshot, RunSnapshot
 from gdplay.core.regression.run import _Run
+from gdplay.core.regression.sine import SineCost
 from gdplay.core.regression.steps import Stepping
 from gdplay.core.regression.views import Pictures
 from gdplay.core.state import StateError
@@ -102,14 +103,15 @@ class RegressionTrainer(Stepping, Pictures):
         p = self.params
         self.scaling = scaling_for(p.model, self.x)
         self.basis: Basis = make_basis(p.model, p.degree, self.sums, p.scale, self.scaling)
-        self.q = Quadratic(self.sums, self.basis, sse=p.cost == "sse")
+        self.q = (SineCost(self.x, self.y, sse=p.cost == "sse") if p.model == "sine"
+                  else Quadratic(self.sums, self.basis, sse=p.cost == "sse"))
         if self.sums.n:
             theta, unique = self.q.minimizer()
             self.optimum: Optimum | None = Optimum(frozen(theta), frozen(self.basis.R @ theta),
                                                    self.q.cost(theta), unique)
         else:
             self.optimum = None
-        self.curvature = curvature_of(self.q)
+        self.curvature = None if p.model == "sine" else curvature_of(self.q)  # no constant Hessian to read
         self._view_version += 1
         self._data_gen = self._view_version  # cache keys: changes only with data and structure
         self._cache.clear()

@@ -77,8 +77,11 @@ class Pictures:
             return hit[1]
         w = np.linspace(*w_range, n)
         q = self.q
-        B = q.T[:, 0][None, :] * w[:, None] - q.e0[None, :]  # β̃ for each w
-        z = np.maximum(np.einsum("ni,ij,nj->n", B, q.G, B) - 2 * B @ q.h + q.c, 0.0) * q.factor
+        if self.params.model == "sine":
+            z = q.curve(w)
+        else:
+            B = q.T[:, 0][None, :] * w[:, None] - q.e0[None, :]  # β̃ for each w
+            z = np.maximum(np.einsum("ni,ij,nj->n", B, q.G, B) - 2 * B @ q.h + q.c, 0.0) * q.factor
         self._view_version += 1
         c = CostCurve(frozen(w), frozen(z), self._view_version)
         self._cache["curve"] = (key, c)
@@ -88,7 +91,12 @@ class Pictures:
         """The runs' fitted curves and the least-squares curve over x, evaluated in the accurate basis."""
         if self.sums.n == 0:
             return None
-        xs = np.linspace(*x_range, n if self.params.model == "poly" else 2)
+        xs = np.linspace(*x_range, n if self.params.model in ("poly", "sine") else 2)
+        if self.params.model == "sine":
+            ys = np.array([self.q.predict(run.theta, xs) for run in self.runs])
+            opt = self.q.predict(self.optimum.theta, xs) if self.optimum is not None else None
+            self._view_version += 1
+            return FitCurves(frozen(xs), frozen(ys), None if opt is None else frozen(opt), self._view_version)
         s = self.sums
         phi = np.vander((xs - s.x_ref) / s.s_ref, self.basis.D + 1, increasing=True)
         with np.errstate(over="ignore", invalid="ignore"):  # a run that diverged (or started at 1e308)
@@ -100,6 +108,8 @@ class Pictures:
     def residuals(self) -> np.ndarray:
         """(x, y, fitted y) of every point for the main run, as rows."""
         s = self.sums
+        if self.params.model == "sine":
+            return frozen(np.column_stack([self.x, self.y, self.q.predict(self.runs[0].theta, self.x)]))
         phi = np.vander((self.x - s.x_ref) / s.s_ref, self.basis.D + 1, increasing=True)
         with np.errstate(over="ignore", invalid="ignore"):
             fitted = s.y_ref + phi @ self.q.residual_coef(self.runs[0].theta) if len(self.x) else np.empty(0)

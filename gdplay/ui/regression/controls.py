@@ -31,11 +31,16 @@ from gdplay.ui.widgets.log_slider import LogSlider
 from gdplay.ui.widgets.playback import PlaybackBar
 from gdplay.ui.widgets.tips import HYPER_TIPS, OPTIMIZER_TIPS, explain_combo
 
-MODEL_LABELS = {"slope": "slope only  y = w·x", "line": "line  y = m·x + b", "poly": "polynomial"}
+MODEL_LABELS = {"slope": "slope only  y = w·x", "line": "line  y = m·x + b", "poly": "polynomial",
+                "sine": "sine  y = sin(w·x)  (not convex)"}
 MODEL_TIPS = {"slope": "One weight, y = w·x: the cost is a curve J(w), drawn with the tangent at every step.",
               "line": "A line y = m·x + b: the cost is a surface over (m, b), drawn with each run's path.",
               "poly": "A polynomial y = c_d·xᵈ + … + c₁·x + c₀ of the degree beside it; the surface is a slice "
-                      "through two of its coefficients (chosen under Surface over)."}
+                      "through two of its coefficients (chosen under Surface over).",
+              "sine": "One weight, y = sin(w·x): not linear in w, so J(w) = (1/N) Σ (yᵢ − sin(w·xᵢ))² has many "
+                      "dips (local minima), one for every frequency that lines the sine up with part of your "
+                      "points. Gradient descent stops in the dip below its start; the star is the best w of "
+                      "the window, found on a fine grid."}
 COST_TIPS = {"mse": "Mean squared error E = (1/N) Σ (yᵢ − ŷᵢ)², as in Nedrich's line fit.",
              "sse": "Sum of squared errors E = Σ (yᵢ − ŷᵢ)²: N times the mean, so N times steeper; the same "
                     "learning rate then takes N times larger steps."}
@@ -173,7 +178,7 @@ class RegressionControls(QWidget):
         box = QGroupBox("Model and cost")
         form = QFormLayout(box)
         row = QHBoxLayout()
-        self.model = _combo([(MODEL_LABELS[m], m) for m in ("slope", "line", "poly")])
+        self.model = _combo([(MODEL_LABELS[m], m) for m in ("slope", "line", "poly", "sine")])
         self.degree = QSpinBox()
         self.degree.setRange(2, MAX_DEGREE)
         self.degree.setPrefix("degree ")
@@ -333,7 +338,11 @@ class RegressionControls(QWidget):
         model = self.model.currentData()
         self.degree.setVisible(model == "poly")
         changes: dict = {"model": model, "degree": self.degree.value()}
-        changes["initial"] = (-1.0, 0.0) if model == "line" else ((0.2,) if model == "slope" else None)
+        changes["initial"] = {"line": (-1.0, 0.0), "slope": (0.2,), "sine": (0.6,)}.get(model)
+        if model == "sine":  # the exact line search is for quadratic costs
+            self.compare["exact"].setChecked(False)  # (re-emits compare without it)
+            if self.optimizer.currentData() == "exact":
+                self.optimizer.setCurrentIndex(self.optimizer.findData("armijo"))
         self._emit(**changes)
 
     def _on_tolerance(self, edit: QLineEdit, name: str) -> None:

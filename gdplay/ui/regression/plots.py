@@ -61,6 +61,13 @@ class _Debounced(QObject):
         self.timer.start()
 
 
+def rename_legend_entry(legend, item, name: str) -> None:
+    """Give a legend entry a new name (the best fit of a model that is not least squares, say)."""
+    label = legend.getLabel(item)
+    if label is not None:
+        label.setText(name)  # redraws only when the name changes
+
+
 class DataView(QObject):
     """Points you edit, the runs' fitted curves, the least-squares curve (dashed), residuals, a hover line."""
 

@@ -47,6 +47,12 @@ def _curve_data() -> tuple[np.ndarray, np.ndarray]:
     return x, 0.5 * x**3 - 2 * x + 1 + rng.normal(0, 1.0, 40)
 
 
+def _sine_data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 6, 25)
+    return x, np.sin(2.0 * x) + rng.normal(0, 0.1, 25)
+
+
 SEED = RegressionParams(learning_rate=1e-4, initial=(-1.0, 0.0), max_steps=2000)
 
 PRESETS: tuple[Preset, ...] = (
@@ -92,6 +98,13 @@ PRESETS: tuple[Preset, ...] = (
            "the cost is scaled.",
            _one_weight_big_x, RegressionParams(model="slope", cost="sse", learning_rate=0.4, initial=(0.2,),
                                                max_steps=400), rate=4.0),
+    Preset("local-minima", "Local minima: y = sin(w·x)",
+           "25 points near y = sin(2x). A model that is not linear in its weight: J(w) has a dip for every "
+           "frequency that lines the sine up with part of the points. From w = 0.6 gradient descent settles in "
+           "the dip below it, w ≈ 0.67, a wrong fit; the star, w ≈ 1.99, is the best of the window. Click J(w) "
+           "near 1.8 to start there and it finds it. Your own points work too: click to add or drag them.",
+           _sine_data, RegressionParams(model="sine", learning_rate=0.02, initial=(0.6,), max_steps=1500,
+                                        grad_tol=1e-8), rate=100.0),
     Preset("cubic", "A cubic (polynomial, degree 3)",
            "y = c₃x³ + c₂x² + c₁x + c₀ by gradient descent with scaling; the surface is a slice through two "
            "chosen coefficients around the current ones.",

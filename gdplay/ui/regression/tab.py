@@ -27,7 +27,7 @@ from gdplay.core.trainer import Status, ValidationError
 from gdplay.resources import load_xy
 from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.regression.controls import RegressionControls
-from gdplay.ui.regression.plots import CostView, CurveView, DataView, DistanceView, SurfaceView
+from gdplay.ui.regression.plots import CostView, CurveView, DataView, DistanceView, SurfaceView, rename_legend_entry
 from gdplay.ui.regression.presets import PRESETS, preset
 from gdplay.ui.tab_base import TrainingTabMixin, readable
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
@@ -54,6 +54,8 @@ def _fmt(v: float) -> str:
 # params shown in a spin box, checked against its range when a session is opened
 SESSION_PARAM_CONTROLS = {"seed": ("controls.seed", ()), "batch_size": ("controls.batch_size", (0, 1))}
 
+
+ONE_WEIGHT = ("slope", "sine")  # models with one weight: J(w) as a curve instead of a surface
 
 class RegressionTab(TrainingTabMixin, QWidget):
     """``statusMessage(str)`` carries cursor coordinates and notices to the main window's status bar."""
@@ -334,7 +336,7 @@ class RegressionTab(TrainingTabMixin, QWidget):
 
     @Slot()
     def _request_surface(self) -> None:
-        if self.params.model == "slope":
+        if self.params.model in ONE_WEIGHT:
             self.controller.set_view("surface", None)
             return
         i_range, j_range = self.surface_view.ranges()
@@ -342,7 +344,7 @@ class RegressionTab(TrainingTabMixin, QWidget):
 
     @Slot()
     def _request_curve(self) -> None:
-        if self.params.model != "slope":
+        if self.params.model not in ONE_WEIGHT:
             self.controller.set_view("curve", None)
             return
         self.controller.set_view("curve", "cost_curve", self.curve_view.w_range())
@@ -357,7 +359,7 @@ class RegressionTab(TrainingTabMixin, QWidget):
         axes = self.controls.surface_axes()
         key = (snap.model, snap.degree, snap.scaled, snap.cost_name, axes, tuple(snap.start_theta),
                snap.params_version if snap.step == 0 else None)
-        slope = snap.model == "slope"
+        slope = snap.model in ONE_WEIGHT
         marks = [snap.theta] + ([snap.optimum.theta] if snap.optimum is not None else [])
         if slope:  # a diverging iterate beyond the capped range is drawn off scale, not chased
             lo, hi = self.curve_view.w_range()
@@ -379,7 +381,7 @@ class RegressionTab(TrainingTabMixin, QWidget):
     def _on_controller_snapshot(self, snap: RegressionSnapshot) -> None:
         self.snapshot = snap
         views = self.controller.views
-        slope = snap.model == "slope"
+        slope = snap.model in ONE_WEIGHT
         self.surface_stack.setCurrentIndex(1 if slope else 0)
         self._auto_range(snap)
         self.playback.set_progress(snap.step, snap.cost)
@@ -390,7 +392,11 @@ class RegressionTab(TrainingTabMixin, QWidget):
         self.controls.show_learning_rate_marks(curv.lr_edge if curv else None, curv.lr_best if curv else None,
                                                snap.learning_rate)
         labels = [r.label for r in snap.runs]
+        best = "best w (fine grid)" if snap.model == "sine" else "least squares"  # sin(w·x): no closed form
+        rename_legend_entry(self.data_view.legend, self.data_view.reference, best)
+        rename_legend_entry(self.cost_view.legend, self.cost_view.floor, f"E* ({best})")
         title = {"line": "Data and the fitted line", "slope": "Data and the line y = w·x",
+                 "sine": "Data and the curve y = sin(w·x)",
                  "poly": "Data and the fitted polynomial"}[snap.model]
         if self.data_view.plot.titleLabel.text != title:  # a title change re-lays out the plot
             self.data_view.plot.setTitle(title, size="10pt")
