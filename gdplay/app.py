@@ -229,6 +229,7 @@ def _gui_main(argv: list[str]) -> int:
         return app.exec()
     finally:
         window.shutdown()  # whatever happened, no thread outlives the window
+        processes.discard_spares()  # nor a spare training process nobody took (spawn)
 
 
 def _quit_on_signals(window) -> None:
