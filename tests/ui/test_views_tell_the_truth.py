@@ -288,3 +288,18 @@ def test_the_window_has_no_stale_hover_after_opening_a_session(qtbot, tmp_path):
         assert x is None or len(x) == 0
     finally:
         w.close()
+
+
+def test_a_legend_wider_than_its_plot_keeps_the_start_of_its_names_in_view(qtbot):
+    """Lecture mode on a small window: a right-aligned legend wider than the plot was cut at the left
+    ("* (least squares)"); it starts at the view's left edge instead."""
+    tab = make(qtbot, RegressionTab)
+    try:
+        legend = tab.cost_view.legend
+        legend.addItem(tab.cost_view.floor, "a very long name " * 12)
+        qtbot.waitUntil(lambda: legend.isVisible(), timeout=2000)
+        box = legend.view_box.boundingRect()
+        assert legend.rect().width() > box.width()
+        assert legend.pos().x() >= box.left() and legend.pos().y() >= box.top()
+    finally:
+        tab.shutdown()

@@ -548,7 +548,8 @@ class CompactLegend(QGraphicsRectItem):
         x, y = offset
         px = box.left() + x if x >= 0 else box.right() + x - r.width()
         py = box.top() + y if y >= 0 else box.bottom() + y - r.height()
-        return QPointF(px, py)
+        # wider (or taller) than a small plot's view: keep its start in view, where the names begin
+        return QPointF(max(px, box.left()), max(py, box.top()))
 
     def _place(self, *_args) -> None:
         self.setPos(self._corner_pos(self.offset))
