@@ -18,6 +18,27 @@ class Axis(pg.AxisItem):
     column of crowded numbers (0.02 0.03 ... 0.09 0.1). Here the levels are decades, then 2 and 5, then the
     rest, and the text-fill limits decide how many of them have room."""
 
+    # pyqtgraph measures the axis in device pixels and the label text in scene units; a zoomed plot (lecture
+    # mode) scales the scene, so the axis seemed `zoom` times longer than the text it must hold, and the
+    # labels of a small plot overlapped ("-1-0.50 0.5 1"). Both the spacing and the fill limits use the
+    # unzoomed length here.
+    def _zoom(self) -> float:
+        return float(getattr(self.getViewWidget(), "zoom", 1.0) or 1.0)
+
+    def tickValues(self, minVal, maxVal, size):
+        return super().tickValues(minVal, maxVal, size / self._zoom())
+
+    def generateDrawSpecs(self, p):
+        zoom = self._zoom()
+        if zoom == 1.0:
+            return super().generateDrawSpecs(p)
+        limits = self.style["textFillLimits"]
+        self.style["textFillLimits"] = [(n, fill / zoom) for n, fill in limits]
+        try:
+            return super().generateDrawSpecs(p)
+        finally:
+            self.style["textFillLimits"] = limits
+
     def logTickValues(self, minVal, maxVal, size, stdTicks):
         # a diverged run's cost reaches 1e308: labels must stay within what a float holds
         lo, hi = max(minVal, -307.0), min(maxVal, 308.0)
