@@ -1,6 +1,8 @@
 """Tick labels of a zoomed plot (lecture mode) never overlap: pyqtgraph measured the axis in device pixels,
 zoom times longer than the scene text it spaced against it."""
 
+import itertools
+
 import pytest
 from PySide6.QtGui import QPainter, QPixmap
 
@@ -29,7 +31,7 @@ def test_tick_labels_of_a_small_zoomed_plot_do_not_overlap(qtbot, zoom):
             painter.end()
         rects = sorted((r for r, _flags, _text in texts), key=lambda r: r.left())
         assert len(rects) >= 2
-        assert all(a.right() <= b.left() for a, b in zip(rects, rects[1:])), [t for _r, _f, t in texts]
+        assert all(a.right() <= b.left() for a, b in itertools.pairwise(rects)), [t for _r, _f, t in texts]
     finally:
         set_zoom(1.0)
         tab.shutdown()
