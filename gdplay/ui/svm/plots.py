@@ -283,7 +283,7 @@ class HingeView:
         self.plot = self.widget.getPlotItem()
         self.curve = pg.PlotDataItem(pen=pg.mkPen("#333333", width=1.5))
         self.plot.addItem(self.curve)
-        for x, text, anchor in ((0.0, "z=0 ", (1, 0.5)), (1.0, " z ≥ 1: no loss", (0, 0.5))):
+        for x, text, anchor in ((0.0, "z=0 ", (1, 0.5)), (1.0, " no loss", (0, 0.5))):  # short: narrow plots
             line = pg.InfiniteLine(x, angle=90, pen=pg.mkPen("#888888", width=1, style=Qt.PenStyle.DashLine),
                                    label=text, labelOpts={"position": 0.93, "color": "#555555",
                                                           "anchors": [anchor, anchor]})
