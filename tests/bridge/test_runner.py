@@ -42,3 +42,34 @@ def test_commands_arriving_all_the_time_still_let_snapshots_through(nedrich):
     while time.perf_counter() - t0 < 20 * CHUNK_SECONDS:
         r.tick(interrupted=lambda: True, chunk=0.001)
     assert len(snapshots(sent)) >= 10
+
+
+def test_an_expensive_view_takes_at_most_its_share_while_training(nedrich):
+    """A view given max_share is kept (and sent as Unchanged) while training runs and computing it again
+    would take more than its share of the time; stopped, the views of where it stopped are sent."""
+    from gdplay.bridge.commands import Pause, SetView
+    from gdplay.bridge.runner import Unchanged
+
+    r, sent = playing_runner(nedrich)
+    calls = []
+
+    def slow_view():
+        calls.append(r.trainer.n_iter_)
+        time.sleep(0.01)  # 10 ms a call: with a 10 % share, at most once per 100 ms
+        return ("view at", r.trainer.n_iter_)
+
+    r.trainer.slow_view = slow_view
+    r.apply([SetView("slow", "slow_view", max_share=0.1), SetView("cheap", "snapshot")])
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < 0.25:
+        r.tick(chunk=0.002)
+    ticks = len(snapshots(sent))
+    assert ticks >= 10
+    assert 2 <= len(calls) <= 4  # at 0, ~110 and ~220 ms: not with every snapshot
+    views = [payload[1] for kind, payload in sent if kind == "snapshot"]
+    assert sum(isinstance(v["slow"], Unchanged) for v in views) >= ticks - len(calls)
+    assert not any(isinstance(v["cheap"], Unchanged) for v in views)  # no share: every snapshot, as before
+    r.apply([Pause()])
+    r.tick()
+    last = [payload[1] for kind, payload in sent if kind == "snapshot"][-1]
+    assert last["slow"] == ("view at", r.trainer.n_iter_)  # the view of where training stopped

@@ -64,9 +64,9 @@ class DecisionMapView:
         self.image.setLookupTable(None)
         self.image.setOpacity(1.0)
         self.boundary = ContourSet(self.image, BOUNDARY_PEN)
-        self.scatter = pg.ScatterPlotItem(size=9, hoverable=False)
-        self.scatter.setZValue(10)
-        self.plot.addItem(self.scatter)
+        # the points in groups of one style each (true class x predicted class x train/test): a group takes
+        # its points in one vectorised setData, where per-point pens and brushes cost ~4 µs a point
+        self._groups: dict[int, pg.ScatterPlotItem] = {}
         # outlines a shade darker than the fills, so a point stands out on a map of its own colour
         self._pens = [pg.mkPen(pg.mkColor(c).darker(170), width=2.0) for c in CLASS_COLORS]
         self._brushes = [pg.mkBrush(c) for c in CLASS_COLORS]
@@ -112,21 +112,48 @@ class DecisionMapView:
 
     def set_points(self, xy: np.ndarray, labels: np.ndarray, test_mask: np.ndarray,
                    predicted: np.ndarray | None) -> None:
-        """Redraws only when something changed (ScatterPlotItem.setData is per-point Python)."""
+        """Redraws only when something changed, and then each style group in one call."""
         key = (xy.tobytes(), labels.tobytes(), test_mask.tobytes(), None if predicted is None else predicted.tobytes())
         if key == self._points_key:
             return
         self._points_key = key
-        n = len(xy)
-        if n == 0:
-            self.scatter.setData([])
-            return
-        lab = labels % len(CLASS_COLORS)
-        pens = [self._pens[c] for c in lab] if predicted is not None else [self._plain_pen] * n
-        fill = lab if predicted is None else predicted % len(CLASS_COLORS)
-        brushes = [self._brushes[c] for c in fill]
-        symbols = np.where(test_mask, "s", "o").tolist()
-        self.scatter.setData(pos=xy, pen=pens, brush=brushes, symbol=symbols)
+        k = len(CLASS_COLORS)
+        lab = np.asarray(labels, dtype=np.int64) % k
+        fill = lab if predicted is None else np.asarray(predicted, dtype=np.int64) % k
+        plain = predicted is None
+        # group code: (true class, predicted class, test) -> one integer; plain (no predictions) in its own range
+        code = (lab * k + fill) * 2 + np.asarray(test_mask, dtype=np.int64) + (2 * k * k if plain else 0)
+        order = np.argsort(code, kind="stable")
+        codes, starts = np.unique(code[order], return_index=True)
+        bounds = np.append(starts, len(order))
+        shown = set()
+        for c, a, b in zip(codes.tolist(), bounds[:-1], bounds[1:]):
+            item = self._group(c)
+            item.setData(pos=xy[order[a:b]])
+            shown.add(c)
+        for c, item in self._groups.items():
+            if c not in shown and len(item.data):
+                item.setData([])
+
+    def _group(self, code: int) -> pg.ScatterPlotItem:
+        """The scatter item of one style, made the first time it is needed."""
+        item = self._groups.get(code)
+        if item is None:
+            k = len(CLASS_COLORS)
+            plain, rest = divmod(code, 2 * k * k)
+            pair, test = divmod(rest, 2)
+            true, fill = divmod(pair, k)
+            item = pg.ScatterPlotItem(size=9, hoverable=False, pen=self._plain_pen if plain else self._pens[true],
+                                      brush=self._brushes[fill], symbol="s" if test else "o")
+            item.setZValue(10)
+            self.plot.addItem(item)
+            self._groups[code] = item
+        return item
+
+    @property
+    def point_count(self) -> int:
+        """How many points are drawn (all groups)."""
+        return sum(len(item.data) for item in self._groups.values())
 
 
 # -- loss and accuracy -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ the seed's two-neuron chain by hand (the worked example of 002)."""
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
@@ -29,10 +30,11 @@ from gdplay.core.network import (
     NetworkParams,
     NetworkSnapshot,
     NetworkTrainer,
+    NeuronMaps,
 )
 from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui.network.controls import ControlPanel
-from gdplay.ui.network.diagram import NetworkDiagram
+from gdplay.ui.network.diagram import NetworkDiagram, map_size
 from gdplay.ui.network.plots import (
     AccuracyView,
     ActivationView,
@@ -54,7 +56,13 @@ HISTORY_CAPACITY = 1024  # plenty for a plot a few hundred pixels wide, and 4x l
 RESTART_DEBOUNCE_MS = 200  # structural changes (layers, activation, ...) restart the run after this pause
 DIAGRAM_INTERVAL_MS = 100  # the network diagram redraws at most ~10 times a second
 LANDSCAPE_INTERVAL_MS = 3000
-NEURON_MAP_SIZE = 24
+# the unit pictures are asked for when the diagram is due, not with every snapshot; one at a time (a reply
+# lost with a training process that died is given up after this long)
+NEURON_MAPS_TIMEOUT_S = 1.0
+# the decision map and the per-point predictions come with the snapshots, but in a big network they would
+# cost as much as training: they may take this share of the training process's time (see SetView)
+DECISION_MAP_SHARE = 0.15
+PREDICTIONS_SHARE = 0.1
 # the controls a session keeps besides the params, in the order they are put back: the preset before the
 # count and noise it would reset; the map's range last (loading points fits it)
 SESSION_SETTINGS = {"rate": "panel.playback", "preset": "panel.preset", "count": "panel.count",
@@ -130,6 +138,9 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._landscape_timer.timeout.connect(self._on_landscape_timer)
         self._landscape_pending = False
         self._landscape_asked_at = -1  # the step the last landscape request was made at
+        self.neuron_maps: NeuronMaps | None = None  # the newest unit pictures (a reply to request_neuron_maps)
+        self._neurons_asked_at: float | None = None  # when the request in flight was sent
+        self.neuron_map_requests = 0  # counted for tests and the bench
         self.diagram_draws = 0  # counted for the bench
 
         # last: a failure while building the widgets must not leave a training thread behind
@@ -488,7 +499,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._test_mask = held_out_mask(len(pts), self.panel.test_fraction.value() / 100, self.panel.data_seed.value())
         xy, labels = pts.xy.copy(), pts.labels.copy()
         self.controller.set_data(xy, labels, version=pts.version, test_mask=self._test_mask)
-        self.controller.set_view("predicted", "if_ready", "predict_index", xy)
+        self.controller.set_view("predicted", "if_ready", "predict_index", xy, max_share=PREDICTIONS_SHARE)
         self.map_view.set_points(xy, labels, self._test_mask, None)
 
     def _cover_classes(self, k: int) -> None:
@@ -505,8 +516,9 @@ class NetworkTab(TrainingTabMixin, QWidget):
     @Slot()
     def _request_views(self) -> None:
         xr, yr, shape = self.map_view.view.grid()
-        self.controller.set_view("decision", "if_ready", "decision_map", xr, yr, shape)
-        self.controller.set_view("neurons", "if_ready", "neuron_maps", xr, yr, NEURON_MAP_SIZE)
+        self.controller.set_view("decision", "if_ready", "decision_map", xr, yr, shape, max_share=DECISION_MAP_SHARE)
+        if self.snapshot is not None and self.snapshot.layer_sizes:
+            self.request_neuron_maps()  # the pictures over the new range
 
     @Slot(bool)
     def _on_panel_discretise(self, on: bool) -> None:
@@ -535,8 +547,28 @@ class NetworkTab(TrainingTabMixin, QWidget):
         if not running and self.snapshot is not None:
             self._refresh_landscape_if_moved(self.snapshot)  # paused or finished: show where the run stands
 
+    def request_neuron_maps(self) -> bool:
+        """Ask the training process for every unit's picture over the map's range (coarser in a big network);
+        the reply updates the diagram. Not while one is in flight; returns whether it asked."""
+        now = time.perf_counter()
+        if self._neurons_asked_at is not None and now - self._neurons_asked_at < NEURON_MAPS_TIMEOUT_S:
+            return False
+        snap = self.snapshot
+        xr, yr, _shape = self.map_view.view.grid()
+        size = map_size(snap.layer_sizes if snap is not None else self.params.hidden)
+        self._neurons_asked_at = now
+        self.neuron_map_requests += 1
+        self.controller.request("neurons", "if_ready", "neuron_maps", xr, yr, size)
+        return True
+
     @Slot(object, object)
     def _on_controller_reply(self, tag: object, result: object) -> None:
+        if tag == "neurons":
+            self._neurons_asked_at = None
+            if isinstance(result, NeuronMaps):
+                self.neuron_maps = result
+                self.diagram.set_maps(result)
+            return
         if tag == "landscape":
             self._landscape_pending = False
             self.landscape = result if isinstance(result, LossLandscape) else None
@@ -603,15 +635,17 @@ class NetworkTab(TrainingTabMixin, QWidget):
             self.request_landscape()
 
     def _draw_diagram(self) -> None:
-        """At most once per DIAGRAM_INTERVAL_MS (self._diagram): the newest snapshot's weights and maps."""
+        """At most once per DIAGRAM_INTERVAL_MS (self._diagram): the newest snapshot's weights now, and the
+        unit pictures asked for now and drawn when they come (computed only when the diagram is due)."""
         snap = self.snapshot
         if snap is None:
             return
         self.diagram.set_structure(snap.layer_sizes, snap.features)
-        maps = self.controller.views.get("neurons")
-        self.diagram.set_values(snap.coefs, snap.intercepts, maps if snap.layer_sizes else None)
+        self.diagram.set_values(snap.coefs, snap.intercepts)
         self.profile_view.update(snap)  # per-layer values change slowly: at the diagram's rate too
         self.diagram_draws += 1
+        if snap.layer_sizes:
+            self.request_neuron_maps()
 
     def _show_status(self, snap: NetworkSnapshot) -> None:
         if self.controller.error:
