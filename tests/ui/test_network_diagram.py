@@ -5,12 +5,11 @@ every snapshot."""
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
+from test_network_tab import make_tab
 
 from gdplay.core.datasets import make_xor
 from gdplay.core.network import FEATURES, MAX_HIDDEN_LAYERS, MAX_UNITS, NetworkParams, NetworkTrainer
 from gdplay.ui.network.diagram import COARSE_MAP_SIZE, MAP_SIZE, MAX_EDGES_DRAWN, NetworkDiagram, map_size, strongest
-
-from test_network_tab import make_tab  # noqa: E402  (tests/ui is on the path: conftest)
 
 
 def trained(hidden, features=("x1", "x2")) -> NetworkTrainer:
