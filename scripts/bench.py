@@ -17,7 +17,12 @@ import sys
 import time
 from dataclasses import dataclass
 
-import numpy as np
+# the training processes run numpy with one BLAS thread (gdplay.bridge.start_method); measure the headless
+# speeds the same way, so that "with the window as a share of headless" compares like with like
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # bench_network, bench_svm

@@ -61,8 +61,8 @@ LANDSCAPE_INTERVAL_MS = 3000
 NEURON_MAPS_TIMEOUT_S = 1.0
 # the decision map and the per-point predictions come with the snapshots, but in a big network they would
 # cost as much as training: they may take this share of the training process's time (see SetView)
-DECISION_MAP_SHARE = 0.15
-PREDICTIONS_SHARE = 0.1
+DECISION_MAP_SHARE = 0.08
+PREDICTIONS_SHARE = 0.04
 # the controls a session keeps besides the params, in the order they are put back: the preset before the
 # count and noise it would reset; the map's range last (loading points fits it)
 SESSION_SETTINGS = {"rate": "panel.playback", "preset": "panel.preset", "count": "panel.count",
