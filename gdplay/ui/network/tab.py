@@ -565,6 +565,10 @@ class NetworkTab(TrainingTabMixin, QWidget):
     def _on_controller_reply(self, tag: object, result: object) -> None:
         if tag == "neurons":
             self._neurons_asked_at = None
+            snap = self.snapshot
+            if snap is not None:
+                self.diagram.set_structure(snap.layer_sizes, snap.features)
+                self.diagram.set_values(snap.coefs, snap.intercepts)
             if isinstance(result, NeuronMaps):
                 self.neuron_maps = result
                 self.diagram.set_maps(result)
@@ -641,11 +645,12 @@ class NetworkTab(TrainingTabMixin, QWidget):
         if snap is None:
             return
         self.diagram.set_structure(snap.layer_sizes, snap.features)
-        self.diagram.set_values(snap.coefs, snap.intercepts)
         self.profile_view.update(snap)  # per-layer values change slowly: at the diagram's rate too
         self.diagram_draws += 1
-        if snap.layer_sizes:
-            self.request_neuron_maps()
+        # the weights are drawn with the pictures when they come (one repaint, not two), seldom more than a
+        # few milliseconds later; at once if none were asked for (one is still on its way)
+        if not (snap.layer_sizes and self.request_neuron_maps()):
+            self.diagram.set_values(snap.coefs, snap.intercepts)
 
     def _show_status(self, snap: NetworkSnapshot) -> None:
         if self.controller.error:
