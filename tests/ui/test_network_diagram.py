@@ -88,3 +88,37 @@ def test_unit_pictures_are_asked_for_when_the_diagram_is_due_not_with_every_snap
     assert 1 <= asked <= tab.diagram_draws - draws0 + 1 < len(snaps)
     qtbot.waitUntil(lambda: tab.neuron_maps is not None and tab.diagram.map_size == MAP_SIZE, timeout=3000)
     assert "neurons" not in tab.controller.views
+
+
+def test_points_are_drawn_outlined_by_their_class_and_filled_by_the_prediction(qtbot):
+    from PySide6.QtGui import QColor
+
+    from gdplay.ui.network.plots import DecisionMapView
+    from gdplay.ui.plots.style import CLASS_COLORS, configure
+
+    configure()
+    view = DecisionMapView()
+    qtbot.addWidget(view.widget)
+    view.widget.resize(400, 400)
+    view.widget.show()
+    qtbot.waitExposed(view.widget)
+    view.plot.setRange(xRange=(-2, 2), yRange=(-2, 2), padding=0)
+    xy = np.array([[-1.0, -1.0], [1.0, 1.0], [1.0, -1.0], [50.0, 50.0]])  # the last one off the plot
+    labels = np.array([0, 1, 1, 0])
+    view.set_points(xy, labels, np.array([False, False, True, False]), predicted=np.array([1, 1, 0, 0]))
+    assert view.point_count == 4
+    image = view.widget.grab().toImage()
+
+    def colour_at(x, y):
+        p = view.plot.getViewBox().mapViewToScene(QPointF(x, y))
+        q = view.widget.mapFromScene(p)
+        return QColor(image.pixel(q.x(), q.y()))
+
+    def near(c, name):
+        ref = QColor(name)
+        return max(abs(c.red() - ref.red()), abs(c.green() - ref.green()), abs(c.blue() - ref.blue())) < 40
+
+    assert near(colour_at(-1, -1), CLASS_COLORS[1])  # a class-1 point predicted as class 2: class 2's fill
+    assert near(colour_at(1, 1), CLASS_COLORS[1])
+    assert near(colour_at(1, -1), CLASS_COLORS[0])  # a held-out (square) point predicted as class 1
+    assert not near(colour_at(0, 0), CLASS_COLORS[0]) and not near(colour_at(0, 0), CLASS_COLORS[1])
