@@ -25,6 +25,9 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if __name__ == "__main__":
+    # the section modules import this file as "bench": let them share this run's figures, not a second copy
+    sys.modules.setdefault("bench", sys.modules[__name__])
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # bench_network, bench_svm
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # the windows it opens keep their settings and autosave in a folder of the bench's own, not the user's

@@ -261,7 +261,7 @@ def bench_scaling(report, quick: bool) -> None:
         rates[n] = headless_steps_per_second(t, seconds)
         report(SECTION, f"network 2-8-8-1, full batch, N = {n:,}", rates[n], "steps/s")
     report(SECTION, "  ... points a second at 20,000 / at 2,000", 20_000 * rates[20_000] / (2000 * rates[2000]),
-           "x", ">= 0.7", name="network: work per second at 20,000 points against 2,000")
+           "x", "", name="network: work per second at 20,000 points against 2,000")
     rng = np.random.default_rng(0)
     reg = {}
     for n in (1000, 100_000, 1_000_000):

@@ -51,3 +51,26 @@ def test_busy_core_runs_a_process_only_while_open(figures):
     assert busy.proc.poll() is not None
     bench.report("window", "fps", 60.0, "fps", ">= 30")
     assert [f.section for f in figures] == ["window busy", "window"]
+
+
+def test_figures_reported_by_the_section_modules_land_in_the_same_record(tmp_path):
+    """scripts/bench.py runs as __main__, and the sections import it as "bench": both must fill one record
+    (the driver runs the script as the main module, stopped by --help before any measuring)."""
+    import subprocess
+
+    script = os.path.join(os.path.dirname(bench.__file__), "bench.py")
+    driver = tmp_path / "driver.py"
+    driver.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {os.path.dirname(script)!r})\n"
+        "sys.argv = ['bench.py', '--help']\n"
+        "try:\n"
+        f"    exec(compile(open({script!r}).read(), {script!r}, 'exec'))\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "import bench as imported\n"
+        "imported.report_probe('edges', type('P', (), {'summary': lambda self: (1.0, 2.0)})())\n"
+        "print(len(FIGURES), imported.FIGURES is FIGURES)\n")
+    out = subprocess.run([sys.executable, str(driver)], capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert out.stdout.split()[-2:] == ["2", "True"], out.stderr
