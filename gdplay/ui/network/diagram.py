@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QGraphicsScene,
     QGraphicsSimpleTextItem,
     QGraphicsView,
+    QLabel,
     QToolTip,
 )
 
@@ -186,7 +187,8 @@ class EdgesItem(QGraphicsItem):
                     c = QColor(colour)
                     c.setAlpha(int(70 + 185 * (b + 1) / WIDTH_BUCKETS))
                     pen = QPen(c)
-                    pen.setWidthF(0.4 + 3.6 * (b + 0.5) / WIDTH_BUCKETS)
+                    widest = 3.6 if self.antialias else 1.6  # many lines: thinner, or they bury the units
+                    pen.setWidthF(0.4 + widest * (b + 0.5) / WIDTH_BUCKETS)
                     pen.setCosmetic(True)
                     self._paths.append((pen, pg.arrayToQPath(flat[:, 0], flat[:, 1], connect="pairs")))
         self.update()
@@ -232,14 +234,12 @@ class NetworkDiagram(QGraphicsView):
         title.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self._empty = title
         self.scene().addItem(title)
-        self.note = QGraphicsSimpleTextItem("")  # what a big network's drawing leaves out, said on it
-        self.note.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        self.note.setBrush(QColor("#8a5a00"))
-        font = self.note.font()
-        font.setPointSizeF(max(font.pointSizeF() - 1.5, 6.5))
-        self.note.setFont(font)
-        self.note.setZValue(3)
-        self.scene().addItem(self.note)
+        # what a big network's drawing leaves out, said on it (a label over the view: readable at any scale)
+        self.note = QLabel("", self.viewport())
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #8a5a00; background: rgba(255, 255, 255, 215); font-size: 8pt;")
+        self.note.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.note.hide()
 
     # -- structure (only when the architecture changes) ------------------------------------------------
     def set_structure(self, sizes: tuple[int, ...], features: tuple[str, ...]) -> None:
@@ -256,6 +256,7 @@ class NetworkDiagram(QGraphicsView):
         self._weights = np.empty(0)
         self._empty.setVisible(not sizes)
         self.note.setText("")
+        self.note.hide()
         if not sizes:
             self._segments = np.empty((0, 2, 2))
             self._edge_ids = []
@@ -310,9 +311,7 @@ class NetworkDiagram(QGraphicsView):
         rect = QRectF(float(allc[:, 0].min()) - UNIT, float(allc[:, 1].min()) - UNIT,
                       float(np.ptp(allc[:, 0])) + 2 * UNIT, float(np.ptp(allc[:, 1])) + 2 * UNIT)
         self.edges.set_edges(self._segments[:0], np.zeros(0), rect)
-        scene_rect = rect.adjusted(-0.6, -0.9, 1.0, 0.9)  # room below for the note
-        self.note.setPos(scene_rect.left() + 0.1, scene_rect.bottom() - 0.55)
-        self.scene().setSceneRect(scene_rect)
+        self.scene().setSceneRect(rect.adjusted(-0.6, -0.9, 1.0, 0.3))
         self._fit()
 
     def _fit(self) -> None:
@@ -323,14 +322,23 @@ class NetworkDiagram(QGraphicsView):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit()
+        self._place_note()
+
+    def _place_note(self) -> None:
+        vp = self.viewport()
+        self.note.setFixedWidth(max(vp.width() - 8, 40))
+        self.note.adjustSize()
+        self.note.move(4, vp.height() - self.note.height() - 2)
 
     def _show_note(self) -> None:
         parts = []
         if self.edges_drawn < len(self._segments):
-            parts.append(f"lines: the strongest {self.edges_drawn:,} of {len(self._segments):,} weights")
+            parts.append(f"Lines: the strongest {self.edges_drawn:,} of {len(self._segments):,} weights.")
         if 0 < self.map_size < MAP_SIZE:
-            parts.append(f"pictures at {self.map_size}×{self.map_size} (coarser for a network this size)")
-        self.note.setText("; ".join(parts))
+            parts.append(f"Pictures at {self.map_size}×{self.map_size} (coarser for a network this size).")
+        self.note.setText(" ".join(parts))
+        self.note.setVisible(bool(parts))
+        self._place_note()
 
     # -- values (at most ~10 times a second) ---------------------------------------------------------------
     def set_inputs(self, x_range: tuple[float, float], y_range: tuple[float, float], size: int) -> None:
