@@ -141,6 +141,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.neuron_maps: NeuronMaps | None = None  # the newest unit pictures (a reply to request_neuron_maps)
         self._neurons_asked_at: float | None = None  # when the request in flight was sent
         self.neuron_map_requests = 0  # counted for tests and the bench
+        self._map_shown: DecisionMap | None = None  # the decision map last drawn
         self.diagram_draws = 0  # counted for the bench
 
         # last: a failure while building the widgets must not leave a training thread behind
@@ -613,7 +614,10 @@ class NetworkTab(TrainingTabMixin, QWidget):
             self._classes = snap.classes
             self.map_view.set_classes(snap.classes)
         dm = views.get("decision")
-        self.map_view.set_map(dm if isinstance(dm, DecisionMap) and snap.layer_sizes else None)
+        dm = dm if isinstance(dm, DecisionMap) and snap.layer_sizes else None
+        if dm is not self._map_shown:  # a map kept between snapshots (max_share) is not drawn again
+            self._map_shown = dm
+            self.map_view.set_map(dm)
         pts = self.editor.points
         pred = views.get("predicted")
         if (isinstance(pred, np.ndarray) and len(pred) == len(pts) and snap.data_version == pts.version
