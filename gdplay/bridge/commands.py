@@ -73,12 +73,15 @@ class SetRate:
 @dataclass(frozen=True)
 class SetView:
     """Compute ``trainer.method(*args, **kwargs)`` with every snapshot as the view ``name``; method None
-    drops the view."""
+    drops the view. ``max_share`` < 1: while training runs, the view takes at most about this share of the
+    process's time (a view that took d seconds is computed again d / max_share seconds later at the
+    earliest; the snapshots between carry the last one)."""
 
     name: str
     method: str | None
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
+    max_share: float = 1.0
 
 
 @dataclass(frozen=True)

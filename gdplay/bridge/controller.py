@@ -150,10 +150,11 @@ class TrainingController(QObject):
         self._wanted = (p if params is None else params, d if data is None else data)
         self._wanted_at = time.perf_counter()
 
-    def set_view(self, name: str, method: str | None, *args: Any, **kwargs: Any) -> None:
+    def set_view(self, name: str, method: str | None, *args: Any, max_share: float = 1.0, **kwargs: Any) -> None:
         """Compute ``trainer.method(*args, **kwargs)`` with every snapshot from now on, as
-        ``views[name]`` (e.g. a decision map over the plot's range); method None stops it."""
-        self._worker.post(SetView(name, method, args, kwargs))
+        ``views[name]`` (e.g. a decision map over the plot's range); method None stops it. An expensive view
+        can be given ``max_share`` < 1 of the training process's time (see SetView)."""
+        self._worker.post(SetView(name, method, args, kwargs, max_share))
 
     def set_visible(self, visible: bool) -> None:
         """Whether the tab is on screen: hidden tabs take frames rarely, so the visible one has the GUI."""

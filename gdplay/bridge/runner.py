@@ -103,7 +103,11 @@ class Runner:
         self.dirty = True  # something changed since the last snapshot
         self._sent: dict[str, Any] = {}  # large fields already sent (see thin)
         self._published_at = -math.inf
-        self.views: dict[str, tuple[str, tuple, dict]] = {}
+        self.views: dict[str, tuple[str, tuple, dict, float]] = {}
+        # per view (max_share < 1): (value, when its computation started, how long it took)
+        self._view_cache: dict[str, tuple[Any, float, float]] = {}
+        self._views_stale = False  # a snapshot carried a view kept from before (see _compute_views)
+        self._kept: set[str] = set()
 
     # -- commands ----------------------------------------------------------------------------------
     def apply(self, commands: Iterable[Command]) -> None:
@@ -125,6 +129,7 @@ class Runner:
 
     def _data_changed(self) -> None:
         self.dirty = True
+        self._view_cache.clear()  # views of other data (predictions per point) are not kept
         if not self.user_paused:
             self._set_playing(True)  # an edit re-fits at once, unless the user has paused
 
@@ -142,10 +147,11 @@ class Runner:
                 self._set_playing(True)
 
     def _set_view(self, cmd: SetView) -> None:
+        self._view_cache.pop(cmd.name, None)
         if cmd.method is None:
             self.views.pop(cmd.name, None)
         else:
-            self.views[cmd.name] = (cmd.method, cmd.args, cmd.kwargs)
+            self.views[cmd.name] = (cmd.method, cmd.args, cmd.kwargs, cmd.max_share)
         self.dirty = True
 
     def _play(self, cmd: Play) -> None:
@@ -159,6 +165,7 @@ class Runner:
     def _reset(self, cmd: Reset) -> None:
         self.trainer.reset()
         self.dirty = True
+        self._view_cache.clear()
 
     def _set_rate(self, cmd: SetRate) -> None:
         self.rate = cmd.steps_per_second
@@ -237,18 +244,39 @@ class Runner:
         if self.playing and t.status.finished:
             self._set_playing(False)
             self.dirty = True
+        if not (self.playing and t.status.can_step) and self._views_stale:
+            self.dirty = True  # stopped with a kept view on screen: send the views of where it stopped
         if self.dirty:
-            views = {name: self._call(m, a, k) for name, (m, a, k) in self.views.items()}
-            for name, value in views.items():  # a view that did not change (same versioned object): send once
-                if hasattr(value, "version"):
-                    if self._sent.get(f"view:{name}") is value:
-                        views[name] = Unchanged()
-                    else:
-                        self._sent[f"view:{name}"] = value
+            views = self._compute_views()
+            for name, value in views.items():  # a view that did not change (the same object): send once
+                if (hasattr(value, "version") or name in self._kept) and self._sent.get(f"view:{name}") is value:
+                    views[name] = Unchanged()
+                else:
+                    self._sent[f"view:{name}"] = value
             self.publish("snapshot", (thin(t.snapshot(), self._sent), views))
             self._published_at = time.perf_counter()
             self.dirty = False
         return wait
+
+    def _compute_views(self) -> dict[str, Any]:
+        """Every view for the snapshot about to be sent; one with max_share < 1 is kept from before while
+        training runs and its share of the time would be exceeded."""
+        live = self.playing and self.trainer.status.can_step
+        self._views_stale = False
+        self._kept: set[str] = set()
+        out = {}
+        for name, (method, args, kwargs, share) in self.views.items():
+            kept = self._view_cache.get(name)
+            now = time.perf_counter()
+            if live and kept is not None and now < kept[1] + kept[2] / share:
+                out[name] = kept[0]
+                self._kept.add(name)
+                self._views_stale = True
+                continue
+            out[name] = value = self._call(method, args, kwargs)
+            if share < 1.0:
+                self._view_cache[name] = (value, now, time.perf_counter() - now)
+        return out
 
     def _call(self, method: str, args: tuple, kwargs: dict) -> Any:
         try:

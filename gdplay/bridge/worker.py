@@ -146,7 +146,7 @@ class TrainingWorker(QObject):
                 for name, value in views.items():
                     if isinstance(value, Unchanged):
                         views[name] = self._received.get(f"view:{name}")
-                    elif hasattr(value, "version"):
+                    else:  # any view may come as Unchanged next (a versioned one, or one kept by max_share)
                         self._received[f"view:{name}"] = value
                 self._latest = (freeze(restore(snap, self._received)), freeze(views))
                 signal = not self._in_flight

@@ -65,3 +65,33 @@ def test_commands_arriving_all_the_time_still_let_snapshots_through(nedrich, clo
         r.tick(interrupted=lambda: True, chunk=0.001)
     gaps = [b - a for a, b in itertools.pairwise(published)]
     assert len(published) >= 20 and max(gaps) <= CHUNK_SECONDS + 0.01
+
+
+def test_an_expensive_view_takes_at_most_its_share_while_training(nedrich, clock):
+    """A view given max_share is kept (and sent as Unchanged) while training runs and computing it again
+    would take more than its share of the time; stopped, the views of where it stopped are sent. On the
+    test's own clock: the view takes 10 ms of it."""
+    from gdplay.bridge.commands import Pause, SetView
+    from gdplay.bridge.runner import Unchanged
+
+    r, sent = playing_runner(nedrich)
+    calls = []
+
+    def slow_view():
+        calls.append(r.trainer.n_iter_)
+        clock[0] += 0.010  # 10 ms a call: with a 10 % share, at most once per 100 ms
+        return ("view at", r.trainer.n_iter_)
+
+    r.trainer.slow_view = slow_view
+    r.apply([SetView("slow", "slow_view", max_share=0.1), SetView("cheap", "snapshot")])
+    while len(snapshots(sent)) < 60:
+        r.tick(chunk=0.002)
+    ticks = len(snapshots(sent))
+    assert 2 <= len(calls) <= clock[0] / 0.1 + 1 and len(calls) < ticks / 3  # not with every snapshot
+    views = [payload[1] for kind, payload in sent if kind == "snapshot"]
+    assert sum(isinstance(v["slow"], Unchanged) for v in views) >= ticks - len(calls)
+    assert not any(isinstance(v["cheap"], Unchanged) for v in views)  # no share: every snapshot, as before
+    r.apply([Pause()])
+    r.tick()
+    last = [payload[1] for kind, payload in sent if kind == "snapshot"][-1]
+    assert last["slow"] == ("view at", r.trainer.n_iter_)  # the view of where training stopped

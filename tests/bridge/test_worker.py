@@ -153,6 +153,20 @@ def test_slow_motion_then_full_speed_keeps_snapshots_coming(qtbot, controller):
     qtbot.waitUntil(lambda: len(seen) >= 5, timeout=3000)
 
 
+def test_a_view_kept_by_its_share_arrives_with_every_snapshot(qtbot, controller):
+    """A view given a tiny max_share is computed once and then kept while training runs: the snapshots
+    between carry it (sent once, as Unchanged) and the GUI sees the kept value, not None."""
+    controller.set_view("cost", "residuals", max_share=1e-6)
+    controller.set_rate(None)
+    controller.play()
+    seen = []
+    controller.snapshotReady.connect(lambda _snap: seen.append(controller.views.get("cost")))
+    qtbot.waitUntil(lambda: len(seen) >= 10, timeout=5000)
+    controller.pause()
+    assert all(v is not None and v.shape == (100, 3) for v in seen)
+    assert len({id(v) for v in seen[1:]}) == 1  # one computation, kept: the same object every time
+
+
 def test_views_arrive_with_snapshots_and_requests_are_answered(qtbot, controller):
     controller.set_view("surface", "surface", (0, 1), (-1.0, 2.0), (0.0, 9.0), (30, 40))
     controller.step(3)

@@ -110,8 +110,8 @@ def test_decision_map_view_arrives_with_the_requested_shape(qtbot, tab):
         return isinstance(dm, DecisionMap) and dm.probability.shape == shape and dm.x_range == xr
 
     qtbot.waitUntil(ready, timeout=3000)
-    maps = tab.controller.views["neurons"]
-    assert [a.shape[0] for a in maps.layers] == [8, 8, 1]
+    qtbot.waitUntil(lambda: tab.neuron_maps is not None, timeout=3000)
+    assert [a.shape[0] for a in tab.neuron_maps.layers] == [8, 8, 1]
     assert tab.map_view.image.image is not None
     pred = tab.controller.views["predicted"]
     assert pred.shape == (len(tab.editor.points),)

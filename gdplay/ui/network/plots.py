@@ -9,7 +9,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph import functions as fn
+from pyqtgraph.graphicsItems.ScatterPlotItem import renderSymbol
+from pyqtgraph.Qt import internals as Qt_internals
 from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QGraphicsItem
 
 from gdplay.core.activations import activation_curve
@@ -56,6 +60,97 @@ def layer_colors(n: int) -> list[str]:
 
 # -- decision map ------------------------------------------------------------------------------------------
 
+class StyledPoints(pg.GraphicsObject):
+    """Points in a few fixed styles (symbol, pen, brush), all drawn in one ``drawPixmapFragments`` call from
+    an atlas of the styles rendered once. ``set_points`` is vectorised: new predictions for 5,000 points
+    cost a fraction of a millisecond, where ScatterPlotItem.setData spends ~4 µs a point in Python."""
+
+    def __init__(self, styles: list[tuple[str, object, object]], size: float = 9.0) -> None:
+        super().__init__()
+        self._styles = [(symbol, pg.mkPen(pen), pg.mkBrush(brush)) for symbol, pen, brush in styles]
+        self._size = float(size)
+        self._xy = np.empty((0, 2))
+        self._style = np.empty(0, dtype=np.intp)
+        self._data_rect = QRectF()
+        self._atlas: QPixmap | None = None
+        self._dpr = 0.0
+        self._side = 0
+        self._frags = Qt_internals.PrimitiveArray(QPainter.PixmapFragment, 10)
+
+    def __len__(self) -> int:
+        return len(self._xy)
+
+    def set_points(self, xy: np.ndarray, style: np.ndarray) -> None:
+        """Positions (n, 2) in data coordinates and each point's index into the styles."""
+        xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+        keep = np.isfinite(xy).all(axis=1)
+        self._xy, self._style = xy[keep], np.asarray(style, dtype=np.intp)[keep]
+        rect = QRectF()
+        if len(self._xy):
+            (x0, y0), (x1, y1) = self._xy.min(axis=0), self._xy.max(axis=0)
+            rect = QRectF(float(x0), float(y0), float(x1 - x0), float(y1 - y0))
+        if rect != self._data_rect:
+            self.prepareGeometryChange()
+            self._data_rect = rect
+        self.update()
+
+    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):
+        if not len(self._xy):
+            return None, None
+        col = self._xy[:, ax]
+        return float(col.min()), float(col.max())
+
+    def pixelPadding(self) -> float:
+        return self._size
+
+    def boundingRect(self) -> QRectF:
+        if not len(self._xy):
+            return QRectF()
+        pw, ph = self.pixelWidth(), self.pixelHeight()
+        pad_x, pad_y = self._size * (pw or 0.0), self._size * (ph or 0.0)
+        return self._data_rect.adjusted(-pad_x, -pad_y, pad_x, pad_y)
+
+    def viewTransformChanged(self) -> None:
+        self.prepareGeometryChange()  # the padding is in pixels
+
+    def _build_atlas(self, dpr: float) -> None:
+        pen_px = max((math.ceil(pen.widthF()) for _s, pen, _b in self._styles), default=1)
+        side = math.ceil(dpr * (self._size + pen_px)) + 1
+        image = QImage(side * max(len(self._styles), 1), side, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        try:
+            for k, (symbol, pen, brush) in enumerate(self._styles):
+                tile = renderSymbol(symbol, self._size, pen, brush, dpr=dpr)
+                tile.setDevicePixelRatio(1.0)  # the atlas is in device pixels (fragments scale by 1/dpr)
+                painter.drawImage(k * side + (side - tile.width()) // 2, (side - tile.height()) // 2, tile)
+        finally:
+            painter.end()
+        self._atlas, self._dpr, self._side = QPixmap.fromImage(image), dpr, side
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if not len(self._xy):
+            return
+        dpr = widget.devicePixelRatioF() if widget is not None else 1.0
+        if self._atlas is None or dpr != self._dpr:
+            self._build_atlas(dpr)
+        pts = fn.transformCoordinates(painter.transform(), self._xy.T)
+        pts = np.clip(pts, -2**30, 2**30)
+        painter.resetTransform()
+        n, side = pts.shape[1], self._side
+        self._frags.resize(n)
+        frags = self._frags.ndarray()
+        frags[:, 0] = pts[0]
+        frags[:, 1] = pts[1]
+        frags[:, 2] = self._style * side  # source rect in the atlas (device pixels)
+        frags[:, 3] = 0
+        frags[:, 4] = side
+        frags[:, 5] = side
+        frags[:, 6:10] = [1 / dpr, 1 / dpr, 0.0, 1.0]
+        painter.drawPixmapFragments(*self._frags.drawargs(), self._atlas)
+
+
+
 class DecisionMapView:
     """The input plane: the predicted class in its colour, paler where the network is less sure, the
     boundary in black; points with outline = true class and fill = predicted class, test points square."""
@@ -70,13 +165,19 @@ class DecisionMapView:
         self.image.setLookupTable(None)
         self.image.setOpacity(1.0)
         self.boundary = ContourSet(self.image, BOUNDARY_PEN)
-        self.scatter = pg.ScatterPlotItem(size=9, hoverable=False)
-        self.scatter.setZValue(10)
-        self.plot.addItem(self.scatter)
         # outlines a shade darker than the fills, so a point stands out on a map of its own colour
-        self._pens = [pg.mkPen(pg.mkColor(c).darker(170), width=2.0) for c in CLASS_COLORS]
-        self._brushes = [pg.mkBrush(c) for c in CLASS_COLORS]
-        self._plain_pen = pg.mkPen("#222222", width=1)
+        k = len(CLASS_COLORS)
+        pens = [pg.mkPen(pg.mkColor(c).darker(170), width=2.0) for c in CLASS_COLORS]
+        plain_pen = pg.mkPen("#222222", width=1)
+        # style code: ((true class * k + fill class) * 2 + test) for points with predictions, then the same
+        # without them (plain outline, fill = true class); test points square
+        styles = [("s" if test else "o", pens[true], CLASS_COLORS[fill])
+                  for true in range(k) for fill in range(k) for test in (0, 1)]
+        styles += [("s" if test else "o", plain_pen, CLASS_COLORS[fill])
+                   for true in range(k) for fill in range(k) for test in (0, 1)]
+        self.points = StyledPoints(styles, size=9)
+        self.points.setZValue(10)
+        self.plot.addItem(self.points)
         self.discretise = False
         self._points_key: tuple | None = None
         self.set_classes(())
@@ -118,21 +219,21 @@ class DecisionMapView:
 
     def set_points(self, xy: np.ndarray, labels: np.ndarray, test_mask: np.ndarray,
                    predicted: np.ndarray | None) -> None:
-        """Redraws only when something changed (ScatterPlotItem.setData is per-point Python)."""
+        """Redraws only when something changed, and then each style group in one call."""
         key = (xy.tobytes(), labels.tobytes(), test_mask.tobytes(), None if predicted is None else predicted.tobytes())
         if key == self._points_key:
             return
         self._points_key = key
-        n = len(xy)
-        if n == 0:
-            self.scatter.setData([])
-            return
-        lab = labels % len(CLASS_COLORS)
-        pens = [self._pens[c] for c in lab] if predicted is not None else [self._plain_pen] * n
-        fill = lab if predicted is None else predicted % len(CLASS_COLORS)
-        brushes = [self._brushes[c] for c in fill]
-        symbols = np.where(test_mask, "s", "o").tolist()
-        self.scatter.setData(pos=xy, pen=pens, brush=brushes, symbol=symbols)
+        k = len(CLASS_COLORS)
+        lab = np.asarray(labels, dtype=np.int64) % k
+        fill = lab if predicted is None else np.asarray(predicted, dtype=np.int64) % k
+        code = (lab * k + fill) * 2 + np.asarray(test_mask, dtype=np.int64) + (2 * k * k if predicted is None else 0)
+        self.points.set_points(xy, code)
+
+    @property
+    def point_count(self) -> int:
+        """How many points are drawn."""
+        return len(self.points)
 
 
 # -- loss and accuracy -----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -31,10 +32,11 @@ from gdplay.core.network import (
     NetworkParams,
     NetworkSnapshot,
     NetworkTrainer,
+    NeuronMaps,
 )
 from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui.network.controls import ControlPanel
-from gdplay.ui.network.diagram import NetworkDiagram
+from gdplay.ui.network.diagram import NetworkDiagram, map_size
 from gdplay.ui.network.plots import (
     AccuracyView,
     ActivationView,
@@ -59,7 +61,13 @@ HISTORY_CAPACITY = 1024  # plenty for a plot a few hundred pixels wide, and 4x l
 RESTART_DEBOUNCE_MS = 200  # structural changes (layers, activation, ...) restart the run after this pause
 DIAGRAM_INTERVAL_MS = 100  # the network diagram redraws at most ~10 times a second
 LANDSCAPE_INTERVAL_MS = 3000
-NEURON_MAP_SIZE = 24
+# the unit pictures are asked for when the diagram is due, not with every snapshot; one at a time (a reply
+# lost with a training process that died is given up after this long)
+NEURON_MAPS_TIMEOUT_S = 1.0
+# the decision map and the per-point predictions come with the snapshots, but in a big network they would
+# cost as much as training: they may take this share of the training process's time (see SetView)
+DECISION_MAP_SHARE = 0.08
+PREDICTIONS_SHARE = 0.04
 # the controls a session keeps besides the params, in the order they are put back: the preset before the
 # count and noise it would reset; the map's range last (loading points fits it)
 SESSION_SETTINGS = {"rate": "panel.playback", "preset": "panel.preset", "count": "panel.count",
@@ -150,6 +158,10 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._landscape_pending = False
         self._landscape_key: tuple | None = None  # (params, points) versions the landscape was asked at
         self._landscape_asked_at = -1  # the step the last landscape request was made at
+        self.neuron_maps: NeuronMaps | None = None  # the newest unit pictures (a reply to request_neuron_maps)
+        self._neurons_asked_at: float | None = None  # when the request in flight was sent
+        self.neuron_map_requests = 0  # counted for tests and the bench
+        self._map_shown: DecisionMap | None = None  # the decision map last drawn
         self.diagram_draws = 0  # counted for the bench
 
         # last: a failure while building the widgets must not leave a training thread behind
@@ -552,7 +564,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._test_mask = held_out_mask(len(pts), self.panel.test_fraction.value() / 100, self.panel.data_seed.value())
         xy, labels = pts.xy.copy(), pts.labels.copy()
         self.controller.set_data(xy, labels, version=pts.version, test_mask=self._test_mask)
-        self.controller.set_view("predicted", "if_ready", "predict_index", xy)
+        self.controller.set_view("predicted", "if_ready", "predict_index", xy, max_share=PREDICTIONS_SHARE)
         self._show_points(xy, labels, None)
 
     def _show_points(self, xy: np.ndarray, labels: np.ndarray, predicted: np.ndarray | None) -> None:
@@ -589,8 +601,9 @@ class NetworkTab(TrainingTabMixin, QWidget):
     @Slot()
     def _request_views(self) -> None:
         xr, yr, shape = self.map_view.view.grid()
-        self.controller.set_view("decision", "if_ready", "decision_map", xr, yr, shape)
-        self.controller.set_view("neurons", "if_ready", "neuron_maps", xr, yr, NEURON_MAP_SIZE)
+        self.controller.set_view("decision", "if_ready", "decision_map", xr, yr, shape, max_share=DECISION_MAP_SHARE)
+        if self.snapshot is not None and self.snapshot.layer_sizes:
+            self.request_neuron_maps()  # the pictures over the new range
 
     @Slot(bool)
     def _on_panel_discretise(self, on: bool) -> None:
@@ -619,8 +632,32 @@ class NetworkTab(TrainingTabMixin, QWidget):
         if not running and self.snapshot is not None:
             self._refresh_landscape_if_moved(self.snapshot)  # paused or finished: show where the run stands
 
+    def request_neuron_maps(self) -> bool:
+        """Ask the training process for every unit's picture over the map's range (coarser in a big network);
+        the reply updates the diagram. Not while one is in flight; returns whether it asked."""
+        now = time.perf_counter()
+        if self._neurons_asked_at is not None and now - self._neurons_asked_at < NEURON_MAPS_TIMEOUT_S:
+            return False
+        snap = self.snapshot
+        xr, yr, _shape = self.map_view.view.grid()
+        size = map_size(snap.layer_sizes if snap is not None else self.params.hidden)
+        self._neurons_asked_at = now
+        self.neuron_map_requests += 1
+        self.controller.request("neurons", "if_ready", "neuron_maps", xr, yr, size)
+        return True
+
     @Slot(object, object)
     def _on_controller_reply(self, tag: object, result: object) -> None:
+        if tag == "neurons":
+            self._neurons_asked_at = None
+            snap = self.snapshot
+            if snap is not None:
+                self.diagram.set_structure(snap.layer_sizes, snap.features)
+                self.diagram.set_values(snap.coefs, snap.intercepts)
+            if isinstance(result, NeuronMaps):
+                self.neuron_maps = result
+                self.diagram.set_maps(result)
+            return
         if tag == "landscape":
             self._landscape_pending = False
             self.landscape = result if isinstance(result, LossLandscape) else None
@@ -668,7 +705,10 @@ class NetworkTab(TrainingTabMixin, QWidget):
             self._classes = snap.classes
             self.map_view.set_classes(snap.classes)
         dm = views.get("decision")
-        self.map_view.set_map(dm if isinstance(dm, DecisionMap) and snap.layer_sizes else None)
+        dm = dm if isinstance(dm, DecisionMap) and snap.layer_sizes else None
+        if dm is not self._map_shown:  # a map kept between snapshots (max_share) is not drawn again
+            self._map_shown = dm
+            self.map_view.set_map(dm)
         pts = self.editor.points
         pred = views.get("predicted")
         if (isinstance(pred, np.ndarray) and len(pred) == len(pts) and snap.data_version == pts.version
@@ -697,15 +737,18 @@ class NetworkTab(TrainingTabMixin, QWidget):
             self.request_landscape()
 
     def _draw_diagram(self) -> None:
-        """At most once per DIAGRAM_INTERVAL_MS (self._diagram): the newest snapshot's weights and maps."""
+        """At most once per DIAGRAM_INTERVAL_MS (self._diagram): the newest snapshot's weights now, and the
+        unit pictures asked for now and drawn when they come (computed only when the diagram is due)."""
         snap = self.snapshot
         if snap is None:
             return
         self.diagram.set_structure(snap.layer_sizes, snap.features)
-        maps = self.controller.views.get("neurons")
-        self.diagram.set_values(snap.coefs, snap.intercepts, maps if snap.layer_sizes else None)
         self.profile_view.update(snap)  # per-layer values change slowly: at the diagram's rate too
         self.diagram_draws += 1
+        # the weights are drawn with the pictures when they come (one repaint, not two), seldom more than a
+        # few milliseconds later; at once if none were asked for (one is still on its way)
+        if not (snap.layer_sizes and self.request_neuron_maps()):
+            self.diagram.set_values(snap.coefs, snap.intercepts)
 
     def _show_status(self, snap: NetworkSnapshot) -> None:
         if self.controller.error:
