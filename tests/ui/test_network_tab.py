@@ -220,3 +220,15 @@ def test_rmsprop_shows_and_sends_its_own_decay(qtbot, tab):
     assert p.network_params(tab.params).beta2 == pytest.approx(0.9)
     p.optimizer.setCurrentIndex(p.optimizer.findData("adam"))
     assert p.network_params(tab.params).beta2 == pytest.approx(0.999)
+
+
+def test_the_diagram_fills_its_box_once_laid_out(qtbot, tab):
+    """The diagram's margins for its labels depend on the scale they set: fitted once, fitting again must
+    change nothing (two rounds from a stale scale left the network a quarter of its box)."""
+    d = tab.diagram
+    qtbot.waitUntil(lambda: d._content.isValid(), timeout=5000)
+    k = d.transform().m11()
+    d._fit()
+    assert d.transform().m11() == pytest.approx(k, rel=0.01)
+    width = d._content.width() * k
+    assert width > 0.6 * d.viewport().width()  # the units span most of the box, not a corner of it

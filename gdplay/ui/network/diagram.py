@@ -328,12 +328,14 @@ class NetworkDiagram(QGraphicsView):
         fm = QFontMetricsF(self.font())
         tag_w = max((fm.horizontalAdvance(t.text()) for t, _x, _y in self._tags), default=0.0)
         head_w = max((fm.horizontalAdvance(long) for _i, long, _s in self._layer_labels), default=0.0)
-        for _ in range(2):  # margins in pixels depend on the scale they set: twice is close enough
+        for _ in range(12):  # margins in pixels depend on the scale they set: until the scale settles
             k = max(self.transform().m11(), 1e-6)
             left = max((tag_w + 6) / k, head_w / 2 / k - UNIT / 2, 0.2)
             right = max(head_w / 2 / k - UNIT / 2, 0.2)
             self.scene().setSceneRect(r.adjusted(-left, -(fm.height() + 6) / k, right, 0.2))
             self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+            if abs(self.transform().m11() - k) <= 0.005 * k:
+                break
         self._place_labels(fm)
 
     def _place_labels(self, fm: QFontMetricsF) -> None:
