@@ -57,10 +57,11 @@ def preset_keys() -> dict[str, tuple[str, ...]]:
     """Every tab's experiments by the keys --preset takes (from the Qt-free preset modules)."""
     from gdplay.ui.network.presets import KEYS as network
     from gdplay.ui.regression.presets import PRESETS as regression
+    from gdplay.ui.surfaces.presets import PRESETS as surfaces
     from gdplay.ui.svm.presets import PRESETS as svm
 
     return {"regression": tuple(p.key for p in regression), "network": tuple(network),
-            "svm": tuple(p.key for p in svm)}
+            "svm": tuple(p.key for p in svm), "surfaces": tuple(p.key for p in surfaces)}
 
 
 def _preset_list(keys: dict[str, tuple[str, ...]]) -> str:

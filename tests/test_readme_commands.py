@@ -66,7 +66,7 @@ def test_help_needs_no_display_and_lists_the_preset_keys(tmp_path):
                        timeout=60, env=env)
     assert p.returncode == 0, p.stderr
     text = " ".join(p.stdout.split())
-    for key in ("seed", "one-weight", "deep-sigmoid", "worked", "exp1", "exp2"):
+    for key in ("seed", "one-weight", "cubic", "deep-sigmoid", "worked", "exp1", "exp2", "banana", "lr-basins"):
         assert key in text
 
 
@@ -77,6 +77,7 @@ def test_a_bad_preset_names_the_valid_keys(tmp_path):
     assert "exp1, exp2, circles, moons, xor" in p.stderr
     p = run(["--screenshot", "out.png", "--preset", "nope"], tmp_path)
     assert p.returncode == 2 and "regression: seed," in p.stderr and "svm: exp1" in p.stderr
+    assert "surfaces: four-minima" in p.stderr
 
 
 def test_scripts_run_help_works_without_a_display(tmp_path):
