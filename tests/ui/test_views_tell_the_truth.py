@@ -221,12 +221,12 @@ def test_the_decision_map_has_a_key_and_test_points_can_be_hidden(qtbot):
         keys = [lab.text() for lab in tab.findChildren(pg.QtWidgets.QLabel) if "held-out test point" in lab.text()]
         assert keys and "Fill" in keys[0] and "outline" in keys[0]
         wait_snapshot(qtbot, tab, lambda s: s.n_test > 0)
-        n = len(tab.map_view.scatter.data)
+        n = tab.map_view.point_count
         n_test = int(tab._test_mask.sum())
         tab.panel.show_test.setChecked(False)
-        assert len(tab.map_view.scatter.data) == n - n_test
+        assert tab.map_view.point_count == n - n_test
         tab.panel.show_test.setChecked(True)
-        assert len(tab.map_view.scatter.data) == n
+        assert tab.map_view.point_count == n
     finally:
         tab.shutdown()
 
