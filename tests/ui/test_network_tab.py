@@ -232,3 +232,15 @@ def test_the_diagram_fills_its_box_once_laid_out(qtbot, tab):
     assert d.transform().m11() == pytest.approx(k, rel=0.01)
     width = d._content.width() * k
     assert width > 0.6 * d.viewport().width()  # the units span most of the box, not a corner of it
+
+
+def test_a_paused_network_goes_quiet(qtbot, tab):
+    """Asking for the unit pictures makes the training process send a snapshot; a paused tab asked again for
+    every one, so it never went quiet (ten snapshots a second for ever, and --screenshot waited 30 s)."""
+    tab.controller.step(20)
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.step == 20, timeout=5000)
+    qtbot.waitUntil(lambda: tab.neuron_maps is not None, timeout=5000)
+    qtbot.wait(600)  # the diagram's last round settles
+    before = tab.controller._worker.snapshots_received
+    qtbot.wait(1000)
+    assert tab.controller._worker.snapshots_received - before <= 1

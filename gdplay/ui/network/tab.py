@@ -159,6 +159,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._landscape_key: tuple | None = None  # (params, points) versions the landscape was asked at
         self._landscape_asked_at = -1  # the step the last landscape request was made at
         self.neuron_maps: NeuronMaps | None = None  # the newest unit pictures (a reply to request_neuron_maps)
+        self._neurons_key: tuple | None = None  # what they were asked for: weights (step, versions), range, size
         self._neurons_asked_at: float | None = None  # when the request in flight was sent
         self.neuron_map_requests = 0  # counted for tests and the bench
         self._map_shown: DecisionMap | None = None  # the decision map last drawn
@@ -641,6 +642,13 @@ class NetworkTab(TrainingTabMixin, QWidget):
         snap = self.snapshot
         xr, yr, _shape = self.map_view.view.grid()
         size = map_size(snap.layer_sizes if snap is not None else self.params.hidden)
+        # the pictures of these weights over this range are asked for once: a request makes the training
+        # process send a snapshot, which made a paused tab ask again, ten times a second, for ever
+        key = None if snap is None else (snap.step, snap.params_version, snap.data_version, tuple(xr), tuple(yr),
+                                         size)
+        if key is not None and key == self._neurons_key and self.neuron_maps is not None:
+            return False
+        self._neurons_key = key
         self._neurons_asked_at = now
         self.neuron_map_requests += 1
         self.controller.request("neurons", "if_ready", "neuron_maps", xr, yr, size)
