@@ -86,7 +86,8 @@ def test_unit_pictures_are_asked_for_when_the_diagram_is_due_not_with_every_snap
     draws0, asked0 = tab.diagram_draws, tab.neuron_map_requests
     qtbot.waitUntil(lambda: len(snaps) >= 40 and tab.diagram_draws - draws0 >= 3, timeout=10000)
     asked = tab.neuron_map_requests - asked0
-    assert 1 <= asked <= tab.diagram_draws - draws0 + 1 < len(snaps)
+    # about one per diagram draw (a change of the map's range asks once more), far fewer than snapshots
+    assert 1 <= asked <= 2 * (tab.diagram_draws - draws0) + 1 < len(snaps)
     qtbot.waitUntil(lambda: tab.neuron_maps is not None and tab.diagram.map_size == MAP_SIZE, timeout=3000)
     assert "neurons" not in tab.controller.views
 
