@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Sequence
 
-FIT_MODELS = ("regression", "network", "svm", "surface")
+from gdplay.tabs import FIT_MODELS, TAB_KEYS
 
 
 def _fit_main(argv: Sequence[str]) -> int:
@@ -55,13 +55,9 @@ def _size(text: str) -> tuple[int, int]:
 
 def preset_keys() -> dict[str, tuple[str, ...]]:
     """Every tab's experiments by the keys --preset takes (from the Qt-free preset modules)."""
-    from gdplay.ui.network.presets import KEYS as network
-    from gdplay.ui.regression.presets import PRESETS as regression
-    from gdplay.ui.surfaces.presets import PRESETS as surfaces
-    from gdplay.ui.svm.presets import PRESETS as svm
+    from gdplay import tabs
 
-    return {"regression": tuple(p.key for p in regression), "network": tuple(network),
-            "svm": tuple(p.key for p in svm), "surfaces": tuple(p.key for p in surfaces)}
+    return {key: tabs.preset_keys(key) for key in TAB_KEYS}
 
 
 def _preset_list(keys: dict[str, tuple[str, ...]]) -> str:
@@ -79,7 +75,7 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("file", nargs="?", metavar="FILE",
                         help="a session (*.gdplay.json) to open, or a CSV of points to import into the tab")
     parser.add_argument("--screenshot", metavar="OUT.png", help="render a tab to a PNG without a window, then exit")
-    parser.add_argument("--tab", choices=("regression", "network", "svm", "surfaces"), help="the tab to show")
+    parser.add_argument("--tab", choices=TAB_KEYS, help="the tab to show")
     parser.add_argument("--steps", type=int, default=None, metavar="N",
                         help="with --screenshot: training steps to take first (default: the whole run)")
     presets = f" ({_preset_list(preset_keys())})" if asked_for_help else ""
@@ -195,7 +191,7 @@ def _gui_main(argv: list[str]) -> int:
     from PySide6.QtCore import QTimer
 
     from gdplay.bridge import processes
-    from gdplay.ui.main_window import TAB_KEYS, MainWindow
+    from gdplay.ui.main_window import MainWindow
 
     processes.warm_up(len(TAB_KEYS))  # under spawn (Windows): each tab's process imports numpy while Qt starts
 

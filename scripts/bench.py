@@ -425,14 +425,15 @@ FIRST_FRAMES = """
 import sys, time
 from PySide6.QtWidgets import QApplication
 from gdplay.bridge import processes
-processes.warm_up(4)  # as the app does: one per tab under spawn, nothing under forkserver
+from gdplay.tabs import TAB_KEYS
+processes.warm_up(len(TAB_KEYS))  # as the app does: one per tab under spawn, nothing under forkserver
 app = QApplication([])
 from gdplay.ui.main_window import MainWindow
 from gdplay.ui.plots.style import configure
 configure()
 w = MainWindow()
 w.show()
-for key in ("regression", "network", "svm", "surfaces"):
+for key in TAB_KEYS:
     t = time.perf_counter()
     tab = w.tab(key)
     built = time.perf_counter()

@@ -30,11 +30,11 @@ import numpy as np
 from gdplay.core.atomic import FileTooLarge, NotARegularFile, atomic_write_text, read_regular_file, remove_stale_temps
 from gdplay.core.state import StateError
 from gdplay.core.trainer import ValidationError
+from gdplay.tabs import TAB_KEYS  # the one list of tabs (stdlib only: it names their classes as strings)
 
 FORMAT = "gdplay-session"
 VERSION = 1
 SUFFIX = ".gdplay.json"
-TAB_KEYS = ("regression", "network", "svm", "surfaces")
 MAX_BYTES = 200 * 2**20
 MAX_POINTS = 1_000_000
 MAX_INT_DIGITS = 60  # the longest whole number a session holds is a random generator's 128-bit state (39)

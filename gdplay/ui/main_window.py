@@ -9,13 +9,13 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, S
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolTip, QWidget
 
-from gdplay import __version__
+from gdplay import __version__, tabs
 from gdplay.core.session import SUFFIX
 from gdplay.core.trainer import ValidationError
 from gdplay.ui import gui_thread
 from gdplay.ui.document import Document
 
-TAB_KEYS = ("regression", "network", "svm", "surfaces")
+TAB_KEYS = tabs.TAB_KEYS  # the registry, gdplay/tabs.py
 LECTURE_ZOOM = 1.6  # lecture mode: text, lines, markers and plots this much larger
 TEXT_ZOOM_STEP = 1.1  # Ctrl++ / Ctrl+-
 TEXT_ZOOM_RANGE = (0.6, 2.5)
@@ -35,7 +35,7 @@ SHORTCUTS = (
 )
 
 
-TAB_TITLES = {"regression": "Regression", "network": "Neural network", "svm": "SVM", "surfaces": "Surfaces"}
+TAB_TITLES = tabs.TAB_TITLES
 
 
 def _make_tab(key: str) -> QWidget:
@@ -44,21 +44,7 @@ def _make_tab(key: str) -> QWidget:
     from gdplay.ui.plots.style import configure
 
     configure()
-    if key == "regression":
-        from gdplay.ui.regression.tab import RegressionTab
-
-        return RegressionTab()
-    if key == "network":
-        from gdplay.ui.network.tab import NetworkTab
-
-        return NetworkTab()
-    if key == "surfaces":
-        from gdplay.ui.surfaces.tab import SurfacesTab
-
-        return SurfacesTab()
-    from gdplay.ui.svm.tab import SvmTab
-
-    return SvmTab()
+    return tabs.tab_class(key)()
 
 
 class _FirstPaint(QObject):
