@@ -29,7 +29,7 @@ from gdplay.core.history import History
 from gdplay.core.optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from gdplay.core.regression import LINE_SEARCHES, OPTIMIZER_LABELS
 from gdplay.core.state import StateError
-from gdplay.core.trainer import Snapshot, Status, ValidationError, frozen
+from gdplay.core.trainer import ComparedRuns, Snapshot, Status, ValidationError, frozen
 
 SURFACE_OPTIMIZERS = (*OPTIMIZERS, *LINE_SEARCHES)
 NOISE_SCHEDULES = ("constant", "annealed")
@@ -751,7 +751,7 @@ class _Run:
         return self.walker.P[:, 0]
 
 
-class SurfaceTrainer:
+class SurfaceTrainer(ComparedRuns):
     """Gradient descent on a surface, stepped by ``step(k)``: one run per optimizer in ``params.runs()``,
     all from the same start. Views: ``surface_grid`` (f over a window) and ``basins`` (the basins map)."""
 
@@ -814,23 +814,6 @@ class SurfaceTrainer:
     @property
     def n_iter_(self) -> int:
         return max(run.n_iter for run in self.runs)
-
-    def step(self, k: int) -> int:
-        if not self.status.can_step or k <= 0:
-            return 0
-        self.status = Status.TRAINING
-        taken = 0
-        for run in self.runs:
-            if run.status.can_step:
-                taken = max(taken, self._step_run(run, k))
-        self._update_status()
-        return taken
-
-    def fit(self) -> SurfaceTrainer:
-        while self.status.can_step:
-            if self.step(100_000) == 0:
-                break
-        return self
 
     def _update_status(self) -> None:
         if self.status is Status.INVALID:

@@ -88,3 +88,30 @@ def fit(trainer: Trainer, max_calls: int = 1_000_000, chunk: int = 1000) -> Trai
         if trainer.step(chunk) == 0:
             break
     return trainer
+
+
+class ComparedRuns:
+    """Stepping for a trainer of several runs side by side from one start (compare mode): ``runs`` each with
+    a ``status``; the trainer gives ``_step_run(run, k)`` and ``_update_status()``."""
+
+    status: Status
+    runs: list[Any]
+
+    def step(self, k: int) -> int:
+        """Take up to ``k`` steps on every run that can still step; returns the most any run took."""
+        if not self.status.can_step or k <= 0:
+            return 0
+        self.status = Status.TRAINING
+        taken = 0
+        for run in self.runs:
+            if run.status.can_step:
+                taken = max(taken, self._step_run(run, k))
+        self._update_status()
+        return taken
+
+    def fit(self) -> Any:
+        """Step until no run can go on."""
+        while self.status.can_step:
+            if self.step(100_000) == 0:
+                break
+        return self

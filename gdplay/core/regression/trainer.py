@@ -33,10 +33,10 @@ from gdplay.core.regression.sine import SineCost
 from gdplay.core.regression.steps import Stepping
 from gdplay.core.regression.views import Pictures
 from gdplay.core.state import StateError
-from gdplay.core.trainer import Status, ValidationError, frozen
+from gdplay.core.trainer import ComparedRuns, Status, ValidationError, frozen
 
 
-class RegressionTrainer(Stepping, Pictures):
+class RegressionTrainer(Stepping, Pictures, ComparedRuns):
     """Gradient descent on a least-squares cost, stepped by ``step(k)``; see the module docstring.
 
     Learned state: ``coef_`` (raw units), ``theta_`` (optimisation units), ``n_iter_``, ``cost_``.
@@ -227,24 +227,6 @@ class RegressionTrainer(Stepping, Pictures):
     @property
     def b(self) -> float:
         return float(self.coef_[-1]) if len(self.coef_) > 1 else 0.0
-
-    def step(self, k: int) -> int:
-        """Take up to ``k`` steps on every run that can still step; returns the most any run took."""
-        if not self.status.can_step or k <= 0:
-            return 0
-        self.status = Status.TRAINING
-        taken = 0
-        for run in self.runs:
-            if run.status.can_step:
-                taken = max(taken, self._step_run(run, k))
-        self._update_status()
-        return taken
-
-    def fit(self) -> RegressionTrainer:
-        while self.status.can_step:
-            if self.step(100_000) == 0:
-                break
-        return self
 
     def _update_status(self) -> None:
         if self.status is Status.INVALID:
