@@ -61,6 +61,53 @@ class _Debounced(QObject):
         self.timer.start()
 
 
+class RunPaths:
+    """Each run's path on a 2-D view (dotted while it has few points) with its current point as a head, in
+    the run's colour; shared by the regression cost surface and the Surfaces tab. ``paths`` and ``heads``
+    are the plot items, one pair per run, made as runs appear."""
+
+    def __init__(self, plot: pg.PlotItem, width: float | None = None, head_size: int = 12,
+                 head_outline: float = 1.5) -> None:
+        self.plot, self.width, self.head_size, self.head_outline = plot, width, head_size, head_outline
+        self.paths: list[pg.PlotDataItem] = []
+        self.heads: list[pg.ScatterPlotItem] = []
+
+    def set(self, xys: list[tuple[np.ndarray, np.ndarray]], ranges) -> None:
+        """One (xs, ys) per run, cut where it leaves the neighbourhood of ``ranges`` ((x0, x1), (y0, y1))."""
+        while len(self.paths) < len(xys):
+            k = len(self.paths)
+            color = PATH_COLORS[k % len(PATH_COLORS)]
+            pen = run_pen(k) if self.width is None else run_pen(k, self.width)
+            path = pg.PlotDataItem(pen=pen, symbolBrush=color, symbolPen=None)
+            head = pg.ScatterPlotItem(size=self.head_size, brush=pg.mkBrush(color),
+                                      pen=pg.mkPen("w", width=self.head_outline))
+            path.setZValue(10)
+            head.setZValue(21)
+            self.plot.addItem(path)
+            self.plot.addItem(head)
+            self.paths.append(path)
+            self.heads.append(head)
+        for k, (path, head) in enumerate(zip(self.paths, self.heads)):
+            xs, ys = drawable(*xys[k], ranges) if k < len(xys) else (np.empty(0), np.empty(0))
+            if not len(xs):
+                path.setData([], [])
+                head.setData([], [])
+                continue
+            path.setData(xs, ys, symbol="o" if len(xs) <= MAX_PATH_DOTS else None, symbolSize=4)
+            head.setData([xs[-1]], [ys[-1]])
+
+
+def drawable(xs: np.ndarray, ys: np.ndarray, ranges) -> tuple[np.ndarray, np.ndarray]:
+    """The path up to where it leaves the neighbourhood of the view: Qt drops a polyline whose coordinates
+    run to 1e150, so a diverging path would vanish whole."""
+    (x0, x1), (y0, y1) = ranges
+    span = max(x1 - x0, y1 - y0, 1e-12)
+    far = (np.abs(xs - (x0 + x1) / 2) > 1e4 * span) | (np.abs(ys - (y0 + y1) / 2) > 1e4 * span)
+    far |= ~(np.isfinite(xs) & np.isfinite(ys))
+    n = int(np.argmax(far)) if far.any() else len(xs)
+    return xs[:n], ys[:n]
+
+
 def rename_legend_entry(legend, item, name: str) -> None:
     """Give a legend entry a new name (the best fit of a model that is not least squares, say)."""
     label = legend.getLabel(item)
@@ -159,8 +206,8 @@ class SurfaceView(QObject):
         self.start = pg.ScatterPlotItem(size=11, symbol="s", brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=1.5))
         self.optimum = pg.ScatterPlotItem(size=18, symbol="star", brush=pg.mkBrush("#ffdd00"),
                                           pen=pg.mkPen("k", width=1))
-        self.paths: list[pg.PlotDataItem] = []
-        self.heads: list[pg.ScatterPlotItem] = []
+        self.runs = RunPaths(self.plot)
+        self.paths, self.heads = self.runs.paths, self.runs.heads  # the same lists
         for item in (self.start, self.optimum):
             item.setZValue(20)
             self.plot.addItem(item)
@@ -222,45 +269,11 @@ class SurfaceView(QObject):
 
     def set_runs(self, snap: RegressionSnapshot, axes: tuple[int, int], start: np.ndarray) -> None:
         i, j = axes
-        while len(self.paths) < len(snap.runs):
-            k = len(self.paths)
-            path = pg.PlotDataItem(pen=run_pen(k), symbolBrush=PATH_COLORS[k % len(PATH_COLORS)], symbolPen=None)
-            head = pg.ScatterPlotItem(size=12, brush=pg.mkBrush(PATH_COLORS[k % len(PATH_COLORS)]),
-                                      pen=pg.mkPen("w", width=1.5))
-            path.setZValue(10)
-            head.setZValue(21)
-            self.plot.addItem(path)
-            self.plot.addItem(head)
-            self.paths.append(path)
-            self.heads.append(head)
-        for k, (path, head) in enumerate(zip(self.paths, self.heads)):
-            if k >= len(snap.runs) or not len(snap.runs[k].history):
-                path.setData([], [])
-                head.setData([], [])
-                continue
-            h = snap.runs[k].history
-            xs, ys = h[:, THETA + i], h[:, THETA + j]
-            xs, ys = self._drawable(xs, ys)
-            if not len(xs):
-                path.setData([], [])
-                head.setData([], [])
-                continue
-            short = len(xs) <= MAX_PATH_DOTS
-            path.setData(xs, ys, symbol="o" if short else None, symbolSize=4)
-            head.setData([xs[-1]], [ys[-1]])
+        self.runs.set([(r.history[:, THETA + i], r.history[:, THETA + j]) for r in snap.runs], self.ranges())
         self.start.setData([start[i]], [start[j]])
         opt = snap.optimum
         self.optimum.setData(*(([opt.theta[i]], [opt.theta[j]]) if opt is not None else ([], [])))
 
-    def _drawable(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The path up to where it leaves the neighbourhood of the view: Qt drops a polyline whose
-        coordinates run to 1e150, so a diverging path would vanish whole."""
-        (x0, x1), (y0, y1) = self.ranges()
-        span = max(x1 - x0, y1 - y0, 1e-12)
-        far = (np.abs(xs - (x0 + x1) / 2) > 1e4 * span) | (np.abs(ys - (y0 + y1) / 2) > 1e4 * span)
-        far |= ~(np.isfinite(xs) & np.isfinite(ys))
-        n = int(np.argmax(far)) if far.any() else len(xs)
-        return xs[:n], ys[:n]
 
     def cost_at(self, surface: Surface | None, x: float, y: float) -> float | None:
         if surface is None:

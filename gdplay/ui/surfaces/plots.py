@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from gdplay.core.surfaces import DIVERGED, NOT_SETTLED, BasinsMap, SurfaceGrid, SurfaceSnapshot
 from gdplay.ui.plots.contours import ContourSet
-from gdplay.ui.plots.style import PATH_COLORS, StickyRange, make_plot, set_legend_row_visible, set_log_y
+from gdplay.ui.plots.style import StickyRange, make_plot, set_legend_row_visible, set_log_y
 from gdplay.ui.plots.view_box import LazyMenuViewBox
-from gdplay.ui.regression.plots import MAX_PATH_DOTS, _Debounced, run_pen
+from gdplay.ui.regression.plots import RunPaths, _Debounced, run_pen
 
 N_CONTOURS = 18
 START_PICK_PX = 8  # a drag that starts this close to the start marker moves it
@@ -101,8 +101,8 @@ class SurfaceView(QObject):
         self.start.setZValue(20)
         self.plot.addItem(self.start)
         self.legend.addItem(self.start, "start (click or drag)")
-        self.paths: list[pg.PlotDataItem] = []
-        self.heads: list[pg.ScatterPlotItem] = []
+        self.runs = RunPaths(self.plot, width=2.0, head_size=13, head_outline=2)
+        self.paths, self.heads = self.runs.paths, self.runs.heads  # the same lists
         self._grid_version = -1
         self._basins_version = -1
         self._kinds_shown: tuple = ()
@@ -233,41 +233,9 @@ class SurfaceView(QObject):
                 self.legend.addItem(self.marks[kind], words[kind])
 
     def set_runs(self, snap: SurfaceSnapshot) -> None:
-        while len(self.paths) < len(snap.runs):
-            k = len(self.paths)
-            color = PATH_COLORS[k % len(PATH_COLORS)]
-            path = pg.PlotDataItem(pen=run_pen(k, 2.0), symbolBrush=color, symbolPen=None)
-            head = pg.ScatterPlotItem(size=13, brush=pg.mkBrush(color), pen=pg.mkPen("w", width=2))
-            path.setZValue(10)
-            head.setZValue(21)
-            self.plot.addItem(path)
-            self.plot.addItem(head)
-            self.paths.append(path)
-            self.heads.append(head)
-        for k, (path, head) in enumerate(zip(self.paths, self.heads)):
-            if k >= len(snap.runs) or not len(snap.runs[k].history):
-                path.setData([], [])
-                head.setData([], [])
-                continue
-            h = snap.runs[k].history
-            xs, ys = self._drawable(h[:, X], h[:, Y])
-            if not len(xs):
-                path.setData([], [])
-                head.setData([], [])
-                continue
-            path.setData(xs, ys, symbol="o" if len(xs) <= MAX_PATH_DOTS else None, symbolSize=4)
-            head.setData([xs[-1]], [ys[-1]])
+        self.runs.set([(r.history[:, X], r.history[:, Y]) for r in snap.runs], self.ranges())
         self.start.setData([snap.start[0]], [snap.start[1]])
 
-    def _drawable(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The path up to where it leaves the neighbourhood of the view (Qt drops a polyline that runs to
-        1e150, so a diverging path would vanish whole)."""
-        (x0, x1), (y0, y1) = self.ranges()
-        span = max(x1 - x0, y1 - y0, 1e-12)
-        far = (np.abs(xs - (x0 + x1) / 2) > 1e4 * span) | (np.abs(ys - (y0 + y1) / 2) > 1e4 * span)
-        far |= ~(np.isfinite(xs) & np.isfinite(ys))
-        n = int(np.argmax(far)) if far.any() else len(xs)
-        return xs[:n], ys[:n]
 
     def value_at(self, grid: SurfaceGrid | None, x: float, y: float) -> float | None:
         if grid is None or not hasattr(grid, "values"):
