@@ -101,6 +101,10 @@ class TrainingController(QObject):
         self._worker.post(Play())
 
     def pause(self) -> None:
+        # paused from now on, as far as the GUI's next decision goes (Play right after Load, say): the
+        # process's own word comes a moment later, and a "running" still on its way must not make the next
+        # Play toggle pause again
+        self.running = False
         self._worker.post(Pause())
 
     def toggle(self) -> None:
