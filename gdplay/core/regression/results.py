@@ -67,7 +67,8 @@ class RegressionSnapshot(Snapshot):
     surface_range: tuple[tuple[float, float], ...] | None  # a window holding start, paths and optimum
     data_version: int
     n_points: int
-    start_theta: np.ndarray | None = None  # where the runs start, in θ (the coordinates of this snapshot)
+    start_theta: np.ndarray = field(default_factory=lambda: np.empty(0))  # where the runs start, in θ (this
+    # snapshot's coordinates)
     extra: dict = field(default_factory=dict)
 
     @property
