@@ -181,7 +181,7 @@ def _gui_main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    if app.platformName() == "offscreen":
+    if QApplication.platformName() == "offscreen":
         quiet_offscreen_notices()
     app.setApplicationName("gdplay")
     app.setOrganizationName("gdplay")
@@ -220,7 +220,11 @@ def _gui_main(argv: list[str]) -> int:
         window.build_tabs_after_first_paint()
         window.show_as_remembered()
         if args.file:
-            QTimer.singleShot(0, lambda: window.open_path(args.file) and window.document.start_watching())
+            def open_file() -> None:
+                if window.open_path(args.file):
+                    window.document.start_watching()
+
+            QTimer.singleShot(0, open_file)
         if args.self_test is not None:
             _self_test(window, args.self_test)
         return app.exec()

@@ -12,14 +12,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
-from gdplay.core.points import Add, Command, Delete, Insert, Move, PointSet, Replace, UndoStack
+from gdplay.core.points import POINT_COMMANDS, Add, Command, Delete, Move, PointSet, Replace, UndoStack
 from gdplay.ui.plots.view_box import LazyMenuViewBox
 
 PICK_RADIUS_PX = 12.0  # how close (in pixels) a click must be to a point to grab or delete it
-POINT_COMMANDS = (Add, Insert, Delete, Move, Replace)
 
 
-class TabUndoStack(UndoStack):
+class TabUndoStack(UndoStack[object]):
     """Point edits and whole-tab states on one undo stack. An entry's inverse is either a point command,
     applied to the points, or a tab's state (a settings change with the trained run it replaced), handed to
     ``restore``, which puts it back and returns the state it replaced: that is the redo."""
@@ -28,28 +27,10 @@ class TabUndoStack(UndoStack):
         super().__init__(points, limit)
         self.restore: Callable[[object], object] | None = None
 
-    def _apply(self, entry: object) -> object:
-        if isinstance(entry, POINT_COMMANDS):
-            return self.points.apply(entry)
+    def _apply_other(self, entry: object) -> object:
         if self.restore is None:
             raise TypeError(f"no way to restore {type(entry).__name__} entries")
         return self.restore(entry)
-
-    def undo(self) -> bool:
-        if not self._undo:
-            return False
-        text, inverse = self._undo.pop()
-        self._redo.append((text, self._apply(inverse)))
-        self.last_applied = inverse
-        return True
-
-    def redo(self) -> bool:
-        if not self._redo:
-            return False
-        text, cmd = self._redo.pop()
-        self._undo.append((text, self._apply(cmd)))
-        self.last_applied = cmd
-        return True
 
     def clear(self) -> None:
         """Nothing to undo or redo (a tab just set up)."""
@@ -251,6 +232,5 @@ def bind_undo_buttons(editor: PointEditor, undo_button, redo_button) -> None:
         undo_button.setToolTip(f"Undo {u.undo_text().lower()} (Ctrl+Z)" if u.can_undo() else "Nothing to undo")
         redo_button.setToolTip(f"Redo {u.redo_text().lower()} (Ctrl+Shift+Z)" if u.can_redo() else "Nothing to redo")
 
-    editor.undoChanged.connect(update)
-    editor._undo_buttons_update = update  # keep the closure as long as the editor
+    editor.undoChanged.connect(update)  # PySide keeps a connected closure alive with the connection
     update()

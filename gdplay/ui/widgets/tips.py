@@ -75,6 +75,5 @@ def explain_combo(combo: QComboBox, about: str, items: Mapping[object, str] | No
         tip = items.get(combo.currentData())
         combo.setToolTip(f"{about}\n\nNow: {tip}" if tip else about)
 
-    combo.currentIndexChanged.connect(show)
-    combo._gdplay_tip = show  # keep the closure as long as the combo
+    combo.currentIndexChanged.connect(show)  # PySide keeps a connected closure alive with the connection
     show()
