@@ -35,8 +35,10 @@ from gdplay.core.regression.results import (
     FitCurves,
     Optimum,
     RegressionSnapshot,
+    RunHistory,
     RunSnapshot,
     Surface,
+    history_fields,
 )
 from gdplay.core.regression.run import (
     run_generator,
@@ -62,8 +64,10 @@ __all__ = [
     "RegressionParams",
     "RegressionSnapshot",
     "RegressionTrainer",
+    "RunHistory",
     "RunSnapshot",
     "Surface",
+    "history_fields",
     "run_generator",
     "run_label",
     "split_run",

@@ -40,7 +40,7 @@ class Stepping:
         # hypot scales before squaring: an optimum near 1e154 (x spread 1e-150) gives a finite distance, not an
         # overflow warning
         dist = math.hypot(*(run.theta - self.optimum.theta)) if self.optimum is not None else math.nan
-        row = (cost, dist, *avgs, *run.theta)
+        row = (cost, dist, *avgs, *run.theta)  # in history_fields' order
         if len(run.theta) == 1:
             row = (*row, float(grad[0]))
         run.history.append(step, *row)
