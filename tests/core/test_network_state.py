@@ -3,13 +3,11 @@ the same snapshot and pictures, training goes on bit-identically, and a bad stat
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from dataclasses import fields, is_dataclass, replace
-from typing import Any
+from dataclasses import replace
 
 import numpy as np
 import pytest
+from state_helpers import DELETE, assert_same, damage_base64, saved_state, set_at, through_json
 
 from gdplay.core.datasets import make_blobs, make_moons, make_xor
 from gdplay.core.network import ChainExample, ChainParams, NetworkParams, NetworkTrainer
@@ -29,40 +27,13 @@ def _new(data, eval_every: int = 10, history_capacity: int = 4096, **params) -> 
     return t
 
 
-def _through_json(state: dict) -> Any:
-    return json.loads(json.dumps(state, allow_nan=False))
-
-
 def _restored(t: NetworkTrainer, data, **kwargs) -> NetworkTrainer:
     """A fresh trainer with the same params and data, given t's state after a trip through JSON."""
     X, y, mask = data
     r = NetworkTrainer(t.params, **kwargs)
     r.set_data(X, y, test_mask=mask)
-    r.import_state(_through_json(t.export_state()))
+    r.import_state(saved_state(t))
     return r
-
-
-def assert_same(a: Any, b: Any, path: str = "") -> None:
-    """Equal to the bit: arrays by dtype, shape and bytes; floats by their bytes (NaN == NaN, 0.0 != -0.0)."""
-    if is_dataclass(a):
-        assert type(a) is type(b), path
-        for f in fields(a):
-            assert_same(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")
-    elif isinstance(a, np.ndarray):
-        assert isinstance(b, np.ndarray) and (a.dtype, a.shape) == (b.dtype, b.shape), path
-        assert a.tobytes() == b.tobytes(), path
-    elif isinstance(a, (tuple, list)):
-        assert type(a) is type(b) and len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b)):
-            assert_same(x, y, f"{path}[{i}]")
-    elif isinstance(a, Mapping):
-        assert isinstance(b, Mapping) and a.keys() == b.keys(), path
-        for k in a:
-            assert_same(a[k], b[k], f"{path}[{k!r}]")
-    elif isinstance(a, float):
-        assert isinstance(b, float) and np.float64(a).tobytes() == np.float64(b).tobytes(), (path, a, b)
-    else:
-        assert a == b, (path, a, b)
 
 
 # -- round trip and continuation ------------------------------------------------------------------------
@@ -117,7 +88,7 @@ def test_a_restored_mini_batch_run_draws_the_same_batches():
     data, _, params, steps = _case("mini-batch, momentum, 2 hidden, test split")
     t = _new(data, **params)
     t.step(steps)
-    state = _through_json(t.export_state())
+    state = saved_state(t)
     other = _new(data, **params)
     other.step(1)  # a generator in another place
     state["batches"]["rng"] = other.export_state()["batches"]["rng"]
@@ -176,13 +147,13 @@ def test_no_network_round_trips_as_nothing_learned():
     data = (np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([1, 1]), None)
     t = _new(data)
     assert t.status is Status.INVALID
-    state = _through_json(t.export_state())
+    state = saved_state(t)
     assert state == {"kind": "network", "format": 1, "layer_sizes": []}
     r = _new(data)
     r.import_state(state)
     assert_same(t.snapshot(), r.snapshot())
     with pytest.raises(ValidationError, match=r"is for layers 2-4-1; the current settings and data make no network"):
-        r.import_state(_through_json(_new(_data()).export_state()))
+        r.import_state(through_json(_new(_data()).export_state()))
 
 
 @pytest.mark.parametrize("name", ["nesterov, every buffer thinned", "3 classes, softmax, adam, mse, test split"])
@@ -210,64 +181,37 @@ def _nan_weight(s):
     s["weights"][1] = encode_array(np.full((6, 5), np.nan))
 
 
-def _drop(*keys):
-    def tamper(s):
-        obj = s
-        for k in keys[:-1]:
-            obj = obj[k]
-        del obj[keys[-1]]
-    return tamper
-
-
-def _set(value, *keys):
-    def tamper(s):
-        obj = s
-        for k in keys[:-1]:
-            obj = obj[k]
-        obj[keys[-1]] = value
-    return tamper
-
-
-def _damage(*keys):
-    def tamper(s):
-        obj = s
-        for k in keys:
-            obj = obj[k]
-        obj["base64"] = obj["base64"][:-4] + "@@@@"
-    return tamper
-
-
 def _order_of_zeros(s):
     s["batches"]["order"]["base64"] = encode_array(np.zeros(90, dtype=np.int64))["base64"]
 
 
 REFUSALS = {
-    "wrong kind": (_set("regression", "kind"), r"is a saved 'regression' state, not a 'network' one"),
-    "wrong format": (_set(2, "format"), r"has format 2; this version of gdplay reads format 1"),
-    "kind not text": (_set(["network"], "kind"), r"'kind' is \['network'\]; expected str"),
-    "missing field": (_drop("optimizer"), r"The network state has no 'optimizer' field"),
-    "missing nested field": (_drop("batches", "rng"), r"batch order has no 'rng' field"),
-    "missing history": (_drop("layer_stats"), r"has no 'layer_stats' field"),
+    "wrong kind": (set_at("kind", "regression"), r"is a saved 'regression' state, not a 'network' one"),
+    "wrong format": (set_at("format", 2), r"has format 2; this version of gdplay reads format 1"),
+    "kind not text": (set_at("kind", ["network"]), r"'kind' is \['network'\]; expected str"),
+    "missing field": (set_at("optimizer", DELETE), r"The network state has no 'optimizer' field"),
+    "missing nested field": (set_at(("batches", "rng"), DELETE), r"batch order has no 'rng' field"),
+    "missing history": (set_at("layer_stats", DELETE), r"has no 'layer_stats' field"),
     "weights of the wrong shape": (_tamper_weights((2, 5)), r"W_1 has shape 2×5; expected 2×6"),
     "weights of the wrong dimensions": (_tamper_weights((12,)), r"W_1 has shape 12; expected 2×6"),
     "a layer too many": (lambda s: s["biases"].append(s["biases"][-1]), r"has 4 biases; expected 3"),
-    "damaged base64": (_damage("biases", 2), r"b_3 is damaged \(its data is not valid base64\)"),
+    "damaged base64": (damage_base64(("biases", 2)), r"b_3 is damaged \(its data is not valid base64\)"),
     "NaN in the weights": (_nan_weight, r"W_2 contains NaN or infinity"),
-    "bad status": (_set("flying", "status"), r"'status' is 'flying'; expected one of ready, training"),
-    "invalid status": (_set("invalid", "status"), r"'status' is 'invalid'"),
-    "negative step": (_set(-3, "step"), r"'step' is -3; expected a whole number >= 0"),
-    "step as text": (_set("12", "step"), r"'step' is '12'; expected int"),
-    "message not text": (_set(None, "message"), r"'message' is None; expected str"),
-    "other optimizer": (_set("gd", "optimizer", "name"), r"optimizer is 'gd'; the settings say 'adam'"),
-    "optimizer arrays missing": (_set(None, "optimizer", "arrays"), r"has taken 40 steps but no state arrays"),
+    "bad status": (set_at("status", "flying"), r"'status' is 'flying'; expected one of ready, training"),
+    "invalid status": (set_at("status", "invalid"), r"'status' is 'invalid'"),
+    "negative step": (set_at("step", -3), r"'step' is -3; expected a whole number >= 0"),
+    "step as text": (set_at("step", "12"), r"'step' is '12'; expected int"),
+    "message not text": (set_at("message", None), r"'message' is None; expected str"),
+    "other optimizer": (set_at(("optimizer", "name"), "gd"), r"optimizer is 'gd'; the settings say 'adam'"),
+    "optimizer arrays missing": (set_at(("optimizer", "arrays"), None), r"has taken 40 steps but no state arrays"),
     "optimizer array short": (lambda s: s["optimizer"]["arrays"].pop(), r"has 2 state arrays; adam keeps 3"),
-    "damaged optimizer array": (_damage("optimizer", "arrays", 1), r"optimizer array 2 is damaged"),
-    "other generator": (_set("Xorshift", "batches", "rng", "bit_generator"), r"random generator 'Xorshift'"),
-    "damaged generator": (_set("many", "batches", "rng", "state"), r"random generator is damaged"),
+    "damaged optimizer array": (damage_base64(("optimizer", "arrays", 1)), r"optimizer array 2 is damaged"),
+    "other generator": (set_at(("batches", "rng", "bit_generator"), "Xorshift"), r"random generator 'Xorshift'"),
+    "damaged generator": (set_at(("batches", "rng", "state"), "many"), r"random generator is damaged"),
     "order not a shuffle": (_order_of_zeros, r"batch order is not a shuffle of the 90 training points"),
-    "history of other fields": (_set(["step", "loss"], "metrics", "fields"), r"metrics records \['step', 'loss'\]"),
-    "damaged trajectory (checked last)": (_damage("trajectory", "thetas"), r"trajectory weights is damaged"),
-    "trajectory stride": (_set(3, "trajectory", "stride"), r"trajectory: 'stride' is 3; expected a power of two"),
+    "history of other fields": (set_at(("metrics", "fields"), ["step", "loss"]), r"metrics records \['step', 'loss'\]"),
+    "damaged trajectory (checked last)": (damage_base64(("trajectory", "thetas")), r"trajectory weights is damaged"),
+    "trajectory stride": (set_at(("trajectory", "stride"), 3), r"trajectory: 'stride' is 3; expected a power of two"),
 }
 
 
@@ -278,7 +222,7 @@ def test_a_bad_state_is_refused_with_a_sentence_and_changes_nothing(name):
     params = dict(hidden=(6, 5), optimizer="adam", batch_size=16, learning_rate=0.05)
     saved = _new(data, **params)
     saved.step(40)
-    state = _through_json(saved.export_state())
+    state = saved_state(saved)
     tamper(state)
     t = _new(data, **params)
     t.step(17)  # something learned that must survive the refusal
@@ -313,7 +257,7 @@ def test_a_state_for_another_architecture_or_data_is_refused(hidden, data_args, 
     t.step(5)
     before = t.export_state()
     with pytest.raises(ValidationError, match=match):
-        t.import_state(_through_json(saved.export_state()))
+        t.import_state(saved_state(saved))
     assert_same(before, t.export_state())
 
 
@@ -321,14 +265,14 @@ def test_a_state_recorded_at_another_spacing_is_refused():
     saved = _new(_data(), eval_every=5)
     saved.step(12)
     with pytest.raises(ValidationError, match=r"recorded metrics every 5 steps; this trainer every 10"):
-        _new(_data()).import_state(_through_json(saved.export_state()))
+        _new(_data()).import_state(saved_state(saved))
 
 
 # -- the worked example ------------------------------------------------------------------------------------
 
 def _chain_restored(c: ChainExample) -> ChainExample:
     r = ChainExample(c.params, history_capacity=c.error_history_.capacity)
-    r.import_state(_through_json(c.export_state()))
+    r.import_state(through_json(c.export_state()))
     return r
 
 
@@ -356,18 +300,18 @@ def test_a_diverged_worked_example_round_trips():
 
 
 @pytest.mark.parametrize("tamper, match", [
-    (_set("network", "kind"), r"is a saved 'network' state, not a 'chain' one"),
-    (_set(0, "format"), r"has format 0"),
-    (_drop("weights", "b2"), r"weights has no 'b2' field"),
-    (_set(1e400, "weights", "w1"), r"weights contain NaN or infinity"),
-    (_set(True, "weights", "w2"), r"'w2' is True; expected float"),
-    (_set(encode_array(np.zeros(3)), "last_step"), r"last step has shape 3; expected 26"),
-    (_damage("error_history", "rows"), r"error history rows is damaged"),
+    (set_at("kind", "network"), r"is a saved 'network' state, not a 'chain' one"),
+    (set_at("format", 0), r"has format 0"),
+    (set_at(("weights", "b2"), DELETE), r"weights has no 'b2' field"),
+    (set_at(("weights", "w1"), 1e400), r"weights contain NaN or infinity"),
+    (set_at(("weights", "w2"), True), r"'w2' is True; expected float"),
+    (set_at("last_step", encode_array(np.zeros(3))), r"last step has shape 3; expected 26"),
+    (damage_base64(("error_history", "rows")), r"error history rows is damaged"),
 ])
 def test_a_bad_worked_example_state_is_refused_and_changes_nothing(tamper, match):
     saved = ChainExample()
     saved.step(10)
-    state = _through_json(saved.export_state())
+    state = saved_state(saved)
     tamper(state)
     c = ChainExample()
     c.step(4)
