@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._in_close_event = False
         self._ask_on_close = True  # False when a signal (Ctrl+C, SIGTERM) asks to quit: nobody may be there
+        self.kept: list[object] = []  # what must live as long as the window (app.py's signal wake-up sockets)
 
     # -- tabs -----------------------------------------------------------------------------------------
     def tab(self, key: str) -> QWidget:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from typing import Any
 
 import numpy as np
 
@@ -81,7 +82,7 @@ class _Run:
         """Take a fresh run's place from ``export_state``'s result, all checked before anything changes."""
         p = len(self.theta)
 
-        def array(key: str, **checks) -> np.ndarray:
+        def array(key: str, **checks: Any) -> np.ndarray:
             return saved.decode_array(saved.field(obj, key, what, dict), f"{what} {key}", **checks)
 
         ints = {k: saved.field(obj, k, what, int) for k in ("step", "epoch", "evaluations", "ring_n", "pos")}

@@ -6,11 +6,13 @@ goes through gdplay.core.points commands, so each can be undone and redone."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent, MouseDragEvent
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QAbstractButton, QGraphicsItem
 
 from gdplay.core.points import POINT_COMMANDS, Add, Command, Delete, Move, PointSet, Replace, UndoStack
 from gdplay.ui.plots.view_box import LazyMenuViewBox
@@ -46,11 +48,11 @@ class EditableViewBox(LazyMenuViewBox):
     """A ViewBox that offers drags to an editor before panning. (Clicks come from the scene's
     sigMouseClicked, which fires even when an item such as the scatter of points took the click.)"""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.editor: PointEditor | None = None
 
-    def mouseClickEvent(self, ev) -> None:
+    def mouseClickEvent(self, ev: MouseClickEvent) -> None:
         """A right click on a point deletes it (the editor does, from the scene's signal); anywhere else it
         opens the plot's menu (view options, Export... to PNG or SVG)."""
         editor = self.editor
@@ -60,7 +62,7 @@ class EditableViewBox(LazyMenuViewBox):
             return
         super().mouseClickEvent(ev)
 
-    def mouseDragEvent(self, ev, axis=None) -> None:
+    def mouseDragEvent(self, ev: MouseDragEvent, axis: int | None = None) -> None:
         if self.editor is not None and self.editor.handle_drag(ev):
             return
         super().mouseDragEvent(ev, axis)
@@ -167,11 +169,11 @@ class PointEditor(QObject):
         i, dist = self.points.nearest(p.x(), p.y(), (px or 1.0, py or 1.0))
         return i if dist <= PICK_RADIUS_PX else -1
 
-    def _on_scene_clicked(self, ev) -> None:
+    def _on_scene_clicked(self, ev: MouseClickEvent) -> None:
         if self.viewbox.sceneBoundingRect().contains(ev.scenePos()):
             self.handle_click(ev)
 
-    def handle_click(self, ev) -> bool:
+    def handle_click(self, ev: MouseClickEvent) -> bool:
         if not self.enabled:
             return False
         mods = ev.modifiers()
@@ -193,7 +195,7 @@ class PointEditor(QObject):
         ev.accept()
         return True
 
-    def handle_drag(self, ev) -> bool:
+    def handle_drag(self, ev: MouseDragEvent) -> bool:
         if not self.enabled or ev.button() != Qt.MouseButton.LeftButton:
             return False
         if ev.isStart():
@@ -222,7 +224,7 @@ class PointEditor(QObject):
         return True
 
 
-def bind_undo_buttons(editor: PointEditor, undo_button, redo_button) -> None:
+def bind_undo_buttons(editor: PointEditor, undo_button: QAbstractButton, redo_button: QAbstractButton) -> None:
     """Keep Undo/Redo buttons enabled only when there is something to undo/redo, with what in the tooltip."""
 
     def update() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QLayout, QScrollArea, QStyle, QWidget
 
 Cell = tuple[QWidget, int, int, int, int]
@@ -98,14 +99,14 @@ class ReflowGrid(QWidget):
         self._arrange(self.choose(self.width()))
         self._row_heights()
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._row_heights()
         if self.choose(self.width()) is not self.current and not self._pending:
             self._pending = True
             QTimer.singleShot(0, self.relayout)  # not inside the resize: the layout is being set
 
-    def event(self, event) -> bool:
+    def event(self, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.FontChange) and not self._pending:
             self._pending = True
             QTimer.singleShot(0, self.relayout)  # the plots' minimum sizes changed (zoom)

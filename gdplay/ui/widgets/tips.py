@@ -71,7 +71,7 @@ def explain_combo(combo: QComboBox, about: str, items: Mapping[object, str] | No
         if tip:
             combo.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
 
-    def show(*_args) -> None:
+    def show(*_args: object) -> None:
         tip = items.get(combo.currentData())
         combo.setToolTip(f"{about}\n\nNow: {tip}" if tip else about)
 
