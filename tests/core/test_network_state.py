@@ -181,37 +181,50 @@ def _nan_weight(s):
     s["weights"][1] = encode_array(np.full((6, 5), np.nan))
 
 
+# the shared damages (tests/state_helpers.py) in this file's order: the value first, then the path
+def _drop(*keys):
+    return set_at(keys, DELETE)
+
+
+def _set(value, *keys):
+    return set_at(keys, value)
+
+
+def _damage(*keys):
+    return damage_base64(keys)
+
+
 def _order_of_zeros(s):
     s["batches"]["order"]["base64"] = encode_array(np.zeros(90, dtype=np.int64))["base64"]
 
 
 REFUSALS = {
-    "wrong kind": (set_at("kind", "regression"), r"is a saved 'regression' state, not a 'network' one"),
-    "wrong format": (set_at("format", 2), r"has format 2; this version of gdplay reads format 1"),
-    "kind not text": (set_at("kind", ["network"]), r"'kind' is \['network'\]; expected str"),
-    "missing field": (set_at("optimizer", DELETE), r"The network state has no 'optimizer' field"),
-    "missing nested field": (set_at(("batches", "rng"), DELETE), r"batch order has no 'rng' field"),
-    "missing history": (set_at("layer_stats", DELETE), r"has no 'layer_stats' field"),
+    "wrong kind": (_set("regression", "kind"), r"is a saved 'regression' state, not a 'network' one"),
+    "wrong format": (_set(2, "format"), r"has format 2; this version of gdplay reads format 1"),
+    "kind not text": (_set(["network"], "kind"), r"'kind' is \['network'\]; expected str"),
+    "missing field": (_drop("optimizer"), r"The network state has no 'optimizer' field"),
+    "missing nested field": (_drop("batches", "rng"), r"batch order has no 'rng' field"),
+    "missing history": (_drop("layer_stats"), r"has no 'layer_stats' field"),
     "weights of the wrong shape": (_tamper_weights((2, 5)), r"W_1 has shape 2×5; expected 2×6"),
     "weights of the wrong dimensions": (_tamper_weights((12,)), r"W_1 has shape 12; expected 2×6"),
     "a layer too many": (lambda s: s["biases"].append(s["biases"][-1]), r"has 4 biases; expected 3"),
-    "damaged base64": (damage_base64(("biases", 2)), r"b_3 is damaged \(its data is not valid base64\)"),
+    "damaged base64": (_damage("biases", 2), r"b_3 is damaged \(its data is not valid base64\)"),
     "NaN in the weights": (_nan_weight, r"W_2 contains NaN or infinity"),
-    "bad status": (set_at("status", "flying"), r"'status' is 'flying'; expected one of ready, training"),
-    "invalid status": (set_at("status", "invalid"), r"'status' is 'invalid'"),
-    "negative step": (set_at("step", -3), r"'step' is -3; expected a whole number >= 0"),
-    "step as text": (set_at("step", "12"), r"'step' is '12'; expected int"),
-    "message not text": (set_at("message", None), r"'message' is None; expected str"),
-    "other optimizer": (set_at(("optimizer", "name"), "gd"), r"optimizer is 'gd'; the settings say 'adam'"),
-    "optimizer arrays missing": (set_at(("optimizer", "arrays"), None), r"has taken 40 steps but no state arrays"),
+    "bad status": (_set("flying", "status"), r"'status' is 'flying'; expected one of ready, training"),
+    "invalid status": (_set("invalid", "status"), r"'status' is 'invalid'"),
+    "negative step": (_set(-3, "step"), r"'step' is -3; expected a whole number >= 0"),
+    "step as text": (_set("12", "step"), r"'step' is '12'; expected int"),
+    "message not text": (_set(None, "message"), r"'message' is None; expected str"),
+    "other optimizer": (_set("gd", "optimizer", "name"), r"optimizer is 'gd'; the settings say 'adam'"),
+    "optimizer arrays missing": (_set(None, "optimizer", "arrays"), r"has taken 40 steps but no state arrays"),
     "optimizer array short": (lambda s: s["optimizer"]["arrays"].pop(), r"has 2 state arrays; adam keeps 3"),
-    "damaged optimizer array": (damage_base64(("optimizer", "arrays", 1)), r"optimizer array 2 is damaged"),
-    "other generator": (set_at(("batches", "rng", "bit_generator"), "Xorshift"), r"random generator 'Xorshift'"),
-    "damaged generator": (set_at(("batches", "rng", "state"), "many"), r"random generator is damaged"),
+    "damaged optimizer array": (_damage("optimizer", "arrays", 1), r"optimizer array 2 is damaged"),
+    "other generator": (_set("Xorshift", "batches", "rng", "bit_generator"), r"random generator 'Xorshift'"),
+    "damaged generator": (_set("many", "batches", "rng", "state"), r"random generator is damaged"),
     "order not a shuffle": (_order_of_zeros, r"batch order is not a shuffle of the 90 training points"),
-    "history of other fields": (set_at(("metrics", "fields"), ["step", "loss"]), r"metrics records \['step', 'loss'\]"),
-    "damaged trajectory (checked last)": (damage_base64(("trajectory", "thetas")), r"trajectory weights is damaged"),
-    "trajectory stride": (set_at(("trajectory", "stride"), 3), r"trajectory: 'stride' is 3; expected a power of two"),
+    "history of other fields": (_set(["step", "loss"], "metrics", "fields"), r"metrics records \['step', 'loss'\]"),
+    "damaged trajectory (checked last)": (_damage("trajectory", "thetas"), r"trajectory weights is damaged"),
+    "trajectory stride": (_set(3, "trajectory", "stride"), r"trajectory: 'stride' is 3; expected a power of two"),
 }
 
 
@@ -272,7 +285,7 @@ def test_a_state_recorded_at_another_spacing_is_refused():
 
 def _chain_restored(c: ChainExample) -> ChainExample:
     r = ChainExample(c.params, history_capacity=c.error_history_.capacity)
-    r.import_state(through_json(c.export_state()))
+    r.import_state(saved_state(c))
     return r
 
 
@@ -300,13 +313,13 @@ def test_a_diverged_worked_example_round_trips():
 
 
 @pytest.mark.parametrize("tamper, match", [
-    (set_at("kind", "network"), r"is a saved 'network' state, not a 'chain' one"),
-    (set_at("format", 0), r"has format 0"),
-    (set_at(("weights", "b2"), DELETE), r"weights has no 'b2' field"),
-    (set_at(("weights", "w1"), 1e400), r"weights contain NaN or infinity"),
-    (set_at(("weights", "w2"), True), r"'w2' is True; expected float"),
-    (set_at("last_step", encode_array(np.zeros(3))), r"last step has shape 3; expected 26"),
-    (damage_base64(("error_history", "rows")), r"error history rows is damaged"),
+    (_set("network", "kind"), r"is a saved 'network' state, not a 'chain' one"),
+    (_set(0, "format"), r"has format 0"),
+    (_drop("weights", "b2"), r"weights has no 'b2' field"),
+    (_set(1e400, "weights", "w1"), r"weights contain NaN or infinity"),
+    (_set(True, "weights", "w2"), r"'w2' is True; expected float"),
+    (_set(encode_array(np.zeros(3)), "last_step"), r"last step has shape 3; expected 26"),
+    (_damage("error_history", "rows"), r"error history rows is damaged"),
 ])
 def test_a_bad_worked_example_state_is_refused_and_changes_nothing(tamper, match):
     saved = ChainExample()
