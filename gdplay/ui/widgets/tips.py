@@ -52,10 +52,9 @@ def explain_combo(combo: QComboBox, about: str, items: Mapping[Any, str] | None 
         if tip:
             combo.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
 
-    def show(*_args) -> None:
+    def show(*_args: object) -> None:
         tip = items.get(combo.currentData())
         combo.setToolTip(f"{about}\n\nNow: {tip}" if tip else about)
 
-    combo.currentIndexChanged.connect(show)
-    combo._gdplay_tip = show  # keep the closure as long as the combo
+    combo.currentIndexChanged.connect(show)  # PySide keeps a connected closure alive with the connection
     show()
