@@ -18,6 +18,7 @@ from gdplay.tabs import FIT_MODELS, TAB_KEYS
 if TYPE_CHECKING:
     from PySide6.QtCore import QCoreApplication, QMessageLogContext, QtMsgType
 
+    from gdplay.bridge import TrainingController
     from gdplay.ui.main_window import MainWindow
 
 
@@ -404,7 +405,7 @@ def _screenshot(app: QCoreApplication, window: MainWindow, args: argparse.Namesp
             window.close()
             return 2
         QApplication.processEvents()
-    c = tab.controller
+    c: TrainingController | None = tab.controller
     if getattr(tab, "worked_mode", False):  # the Neural network tab's worked example steps by hand
         for _ in range(args.steps or 0):
             tab.step_once()

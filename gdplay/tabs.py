@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the type only: importing it needs Qt
+    from gdplay.ui.tab_base import TrainingTab
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,11 @@ def spec(key: str) -> TabSpec:
     raise KeyError(f"no tab {key!r}; the tabs are {', '.join(TAB_KEYS)}")
 
 
-def tab_class(key: str) -> Any:
+def tab_class(key: str) -> type[TrainingTab]:
     """The tab's widget class (importing its module, and so Qt and pyqtgraph, now)."""
     module, name = spec(key).tab_class.split(":")
-    return getattr(importlib.import_module(module), name)
+    cls: type[TrainingTab] = getattr(importlib.import_module(module), name)
+    return cls
 
 
 def preset_keys(key: str) -> tuple[str, ...]:

@@ -14,12 +14,15 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer, Signal, Slot
 
-from gdplay.bridge import CallFailed
 from gdplay.core import session as S
 from gdplay.core.trainer import export_state
+
+if TYPE_CHECKING:
+    from gdplay.ui.main_window import MainWindow
 
 RECENT_KEY = "session/recent"
 MAX_RECENT = 10
@@ -49,7 +52,7 @@ class Document(QObject):
     saved = Signal(str, str)
     message = Signal(str)
 
-    def __init__(self, window, settings: QSettings) -> None:
+    def __init__(self, window: MainWindow, settings: QSettings) -> None:
         super().__init__(window)
         self.window = window
         self.settings = settings
@@ -59,7 +62,8 @@ class Document(QObject):
         self._pending: dict[str, dict | None] = {}
         self._lost: list[str] = []  # tabs whose trained run could not be asked for (no training process)
         self._collecting = 0  # which collection of trained runs the answers on their way belong to
-        self._waiting: list[tuple[str, Callable[[str], None] | None]] = []
+        # the saves waiting for the trained runs: (path, done, remember, mode), as save() was called
+        self._waiting: list[tuple[str, Callable[[str], None] | None, bool, int | None]] = []
         self._export_timer = QTimer(self)
         self._export_timer.setSingleShot(True)
         self._export_timer.timeout.connect(self._on_export_timeout)
@@ -119,10 +123,10 @@ class Document(QObject):
     def _on_reply(self, collecting: int, key: str, result: object) -> None:
         if collecting != self._collecting or not self._waiting:  # an answer after its save timed out
             return
-        if isinstance(result, CallFailed):  # its training process is gone: the points and settings still save
+        trained = result if isinstance(result, dict) else None
+        if trained is None:  # a CallFailed: its training process is gone; the points and settings still save
             self._lost.append(self.window.tabs_by_key()[key].title)
-            result = None
-        self._pending[key] = result
+        self._pending[key] = trained
         if len(self._pending) == len(self.window.tabs_by_key()):
             self._export_timer.stop()
             self._write()

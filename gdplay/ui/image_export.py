@@ -4,6 +4,7 @@ own context menu (right click > Export...) has pyqtgraph's exporters for one plo
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
@@ -20,6 +21,9 @@ from PySide6.QtWidgets import (
     QPushButton,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from gdplay.ui.tab_base import TrainingTab
 
 SCALES = (1.0, 2.0, 3.0, 4.0)
 
@@ -53,7 +57,7 @@ def save_widget_image(widget: QWidget, path: str, scale: float = 1.0) -> None:
 class ImageExportDialog(QDialog):
     """Asks for a file and, for PNG, a resolution; ``write(path)`` then renders."""
 
-    def __init__(self, parent: QWidget, tab: QWidget, folder: str) -> None:
+    def __init__(self, parent: QWidget, tab: TrainingTab, folder: str) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export image")
         self.tab = tab

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QKeySequence
@@ -15,6 +16,9 @@ from gdplay.core.session import SUFFIX
 from gdplay.core.trainer import ValidationError
 from gdplay.ui import gui_thread
 from gdplay.ui.document import Document
+
+if TYPE_CHECKING:  # the tabs' modules load after the window shows (see _make_tab)
+    from gdplay.ui.tab_base import TrainingTab
 
 TAB_KEYS = tabs.TAB_KEYS  # the registry, gdplay/tabs.py
 LECTURE_ZOOM = 1.6  # lecture mode: text, lines, markers and plots this much larger
@@ -39,7 +43,7 @@ SHORTCUTS = (
 TAB_TITLES = tabs.TAB_TITLES
 
 
-def _make_tab(key: str) -> QWidget:
+def _make_tab(key: str) -> TrainingTab:
     """Build one tab; its modules (and pyqtgraph) are imported only now, so the window can be on screen
     before they load."""
     from gdplay.ui.plots.style import configure
@@ -75,7 +79,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.tab_widget = QTabWidget()
         # tabs are built on first use: the one shown at start before the first paint, the rest just after
-        self._tabs: dict[str, QWidget] = {}
+        self._tabs: dict[str, TrainingTab] = {}
         for key in TAB_KEYS:
             loading = QLabel(f"Loading the {TAB_TITLES[key]} tab…")
             loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -96,7 +100,7 @@ class MainWindow(QMainWindow):
         self.kept: list[object] = []  # what must live as long as the window (app.py's signal wake-up sockets)
 
     # -- tabs -----------------------------------------------------------------------------------------
-    def tab(self, key: str) -> QWidget:
+    def tab(self, key: str) -> TrainingTab:
         """The tab, built now if it was not yet."""
         if key not in self._tabs:
             tab = _make_tab(key)
@@ -115,10 +119,10 @@ class MainWindow(QMainWindow):
             self._update_visibility()
         return self._tabs[key]
 
-    def built_tabs(self) -> dict[str, QWidget]:
+    def built_tabs(self) -> dict[str, TrainingTab]:
         return {k: self._tabs[k] for k in TAB_KEYS if k in self._tabs}
 
-    def tabs_by_key(self) -> dict[str, QWidget]:
+    def tabs_by_key(self) -> dict[str, TrainingTab]:
         """Every tab by key (building any not yet built)."""
         return {k: self.tab(k) for k in TAB_KEYS}
 
@@ -126,7 +130,7 @@ class MainWindow(QMainWindow):
         return TAB_KEYS[self.tab_widget.currentIndex()]
 
     @property
-    def tabs(self) -> list[QWidget]:
+    def tabs(self) -> list[TrainingTab]:
         """Every tab, in order (building any not yet built)."""
         return [self.tab(key) for key in TAB_KEYS]
 
@@ -154,7 +158,7 @@ class MainWindow(QMainWindow):
             if getattr(tab, "controller", None) is not None:
                 tab.controller.set_visible(key == current)
 
-    def current_tab(self) -> QWidget:
+    def current_tab(self) -> TrainingTab:
         return self.tab(TAB_KEYS[self.tab_widget.currentIndex()])
 
     def select_tab(self, key: str) -> None:
