@@ -8,26 +8,13 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QMessageBox
-from test_sessions import make_window, save, train
+from session_helpers import save, train
 
 from gdplay.core.trainer import Status
 
+pytestmark = pytest.mark.usefixtures("no_modal_dialogs")  # message boxes answer by themselves
+
 KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
-
-
-@pytest.fixture(autouse=True)
-def no_modal_dialogs(monkeypatch):
-    answer = QMessageBox.StandardButton
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: answer.Ok)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: answer.Discard)
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = make_window(qtbot, tmp_path)
-    yield w
-    w.close()
 
 
 def trained(qtbot, tab) -> None:

@@ -4,7 +4,7 @@ import sys
 import threading
 
 import pytest
-from test_sessions import make_window
+from session_helpers import make_window
 
 from gdplay import app as gdplay_app
 from gdplay.ui import gui_thread

@@ -8,6 +8,7 @@ from dataclasses import fields, replace
 
 import numpy as np
 import pytest
+from session_helpers import doc_part, reopen, run_steps, settled, shows_range, trained
 from test_network_tab import make_tab  # the tab on screen, as the tab tests make it
 
 from gdplay.core import session as S
@@ -15,7 +16,7 @@ from gdplay.core.network import NetworkParams
 from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui import session_controls
 from gdplay.ui.network.controls import ControlPanel
-from gdplay.ui.network.tab import DEFAULT_PARAMS, NetworkTab
+from gdplay.ui.network.tab import DEFAULT_PARAMS
 
 PANEL_CASES = [
     NetworkParams(hidden=()),
@@ -37,47 +38,6 @@ def tab(qtbot):
     t = make_tab(qtbot)
     yield t
     assert t.shutdown()
-
-
-def settled(tab: NetworkTab, step: int) -> bool:
-    s = tab.snapshot
-    return (s is not None and s.step == step and s.data_version == tab.editor.points.version
-            and s.params_version == tab.controller.params_version and not tab.restore_pending)
-
-
-def run_steps(qtbot, tab: NetworkTab, n: int) -> None:
-    """Exactly ``n`` steps from a fresh start, then paused."""
-    tab.controller.pause()
-    tab.reset()
-    tab.controller.step(n)
-    qtbot.waitUntil(lambda: settled(tab, n), timeout=10000)
-
-
-def trained(qtbot, tab: NetworkTab) -> dict:
-    with qtbot.waitSignal(tab.controller.replyReady, check_params_cb=lambda tag, _r: tag == "export",
-                          timeout=5000) as blocker:
-        tab.controller.request("export", "export_state")
-    return blocker.args[1]
-
-
-def reopen(tab: NetworkTab, state: S.TabState) -> S.TabState:
-    """``state`` written to a session file's text and checked back by ``tab``, as File > Open does."""
-    doc = S.parse_document(S.to_json(S.Session({"network": state}, "network")).encode())
-    return S.parse_session(doc, {"network": tab.check_session}).tabs["network"]
-
-
-def shows_range(shown: list, saved: list) -> bool:
-    """The saved plot range is all visible, one axis exactly (the plot keeps its aspect ratio, and the new
-    tab's plot may be shaped a little differently)."""
-    (x0, x1), (y0, y1) = saved
-    (a0, a1), (b0, b1) = shown
-    tol = 1e-6 * max(x1 - x0, y1 - y0)
-    fits = a0 <= x0 + tol and a1 >= x1 - tol and b0 <= y0 + tol and b1 >= y1 - tol
-    return fits and (max(abs(a0 - x0), abs(a1 - x1)) < tol or max(abs(b0 - y0), abs(b1 - y1)) < tol)
-
-
-def doc_part(state: S.TabState) -> dict:
-    return json.loads(S.to_json(S.Session({"network": state}, "network")))["tabs"]["network"]
 
 
 # -- the panel ------------------------------------------------------------------------------------------------
@@ -186,7 +146,7 @@ def test_the_worked_example_page_is_kept_and_stops_when_a_session_hides_it(qtbot
 # -- refused sessions --------------------------------------------------------------------------------------
 def test_check_session_refuses_bad_parts_and_changes_nothing(qtbot, tab):
     run_steps(qtbot, tab, 20)
-    good = doc_part(tab.session_state(trained(qtbot, tab)))
+    good = doc_part(tab, tab.session_state(trained(qtbot, tab)))
     tab.set_params(replace(DEFAULT_PARAMS, learning_rate=0.05))
     version, params = tab.editor.points.version, tab.params
     xy = tab.editor.points.xy.copy()

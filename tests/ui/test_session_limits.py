@@ -8,10 +8,12 @@ import stat
 
 import numpy as np
 import pytest
-from test_sessions import make_window, no_modal_dialogs, save  # noqa: F401 - the fixture is used by name
+from session_helpers import make_window, save
 
 from gdplay.core import session as S
 from gdplay.ui import document as D
+
+pytestmark = pytest.mark.usefixtures("no_modal_dialogs")  # message boxes answer by themselves
 
 
 @pytest.fixture

@@ -7,56 +7,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtWidgets import QMessageBox
+from session_helpers import make_window, save, train
 
 from gdplay.core import session as S
 from gdplay.ui.document import CLEAN_NAME, Document
-from gdplay.ui.main_window import MainWindow
-from gdplay.ui.plots.style import configure
 
-
-def make_window(qtbot, tmp_path, name="gdplay.ini"):
-    configure()
-    w = MainWindow(settings=QSettings(str(tmp_path / name), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.tabs  # noqa: B018 - every tab built, as after start-up
-    w.document.start_watching()
-    return w
-
-
-@pytest.fixture(autouse=True)
-def no_modal_dialogs(monkeypatch):
-    """A message box would wait for a click forever; record what it would have said instead."""
-    said = []
-    answer = QMessageBox.StandardButton
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: said.append(a[2]) or answer.Ok)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: said.append(a[2]) or answer.Discard)
-    return said
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    w = make_window(qtbot, tmp_path)
-    yield w
-    w.close()
-
-
-def train(qtbot, tab, steps):
-    start = tab.controller.latest.step if tab.controller.latest else 0
-    tab.controller.step(steps)
-    qtbot.waitUntil(lambda: tab.controller.latest is not None and tab.controller.latest.step >= start + steps,
-                    timeout=10000)
-
-
-def save(qtbot, window, path):
-    done = []
-    window.save_session(str(path), then=done.append)
-    qtbot.waitUntil(lambda: bool(done), timeout=10000)
-    return done[0]
+pytestmark = pytest.mark.usefixtures("no_modal_dialogs")  # message boxes answer by themselves
 
 
 def test_save_and_open_bring_back_points_settings_and_the_trained_run(qtbot, window, tmp_path):

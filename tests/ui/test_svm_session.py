@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from session_helpers import doc_part, reopen, run_steps, settled, shows_range, trained
 from test_svm_tab import make_tab  # the tab on screen, as the tab tests make it
 
 from gdplay.core import kernels as K
@@ -17,7 +18,6 @@ from gdplay.core.svm import SVMParams
 from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui import session_controls
 from gdplay.ui.svm.controls import ModelControls
-from gdplay.ui.svm.tab import SvmTab
 
 MODEL_CASES = [
     SVMParams(),
@@ -36,46 +36,6 @@ def tab(qtbot):
     t = make_tab(qtbot)
     yield t
     assert t.shutdown()
-
-
-def settled(tab: SvmTab, step: int | None = None) -> bool:
-    s = tab.snapshot
-    return (s is not None and (step is None or s.step == step) and s.data_version == tab.editor.points.version
-            and s.params_version == tab.controller.params_version and not tab.restore_pending)
-
-
-def run_steps(qtbot, tab: SvmTab, n: int) -> None:
-    """Exactly ``n`` steps from a fresh start, then paused."""
-    tab.controller.pause()
-    tab.reset()
-    tab.controller.step(n)
-    qtbot.waitUntil(lambda: settled(tab, n), timeout=10000)
-
-
-def trained(qtbot, tab: SvmTab) -> dict:
-    with qtbot.waitSignal(tab.controller.replyReady, check_params_cb=lambda tag, _r: tag == "export",
-                          timeout=5000) as blocker:
-        tab.controller.request("export", "export_state")
-    return blocker.args[1]
-
-
-def reopen(tab: SvmTab, state: S.TabState) -> S.TabState:
-    doc = S.parse_document(S.to_json(S.Session({"svm": state}, "svm")).encode())
-    return S.parse_session(doc, {"svm": tab.check_session}).tabs["svm"]
-
-
-def shows_range(shown: list, saved: list) -> bool:
-    """The saved plot range is all visible, one axis exactly (the plot keeps its aspect ratio, and the new
-    tab's plot may be shaped a little differently)."""
-    (x0, x1), (y0, y1) = saved
-    (a0, a1), (b0, b1) = shown
-    tol = 1e-6 * max(x1 - x0, y1 - y0)
-    fits = a0 <= x0 + tol and a1 >= x1 - tol and b0 <= y0 + tol and b1 >= y1 - tol
-    return fits and (max(abs(a0 - x0), abs(a1 - x1)) < tol or max(abs(b0 - y0), abs(b1 - y1)) < tol)
-
-
-def doc_part(state: S.TabState) -> dict:
-    return json.loads(S.to_json(S.Session({"svm": state}, "svm")))["tabs"]["svm"]
 
 
 # -- the model controls -------------------------------------------------------------------------------------
@@ -164,7 +124,7 @@ def test_check_session_refuses_bad_parts_and_changes_nothing(qtbot, tab):
     tab.apply_preset("exp2", play=False)
     tab.set_params(replace(tab.params, C=2.0))
     run_steps(qtbot, tab, 80)
-    good = doc_part(tab.session_state(trained(qtbot, tab)))
+    good = doc_part(tab, tab.session_state(trained(qtbot, tab)))
     tab.load_preset("moons", 1)
     version, params = tab.editor.points.version, tab.params
     xy = tab.editor.points.xy.copy()
