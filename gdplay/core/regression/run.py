@@ -12,7 +12,7 @@ from gdplay.core import state as saved
 from gdplay.core.history import History
 from gdplay.core.optimizers import HYPERPARAMETERS, OPTIMIZERS, make_optimizer
 from gdplay.core.regression.params import AVERAGE_WINDOWS, RegressionParams, run_label, split_run
-from gdplay.core.regression.results import history_fields
+from gdplay.core.regression.results import RunHistory, history_fields
 from gdplay.core.state import StateError
 from gdplay.core.trainer import Status
 
@@ -54,6 +54,10 @@ class _Run:
             hyper = {"momentum": params.momentum, "beta1": params.beta1, "beta2": params.beta2,
                      "epsilon": params.epsilon}
             self.opt = make_optimizer(name, params.learning_rate, **{k: v for k, v in hyper.items() if v is not None})
+
+    def recorded(self) -> RunHistory:
+        """The history so far by column name (``run.recorded().theta``): a read-only copy."""
+        return RunHistory(self.history.rows(), len(self.theta))
 
     def set_live(self, params: RegressionParams) -> None:
         if self.opt is not None:
