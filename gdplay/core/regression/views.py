@@ -32,14 +32,13 @@ def surface_range(trainer: RegressionTrainer) -> tuple[tuple[float, float], ...]
     base = np.vstack(pts)
     lo, hi = base.min(axis=0), base.max(axis=0)
     span = np.maximum(hi - lo, 1e-3 * np.maximum(np.abs(hi), 1.0))
-    p = len(start)
     with np.errstate(over="ignore", invalid="ignore"):
-        return _grow_window(trainer, lo, hi, span, p)
+        return _grow_window(trainer, lo, hi, span)
 
 
-def _grow_window(trainer: RegressionTrainer, lo: np.ndarray, hi: np.ndarray, span: np.ndarray, p: int) -> tuple:
+def _grow_window(trainer: RegressionTrainer, lo: np.ndarray, hi: np.ndarray, span: np.ndarray) -> tuple:
     for run in trainer.runs:
-        path = run.history.rows()[:, 6: 6 + p]
+        path = run.recorded().theta
         ok = path[np.isfinite(path).all(axis=1)]
         if len(ok):
             # grow to hold the path, but not without bound: a diverging path would squash the picture

@@ -187,10 +187,8 @@ class RegressionTab(TrainingTab):
         snap = self.snapshot
         if snap is None:
             return ("iteration", "cost"), np.empty((0, 2))
-        rows = np.asarray(snap.main.history)
-        p = len(snap.names)
-        coef = rows[:, 6: 6 + p] @ np.asarray(snap.to_raw).T  # θ (scaled units) -> raw coefficients
-        return ("iteration", "cost", *snap.names), np.column_stack([rows[:, 0], rows[:, 1], coef])
+        h = snap.columns
+        return ("iteration", "cost", *snap.names), np.column_stack([h.step, h.cost, snap.raw_theta()])
 
     def model_summary(self) -> dict:
         out = super().model_summary()
