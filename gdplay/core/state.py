@@ -152,14 +152,7 @@ def decode_history(obj: Any, what: str, fields: tuple[str, ...], capacity: int) 
     if stride < 1 or stride & (stride - 1):
         raise StateError(f"{what}: 'stride' is {stride}; expected a power of two.")
     rows = decode_array(field(obj, "rows", what, Mapping), f"{what} rows", shape=(None, 1 + len(fields)))
-    if len(rows) > capacity:
-        raise StateError(f"{what} has {len(rows)} rows; it can hold at most {capacity}.")
-    steps = rows[:, 0]
-    if not (np.isfinite(steps).all() and (steps >= 0).all() and (steps % stride == 0).all()
-            and (np.diff(steps) > 0).all()):
-        raise StateError(f"{what} has bad steps: they must be increasing whole multiples of its stride ({stride}).")
-    h = History(fields, capacity)
-    h._data[: len(rows)] = rows  # History has no loader: fill its buffer as append would have
-    h._n = len(rows)
-    h.stride = stride
-    return h
+    try:
+        return History.load(fields, rows, stride, capacity)  # the rows' count and steps checked there
+    except ValueError as exc:
+        raise StateError(f"{what} {exc}") from None
