@@ -24,7 +24,7 @@ VIEW_REACH = 1e6
 VIEW_FLOOR = 1e12
 
 
-def resolve(owner: Any, path: str) -> Any:
+def resolve(owner: object, path: str) -> Any:
     for part in path.split("."):
         owner = getattr(owner, part)
     return owner
@@ -41,7 +41,7 @@ def _plot_range(r: Any) -> bool:
     return hi - lo > MIN_SPAN * max(abs(lo), abs(hi), 1e-300)
 
 
-def read(widget: Any) -> Any:
+def read(widget: object) -> Any:
     if isinstance(widget, PlaybackBar):
         return widget.rate()
     if isinstance(widget, LogSlider):
@@ -61,7 +61,7 @@ def read(widget: Any) -> Any:
     raise TypeError(f"no session value for {type(widget).__name__}")
 
 
-def check(widget: Any, value: Any, what: str) -> Any:
+def check(widget: object, value: Any, what: str) -> Any:
     """``value`` if ``widget`` can take it, else SessionError naming ``what``."""
     ok = True
     if isinstance(widget, PlaybackBar):
@@ -90,7 +90,7 @@ def check(widget: Any, value: Any, what: str) -> Any:
     return value
 
 
-def write(widget: Any, value: Any) -> None:
+def write(widget: object, value: Any) -> None:
     if isinstance(widget, PlaybackBar):
         widget.set_rate(value)
     elif isinstance(widget, LogSlider):
@@ -110,11 +110,11 @@ def write(widget: Any, value: Any) -> None:
         widget.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
 
-def read_all(owner: Any, paths: Mapping[str, str]) -> dict[str, Any]:
+def read_all(owner: object, paths: Mapping[str, str]) -> dict[str, Any]:
     return {name: read(resolve(owner, path)) for name, path in paths.items()}
 
 
-def check_all(owner: Any, paths: Mapping[str, str], settings: Any, what: str) -> dict[str, Any]:
+def check_all(owner: object, paths: Mapping[str, str], settings: Any, what: str) -> dict[str, Any]:
     """The settings a session gives (missing ones are left as they are; unknown ones refused)."""
     if not isinstance(settings, Mapping):
         raise SessionError(f"{what}'s settings are not an object of named values.")
@@ -125,7 +125,7 @@ def check_all(owner: Any, paths: Mapping[str, str], settings: Any, what: str) ->
             for name, value in settings.items()}
 
 
-def check_views(owner: Any, paths: Mapping[str, str], settings: Mapping[str, Any], xy: np.ndarray,
+def check_views(owner: object, paths: Mapping[str, str], settings: Mapping[str, Any], xy: np.ndarray,
                 what: str) -> None:
     """Refuse a saved plot range (already checked by ``check``) that reaches far beyond the session's points:
     at most ±max(VIEW_FLOOR, VIEW_REACH × the largest coordinate)."""
@@ -137,7 +137,7 @@ def check_views(owner: Any, paths: Mapping[str, str], settings: Mapping[str, Any
                                f"±{limit:g} at most.")
 
 
-def write_all(owner: Any, paths: Mapping[str, str], settings: Mapping[str, Any]) -> None:
+def write_all(owner: object, paths: Mapping[str, str], settings: Mapping[str, Any]) -> None:
     """In the order of ``paths``, not the file's: a preset before the counts it would reset, a plot range
     last."""
     for name, path in paths.items():
