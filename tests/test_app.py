@@ -6,6 +6,7 @@ import sys
 import time
 
 import pytest
+from pictures import DRAWN, picture
 
 ALARMING = ("QThread: Destroyed", "Fatal Python error", "Traceback", "Warning", "WARNING", "Error", "error:")
 
@@ -19,18 +20,6 @@ def run(args, tmp_path, timeout=60, env_extra=None):
 def alarming(stderr: str) -> list[str]:
     lines = [ln for ln in stderr.splitlines() if "propagateSizeHints" not in ln]
     return [ln for ln in lines if any(word in ln for word in ALARMING)]
-
-
-def picture(path) -> tuple[int, int, int]:
-    """Width, height and the number of distinct colours of a PNG the app wrote (a window whose tab never
-    loaded or drew is a few flat colours; a drawn tab has a colour map, points and curves: a thousand)."""
-    import numpy as np
-    from PySide6.QtGui import QImage
-
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB32)
-    pixels = np.frombuffer(image.constBits(), dtype=np.uint32, count=image.width() * image.height())
-    return image.width(), image.height(), len(np.unique(pixels))
 
 
 def test_start_train_every_tab_visit_every_tab_and_quit(tmp_path):
@@ -66,7 +55,7 @@ def test_screenshot_writes_a_png(tmp_path):
     assert p.returncode == 0, p.stderr
     assert alarming(p.stderr) == []
     width, height, colours = picture(out)
-    assert (width, height) == (1200, 800) and colours > 300
+    assert (width, height) == (1200, 800) and colours > DRAWN
 
 
 def test_screenshot_bad_size_is_a_clear_message(tmp_path):
@@ -147,7 +136,7 @@ def test_an_example_session_renders_from_the_command_line(tmp_path):
     assert p.returncode == 0, p.stderr
     assert alarming(p.stderr) == []
     width, height, colours = picture(out)
-    assert (width, height) == (1400, 860) and colours > 300  # the default --size, the tab drawn
+    assert (width, height) == (1400, 860) and colours > DRAWN  # the default --size, the tab drawn
 
 
 NO_FORKSERVER = """

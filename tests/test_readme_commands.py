@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pictures import DRAWN, picture
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,7 +50,9 @@ def test_every_readme_command_runs_as_written(tmp_path, command):
         json.loads(p.stdout)
     if "--screenshot" in args:
         out = tmp_path / args[args.index("--screenshot") + 1]
-        assert out.read_bytes()[:4] == b"\x89PNG"
+        size = args[args.index("--size") + 1] if "--size" in args else "1400x860"
+        width, height, colours = picture(out)
+        assert f"{width}x{height}" == size and colours > DRAWN  # the size asked, a tab drawn
     for path in (a for a in args if a.startswith("resources/")):
         assert (ROOT / path).exists(), path
 
