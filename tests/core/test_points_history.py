@@ -106,3 +106,26 @@ def test_history_load_refuses_rows_append_could_not_have_made(rows, stride, mess
 def test_history_load_keeps_nan_and_inf_values():
     rows = np.array([[0.0, 1.0], [1.0, np.inf], [2.0, np.nan]])
     np.testing.assert_array_equal(History.load(("v",), rows).rows(), rows)
+
+
+def test_an_undo_stack_hands_other_entries_to_its_subclass():
+    """Entries that are not point commands (a tab's whole state) go to ``_apply_other``, whose answer is the
+    redo; a plain stack refuses them instead of passing them to the points."""
+
+    class States(UndoStack):
+        def _apply_other(self, entry):
+            applied.append(entry)
+            return f"redo {entry}"
+
+    applied = []
+    p = PointSet()
+    u = States(p)
+    u.push(Add((1.0, 2.0)))
+    u.record("Change the cost", "state before")
+    assert u.undo() and applied == ["state before"] and u.last_applied == "state before"
+    assert u.redo() and applied == ["state before", "redo state before"]
+    assert u.undo() and u.undo() and len(p) == 0  # then the point edit, as usual
+    plain = UndoStack(PointSet())
+    plain.record("Change the cost", "state before")
+    with pytest.raises(TypeError, match="not a point command"):
+        plain.undo()
