@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF
 from test_network_tab import make_tab
 
 from gdplay.core.datasets import make_xor
-from gdplay.core.network import FEATURES, MAX_HIDDEN_LAYERS, MAX_UNITS, NetworkParams, NetworkTrainer
+from gdplay.core.network import FEATURES, MAX_HIDDEN_LAYERS, MAX_UNITS, NetworkParams, NetworkTrainer, views
 from gdplay.ui.network.diagram import COARSE_MAP_SIZE, MAP_SIZE, MAX_EDGES_DRAWN, NetworkDiagram, map_size, strongest
 
 
@@ -27,7 +27,7 @@ def draw(qtbot, trainer: NetworkTrainer) -> NetworkDiagram:
     snap = trainer.snapshot()
     d.set_structure(snap.layer_sizes, snap.features)
     d.set_values(snap.coefs, snap.intercepts)
-    d.set_maps(trainer.neuron_maps((-3, 3), (-3, 3), map_size(snap.layer_sizes)))
+    d.set_maps(views.neuron_maps(trainer, (-3, 3), (-3, 3), map_size(snap.layer_sizes)))
     return d
 
 

@@ -6,9 +6,9 @@ import pytest
 from mouse import click
 from PySide6.QtCore import QPointF, Qt
 
-from gdplay.core.network import DecisionMap, chain_example_step
+from gdplay.core.network import DecisionMap, chain_example_step, held_out_mask
 from gdplay.core.trainer import Status
-from gdplay.ui.network.tab import NetworkTab, held_out_mask
+from gdplay.ui.network.tab import NetworkTab
 from gdplay.ui.plots.style import configure
 
 

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from gdplay.bridge import TrainingController
-from gdplay.core import datasets
 from gdplay.core.network import (
     DecisionMap,
     GradientCheck,
@@ -33,6 +32,8 @@ from gdplay.core.network import (
     NetworkSnapshot,
     NetworkTrainer,
     NeuronMaps,
+    held_out_mask,
+    make_dataset,
 )
 from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui.network.controls import ControlPanel
@@ -93,17 +94,6 @@ def _fmt(v: float, pct: bool = False) -> str:
     if not math.isfinite(v):
         return "–"
     return f"{v:.1%}" if pct else f"{v:.4g}"
-
-
-def held_out_mask(n: int, fraction: float, seed: int) -> np.ndarray:
-    """Held-out rows: the round(n·fraction) points with the smallest of a seeded uniform draw. The draw's
-    first n values do not depend on n, so adding a point changes at most one or two memberships."""
-    mask = np.zeros(n, dtype=bool)
-    m = round(n * fraction)
-    if m and n:
-        u = np.random.default_rng([seed, 7]).random(n)
-        mask[np.argsort(u, kind="stable")[:m]] = True
-    return mask
 
 
 # params shown in a spin box, checked against its range when a session is opened
@@ -377,19 +367,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
             p._on_preset_changed(emit=False)
         name = p.preset.currentData()
         n, noise, seed, k = p.count.value(), p.noise.value(), p.data_seed.value(), p.n_classes.value()
-        if name == "xor":
-            xy, y = datasets.make_xor(n, noise, seed)
-        elif name == "blobs":
-            xy, y = datasets.make_blobs(max(n, k), k, noise, seed)
-        elif name == "circles":
-            xy, y = datasets.make_circles(n, noise, random_state=seed)
-        elif name == "moons":
-            xy, y = datasets.make_moons(n, noise, seed)
-        elif name == "spiral":
-            xy, y = datasets.make_spiral(max(n, k), k, noise, seed)
-        else:  # the SVM intro's two Gaussian blobs, N([±5, ±5], σ² I), drawn as it draws them (seed 0, 100
-            # points, noise 0.5 = its σ² = 5: its experiment 1's exact points)
-            xy, y = datasets.make_article_gaussian_pair(max(n // 2, 1), 5.0, max(10.0 * noise, 1e-6), seed)
+        xy, y = make_dataset(name, n, noise, seed, k)
         self.load_points(xy, y, f"Load {p.preset.currentText()}")
 
     def apply_preset(self, key: str, play: bool = False) -> None:
@@ -565,7 +543,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._test_mask = held_out_mask(len(pts), self.panel.test_fraction.value() / 100, self.panel.data_seed.value())
         xy, labels = pts.xy.copy(), pts.labels.copy()
         self.controller.set_data(xy, labels, version=pts.version, test_mask=self._test_mask)
-        self.controller.set_view("predicted", "if_ready", "predict_index", xy, max_share=PREDICTIONS_SHARE)
+        self.controller.set_view("predicted", "if_ready", "predicted_class", xy, max_share=PREDICTIONS_SHARE)
         self._show_points(xy, labels, None)
 
     def _show_points(self, xy: np.ndarray, labels: np.ndarray, predicted: np.ndarray | None) -> None:
