@@ -541,3 +541,38 @@ def test_binary_step_hidden_layers_get_no_gradient_but_the_output_layer_learns()
     s = t.snapshot()
     assert s.grad_norms[0] == 0.0 and s.grad_norms[-1] > 0.0
     assert s.train_accuracy >= start + 0.1 and 0.6 <= s.train_accuracy <= 0.9
+
+
+@pytest.mark.parametrize("batch_size", [0, 16])
+def test_snapshots_between_steps_change_no_number_and_cost_no_extra_pass_in_full_batch(batch_size):
+    """A snapshot evaluates the full training set at the current weights; in full batch the next step takes
+    that pass instead of making it again. The run must be bit for bit the run without snapshots, also when
+    a live change (l2, the learning rate) comes between a snapshot and the next step."""
+    def run(with_snapshots: bool):
+        t = _trainer(hidden=(5, 3), batch_size=batch_size, l2=1e-3, seed=2)
+        passes = []
+        original = t.net_.loss_and_grad
+        t.net_.loss_and_grad = lambda *a, **k: passes.append(1) or original(*a, **k)
+        snaps = []
+        for i in range(12):
+            t.step(3)
+            if with_snapshots:
+                snaps.append(t.snapshot())
+            if i == 5:
+                t.set_params(t.with_params(l2=0.05, learning_rate=0.2))
+        return t, len(passes), snaps
+
+    a, passes_a, snaps = run(True)
+    b, passes_b, _ = run(False)
+    assert np.array_equal(a.theta_, b.theta_)
+    assert np.array_equal(a.loss_history_.rows(), b.loss_history_.rows())
+    assert np.array_equal(a.metrics_.rows(), b.metrics_.rows(), equal_nan=True)  # no test rows: nan
+    assert np.array_equal(a.layer_stats_.rows(), b.layer_stats_.rows())
+    # the snapshot's loss is the loss at the weights it shows (a step later, the same pass is the history's)
+    assert snaps[-1].cost == b.snapshot().cost == pytest.approx(b.net_.gradient(b.theta_, b._Ftr, b._Ttr)[0])
+    if batch_size == 0:
+        # 12 snapshot passes, 10 of them taken by the next step: not the last one (no step after it) nor the
+        # one before the l2 change (the loss at those weights changed)
+        assert passes_a == passes_b + 2
+    else:
+        assert passes_a == passes_b + 12  # mini-batches: the full-set pass is the snapshot's own

@@ -205,7 +205,10 @@ class NetworkTrainer:
                     X, T, work = self._Ftr, self._Ttr, self._full_work
                 else:
                     X, T, work = self._next_batch()
-                loss = net.loss_and_grad(P, X, T, G, work)  # E and ∂E/∂θ at θ_step_no
+                if taken == 0 and full and self._cache is not None and self._cache["ahead"]:
+                    loss = self._cache["train_loss"]  # the snapshot's pass at these weights: E, ∂E/∂θ in G
+                else:
+                    loss = net.loss_and_grad(P, X, T, G, work)  # E and ∂E/∂θ at θ_step_no
                 if not isfinite(loss):
                     status = Status.DIVERGED
                     self.message = diverged_message(step_no, "loss", loss, opt.learning_rate)
@@ -389,13 +392,17 @@ class NetworkTrainer:
         if self._cache is not None:
             return self._cache
         net = self.net_
-        grad = np.empty(net.n_params)
+        # full batch: the pass the next step would make, at the same weights into the same buffers (the
+        # step then takes it from here: a snapshot per chunk costs no extra pass); else a gradient of its own
+        ahead = self._batch_size() == self.n_train_
+        grad = self.grad_ if ahead else np.empty(net.n_params)
         work = net.workspace(self.n_train_)  # the training step's buffers: fresh ones cost page faults each time
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             loss = net.loss_and_grad(self._P, self._Ftr, self._Ttr, net.bind(grad), work)
             test_loss, test_acc = self._test_scores()
             norms = self._grad_norms(grad)
         self._cache = {
+            "ahead": ahead,
             "train_loss": loss, "test_loss": test_loss,
             "train_accuracy": self._accuracy(work.Z[-1], self._ytr), "test_accuracy": test_acc,
             "grad_norms": tuple(norms), "flat_fractions": tuple(self._flat_fractions(work)),
