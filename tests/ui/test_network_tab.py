@@ -244,3 +244,31 @@ def test_a_paused_network_goes_quiet(qtbot, tab):
     before = tab.controller._worker.snapshots_received
     qtbot.wait(1000)
     assert tab.controller._worker.snapshots_received - before <= 1
+
+
+def test_the_slow_plots_take_turns_while_training_and_both_show_where_a_stopped_run_stands(qtbot, tab):
+    """While training, the accuracy and gradient-flow plots are drawn on alternate frames; when the run
+    stops, both are drawn from the last snapshot (neither may be left a frame behind)."""
+    from gdplay.core.network import NetworkTrainer
+
+    trainer = NetworkTrainer(tab.params)
+    trainer.set_data(tab.editor.points.xy, tab.editor.points.labels)
+    snaps = []
+    for _ in range(4):
+        trainer.step(7)
+        snaps.append(trainer.snapshot())
+
+    def shown():
+        return tab.accuracy_view.train.xData[-1], tab.gradient_view.curves[0].xData[-1]
+
+    tab.controller.running = True  # as the training process says while it trains (the tab is paused)
+    tab._on_controller_snapshot(snaps[0])
+    tab._on_controller_snapshot(snaps[1])
+    assert sorted(shown()) == [7, 14]  # one frame each
+    tab._on_controller_snapshot(snaps[2])
+    assert 21 in shown() and shown() != (21, 21)
+    tab.controller.running = False
+    tab._on_controller_running(False)  # stopped: both from the last snapshot
+    assert shown() == (21, 21)
+    tab._on_controller_snapshot(snaps[3])  # a snapshot of a stopped run (a Step): both at once
+    assert shown() == (28, 28)

@@ -154,6 +154,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.neuron_map_requests = 0  # counted for tests and the bench
         self._map_shown: DecisionMap | None = None  # the decision map last drawn
         self.diagram_draws = 0  # counted for the bench
+        self._frame = 0  # snapshots drawn while training (the slow plots take turns)
 
         # last: a failure while building the widgets must not leave a training thread behind
         self.controller = TrainingController(NetworkTrainer(self.params, history_capacity=HISTORY_CAPACITY),
@@ -605,9 +606,15 @@ class NetworkTab(TrainingTabMixin, QWidget):
             self.request_landscape()
 
     # -- from the controller ---------------------------------------------------------------------------
+    def _draw_slow_plots(self, snap: NetworkSnapshot) -> None:
+        self.accuracy_view.update(snap)
+        self.gradient_view.update(snap)
+
     @Slot(bool)
     def _on_controller_running(self, running: bool) -> None:
         self.playback.set_running(running)
+        if not running and self.snapshot is not None:
+            self._draw_slow_plots(self.snapshot)  # stopped: both show where the run stands
         if not running and self.snapshot is not None:
             self._refresh_landscape_if_moved(self.snapshot)  # paused or finished: show where the run stands
 
@@ -705,8 +712,13 @@ class NetworkTab(TrainingTabMixin, QWidget):
         if len(self._test_mask) == len(pts):
             self._show_points(pts.xy, pts.labels, predicted)
         self.loss_view.update(snap)
-        self.accuracy_view.update(snap)
-        self.gradient_view.update(snap)
+        if self.controller.running:
+            # while training, the accuracy and gradient-flow plots take turns, each drawn every other frame:
+            # a frame repaints two plots, not three (they change slowly; the loss is drawn every frame)
+            self._frame += 1
+            (self.accuracy_view if self._frame % 2 else self.gradient_view).update(snap)
+        else:
+            self._draw_slow_plots(snap)
         self._refresh_landscape_if_moved(snap)
         self.landscape_view.set_stale(self._landscape_key != (self.controller.params_version,
                                                               self.editor.points.version)
