@@ -576,3 +576,51 @@ def test_snapshots_between_steps_change_no_number_and_cost_no_extra_pass_in_full
         assert passes_a == passes_b + 2
     else:
         assert passes_a == passes_b + 12  # mini-batches: the full-set pass is the snapshot's own
+
+
+def test_a_landscape_of_a_big_network_is_coarser_and_then_sampled_within_its_work_bound():
+    t = _trainer(hidden=(16, 16), seed=1)
+    t.step(30)
+    full = views.loss_landscape(t, "random", (21, 21), max_work=math.inf)
+    assert full.loss.shape == (21, 21) and full.message == ""
+    assert views.loss_landscape(t, "random", (21, 21)).loss.tobytes() == full.loss.tobytes()  # small: as asked
+    # the centre of the grid is the current weights: the loss there is the training loss (all rows)
+    assert full.loss[10, 10] == pytest.approx(t.snapshot().train_loss, rel=1e-9)
+    per_loss = 200 * t.net_.n_weights
+    coarse = views.loss_landscape(t, "random", (21, 21), max_work=(15 * 15 + len(full.path_steps)) * per_loss)
+    assert coarse.loss.shape == (15, 15) and "15×15 grid, to keep" in coarse.message
+    sampled = views.loss_landscape(t, "random", (21, 21),
+                                   max_work=(15 * 15 + len(full.path_steps)) * t.net_.n_weights * 80)
+    assert sampled.loss.shape == (15, 15) and "over 80 of the 200 training points" in sampled.message
+    assert np.isfinite(sampled.loss).all() and sampled.loss[7, 7] != full.loss[10, 10]  # a sample's loss
+
+
+def test_a_gradient_check_of_a_big_network_checks_a_spread_of_parameters_on_a_sample_of_points():
+    t = _trainer(hidden=(16, 16), seed=1)
+    t.step(30)
+    full = views.check_gradient(t, max_work=math.inf)
+    assert (full.n_params, full.n_total, full.n_sampled_rows) == (t.net_.n_params, t.net_.n_params, 0)
+    part = views.check_gradient(t, max_work=2 * 100 * t.net_.n_weights * 50)
+    assert part.n_params < part.n_total == t.net_.n_params and part.n_sampled_rows < 200
+    assert part.max_relative_error < 1e-5 and full.max_relative_error < 1e-5
+    # the spread's errors are those of the same parameters in the full check (same rows: all of them)
+    X, T = t._Ftr, t._Ttr
+    some = np.array([0, 5, t.net_.n_params - 1])
+    assert gradient_check(t, X, T, indices=some) <= gradient_check(t, X, T) + 1e-15
+
+
+def test_a_gradient_check_catches_a_wrong_gradient_in_the_parameters_it_checks():
+    t = _trainer(hidden=(3,), seed=1)
+    t.step(5)
+    net = t.net_
+    original = net.gradient
+
+    def wrong(theta, X, T):
+        loss, g = original(theta, X, T)
+        g[-1] *= 1.5  # the output bias's derivative off by half
+        return loss, g
+
+    net.gradient = wrong
+    assert gradient_check(t) > 0.1
+    assert gradient_check(t, indices=[net.n_params - 1]) > 0.1
+    assert gradient_check(t, indices=[0, 1]) < 1e-5

@@ -303,9 +303,10 @@ class MLP:
 
 
 def gradient_check(model: MLP | NetworkTrainer, X: np.ndarray | None = None, T: np.ndarray | None = None,
-                   eps: float = 1e-5, theta: np.ndarray | None = None, atol: float = 1e-6) -> float:
+                   eps: float = 1e-5, theta: np.ndarray | None = None, atol: float = 1e-6,
+                   indices: Sequence[int] | np.ndarray | None = None) -> float:
     """The largest relative error |g - ĝ| / max(|g| + |ĝ|, atol) between backprop's g and the central
-    difference ĝ_i = (E(θ + ε e_i) - E(θ - ε e_i)) / 2ε, over every parameter.
+    difference ĝ_i = (E(θ + ε e_i) - E(θ - ε e_i)) / 2ε, over every parameter (or those in ``indices``).
 
     ``model`` is an MLP (then give ``theta``, ``X`` = the feature matrix and ``T`` = the targets) or a
     NetworkTrainer (its current weights and training rows unless given). ``atol`` keeps gradients that
@@ -326,15 +327,17 @@ def gradient_check(model: MLP | NetworkTrainer, X: np.ndarray | None = None, T: 
     X = np.ascontiguousarray(X, dtype=np.float64)
     T = np.ascontiguousarray(T, dtype=np.float64)
     _, analytic = net.gradient(theta, X, T)
+    which = np.arange(net.n_params) if indices is None else np.asarray(indices, dtype=np.intp)
+    analytic = analytic[which]
     numeric = np.empty_like(analytic)
-    for i in range(net.n_params):
+    for k, i in enumerate(which):
         old = theta[i]
         theta[i] = old + eps
         up = net.loss_value(net.bind(theta), X, T)
         theta[i] = old - eps
         down = net.loss_value(net.bind(theta), X, T)
         theta[i] = old
-        numeric[i] = (up - down) / (2 * eps)
+        numeric[k] = (up - down) / (2 * eps)
     err = np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), atol)
     return float(err.max())
 

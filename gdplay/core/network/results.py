@@ -103,10 +103,14 @@ class LossLandscape:
 @dataclass(frozen=True)
 class GradientCheck:
     """The largest relative error between backprop's gradient and central differences (``gradient_check``)
-    over ``n_params`` parameters, at step ``step``."""
+    over ``n_params`` parameters, at step ``step``: all ``n_total`` of them on all ``n_rows`` training
+    points, or in a big network a spread of parameters on a sample of points (0: all of them)."""
 
     max_relative_error: float
     n_params: int
     step: int
     eps: float
+    n_total: int = 0
+    n_rows: int = 0
+    n_sampled_rows: int = 0
 

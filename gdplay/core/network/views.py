@@ -85,17 +85,53 @@ def _random_directions(trainer: NetworkTrainer, seed: int) -> np.ndarray:
     return dirs
 
 
+LANDSCAPE_WORK = 3e8  # multiply-adds a landscape may take (~0.1-0.3 s, training waits meanwhile)
+MIN_LANDSCAPE_SIDE = 15
+MIN_LANDSCAPE_ROWS = 64
+
+
+def _landscape_work(trainer: NetworkTrainer, shape: tuple[int, int], n_path: int, max_work: float
+                    ) -> tuple[tuple[int, int], tuple[np.ndarray, np.ndarray], str]:
+    """The grid shape and training rows (features, targets) of a landscape within ``max_work``: each loss
+    costs about rows x weights multiply-adds; first the grid gets coarser (to MIN_LANDSCAPE_SIDE), then a
+    seeded sample of the rows is taken (the same one each time, so landscapes stay comparable)."""
+    net = trainer.net_
+    assert net is not None
+    F, T = trainer._Ftr, trainer._Ttr
+    h, w = (int(v) for v in shape)
+    n = len(F)
+
+    def work(h: int, w: int, rows: int) -> float:
+        return float(h * w + n_path) * rows * net.n_weights
+
+    if work(h, w, n) <= max_work:
+        return (h, w), (F, T), ""
+    f = math.sqrt(max(max_work / work(h, w, n) - n_path / (h * w), 0.0))
+    h2, w2 = max(min(h, MIN_LANDSCAPE_SIDE), round(h * f)), max(min(w, MIN_LANDSCAPE_SIDE), round(w * f))
+    rows = n
+    if work(h2, w2, n) > max_work:
+        rows = max(min(n, MIN_LANDSCAPE_ROWS), int(max_work / work(h2, w2, 1)))
+        pick = np.sort(np.random.default_rng([trainer.params.seed, 3]).permutation(n)[:rows])
+        F, T = F[pick], T[pick]
+    where = f" over {rows:,} of the {n:,} training points" if rows < n else ""
+    note = f"A big network: a {h2}×{w2} grid{where}, to keep training going."
+    return (h2, w2), (F, T), note
+
+
 # one errstate for all of it: after divergence the weights may be finite but near overflow, and their
 # norms, projections and losses overflow (an inf total falls back to random directions, inf losses show)
 @np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
 def loss_landscape(trainer: NetworkTrainer, method: str = "random", shape: tuple[int, int] = (31, 31),
-                   span: float = 1.0,
-                   seed: int = 0) -> LossLandscape:
+                   span: float = 1.0, seed: int = 0, max_work: float = LANDSCAPE_WORK) -> LossLandscape:
     """E over a 2-D slice through the current weights (training rows, l2 included).
 
     ``random``: filter-normalised random directions, α, β in [-span, span] (widened to hold the path).
     ``pca``: the top two principal directions of the recorded trajectory about the current weights;
-    the grid spans the projected path with a margin."""
+    the grid spans the projected path with a margin.
+
+    It is computed in the training process between steps, so its cost is bounded: beyond ``max_work``
+    multiply-adds (a big network on many points) the grid is coarser and then the loss is taken over a
+    fixed sample of the training points; the message says so."""
     net = _require_net(trainer)
     if method not in ("random", "pca"):
         raise ValidationError(f"The landscape method must be 'random' or 'pca'; got {method!r}.")
@@ -136,13 +172,14 @@ def loss_landscape(trainer: NetworkTrainer, method: str = "random", shape: tuple
         half = np.maximum(reach, span)
     else:
         half = np.where(reach > 0, reach, span)
-    h, w = shape
+    (h, w), (F, T), note = _landscape_work(trainer, shape, len(thetas), max_work)
+    message = " ".join(m for m in (message, note) if m)
     alphas = np.linspace(-half[0], half[0], w)
     betas = np.linspace(-half[1], half[1], h)
     # row-major: grid row i*w + j is θ + α_j d1 + β_i d2
     grid = trainer.theta_ + np.tile(alphas, h)[:, None] * dirs[0] + np.repeat(betas, w)[:, None] * dirs[1]
-    loss = net.loss_values(grid, trainer._Ftr, trainer._Ttr).reshape(h, w)
-    path_loss = net.loss_values(thetas, trainer._Ftr, trainer._Ttr)
+    loss = net.loss_values(grid, F, T).reshape(h, w)
+    path_loss = net.loss_values(thetas, F, T)
     return LossLandscape(method, frozen(alphas), frozen(betas), frozen(loss), frozen(coords),
                          frozen(steps), frozen(path_loss), explained, message, step=trainer.n_iter_)
 
@@ -173,9 +210,27 @@ def predicted_class(trainer: NetworkTrainer, X: np.ndarray) -> np.ndarray:
         return np.asarray(trainer.predict_proba(X).argmax(axis=1))
 
 
-def check_gradient(trainer: NetworkTrainer, eps: float = 1e-5) -> GradientCheck:
-    """Backprop's gradient against central differences at the current weights (see gradient_check)."""
+CHECK_WORK = 3e8  # multiply-adds a gradient check may take (two losses per parameter checked)
+MIN_CHECKED = 64  # parameters checked at least, spread evenly over the flat vector (every layer's share)
+
+
+def check_gradient(trainer: NetworkTrainer, eps: float = 1e-5, max_work: float = CHECK_WORK) -> GradientCheck:
+    """Backprop's gradient against central differences at the current weights (see gradient_check). In a
+    big network on many points (beyond ``max_work`` multiply-adds) it checks an even spread of the
+    parameters, then on a seeded sample of the training points: training waits while it runs."""
     net = _require_net(trainer)
+    X, T = trainer._Ftr, trainer._Ttr
+    n, p = len(X), net.n_params
+    indices = np.arange(p)
+    per_loss = float(net.n_weights)
+    if 2 * p * n * per_loss > max_work:
+        k = max(min(p, MIN_CHECKED), min(p, int(max_work / (2 * n * per_loss))))
+        indices = np.unique(np.linspace(0, p - 1, k).round().astype(np.intp))
+        rows = max(1, min(n, int(max_work / (2 * len(indices) * per_loss))))
+        if rows < n:
+            pick = np.sort(np.random.default_rng([trainer.params.seed, 4]).permutation(n)[:rows])
+            X, T = X[pick], T[pick]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        err = gradient_check(trainer, eps=eps)
-    return GradientCheck(err, net.n_params, trainer.n_iter_, eps)
+        err = gradient_check(trainer, X, T, eps=eps, indices=indices)
+    return GradientCheck(err, len(indices), trainer.n_iter_, eps, n_total=p, n_rows=n,
+                         n_sampled_rows=len(X) if len(X) < n else 0)

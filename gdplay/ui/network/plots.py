@@ -672,6 +672,8 @@ class LandscapeView:
             what = "random directions"
         if land.method == "pca" and what == "random directions":
             what = "random directions (the path is\ntoo short or straight for PCA)"
+        if "big network" in land.message:  # a coarser grid, perhaps a sample of the points
+            what += "\n" + land.message[land.message.index("A big network"):].replace(", to", ",\nto")
         self._step, self._what = step, what
         self._show_title(stale=False)
         self.plot.getViewBox().setRange(xRange=(a[0], a[-1]), yRange=(b[0], b[-1]), padding=0)

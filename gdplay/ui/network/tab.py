@@ -674,7 +674,11 @@ class NetworkTab(TrainingTabMixin, QWidget):
                 "check the kinks: ReLU/step slopes jump at 0" if self.params.activation in ("relu", "leaky_relu",
                                                                                             "step")
                 else "they disagree")
-            label.setText(f"max relative error <b>{e:.2e}</b> over {result.n_params} parameters at step "
+            over = f"{result.n_params:,}" if result.n_params == result.n_total else \
+                f"{result.n_params:,} of {result.n_total:,} (a big network: an even spread)"
+            if result.n_sampled_rows:
+                over += f" on {result.n_sampled_rows:,} of the {result.n_rows:,} points"
+            label.setText(f"max relative error <b>{e:.2e}</b> over {over} parameters at step "
                           f"{result.step:,}: {verdict}")
 
     @Slot(object)
