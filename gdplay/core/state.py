@@ -66,7 +66,7 @@ def decode_array(obj: Any, what: str, dtype: str = "float64", ndim: int | None =
 
 def encode_rng(rng: np.random.Generator) -> dict[str, Any]:
     """A generator's exact position (its bit generator's state: plain ints and strings)."""
-    return rng.bit_generator.state
+    return dict(rng.bit_generator.state)
 
 
 def decode_rng(obj: Any, what: str) -> np.random.Generator:

@@ -50,7 +50,19 @@ class NetworkTrainer:
         self._labels = np.empty(0, dtype=np.int64)
         self._test_mask = np.zeros(0, dtype=bool)
         self._grid_cache: dict[tuple, np.ndarray] = {}
+        self.net_: MLP | None = None
+        self.status: Status = Status.INVALID
+        self.message = ""
+        self._cache: dict[str, Any] | None = None  # the current weights evaluated on the training set
+        self._order: np.ndarray | None = None  # the epoch's shuffled training rows (mini-batches)
+        self.optimizer_: Optimizer
         self.reset()
+
+    @property
+    def _net(self) -> MLP:
+        """The network, where the caller knows there is one (training, a snapshot of a valid run)."""
+        assert self.net_ is not None, "no network: the data cannot be trained on"
+        return self.net_
 
     # -- data and params -----------------------------------------------------------------------------------
     def set_data(self, X: np.ndarray, labels: np.ndarray, version: int = 0,
@@ -84,7 +96,7 @@ class NetworkTrainer:
         if params.structural_change(old) or self.net_ is None:
             self.reset()
             return
-        self.net_.l2 = float(params.l2)
+        self._net.l2 = float(params.l2)
         opt = self.optimizer_
         if params.optimizer != old.optimizer:
             self.optimizer_ = self._make_optimizer()  # keep the weights, start the new rule's state afresh
@@ -110,7 +122,7 @@ class NetworkTrainer:
         self.n_iter_ = 0
         self.epoch_ = 0
         self.message = ""
-        self.net_: MLP | None = None
+        self.net_ = None
         self._cache = None
         self.classes_ = np.unique(self._labels)
         train = ~self._test_mask
@@ -181,14 +193,14 @@ class NetworkTrainer:
         self._pos += b
         if self._pos >= self.n_train_:  # an epoch is a completed pass over the training rows
             self.epoch_ += 1
-        return self._Ftr[rows], self._Ttr[rows], self.net_.workspace(len(rows))
+        return self._Ftr[rows], self._Ttr[rows], self._net.workspace(len(rows))
 
     def step(self, k: int) -> int:
         """Take up to ``k`` optimizer updates (one batch each); returns how many were taken."""
         if not self.status.can_step or k <= 0:
             return 0
         self.status = Status.TRAINING
-        p, net, opt = self.params, self.net_, self.optimizer_
+        p, net, opt = self.params, self._net, self.optimizer_
         P, G, theta, prev = self._P, self._G, self.theta_, self._prev
         params_list, grads_list = (theta,), (self.grad_,)
         hist, eval_every = self.loss_history_, self.eval_every
@@ -254,7 +266,7 @@ class NetworkTrainer:
         return out
 
     def _grad_norms(self, grad: np.ndarray) -> list[float]:
-        return [math.sqrt(float(np.dot(grad[s], grad[s]))) for s in self.net_.weight_slices]
+        return [math.sqrt(float(np.dot(grad[s], grad[s]))) for s in self._net.weight_slices]
 
     def _accuracy(self, z: np.ndarray, y: np.ndarray) -> float:
         if len(y) == 0:
@@ -265,8 +277,9 @@ class NetworkTrainer:
     def _test_scores(self) -> tuple[float, float]:
         if self.n_test_ == 0:
             return math.nan, math.nan
-        z = self.net_.logits(self._P, self._Fte)
-        loss = float(self.net_.loss_from_logits(z, self._Tte) + self.net_.penalty(self.theta_))
+        net = self._net
+        z = net.logits(self._P, self._Fte)
+        loss = float(net.loss_from_logits(z, self._Tte) + net.penalty(self.theta_))
         return loss, self._accuracy(z, self._yte)
 
     def _record(self, step_no: int, loss: float, work: Workspace, full: bool) -> None:
@@ -278,7 +291,7 @@ class NetworkTrainer:
         if self.layer_stats_.want(index):
             self.layer_stats_.append(index, step_no, *self._grad_norms(self.grad_), *self._flat_fractions(work))
         if self.metrics_.want(index):
-            net = self.net_
+            net = self._net
             z_train = work.Z[-1] if full else net.logits(self._P, self._Ftr)
             train_loss = loss if full else float(net.loss_from_logits(z_train, self._Ttr)
                                                  + net.penalty(self.theta_))
@@ -391,7 +404,7 @@ class NetworkTrainer:
     def _evaluate(self) -> dict[str, Any]:
         if self._cache is not None:
             return self._cache
-        net = self.net_
+        net = self._net
         # full batch: the pass the next step would make, at the same weights into the same buffers (the
         # step then takes it from here: a snapshot per chunk costs no extra pass); else a gradient of its own
         ahead = self._batch_size() == self.n_train_
@@ -414,7 +427,7 @@ class NetworkTrainer:
         """Why some layers get no gradient (training goes on; those weights just stay put)."""
         if not zero_layers:
             return ""
-        p, L = self.params, self.net_.n_layers
+        p, L = self.params, self._net.n_layers
         names = ", ".join(str(i) for i in zero_layers)
         if p.activation == "step" and L > 1:
             why = ("the binary step is flat on both sides of its jump, so no gradient reaches the hidden "
@@ -441,7 +454,7 @@ class NetworkTrainer:
 
     def snapshot(self) -> NetworkSnapshot:
         p = self.params
-        common = dict(
+        common: dict[str, Any] = dict(
             step=self.n_iter_, params_version=self.params_version, status=self.status,
             learning_rate=p.learning_rate, loss_name=p.loss, activation=p.activation, optimizer=p.optimizer,
             classes=tuple(int(c) for c in self.classes_), features=tuple(p.features),
@@ -467,7 +480,7 @@ class NetworkTrainer:
         kind = {"sigmoid": "saturated", "tanh": "saturated", "relu": "dead", "leaky_relu": "dead",
                 "step": "zero-slope"}.get(p.activation, "none")
         return NetworkSnapshot(
-            **common, message=message, cost=ev["train_loss"], layer_sizes=self.net_.layer_sizes,
+            **common, message=message, cost=ev["train_loss"], layer_sizes=self._net.layer_sizes,
             coefs=tuple(frozen(W) for W in self._P.W), intercepts=tuple(frozen(b) for b in self._P.b),
             train_loss=ev["train_loss"], test_loss=ev["test_loss"], train_accuracy=ev["train_accuracy"],
             test_accuracy=ev["test_accuracy"], grad_norms=ev["grad_norms"],
@@ -503,8 +516,8 @@ class NetworkTrainer:
         F = self._grid_cache.get(key)
         if F is None:
             h, w = shape
-            xs = np.linspace(*key[0], w)
-            ys = np.linspace(*key[1], h)
+            xs = np.linspace(key[0][0], key[0][1], w)
+            ys = np.linspace(key[1][0], key[1][1], h)
             pts = np.column_stack([np.tile(xs, h), np.repeat(ys, w)])
             F = make_features(pts, self.params.features, dtype=np.float32)
             if len(self._grid_cache) > 8:

@@ -18,6 +18,10 @@ from gdplay.core.trainer import NotReady, ValidationError, frozen
 MAP_CHUNK = 8192  # grid rows per forward pass in decision_map
 
 
+def _pair(r: tuple[float, float]) -> tuple[float, float]:
+    return float(r[0]), float(r[1])
+
+
 def _require_net(trainer: NetworkTrainer) -> MLP:
     """The trainer's network, or NotReady with its message (no points yet, one class, all held out)."""
     if trainer.net_ is None:
@@ -45,7 +49,7 @@ def decision_map(trainer: NetworkTrainer, x_range: tuple[float, float], y_range:
             p = sigmoid(z[:, 0])
             label = (z[:, 0] >= 0).astype(np.intp)
     label = label.reshape(h, w).astype(np.int8)  # <= 127 classes: an eighth of the bytes to send per frame
-    return DecisionMap(tuple(x_range), tuple(y_range), frozen(p.reshape(h, w)), frozen(label),
+    return DecisionMap(_pair(x_range), _pair(y_range), frozen(p.reshape(h, w)), frozen(label),
                        tuple(int(c) for c in trainer.classes_))
 
 
@@ -65,13 +69,13 @@ def neuron_maps(trainer: NetworkTrainer, x_range: tuple[float, float], y_range: 
             lo, hi = float(a.min()), float(a.max())
             hi = hi if hi > lo else lo + 1.0
         levels.append((float(lo), float(hi)))
-    return NeuronMaps(tuple(x_range), tuple(y_range), tuple(layers), tuple(levels))
+    return NeuronMaps(_pair(x_range), _pair(y_range), tuple(layers), tuple(levels))
 
 
 def _random_directions(trainer: NetworkTrainer, seed: int) -> np.ndarray:
     """Two filter-normalised random directions: per unit (column of W_l) the direction has the norm of
     that unit's incoming weights; biases get 0 (Li et al., "Visualizing the loss landscape", 2018)."""
-    net = trainer.net_
+    net = _require_net(trainer)
     rng = np.random.default_rng([trainer.params.seed, 2, seed])
     dirs = np.zeros((2, net.n_params))
     for d in dirs:
@@ -152,7 +156,7 @@ def loss_landscape(trainer: NetworkTrainer, method: str = "random", shape: tuple
         try:
             _, sv, vt = np.linalg.svd(rel, full_matrices=False)
         except np.linalg.LinAlgError:
-            sv, vt = np.zeros(0), None
+            sv, vt = np.zeros(0), np.zeros((0, rel.shape[1]))
         total = float((sv**2).sum())
         if not math.isfinite(total) or len(steps) < 3 or len(sv) < 2 or total == 0.0 or sv[1] <= 1e-12 * sv[0]:
             message = "The path is too short (or straight) for two principal directions; showing random ones."
