@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -65,7 +66,7 @@ class StyledPoints(pg.GraphicsObject):
     an atlas of the styles rendered once. ``set_points`` is vectorised: new predictions for 5,000 points
     cost a fraction of a millisecond, where ScatterPlotItem.setData spends ~4 µs a point in Python."""
 
-    def __init__(self, styles: list[tuple[str, object, object]], size: float = 9.0) -> None:
+    def __init__(self, styles: Sequence[tuple[str, object, object]], size: float = 9.0) -> None:
         super().__init__()
         self._styles = [(symbol, pg.mkPen(pen), pg.mkBrush(brush)) for symbol, pen, brush in styles]
         self._size = float(size)
@@ -147,7 +148,7 @@ class StyledPoints(pg.GraphicsObject):
         frags[:, 4] = side
         frags[:, 5] = side
         frags[:, 6:10] = [1 / dpr, 1 / dpr, 0.0, 1.0]
-        painter.drawPixmapFragments(*self._frags.drawargs(), self._atlas)
+        painter.drawPixmapFragments(*self._frags.drawargs(), self._atlas)  # type: ignore[call-arg]  # (array, count)
 
 
 
@@ -505,7 +506,7 @@ class LayerProfileView:
         self._start: tuple[float, ...] = ()
         self._key: tuple | None = None
         self._yrange: tuple[float, float] | None = None
-        self._layers = -1
+        self._layers: tuple[int, str] = (-1, "")  # (weight layers, flat kind) the axes are for
         self._sync()
 
     def _sync(self, *_args) -> None:
