@@ -272,3 +272,22 @@ def test_the_slow_plots_take_turns_while_training_and_both_show_where_a_stopped_
     assert shown() == (21, 21)
     tab._on_controller_snapshot(snaps[3])  # a snapshot of a stopped run (a Step): both at once
     assert shown() == (28, 28)
+
+
+def test_a_big_network_draws_its_decision_map_on_a_coarser_grid(qtbot, tab):
+    from gdplay.core.network import FEATURES
+    from gdplay.ui.network.tab import map_resolution
+
+    assert map_resolution((2, 8, 8, 1)) == 100  # the default network: the full grid
+    assert map_resolution((7, *(32,) * 6, 1)) == 60  # 5,376 weights: ~2e7 multiply-adds a map
+    assert map_resolution((7, *(32,) * 6, 1)) < map_resolution((2, *(32,) * 6, 1)) < map_resolution((2, 32, 1))
+    tab.set_params(tab.params.__class__(hidden=(32,) * 6, features=FEATURES))
+
+    def coarse_map():
+        dm = tab.controller.views.get("decision")
+        return isinstance(dm, DecisionMap) and dm.label.shape[1] == 60 and tab.snapshot.layer_sizes[1:-1] == (32,) * 6
+
+    qtbot.waitUntil(coarse_map, timeout=10000)
+    tab.set_params(tab.params.__class__(hidden=(4,)))
+    qtbot.waitUntil(lambda: tab.controller.views.get("decision") is not None
+                    and tab.controller.views["decision"].label.shape[1] == 100, timeout=10000)

@@ -6,6 +6,7 @@ the backprop lesson's two-neuron chain by hand."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import time
 from dataclasses import replace
@@ -69,6 +70,18 @@ NEURON_MAPS_TIMEOUT_S = 1.0
 # cost as much as training: they may take this share of the training process's time (see SetView)
 DECISION_MAP_SHARE = 0.08
 PREDICTIONS_SHARE = 0.04
+# ... and a big network's map is computed on a coarser grid, so that it still comes ten times a second or more
+# within that share: about this many multiply-adds a map (~5 ms), between 40 and 100 cells across
+MAP_WORK = 2e7
+MAP_RESOLUTION = (40, 100)
+
+
+def map_resolution(layer_sizes: tuple[int, ...]) -> int:
+    """Cells across the decision map for a network of these layer sizes (a forward pass costs about
+    Σ n_in·n_out multiply-adds a cell)."""
+    weights = sum(a * b for a, b in itertools.pairwise(layer_sizes))
+    lo, hi = MAP_RESOLUTION
+    return int(np.clip(math.isqrt(int(MAP_WORK / max(weights, 1))), lo, hi))
 # the controls a session keeps besides the params, in the order they are put back: the preset before the
 # count and noise it would reset; the map's range last (loading points fits it)
 SESSION_SETTINGS = {"rate": "panel.playback", "preset": "panel.preset", "count": "panel.count",
@@ -701,6 +714,9 @@ class NetworkTab(TrainingTabMixin, QWidget):
         if snap.classes != self._classes:
             self._classes = snap.classes
             self.map_view.set_classes(snap.classes)
+        if snap.layer_sizes and map_resolution(snap.layer_sizes) != self.map_view.view.resolution:
+            self.map_view.view.resolution = map_resolution(snap.layer_sizes)
+            self._request_views()  # the map on the grid this network can afford
         dm = views.get("decision")
         dm = dm if isinstance(dm, DecisionMap) and snap.layer_sizes else None
         if dm is not self._map_shown:  # a map kept between snapshots (max_share) is not drawn again
