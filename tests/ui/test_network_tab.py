@@ -291,3 +291,74 @@ def test_a_big_network_draws_its_decision_map_on_a_coarser_grid(qtbot, tab):
     tab.set_params(tab.params.__class__(hidden=(4,)))
     qtbot.waitUntil(lambda: tab.controller.views.get("decision") is not None
                     and tab.controller.views["decision"].label.shape[1] == 100, timeout=10000)
+
+
+# -- one protocol from the panel to the tab -----------------------------------------------------------------
+def test_each_control_reports_exactly_the_params_field_it_changed(qtbot):
+    from gdplay.ui.network.controls import ControlPanel
+    from gdplay.ui.network.tab import DEFAULT_PARAMS
+
+    panel = ControlPanel(DEFAULT_PARAMS)
+    qtbot.addWidget(panel)
+    edits: list[dict] = []
+    panel.edited.connect(edits.append)
+
+    def one_edit(action) -> dict:
+        edits.clear()
+        action()
+        assert len(edits) == 1, edits
+        return edits[0]
+
+    assert one_edit(lambda: panel.learning_rate.setValue(0.05)) == {"learning_rate": pytest.approx(0.05)}
+    assert one_edit(lambda: panel.optimizer.setCurrentIndex(panel.optimizer.findData("adam"))) == {
+        "optimizer": "adam", "momentum": None, "beta1": pytest.approx(0.9), "beta2": pytest.approx(0.999),
+        "epsilon": pytest.approx(1e-8)}
+    assert one_edit(lambda: panel.hyper["beta1"].setValue(0.8)) == {"beta1": pytest.approx(0.8)}
+    assert one_edit(lambda: panel.batch_mode.setCurrentIndex(panel.batch_mode.findData("mini"))) == {"batch_size": 16}
+    assert one_edit(lambda: panel.batch_size.setValue(32)) == {"batch_size": 32}
+    assert one_edit(lambda: panel.batch_mode.setCurrentIndex(panel.batch_mode.findData("one"))) == {"batch_size": 1}
+    assert one_edit(lambda: panel.l2_on.setChecked(True)) == {"l2": pytest.approx(1e-3)}
+    assert one_edit(lambda: panel.l2_on.setChecked(False)) == {"l2": 0.0}
+    assert one_edit(lambda: panel.layer_count.setValue(3)) == {"hidden": (8, 8, 8)}
+    assert one_edit(lambda: panel.units[1].setValue(5)) == {"hidden": (8, 5, 8)}
+    assert one_edit(lambda: panel.activation.setCurrentIndex(panel.activation.findData("relu"))) == {
+        "activation": "relu"}
+    assert one_edit(lambda: panel.leaky_slope.setValue(0.2)) == {"leaky_slope": pytest.approx(0.2)}
+    assert one_edit(lambda: panel.loss.setCurrentIndex(panel.loss.findData("mse"))) == {"loss": "mse"}
+    assert one_edit(lambda: panel.init.setCurrentIndex(panel.init.findData("he"))) == {"init": "he"}
+    assert one_edit(lambda: panel.init_seed.setValue(7)) == {"seed": 7}
+    assert one_edit(lambda: panel.features["x1^2"].setChecked(True)) == {"features": ("x1", "x2", "x1^2")}
+    edits.clear()
+    panel.show_params(DEFAULT_PARAMS)  # params from elsewhere: shown, never reported as an edit
+    assert edits == [] and panel.network_params(DEFAULT_PARAMS) == DEFAULT_PARAMS
+
+
+def test_an_edit_is_validated_once_never_echoed_and_a_restart_carries_the_live_edits_meanwhile(
+        qtbot, tab, monkeypatch):
+    from gdplay.core.network import NetworkParams
+
+    validated, shown = [], []
+    real_validate = NetworkParams.validate
+    monkeypatch.setattr(NetworkParams, "validate", lambda self: validated.append(self) or real_validate(self))
+    monkeypatch.setattr(tab.panel, "show_params", lambda p: shown.append(p))
+    sent = []
+    real_set_params = tab.controller.set_params
+    monkeypatch.setattr(tab.controller, "set_params", lambda p: sent.append(p) or real_set_params(p))
+
+    tab.panel.learning_rate.setValue(0.2)  # live: at once
+    assert tab.params.learning_rate == pytest.approx(0.2) and sent == [tab.params] and len(validated) == 1
+    tab.panel.units[0].setValue(3)  # structural: waits for the debounce ...
+    tab.panel.units[0].setValue(5)
+    tab.panel.learning_rate.setValue(0.05)  # ... and a live edit meanwhile goes with it
+    assert len(sent) == 1 and tab._restart_timer.isActive()
+    qtbot.waitUntil(lambda: len(sent) == 2, timeout=3000)
+    assert sent[1].hidden == (5, 8) and sent[1].learning_rate == pytest.approx(0.05) and tab.params == sent[1]
+    assert len(validated) == 2 and shown == []  # once per change sent; nothing put back into the panel
+
+
+def test_an_invalid_edit_says_why_and_the_panel_shows_the_params_in_force(qtbot, tab):
+    before = tab.params
+    tab._on_panel_edited({"hidden": (0,)})  # beyond what the spin boxes allow: as a broken control would send
+    tab._send_params()
+    assert tab.params == before and "hidden layer" in tab.status_label.text()
+    assert tab.panel.network_params(before) == before

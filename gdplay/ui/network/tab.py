@@ -168,6 +168,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._map_shown: DecisionMap | None = None  # the decision map last drawn
         self.diagram_draws = 0  # counted for the bench
         self._frame = 0  # snapshots drawn while training (the slow plots take turns)
+        self._pending: NetworkParams | None = None  # the panel's edits waiting for the restart debounce
 
         # last: a failure while building the widgets must not leave a training thread behind
         self.controller = TrainingController(NetworkTrainer(self.params, history_capacity=HISTORY_CAPACITY),
@@ -256,8 +257,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.playback.rateChanged.connect(c.set_rate)
         self.playback.limitChanged.connect(self.set_step_limit)
         c.set_rate(self.playback.rate())
-        p.liveChanged.connect(self._on_panel_live_changed)
-        p.structureChanged.connect(self._on_panel_structure_changed)
+        p.edited.connect(self._on_panel_edited)
         p.dataChanged.connect(self._data_timer.start)
         p.splitChanged.connect(self._on_points_changed)
         p.classChanged.connect(self._on_panel_class_changed)
@@ -417,28 +417,19 @@ class NetworkTab(TrainingTabMixin, QWidget):
 
     def _load_scenario(self, act: str, init: str) -> None:
         p = self.panel
-        self._set_quietly(p.batch_mode, p.batch_mode.findData("full"))
-        self._set_quietly(p.optimizer, p.optimizer.findData("gd"))
-        p._on_optimizer_changed()  # rows shown for the optimizer (emits liveChanged: harmless)
-        p.learning_rate.setValue(0.1, emit=False)
-        p.set_network((8, 8, 8, 8, 8), act, init, "mse")
         p.data_seed.blockSignals(True)
         p.data_seed.setValue(0)
         p.data_seed.blockSignals(False)
         self.load_preset("xor")
-        self._send_params()
+        self.set_params(replace(self.params, hidden=(8, 8, 8, 8, 8), activation=act, init=init, loss="mse",
+                                optimizer="gd", momentum=None, beta1=None, beta2=None, epsilon=None,
+                                learning_rate=0.1, batch_size=0))
         self.controller.set_rate(None)
         self.playback.set_rate(None, emit=False)
         # the other activation's run on the same network and data, drawn dashed for comparison
         # asked for once the trainer has this scenario's points and network (see _on_controller_snapshot)
         self.gradient_view.set_reference(None)
         self._reference_for = (act, VANISHING["relu" if act == "sigmoid" else "sigmoid"])
-
-    @staticmethod
-    def _set_quietly(box, index: int) -> None:
-        box.blockSignals(True)
-        box.setCurrentIndex(index)
-        box.blockSignals(False)
 
     def set_params(self, params: NetworkParams) -> bool:
         """Adopt ``params`` (validated), show them and send them at once; False, saying why, if refused."""
@@ -448,6 +439,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
             self._show_error(str(exc))
             return False
         self._restart_timer.stop()  # these params supersede a restart pending from the panel
+        self._pending = None
         self.panel.show_params(params)
         self.playback.set_limit(params.max_steps)
         self.params = params
@@ -514,32 +506,40 @@ class NetworkTab(TrainingTabMixin, QWidget):
         """Live; a structural change still waiting for its debounce carries it along."""
         self.params = replace(self.params, max_steps=int(steps))
         self.playback.set_limit(self.params.max_steps)
-        if not self._restart_timer.isActive():
+        if self._pending is not None:
+            self._pending = replace(self._pending, max_steps=self.params.max_steps)
+        else:
             self.controller.set_params(self.params)
+
+    @Slot(dict)
+    def _on_panel_edited(self, changes: dict) -> None:
+        """Fields the user changed in the panel, applied to the params: the learning rate, optimizer and
+        batch at once; the layers, activation, loss, init, seed and inputs restart the run, after
+        RESTART_DEBOUNCE_MS (typing "16" in a box restarts once), carrying the live edits made meanwhile."""
+        self._pending = replace(self._pending or self.params, **changes)
+        if self._pending.structural_change(self.params):
+            self._restart_timer.start()
+        elif not self._restart_timer.isActive():
+            self._send_params()
 
     @Slot()
     def _send_params(self) -> None:
+        """Validate and send the params the panel's edits made (once; the panel already shows them)."""
         self._restart_timer.stop()
+        params, self._pending = self._pending, None
+        if params is None:
+            return
         try:
-            params = self.panel.network_params(self.params).validate()
-        except ValueError as exc:
+            params = params.validate()
+        except ValidationError as exc:
             self._show_error(str(exc))
+            self.panel.show_params(self.params)  # back to the params in force
             return
         changed = [k for k in NetworkParams.STRUCTURAL if getattr(params, k) != getattr(self.params, k)]
         with self.undoable(CHANGE_NAMES[changed[0]]) if changed else contextlib.nullcontext():
             self.params = params
             self.controller.set_params(params)
         self.activation_view.set_activation(params.activation, params.leaky_slope)
-
-    @Slot()
-    def _on_panel_live_changed(self) -> None:
-        if self._restart_timer.isActive():
-            return  # a restart is pending: it will carry this value too
-        self._send_params()
-
-    @Slot()
-    def _on_panel_structure_changed(self) -> None:
-        self._restart_timer.start()  # debounced: typing "16" in a spinbox restarts once
 
     @Slot(int)
     def _on_panel_class_changed(self, index: int) -> None:
