@@ -107,10 +107,6 @@ class ValidationError(ValueError):
     """Bad input, with a message that says what is wrong, the value seen and what is allowed."""
 
 
-class NotReady(Exception):
-    """A view or request the trainer cannot answer yet (no model: no data, one class); the message says what to do."""
-
-
 def frozen(a: np.ndarray) -> np.ndarray:
     """A read-only copy, for snapshots that cross threads."""
     out = np.array(a, copy=True)
