@@ -264,15 +264,15 @@ def test_the_slow_plots_take_turns_while_training_and_both_show_where_a_stopped_
         return tab.accuracy_view.train.xData[-1], tab.gradient_view.curves[0].xData[-1]
 
     tab.controller.running = True  # as the training process says while it trains (the tab is paused)
-    tab._on_controller_snapshot(snaps[0])
-    tab._on_controller_snapshot(snaps[1])
+    tab.on_snapshot(snaps[0])
+    tab.on_snapshot(snaps[1])
     assert sorted(shown()) == [7, 14]  # one frame each
-    tab._on_controller_snapshot(snaps[2])
+    tab.on_snapshot(snaps[2])
     assert 21 in shown() and shown() != (21, 21)
     tab.controller.running = False
-    tab._on_controller_running(False)  # stopped: both from the last snapshot
+    tab.on_running(False)  # stopped: both from the last snapshot
     assert shown() == (21, 21)
-    tab._on_controller_snapshot(snaps[3])  # a snapshot of a stopped run (a Step): both at once
+    tab.on_snapshot(snaps[3])  # a snapshot of a stopped run (a Step): both at once
     assert shown() == (28, 28)
 
 
@@ -360,7 +360,7 @@ def test_an_edit_is_validated_once_never_echoed_and_a_restart_carries_the_live_e
 
 def test_an_invalid_edit_says_why_and_the_panel_shows_the_params_in_force(qtbot, tab):
     before = tab.params
-    tab._on_panel_edited({"hidden": (0,)})  # beyond what the spin boxes allow: as a broken control would send
+    tab.on_controls_edited({"hidden": (0,)})  # beyond what the spin boxes allow: as a broken control would send
     tab._send_params()
     assert tab.params == before and "hidden layer" in tab.status_label.text()
     assert tab.panel.network_params(before) == before

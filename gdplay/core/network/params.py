@@ -66,6 +66,7 @@ class NetworkParams:
     max_steps: int = 100_000
 
     STRUCTURAL = ("hidden", "activation", "leaky_slope", "loss", "init", "seed", "features")
+    LIVE = ("learning_rate", "l2", "batch_size", "optimizer", "momentum", "beta1", "beta2", "epsilon", "max_steps")
 
     def optimizer_hyperparameters(self) -> dict[str, float]:
         return {k: v for k in ("momentum", "beta1", "beta2", "epsilon") if (v := getattr(self, k)) is not None}

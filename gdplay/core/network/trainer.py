@@ -28,7 +28,7 @@ from gdplay.core.state import (
     encode_rng,
     field,
 )
-from gdplay.core.trainer import NotReady, Status, ValidationError, diverged_message, frozen
+from gdplay.core.trainer import Status, ValidationError, diverged_message, frozen
 
 
 class NetworkTrainer:
@@ -527,13 +527,3 @@ class NetworkTrainer:
 
     def with_params(self, **changes: Any) -> NetworkParams:
         return replace(self.params, **changes)
-
-    def if_ready(self, view: str, *args: Any, **kwargs: Any) -> Any:
-        """``views.<view>(self, *args, **kwargs)``, or None while there is no network (it raises NotReady):
-        for a bridge that names views by method. Goes when views are passed as functions."""
-        from gdplay.core.network import views
-
-        try:
-            return getattr(views, view)(self, *args, **kwargs)
-        except NotReady:
-            return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -389,8 +389,8 @@ class ControlPanel(QWidget):
         self.redo_button = QPushButton("Redo")
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Remove every point (Ctrl+Z brings them back, training included)")
-        for b in (self.load_button, self.undo_button, self.redo_button, self.clear_button):
-            buttons.addWidget(b)
+        for button in (self.load_button, self.undo_button, self.redo_button, self.clear_button):
+            buttons.addWidget(button)
         v.addLayout(buttons)
 
         self.preset.currentIndexChanged.connect(lambda *_: self._on_preset_changed())
@@ -405,10 +405,9 @@ class ControlPanel(QWidget):
 
     def _on_preset_changed(self, emit: bool = True) -> None:
         _label, noise, count, _k = PRESETS[self.preset.currentData()]
-        for w, v in ((self.noise, noise), (self.count, count)):
-            w.blockSignals(True)
-            w.setValue(v)
-            w.blockSignals(False)
+        with QSignalBlocker(self.noise), QSignalBlocker(self.count):
+            self.noise.setValue(noise)
+            self.count.setValue(count)
         if emit:
             self.dataChanged.emit()
 
@@ -462,6 +461,16 @@ class ControlPanel(QWidget):
         self.check_label.setWordWrap(True)
         form.addRow(self.check_button, self.check_label)
 
+    def use_status_label(self, label: QLabel) -> None:
+        """Show the tab's status line (the run's state and errors) in place of this panel's own."""
+        label.setWordWrap(True)
+        label.setMinimumHeight(self.status_label.minimumHeight())
+        layout = self.layout()
+        assert layout is not None
+        layout.replaceWidget(self.status_label, label)
+        self.status_label.deleteLater()
+        self.status_label = label
+
     # -- values ----------------------------------------------------------------------------------------
     def hidden(self) -> tuple[int, ...]:
         return tuple(s.value() for s in self.units[: self.layer_count.value()])
@@ -506,14 +515,14 @@ class ControlPanel(QWidget):
             if p.l2 > 0:
                 self.l2.setValue(_clamped(self.l2, p.l2), emit=False)
             self.layer_count.setValue(len(p.hidden))
-            for spin, units in zip(self.units, p.hidden):
-                spin.setValue(units)
-            for box, key in ((self.activation, p.activation), (self.loss, p.loss), (self.init, p.init)):
-                box.setCurrentIndex(box.findData(key))
+            for unit_box, units in zip(self.units, p.hidden):
+                unit_box.setValue(units)
+            for combo, key in ((self.activation, p.activation), (self.loss, p.loss), (self.init, p.init)):
+                combo.setCurrentIndex(combo.findData(key))
             self.leaky_slope.setValue(p.leaky_slope)
             self.init_seed.setValue(p.seed)
-            for f, box in self.features.items():
-                box.setChecked(f in p.features)
+            for f, check in self.features.items():
+                check.setChecked(f in p.features)
         finally:
             for w in widgets:
                 w.blockSignals(False)
@@ -521,6 +530,6 @@ class ControlPanel(QWidget):
             self.train_form.setRowVisible(spin, name in used)
         self.batch_size.setEnabled(mode == "mini")
         self.l2.setEnabled(p.l2 > 0)
-        for i, spin in enumerate(self.units):
-            spin.setVisible(i < len(p.hidden))
+        for i, unit_box in enumerate(self.units):
+            unit_box.setVisible(i < len(p.hidden))
         self.leaky_slope.setVisible(p.activation == "leaky_relu")

@@ -5,14 +5,15 @@ the backprop lesson's two-neuron chain by hand."""
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import math
 import time
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import fields, replace
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdplay.bridge import TrainingController
+from gdplay.bridge import CallFailed
 from gdplay.core.network import (
     DecisionMap,
     GradientCheck,
@@ -35,6 +36,7 @@ from gdplay.core.network import (
     NeuronMaps,
     held_out_mask,
     make_dataset,
+    views,
 )
 from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui.network.controls import ControlPanel
@@ -51,7 +53,7 @@ from gdplay.ui.network.plots import (
 from gdplay.ui.network.presets import PRESETS as DATA_PRESETS
 from gdplay.ui.network.worked import WorkedExample
 from gdplay.ui.plots.style import track_cursor
-from gdplay.ui.tab_base import TrainingTabMixin, readable
+from gdplay.ui.tab_base import TrainingTab, readable
 from gdplay.ui.throttle import Throttle
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
 from gdplay.ui.widgets.reflow import Arrangement, fit_side_panel, plot_area
@@ -113,14 +115,17 @@ def _fmt(v: float, pct: bool = False) -> str:
 SESSION_PARAM_CONTROLS = {"seed": ("panel.init_seed", ()), "batch_size": ("panel.batch_size", (0, 1))}
 
 
-class NetworkTab(TrainingTabMixin, QWidget):
-    statusMessage = Signal(str)
+class NetworkTab(TrainingTab):
+    """Points in classes, the decision map, the network diagram, loss, accuracy, gradient flow, the loss
+    landscape; a second page steps the worked two-neuron chain."""
+
     title = "Neural network"
     key = "network"
     PARAMS = NetworkParams
     SETTINGS = SESSION_SETTINGS
     PARAM_CONTROLS = SESSION_PARAM_CONTROLS
     UNDO_SETTINGS = ("preset", "count", "noise", "data_seed", "classes")
+    CHANGE_NAMES = CHANGE_NAMES
     N_CLASSES = 4
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -130,9 +135,8 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.landscape: LossLandscape | None = None
         self.gradient_check: GradientCheck | None = None
 
-        self.panel = ControlPanel(self.params)
+        self.panel = self.controls = ControlPanel(self.params)
         self.playback = self.panel.playback
-        self.status_label = self.panel.status_label
         self.map_view = DecisionMapView()
         self.editor = self.map_view.editor
         self.loss_view = LossView()
@@ -169,10 +173,11 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.diagram_draws = 0  # counted for the bench
         self._frame = 0  # snapshots drawn while training (the slow plots take turns)
         self._pending: NetworkParams | None = None  # the panel's edits waiting for the restart debounce
+        self._reference_for: tuple[str, tuple[str, str]] | None = None  # the scenario's comparison run, to ask
 
         # last: a failure while building the widgets must not leave a training thread behind
-        self.controller = TrainingController(NetworkTrainer(self.params, history_capacity=HISTORY_CAPACITY),
-                                             name="network", parent=self)
+        self.start_training(NetworkTrainer(self.params, history_capacity=HISTORY_CAPACITY))
+        self.panel.use_status_label(self.status_label)
         self.controller.set_params(self.params)
         self.controller.pause()  # a tab nobody has opened does not train; Play (or Space) starts it
 
@@ -246,18 +251,10 @@ class NetworkTab(TrainingTabMixin, QWidget):
         layout.addWidget(self.stack)
 
     def _connect(self) -> None:
+        self.connect_training()  # snapshots, running, errors, transport, the panel's edits
         c, p = self.controller, self.panel
-        c.snapshotReady.connect(self._on_controller_snapshot)
-        c.failed.connect(self._on_controller_failed)
-        c.runningChanged.connect(self._on_controller_running)
-        c.replyReady.connect(self._on_controller_reply)
-        self.playback.playToggled.connect(self.toggle_play)
-        self.playback.stepRequested.connect(self.step_once)
-        self.playback.resetRequested.connect(self.reset)
-        self.playback.rateChanged.connect(c.set_rate)
         self.playback.limitChanged.connect(self.set_step_limit)
         c.set_rate(self.playback.rate())
-        p.edited.connect(self._on_panel_edited)
         p.dataChanged.connect(self._data_timer.start)
         p.splitChanged.connect(self._on_points_changed)
         p.classChanged.connect(self._on_panel_class_changed)
@@ -292,7 +289,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
 
     def _describe_map_point(self, x: float, y: float) -> str:
         text = f"x₁ = {x:.4g}, x₂ = {y:.4g}"
-        dm = self.controller.views.get("decision")
+        dm = self.view("decision")
         if isinstance(dm, DecisionMap):
             (x0, x1), (y0, y1) = dm.x_range, dm.y_range
             rows, cols = dm.probability.shape
@@ -432,24 +429,27 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._reference_for = (act, VANISHING["relu" if act == "sigmoid" else "sigmoid"])
 
     def set_params(self, params: NetworkParams) -> bool:
-        """Adopt ``params`` (validated), show them and send them at once; False, saying why, if refused."""
+        """Adopt ``params`` (validated once), show them unless the panel produced them, and send them at
+        once; False, saying why (and the panel back to the params in force), if refused."""
         try:
             params = params.validate()
         except ValidationError as exc:
             self._show_error(str(exc))
+            self.panel.show_params(self.params)
             return False
-        self._restart_timer.stop()  # these params supersede a restart pending from the panel
-        self._pending = None
-        self.panel.show_params(params)
+        if self._from_controls is None:  # params from elsewhere supersede a restart pending from the panel
+            self._restart_timer.stop()
+            self._pending = None
+        self.show_params(params)
         self.playback.set_limit(params.max_steps)
         self.params = params
         self.controller.set_params(params)
         self.activation_view.set_activation(params.activation, params.leaky_slope)
         return True
 
-    # -- sessions and files (the rest is TrainingTabMixin's) --------------------------------------------
+    # -- sessions and files (the rest is TrainingTab's) ------------------------------------------------
     def session_trainer(self, params: NetworkParams, xy: np.ndarray, labels: np.ndarray,
-                        settings: dict) -> NetworkTrainer:
+                        settings: Mapping[str, Any]) -> NetworkTrainer:
         """A trainer as the controller's would be after these settings: same history, same held-out rows."""
         p = self.panel
         fraction = settings.get("test_share", p.test_fraction.value()) / 100
@@ -494,12 +494,12 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._landscape_key = (self.controller.params_version, self.editor.points.version)
         self._landscape_pending = True
         self._landscape_asked_at = self.snapshot.step if self.snapshot is not None else -1
-        self.controller.request("landscape", "if_ready", "loss_landscape",
-                                self.panel.landscape_method.currentData(), (41, 41))
+        self.controller.request(views.loss_landscape, self.panel.landscape_method.currentData(), (41, 41),
+                                on_reply=self._on_landscape)
 
     def request_gradient_check(self) -> None:
         self.panel.check_label.setText("checking…")
-        self.controller.request("gradient_check", "if_ready", "check_gradient")
+        self.controller.request(views.check_gradient, on_reply=self._on_gradient_check)
 
     # -- params and data -----------------------------------------------------------------------------
     def set_step_limit(self, steps: int) -> None:
@@ -512,10 +512,10 @@ class NetworkTab(TrainingTabMixin, QWidget):
             self.controller.set_params(self.params)
 
     @Slot(dict)
-    def _on_panel_edited(self, changes: dict) -> None:
-        """Fields the user changed in the panel, applied to the params: the learning rate, optimizer and
-        batch at once; the layers, activation, loss, init, seed and inputs restart the run, after
-        RESTART_DEBOUNCE_MS (typing "16" in a box restarts once), carrying the live edits made meanwhile."""
+    def on_controls_edited(self, changes: dict[str, Any]) -> None:
+        """Fields the user changed in the panel: the learning rate, optimizer and batch apply at once; the
+        layers, activation, loss, init, seed and inputs restart the run after RESTART_DEBOUNCE_MS (typing
+        "16" in a box restarts once), carrying the live edits made meanwhile."""
         self._pending = replace(self._pending or self.params, **changes)
         if self._pending.structural_change(self.params):
             self._restart_timer.start()
@@ -524,22 +524,16 @@ class NetworkTab(TrainingTabMixin, QWidget):
 
     @Slot()
     def _send_params(self) -> None:
-        """Validate and send the params the panel's edits made (once; the panel already shows them)."""
+        """Apply the panel's pending edits: the one controls path (validated once, not echoed, a restart
+        one undo entry named by the first restarting field)."""
         self._restart_timer.stop()
         params, self._pending = self._pending, None
         if params is None:
             return
-        try:
-            params = params.validate()
-        except ValidationError as exc:
-            self._show_error(str(exc))
-            self.panel.show_params(self.params)  # back to the params in force
-            return
-        changed = [k for k in NetworkParams.STRUCTURAL if getattr(params, k) != getattr(self.params, k)]
-        with self.undoable(CHANGE_NAMES[changed[0]]) if changed else contextlib.nullcontext():
-            self.params = params
-            self.controller.set_params(params)
-        self.activation_view.set_activation(params.activation, params.leaky_slope)
+        changes = {f.name: getattr(params, f.name) for f in fields(params)
+                   if getattr(params, f.name) != getattr(self.params, f.name)}
+        if changes:
+            super().on_controls_edited(changes)
 
     @Slot(int)
     def _on_panel_class_changed(self, index: int) -> None:
@@ -557,7 +551,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._test_mask = held_out_mask(len(pts), self.panel.test_fraction.value() / 100, self.panel.data_seed.value())
         xy, labels = pts.xy.copy(), pts.labels.copy()
         self.controller.set_data(xy, labels, version=pts.version, test_mask=self._test_mask)
-        self.controller.set_view("predicted", "if_ready", "predicted_class", xy, max_share=PREDICTIONS_SHARE)
+        self.controller.set_view("predicted", views.predicted_class, xy, max_share=PREDICTIONS_SHARE)
         self._show_points(xy, labels, None)
 
     def _show_points(self, xy: np.ndarray, labels: np.ndarray, predicted: np.ndarray | None) -> None:
@@ -572,7 +566,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
     @Slot(bool)
     def _on_show_test(self, _on: bool) -> None:
         snap, pts = self.snapshot, self.editor.points
-        pred = self.controller.views.get("predicted")
+        pred = self.view("predicted")
         predicted = None
         if (snap is not None and isinstance(pred, np.ndarray) and len(pred) == len(pts)
                 and snap.data_version == pts.version and len(snap.classes)):
@@ -594,14 +588,14 @@ class NetworkTab(TrainingTabMixin, QWidget):
     @Slot()
     def _request_views(self) -> None:
         xr, yr, shape = self.map_view.view.grid()
-        self.controller.set_view("decision", "if_ready", "decision_map", xr, yr, shape, max_share=DECISION_MAP_SHARE)
+        self.controller.set_view("decision", views.decision_map, xr, yr, shape, max_share=DECISION_MAP_SHARE)
         if self.snapshot is not None and self.snapshot.layer_sizes:
             self.request_neuron_maps()  # the pictures over the new range
 
     @Slot(bool)
     def _on_panel_discretise(self, on: bool) -> None:
         self.map_view.discretise = on
-        dm = self.controller.views.get("decision")
+        dm = self.view("decision")
         if isinstance(dm, DecisionMap):
             self.map_view.set_map(dm)
 
@@ -623,13 +617,10 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.accuracy_view.update(snap)
         self.gradient_view.update(snap)
 
-    @Slot(bool)
-    def _on_controller_running(self, running: bool) -> None:
-        self.playback.set_running(running)
+    def on_running(self, running: bool) -> None:
         if not running and self.snapshot is not None:
             self._draw_slow_plots(self.snapshot)  # stopped: both show where the run stands
-        if not running and self.snapshot is not None:
-            self._refresh_landscape_if_moved(self.snapshot)  # paused or finished: show where the run stands
+            self._refresh_landscape_if_moved(self.snapshot)  # paused or finished: its landscape too
 
     def request_neuron_maps(self) -> bool:
         """Ask the training process for every unit's picture over the map's range (coarser in a big network);
@@ -649,60 +640,62 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._neurons_key = key
         self._neurons_asked_at = now
         self.neuron_map_requests += 1
-        self.controller.request("neurons", "if_ready", "neuron_maps", xr, yr, size)
+        self.controller.request(views.neuron_maps, xr, yr, size, on_reply=self._on_neuron_maps)
         return True
 
-    @Slot(object, object)
-    def _on_controller_reply(self, tag: object, result: object) -> None:
-        if tag == "neurons":
-            self._neurons_asked_at = None
-            snap = self.snapshot
-            if snap is not None:
-                self.diagram.set_structure(snap.layer_sizes, snap.features)
-                self.diagram.set_values(snap.coefs, snap.intercepts)
-            if isinstance(result, NeuronMaps):
-                self.neuron_maps = result
-                self.diagram.set_maps(result)
-            return
-        if tag == "landscape":
-            self._landscape_pending = False
-            self.landscape = result if isinstance(result, LossLandscape) else None
-            self.landscape_view.set_landscape(self.landscape, self.landscape.step if self.landscape else None)
-            if self.snapshot is not None:
-                self._refresh_landscape_if_moved(self.snapshot)
-            # (its message, random directions instead of PCA, is said in the landscape's own box: a status
-            # line left from an earlier landscape would contradict the box)
-        elif tag == "import_state" and not self._landscape_pending:
+    # -- replies (a value, or a CallFailed: no network yet, the training process gone) --------------------
+    def _on_neuron_maps(self, result: NeuronMaps | CallFailed) -> None:
+        self._neurons_asked_at = None
+        snap = self.snapshot
+        if snap is not None:
+            self.diagram.set_structure(snap.layer_sizes, snap.features)
+            self.diagram.set_values(snap.coefs, snap.intercepts)
+        if isinstance(result, NeuronMaps):
+            self.neuron_maps = result
+            self.diagram.set_maps(result)
+
+    def _on_landscape(self, result: LossLandscape | CallFailed) -> None:
+        self._landscape_pending = False
+        self.landscape = result if isinstance(result, LossLandscape) else None
+        self.landscape_view.set_landscape(self.landscape, self.landscape.step if self.landscape else None)
+        if self.snapshot is not None:
+            self._refresh_landscape_if_moved(self.snapshot)
+        # (its message, random directions instead of PCA, is said in the landscape's own box: a status line
+        # left from an earlier landscape would contradict the box)
+
+    def _on_restore_reply(self, result: object) -> None:
+        super()._on_restore_reply(result)
+        if not self._landscape_pending:
             self.request_landscape()  # the landscape around the restored weights, not the fresh ones
-        elif tag == "reference_flow":
-            self.gradient_view.set_reference(result if isinstance(result, GradientFlowReference) else None)
-        elif tag == "gradient_check":
-            label = self.panel.check_label
-            if not isinstance(result, GradientCheck):
-                label.setText("Nothing to check: the network is not built (see the message above).")
-                return
-            self.gradient_check = result
-            e = result.max_relative_error
-            verdict = "backprop agrees" if e < 1e-4 else (
-                "check the kinks: ReLU/step slopes jump at 0" if self.params.activation in ("relu", "leaky_relu",
-                                                                                            "step")
-                else "they disagree")
-            over = f"{result.n_params:,}" if result.n_params == result.n_total else \
-                f"{result.n_params:,} of {result.n_total:,} (a big network: an even spread)"
-            if result.n_sampled_rows:
-                over += f" on {result.n_sampled_rows:,} of the {result.n_rows:,} points"
-            label.setText(f"max relative error <b>{e:.2e}</b> over {over} parameters at step "
-                          f"{result.step:,}: {verdict}")
+
+    def _on_reference_flow(self, result: GradientFlowReference | CallFailed) -> None:
+        self.gradient_view.set_reference(result if isinstance(result, GradientFlowReference) else None)
+
+    def _on_gradient_check(self, result: GradientCheck | CallFailed) -> None:
+        label = self.panel.check_label
+        if not isinstance(result, GradientCheck):
+            label.setText(f"Nothing to check: {result.message}")
+            return
+        self.gradient_check = result
+        e = result.max_relative_error
+        kinks = self.params.activation in ("relu", "leaky_relu", "step")
+        verdict = "backprop agrees" if e < 1e-4 else (
+            "check the kinks: ReLU/step slopes jump at 0" if kinks else "they disagree")
+        over = f"{result.n_params:,}" if result.n_params == result.n_total else \
+            f"{result.n_params:,} of {result.n_total:,} (a big network: an even spread)"
+        if result.n_sampled_rows:
+            over += f" on {result.n_sampled_rows:,} of the {result.n_rows:,} points"
+        label.setText(f"max relative error <b>{e:.2e}</b> over {over} parameters at step "
+                      f"{result.step:,}: {verdict}")
 
     @Slot(object)
-    def _on_controller_snapshot(self, snap: NetworkSnapshot) -> None:
+    def on_snapshot(self, snap: NetworkSnapshot) -> None:
         self.snapshot = snap
-        views = self.controller.views
-        wanted = getattr(self, "_reference_for", None)
+        wanted = self._reference_for
         if wanted and snap.activation == wanted[0] and snap.data_version == self.editor.points.version \
                 and snap.layer_sizes:
             self._reference_for = None
-            self.controller.request("reference_flow", "if_ready", "reference_gradient_flow", *wanted[1], 3000)
+            self.controller.request(views.reference_gradient_flow, *wanted[1], 3000, on_reply=self._on_reference_flow)
         self.playback.set_progress(snap.step, snap.cost)
         self.playback.set_enabled(snap.status is not Status.INVALID)
         self._show_status(snap)
@@ -717,13 +710,13 @@ class NetworkTab(TrainingTabMixin, QWidget):
         if snap.layer_sizes and map_resolution(snap.layer_sizes) != self.map_view.view.resolution:
             self.map_view.view.resolution = map_resolution(snap.layer_sizes)
             self._request_views()  # the map on the grid this network can afford
-        dm = views.get("decision")
+        dm = self.view("decision")
         dm = dm if isinstance(dm, DecisionMap) and snap.layer_sizes else None
         if dm is not self._map_shown:  # a map kept between snapshots (max_share) is not drawn again
             self._map_shown = dm
             self.map_view.set_map(dm)
         pts = self.editor.points
-        pred = views.get("predicted")
+        pred = self.view("predicted")
         if (isinstance(pred, np.ndarray) and len(pred) == len(pts) and snap.data_version == pts.version
                 and len(snap.classes)):
             predicted = np.asarray(snap.classes)[pred]
