@@ -624,3 +624,35 @@ def test_a_gradient_check_catches_a_wrong_gradient_in_the_parameters_it_checks()
     assert gradient_check(t) > 0.1
     assert gradient_check(t, indices=[net.n_params - 1]) > 0.1
     assert gradient_check(t, indices=[0, 1]) < 1e-5
+
+
+def test_every_param_is_live_or_restarts_the_run_and_the_trainer_keeps_the_weights_for_live_ones():
+    from dataclasses import fields
+
+    names = {f.name for f in fields(NetworkParams)}
+    assert set(NetworkParams.LIVE) | set(NetworkParams.STRUCTURAL) == names
+    assert not set(NetworkParams.LIVE) & set(NetworkParams.STRUCTURAL)
+    t = _trainer(hidden=(3,))
+    t.step(5)
+    theta = t.theta_.copy()
+    live = {"learning_rate": 0.2, "l2": 0.01, "batch_size": 8, "optimizer": "adam", "beta1": 0.8,
+            "max_steps": 50}
+    assert set(live) <= set(NetworkParams.LIVE)
+    t.set_params(t.with_params(**live))
+    assert t.n_iter_ == 5 and np.array_equal(t.theta_, theta)  # kept
+    t.set_params(t.with_params(seed=3))
+    assert t.n_iter_ == 0  # restarted
+
+
+@pytest.mark.parametrize("name", ["xor", "blobs", "circles", "moons", "spiral", "gaussian_pair"])
+def test_each_data_set_by_name_gives_its_points_and_classes(name):
+    from gdplay.core.network import DATASETS, make_dataset
+
+    assert name in DATASETS
+    xy, y = make_dataset(name, 120, 0.1, 3, n_classes=3)
+    k = 3 if name in ("blobs", "spiral") else 2
+    assert xy.shape == (120, 2) and set(np.unique(y).tolist()) == set(range(k))
+    again, _ = make_dataset(name, 120, 0.1, 3, n_classes=3)
+    assert np.array_equal(xy, again)  # seeded
+    with pytest.raises(KeyError):
+        make_dataset("nonsense", 10, 0.1, 0)

@@ -364,3 +364,17 @@ def test_an_invalid_edit_says_why_and_the_panel_shows_the_params_in_force(qtbot,
     tab._send_params()
     assert tab.params == before and "hidden layer" in tab.status_label.text()
     assert tab.panel.network_params(before) == before
+
+
+def test_the_network_tab_keeps_the_training_tab_contract_and_says_why_a_request_has_no_answer(qtbot, tab):
+    from gdplay.ui.tab_base import TrainingTab
+
+    assert isinstance(tab, TrainingTab) and not getattr(type(tab), "_legacy", False)
+    for name in TrainingTab.REQUIRED:
+        assert getattr(type(tab), name) is not getattr(TrainingTab, name), name
+    tab.editor.clear()
+    qtbot.waitUntil(lambda: tab.snapshot.n_train == 0, timeout=3000)
+    tab.request_gradient_check()  # no network: the trainer's own sentence comes back (a CallFailed)
+    qtbot.waitUntil(lambda: tab.panel.check_label.text().startswith("Nothing to check: No training points"),
+                    timeout=3000)
+    assert tab.view("decision") is None and tab.controller.error is None
