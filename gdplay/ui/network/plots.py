@@ -460,8 +460,8 @@ class GradientFlowView:
         text += f"\n  {now:.2g} now"
         if first is not None and now > 10 * first and snap.activation == "sigmoid":
             text += " (output saturated)"
-        bounds = backward_gain_bounds(snap.coefs, snap.activation)
-        if snap.activation == "sigmoid" and bounds:
+        bounds = backward_gain_bounds(snap.coefs, snap.activation) if snap.activation == "sigmoid" else ()
+        if bounds:  # (a spectral norm per layer: only where it is shown)
             text += "\nper layer ≤ ‖W‖/4: " + " ".join(f"{b:.1f}" for b in bounds)
         return text
 
