@@ -3,10 +3,10 @@ seed's worked two-neuron chain. The maths is in ``mlp``'s docstring.
 
 The package, one job a module: ``params`` (NetworkParams, constants), ``mlp`` (the network's maths:
 forward, backward, init, features, the gradient check), ``results`` (snapshot, pictures), ``trajectory``
-(the weights along a run), ``trainer`` (NetworkTrainer: data, protocol), ``saved`` (sessions: export and
-import of a run, a mixin of the trainer), ``views`` (the pictures
-as functions of a trainer, for the window), ``data`` (data sets by name, the held-out split),
-``chain_example`` (the worked example and its trainer).
+(the weights along a run), ``trainer`` (NetworkTrainer: data, protocol), ``saved`` (a run exported and
+imported for sessions and undo: a mixin of the trainer), ``views`` (the pictures as functions of a trainer,
+for the window), ``data`` (data sets by name, the held-out split), ``chain_example`` (the worked example
+and its trainer).
 """
 
 from gdplay.core.network import views
