@@ -378,3 +378,16 @@ def test_the_network_tab_keeps_the_training_tab_contract_and_says_why_a_request_
     qtbot.waitUntil(lambda: tab.panel.check_label.text().startswith("Nothing to check: No training points"),
                     timeout=3000)
     assert tab.view("decision") is None and tab.controller.error is None
+
+
+def test_a_debounced_restart_from_the_panel_is_one_undo_entry_named_by_its_field(qtbot, tab):
+    before = tab.params
+    tab.panel.units[0].setValue(3)
+    tab.panel.units[0].setValue(5)  # typing: one restart, one entry
+    tab.panel.activation.setCurrentIndex(tab.panel.activation.findData("relu"))
+    qtbot.waitUntil(lambda: tab.params.hidden == (5, 8) and tab.params.activation == "relu", timeout=3000)
+    stack = tab.editor.undo_stack
+    assert stack.can_undo() and "Change the layers" in stack.undo_text()
+    tab.undo()
+    assert tab.params == before and tab.panel.network_params(before) == before
+    assert not stack.can_undo() or "Change the layers" not in stack.undo_text()
