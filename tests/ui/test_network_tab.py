@@ -137,7 +137,14 @@ def test_gradient_check_reports_a_small_error(qtbot, tab):
     tab.panel.check_button.click()
     qtbot.waitUntil(lambda: tab.gradient_check is not None, timeout=5000)
     assert tab.gradient_check.max_relative_error < 1e-4
+    n = tab.gradient_check.n_total
     assert "max relative error" in tab.panel.check_label.text()
+    assert f"over {n} parameters at step" in tab.panel.check_label.text()  # all of them, on every point
+    from gdplay.core.network import GradientCheck
+
+    tab._on_gradient_check(GradientCheck(1e-8, 64, 5, 1e-5, n_total=5569, n_rows=2000, n_sampled_rows=435))
+    assert ("over 64 of the 5,569 parameters (a big network: an even spread), on 435 of the 2,000 points at step 5"
+            in tab.panel.check_label.text())
 
 
 def test_landscape_request_fills_the_view(qtbot, tab):

@@ -681,12 +681,11 @@ class NetworkTab(TrainingTab):
         kinks = self.params.activation in ("relu", "leaky_relu", "step")
         verdict = "backprop agrees" if e < 1e-4 else (
             "check the kinks: ReLU/step slopes jump at 0" if kinks else "they disagree")
-        over = f"{result.n_params:,}" if result.n_params == result.n_total else \
-            f"{result.n_params:,} of {result.n_total:,} (a big network: an even spread)"
+        over = f"{result.n_params:,} parameters" if result.n_params == result.n_total else \
+            f"{result.n_params:,} of the {result.n_total:,} parameters (a big network: an even spread)"
         if result.n_sampled_rows:
-            over += f" on {result.n_sampled_rows:,} of the {result.n_rows:,} points"
-        label.setText(f"max relative error <b>{e:.2e}</b> over {over} parameters at step "
-                      f"{result.step:,}: {verdict}")
+            over += f", on {result.n_sampled_rows:,} of the {result.n_rows:,} points"
+        label.setText(f"max relative error <b>{e:.2e}</b> over {over} at step {result.step:,}: {verdict}")
 
     @Slot(object)
     def on_snapshot(self, snap: NetworkSnapshot) -> None:
