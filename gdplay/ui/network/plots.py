@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -673,8 +674,10 @@ class LandscapeView:
             what = "random directions"
         if land.method == "pca" and what == "random directions":
             what = "random directions (the path is\ntoo short or straight for PCA)"
-        if "big network" in land.message:  # a coarser grid, perhaps a sample of the points
-            what += "\n" + land.message[land.message.index("A big network"):].replace(", to", ",\nto")
+        if "big network" in land.message:  # a coarser grid, perhaps a sample of the points (said briefly)
+            h, w = land.loss.shape
+            sample = re.search(r"over ([\d,]+) of the ([\d,]+) training points", land.message)
+            what += f"\nbig network: {h}×{w} grid" + (f",\n{sample[1]} of {sample[2]} points" if sample else "")
         self._step, self._what = step, what
         self._show_title(stale=False)
         self.plot.getViewBox().setRange(xRange=(a[0], a[-1]), yRange=(b[0], b[-1]), padding=0)
