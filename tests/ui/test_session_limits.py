@@ -127,7 +127,8 @@ def test_the_autosave_and_its_folder_are_the_owners_only(qtbot, tmp_path, monkey
         assert stat.S_IMODE((folder / D.AUTOSAVE_NAME).stat().st_mode) == 0o600
         S.read_document(folder / D.AUTOSAVE_NAME)
     finally:
-        w.close()
+        w.close()  # with an autosave, the window closes after its last one is written (threads stopped then)
+        qtbot.waitUntil(lambda: not w.isVisible(), timeout=10000)
 
 
 def test_the_widest_view_allowed_opens_and_draws_cleanly(qtbot, window, tmp_path):
