@@ -1,5 +1,12 @@
-"""The dual solver: SMO with libsvm's second-order working-set selection, its stopping rule and the warm
-start after a change of C or the kernel (a mixin of SVMTrainer, which holds the state it reads)."""
+"""The dual solver: SMO with libsvm's second-order working-set selection, its stopping rule, a kernel-row cache,
+shrinking, and the warm start after a change of C or the kernel (a mixin of SVMTrainer, which holds the state it
+reads).
+
+The solver keeps its arrays in its own order, libsvm's order reversed (libsvm's working-set loops keep the last
+of equal candidates in its order, numpy's argmax the first: reversed, they pick the same point, and ties decide
+which pair updates follow in the first steps, where all α = 0). ``alpha_`` and ``_v`` give them in training-row
+order. Kernel rows come from ``kernels.KernelRows`` (computed when first needed, kept in an LRU cache of bounded
+memory), so the n × n matrix is never built."""
 
 from __future__ import annotations
 
@@ -8,18 +15,99 @@ import math
 import numpy as np
 
 from gdplay.core import kernels as K
+from gdplay.core.history import History
 from gdplay.core.svm.objectives import relative_gap
-from gdplay.core.svm.params import F32_MAX, TAU
+from gdplay.core.svm.params import CACHE_BYTES, TAU, SVMParams
 from gdplay.core.trainer import Status
 
 
 class DualSolver:
     """SMO on the dual; see the package's notes for the formulas."""
 
+    # the state the trainer holds and the solver reads (declared for the type checker)
+    params: SVMParams
+    X: np.ndarray
+    y: np.ndarray
+    status: Status
+    message: str
+    n_iter_: int
+    history_: History
+    intercept_: float
+    dual_: float
+    primal_: float
+    kkt_violation_: float
+    w_: np.ndarray
+    # the solver's own, in its order: storage index s holds training row _perm[s]
+    _perm: np.ndarray
+    _inv: np.ndarray
+    _a: np.ndarray
+    _vs: np.ndarray
+    _ys: np.ndarray
+    _Xs: np.ndarray
+    _ay: np.ndarray
+    _pu: np.ndarray  # 0 where α_t can move so that y_t α_t grows (I_up), −inf elsewhere
+    _pl: np.ndarray  # 0 on I_low, +inf elsewhere
+    _freef: np.ndarray  # 1.0 where 0 < α_t < C
+    _n_free: int
+    _rows: K.KernelRows | None
+
+    def _finish(self, status: Status) -> None: ...  # the trainer's
+    def _overflow_message(self) -> str: ...  # the trainer's
+
+    # -- the state in training-row order -------------------------------------------------------------------
+    @property
+    def alpha_(self) -> np.ndarray:
+        """α, one per training row (a copy)."""
+        return self._a[self._inv]
+
+    @alpha_.setter
+    def alpha_(self, a: np.ndarray) -> None:
+        self._a = np.array(a, dtype=np.float64)[self._perm]
+        self._ay = self._a * self._ys
+
+    @property
+    def _v(self) -> np.ndarray:
+        """v = y − K(α∘y) = −y∘G, one per training row (a copy)."""
+        return self._vs[self._inv]
+
+    @_v.setter
+    def _v(self, v: np.ndarray) -> None:
+        self._vs = np.array(v, dtype=np.float64)[self._perm]
+
+    def _set_order(self) -> None:
+        """The solver's order: libsvm's (for ±1 labels the +1 rows, then the −1 rows, each in row order, as its
+        svm_group_classes puts them), reversed."""
+        order = np.r_[np.flatnonzero(self.y > 0), np.flatnonzero(self.y <= 0)][::-1]
+        self._perm = np.ascontiguousarray(order, dtype=np.intp)
+        self._inv = np.empty_like(self._perm)
+        self._inv[self._perm] = np.arange(len(self._perm))
+        self._ys = self.y[self._perm].copy()
+        self._Xs = np.ascontiguousarray(self.X[self._perm])
+        self._rows = None
+        n = len(self._perm)
+        self._a = np.zeros(n)
+        self._ay = np.zeros(n)
+        self._vs = self._ys.copy()
+
+    def _kernel_rows(self) -> K.KernelRows:
+        """The row cache for the current kernel: kept while the kernel's key (the parameters it reads) is the
+        same, rebuilt when one of them changes."""
+        p = self.params
+        key = K.kernel_key(p.kernel, p.gamma, p.degree, p.coef0)
+        if self._rows is None or self._rows.key != key:
+            self._rows = K.KernelRows(self._Xs, p.kernel, p.gamma, p.degree, p.coef0, CACHE_BYTES, TAU)
+        return self._rows
+
+    def _kernel_times(self, u: np.ndarray) -> np.ndarray:
+        """K @ u in training-row order, float64, from the points (no matrix)."""
+        return self._kernel_rows().matvec(u[self._perm])[self._inv]
+
+    # -- warm start -------------------------------------------------------------------------------------------
     def _warm_start(self, old_C: float, kernel_changed: bool) -> None:
         """Carry α over to a new C: α at the old bound C moves to the new bound (a point inside the margin
         stays there), free α are clipped to [0, C]; then Σα_i y_i = 0 is restored by taking the excess off
-        the heavier class, from its free α first (scaling down keeps every α in [0, C])."""
+        the heavier class, from its free α first (scaling down keeps every α in [0, C]). A new kernel keeps α
+        (a feasible start) but none of the kernel rows."""
         C = float(self.params.C)
         a, y = self.alpha_, self.y
         if C != old_C:
@@ -36,15 +124,15 @@ class DualSolver:
                 else:
                     total = float(a[heavy].sum())
                     a[heavy] *= 1.0 - excess / total
-        if kernel_changed:
-            self._K = None
-            self._build_kernel()
-        if not np.isfinite(self._K).all():
-            self.status = Status.INVALID
-            self.message = self._overflow_message()
-            return
+        rows = self._kernel_rows()  # a new one if the kernel changed
+        if kernel_changed or not rows.finite:
+            if not rows.finite:
+                self.status = Status.INVALID
+                self.message = self._overflow_message()
+                return
         self._active_set(a, C)
-        self._v = self.y - self._kernel_matvec(a * self.y)
+        self.alpha_ = a
+        self._v = self.y - self._kernel_times(a * self.y)
         self._update_masks_all()
         self.status = Status.TRAINING if self.n_iter_ else Status.READY
         self._record_dual(self.n_iter_)  # the same step again: the history keeps this newest row
@@ -53,18 +141,21 @@ class DualSolver:
         """Polish a warm start with an active-set method: solve the free α exactly (``_newton_free``), then
         free the points that violate the optimality conditions most, and again, until none does beyond tol.
         A small change of C or the width moves only a few points across the margin, so this ends in a few
-        small solves where SMO would take hundreds of pair updates to settle the free α."""
+        small solves where SMO would take hundreds of pair updates to settle the free α. Its cost is bounded
+        (kernel values computed): past that, on thousands of points, SMO takes over and the window sees its
+        intermediate boundaries instead of waiting."""
         y = self.y
         eps = 1e-12 * C
         tol = float(self.params.tol)
         free = (a > eps) & (a < C - eps)
         n = len(a)
-        budget = 2e7 + 10.0 * n * n  # flops: past this (thousands of points, many moving) SMO is cheaper
+        budget = 4e6  # kernel values, ~30 ms
         for _ in range(rounds):
-            budget -= int(free.sum()) ** 3 / 3 + 2.0 * n * n
+            m, nnz = int(free.sum()), int(np.count_nonzero(a))
+            budget -= m * m + m * nnz + n * nnz
             if budget < 0 or not self._newton_free(a, C, free):
                 return
-            v = y - self._kernel_matvec(a * y)  # at the optimum, v is one value b on the free set
+            v = y - self._kernel_times(a * y)  # at the optimum, v is one value b on the free set
             up = ((y > 0) & (a < C)) | ((y < 0) & (a > 0))
             low = ((y > 0) & (a > 0)) | ((y < 0) & (a < C))
             if not up.any() or not low.any() or v[up].max() - v[low].min() <= tol:
@@ -98,8 +189,8 @@ class DualSolver:
             bound = ~free & (a > eps)
             yf = y[free]
             A = np.empty((m + 1, m + 1))
-            # the blocks in float64 from the points: the float32 rows' rounding would make a singular Q_FF
-            # (a linear kernel has rank d) look regular and its solution useless
+            # the blocks in float64 from the points: float32 rounding would make a singular Q_FF (a linear
+            # kernel has rank d) look regular and its solution useless
             Xf = X[free]
             A[:m, :m] = K.kernel_matrix(Xf, Xf, **kargs) * np.outer(yf, yf)
             A[:m, m] = A[m, :m] = yf
@@ -127,74 +218,57 @@ class DualSolver:
             free[hit] = False
         return True
 
-    def _build_kernel(self) -> None:
-        p = self.params
-        key = (p.kernel, p.gamma if p.kernel != "linear" else None,
-               (p.degree, p.coef0) if p.kernel == "poly" else None)
-        if self._K is not None and self._K_key == key:
-            return
-        with np.errstate(over="ignore", invalid="ignore"):  # γ = 1e308: an inf kernel, said by the callers
-            full = K.kernel_matrix(self.X, self.X, **p.kernel_args())
-        self._K_key = key
-        self._kdiag = np.ascontiguousarray(np.diag(full))  # libsvm's QD: the diagonal in double
-        # the rows in single precision, as libsvm keeps them (its Qfloat): the same pair updates, bit for bit,
-        # as the article's libsvm run, and half the memory; float64 only where float32 would overflow
-        with np.errstate(invalid="ignore"):
-            fits = bool(np.isfinite(full).all() and np.abs(full).max(initial=0.0) < F32_MAX)
-        self._K = full.astype(np.float32) if fits else full
-
-    def _kernel_matvec(self, u: np.ndarray) -> np.ndarray:
-        """K @ u in float64, a block of rows at a time (a float32 K times a float64 vector would first copy
-        the whole matrix to float64)."""
-        Kmat = self._K
-        out = np.empty(Kmat.shape[0])
-        for s in range(0, Kmat.shape[0], 1024):
-            out[s:s + 1024] = Kmat[s:s + 1024].astype(np.float64) @ u
-        return out
-
     # -- dual: SMO ----------------------------------------------------------------------------------------
     def _update_masks_all(self) -> None:
-        a, y, C = self.alpha_, self.y, float(self.params.C)
-        self._up = ((y > 0) & (a < C)) | ((y < 0) & (a > 0))  # α_t can move so that y_t α_t grows
-        self._low = ((y > 0) & (a > 0)) | ((y < 0) & (a < C))
+        a, y, C = self._a, self._ys, float(self.params.C)
+        up = ((y > 0) & (a < C)) | ((y < 0) & (a > 0))  # α_t can move so that y_t α_t grows
+        low = ((y > 0) & (a > 0)) | ((y < 0) & (a < C))
+        self._pu = np.where(up, 0.0, -np.inf)
+        self._pl = np.where(low, 0.0, np.inf)
+        free = (a > 0) & (a < C)
+        self._freef = free.astype(np.float64)
+        self._n_free = int(free.sum())
+        self._ay = a * y
 
     def _step_dual(self, limit: int) -> int:
-        Kmat, kd, y, a, v = self._K, self._kdiag, self.y, self.alpha_, self._v
-        up, low = self._up, self._low
+        rows = self._kernel_rows()
+        a, v, y, ay = self._a, self._vs, self._ys, self._ay
+        pu, pl, freef = self._pu, self._pl, self._freef
+        n = len(a)
         C = float(self.params.C)
         tol = float(self.params.tol)
         hist = self.history_
         n0 = self.n_iter_
-        inf = math.inf
+        ninf, pinf = -math.inf, math.inf
+        bu, bl, gain, t1, t2 = (np.empty(n) for _ in range(5))
+        add, subtract, maximum, multiply, divide = np.add, np.subtract, np.maximum, np.multiply, np.divide
         taken = 0
         while taken < limit:
             # i: the maximal violator in I_up; j: second-order choice in I_low (Fan, Chen & Lin 2005, WSS 2)
-            vu = np.where(up, v, -inf)
-            i = self._libsvm_tie(vu, int(vu.argmax()))
-            gmax = vu[i]
-            vl = np.where(low, v, inf)
-            gmin = vl.min()
-            self.kkt_violation_ = max(0.0, float(gmax - gmin))  # < 0 only means no pair violates at all
+            add(v, pu, out=bu)
+            i = int(bu.argmax())
+            gmax = bu.item(i)
+            add(v, pl, out=bl)
+            gmin = bl.item(int(bl.argmin()))
+            self.kkt_violation_ = max(0.0, gmax - gmin)  # < 0 only means no pair violates at all
             # libsvm stops here; gdplay also asks the relative duality gap to be <= tol, since at a large C a
             # KKT error within tol can still cost C times as much in P (no violating pair left: optimal)
             if gmax - gmin <= tol and (gmax <= gmin or self._relative_gap() <= tol):
                 self.n_iter_ = n0 + taken
                 self._finish(Status.CONVERGED)
                 break
-            Ki = Kmat[i]
-            bdiff = gmax - vl  # > 0 for candidates that violate with i
-            curv = kd + kd[i]
-            curv -= 2.0 * Ki
-            np.maximum(curv, TAU, out=curv)
-            gain = bdiff * bdiff
-            gain /= curv
-            gain = np.where(bdiff > 0, gain, -1.0)
-            j = self._libsvm_tie(gain, int(gain.argmax()))
-            yi, yj = y[i], y[j]
-            ai, aj = a[i], a[j]
+            Ki, curv_i = rows.row(i)
+            # the gain of each j: (gmax − v_j)² / (K_ii + K_jj − 2K_ij) where j violates with i, else 0
+            subtract(gmax, bl, out=gain)
+            maximum(gain, 0.0, out=gain)
+            multiply(gain, gain, out=gain)
+            divide(gain, curv_i, out=gain)
+            j = int(gain.argmax())
+            yi, yj = y.item(i), y.item(j)
+            ai, aj = a.item(i), a.item(j)
             # Newton step along the feasible direction, clipped to the box (libsvm's update, in v terms)
-            quad = max(kd[i] + kd[j] - 2.0 * Ki[j], TAU)
-            Gi, Gj = -yi * v[i], -yj * v[j]
+            quad = curv_i.item(j)
+            Gi, Gj = -yi * gmax, -yj * v.item(j)
             if yi != yj:
                 delta = (-Gi - Gj) / quad
                 diff = ai - aj
@@ -223,13 +297,26 @@ class DualSolver:
                         nj, ni = C, total - C
                 elif ni < 0:
                     ni, nj = 0.0, total
-            di, dj = ni - ai, nj - aj
             a[i], a[j] = ni, nj
+            ay[i], ay[j] = ni * yi, nj * yj
             # v = y − K(α∘y): two kernel rows per step
-            v -= (yi * di) * Ki + (yj * dj) * Kmat[j]
+            Kj = rows.row(j)[0]
+            multiply(Ki, yi * (ni - ai), out=t1)
+            multiply(Kj, yj * (nj - aj), out=t2)
+            t1 += t2
+            v -= t1
             for t, at, yt in ((i, ni, yi), (j, nj, yj)):
-                up[t] = (at < C) if yt > 0 else (at > 0)
-                low[t] = (at > 0) if yt > 0 else (at < C)
+                was_free = freef.item(t)
+                if yt > 0:
+                    pu[t] = 0.0 if at < C else ninf
+                    pl[t] = 0.0 if at > 0 else pinf
+                else:
+                    pu[t] = 0.0 if at > 0 else ninf
+                    pl[t] = 0.0 if at < C else pinf
+                now_free = 1.0 if 0.0 < at < C else 0.0
+                if now_free != was_free:
+                    freef[t] = now_free
+                    self._n_free += 1 if now_free else -1
             taken += 1
             if hist.want(n0 + taken):
                 if not self._record_dual(n0 + taken):
@@ -239,26 +326,14 @@ class DualSolver:
             self._record_dual(self.n_iter_)
         return taken
 
-    def _libsvm_tie(self, values: np.ndarray, first: int) -> int:
-        """Of the rows where ``values`` takes its maximum (``first`` is numpy's pick, the lowest row), the one
-        libsvm picks: the last in its order (its working-set loops keep a later row on equality). Ties are
-        common in the first steps (all α = 0), and they decide which pair updates follow."""
-        last = len(values) - 1 - int(values[::-1].argmax())
-        if last == first:
-            return first
-        ties = np.flatnonzero(values == values[first])
-        return int(ties[self._libsvm_pos[ties].argmax()])
-
     def _rho(self) -> float:
         """libsvm's ρ = −b: the mean of y_t G_t (= −v_t) over free α, else the middle of the feasible
         interval [max over I_low, min over I_up] of y_t G_t."""
-        a, C, v = self.alpha_, float(self.params.C), self._v
-        free = (a > 0) & (a < C)
-        n_free = np.count_nonzero(free)
-        if n_free:
-            return -float(v[free].sum()) / n_free
-        ub_set = self._up & ~free
-        lb_set = self._low & ~free
+        v = self._vs
+        if self._n_free:
+            return -float(np.dot(self._freef, v)) / self._n_free
+        ub_set = self._pu == 0.0  # no α is free: I_up and I_low hold only bound α
+        lb_set = self._pl == 0.0
         ub = -float(v[ub_set].max()) if ub_set.any() else math.inf
         lb = -float(v[lb_set].min()) if lb_set.any() else -math.inf
         if math.isinf(ub) and math.isinf(lb):
@@ -269,28 +344,31 @@ class DualSolver:
             return ub
         return (ub + lb) / 2
 
-    def _dual_objectives(self) -> tuple[float, float, float, np.ndarray]:
-        """(D, P, b, α∘y) from v in O(n): αᵀQα = Σα − (α∘y)·v, so D = ½(Σα + (α∘y)·v); the hinge of point t
+    def _dual_objectives(self) -> tuple[float, float, float]:
+        """(D, P, b) from v in O(n): αᵀQα = Σα − (α∘y)·v, so D = ½(Σα + (α∘y)·v); the hinge of point t
         is max(0, 1 − y_t f_t) = max(0, y_t (v_t − b))."""
-        a, y, v, C = self.alpha_, self.y, self._v, float(self.params.C)
-        ay = a * y
-        sa = float(a.sum())
-        ay_v = float(ay @ v)
+        a, y, v, C = self._a, self._ys, self._vs, float(self.params.C)
+        sa = float(np.add.reduce(a))
+        ay_v = float(np.dot(self._ay, v))
         b = -self._rho()
         dual = 0.5 * (sa + ay_v)
         hinge = v - b
         hinge *= y
-        primal = 0.5 * (sa - ay_v) + C * float(np.maximum(hinge, 0.0, out=hinge).sum())
-        return dual, primal, b, ay
+        primal = 0.5 * (sa - ay_v) + C * float(np.add.reduce(np.maximum(hinge, 0.0, out=hinge)))
+        return dual, primal, b
 
     def _relative_gap(self) -> float:
         """(P − D) / max(1, |P|): the stopping rule's measure of how far from the optimum the run is."""
-        dual, primal, _, _ = self._dual_objectives()
+        dual, primal, _ = self._dual_objectives()
         return relative_gap(primal, dual)
 
     def _record_dual(self, step: int) -> bool:
-        dual, primal, b, ay = self._dual_objectives()
         C = float(self.params.C)
+        if self._rows is not None and self._rows.overflowed:
+            self.status = Status.INVALID
+            self.message = self._overflow_message()
+            return False
+        dual, primal, b = self._dual_objectives()
         if not (math.isfinite(dual) and math.isfinite(primal)):
             self.status = Status.DIVERGED
             bad = dual if not math.isfinite(dual) else primal
@@ -301,7 +379,7 @@ class DualSolver:
         self.intercept_ = b
         self.dual_, self.primal_ = dual, primal
         if self.params.kernel == "linear":
-            self.w_ = self.X.T @ ay
+            self.w_ = self._Xs.T @ self._ay
         w1, w2 = self._w12()
         self.history_.append(step, dual, primal, primal - dual, w1, w2, b)
         return True
