@@ -159,8 +159,7 @@ def _poly_of_dot(k: np.ndarray, gamma: float, degree: int, coef0: float) -> np.n
 
 def _rbf_of_sqdist(d: np.ndarray, gamma: float, degree: int, coef0: float) -> np.ndarray:
     d *= -gamma
-    with np.errstate(under="ignore"):
-        return np.exp(d, out=d)
+    return np.exp(d, out=d)  # underflow to 0 for far-apart points is right: callers ignore it
 
 
 KERNEL_SPECS: dict[str, KernelSpec] = {spec.name: spec for spec in (
@@ -291,21 +290,22 @@ class KernelRows:
         return got
 
     def _compute(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Row i (call under np.errstate(over="ignore", invalid="ignore", under="ignore"): a context per row
+        would cost as much as a short row)."""
         self.computed += 1
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            P = self._P
-            if self.spec.base == "sqdist":
-                k = self._norms[i] + self._norms
-                k -= 2.0 * (P[i:i + 1] @ P.T)[0]
-                np.maximum(k, 0.0, out=k)
-            else:
-                k = (P[i:i + 1] @ P.T)[0]
-            k = self.spec.of_base(k, *self.args)
-            if self.single:
-                k = k.astype(np.float32).astype(np.float64)
-            curvature = self.diagonal + self.diagonal[i]
-            curvature -= 2.0 * k
-        if not np.isfinite(k).all():
+        P = self._P
+        if self.spec.base == "sqdist":
+            k = self._norms[i] + self._norms
+            k -= 2.0 * (P[i:i + 1] @ P.T)[0]
+            np.maximum(k, 0.0, out=k)
+        else:
+            k = (P[i:i + 1] @ P.T)[0]
+        k = self.spec.of_base(k, *self.args)
+        if self.single:
+            k = k.astype(np.float32).astype(np.float64)
+        curvature = self.diagonal + self.diagonal[i]
+        curvature -= 2.0 * k
+        if not np.isfinite(curvature).all():
             self.overflowed = True
         np.maximum(curvature, self.tau, out=curvature)
         return k, curvature

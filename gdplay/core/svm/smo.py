@@ -18,6 +18,9 @@ from gdplay.core import kernels as K
 from gdplay.core.history import History
 from gdplay.core.svm.objectives import relative_gap
 from gdplay.core.svm.params import CACHE_BYTES, TAU, SVMParams
+
+SHRINK_EVERY = 1000  # steps between shrinkings, at most (libsvm: min(n, 1000))
+RECORD_POINTS = 1000  # a history row per step up to this many points, then one every ⌈n/1000⌉ steps
 from gdplay.core.trainer import Status
 
 
@@ -45,10 +48,11 @@ class DualSolver:
     _ys: np.ndarray
     _Xs: np.ndarray
     _ay: np.ndarray
-    _pu: np.ndarray  # 0 where α_t can move so that y_t α_t grows (I_up), −inf elsewhere
-    _pl: np.ndarray  # 0 on I_low, +inf elsewhere
     _freef: np.ndarray  # 1.0 where 0 < α_t < C
     _n_free: int
+    _active: np.ndarray | None  # the points SMO still selects from (shrinking), in its order; None: all
+    _unshrunk: bool
+    _shrink_counter: int
     _rows: K.KernelRows | None
 
     def _finish(self, status: Status) -> None: ...  # the trainer's
@@ -220,54 +224,120 @@ class DualSolver:
 
     # -- dual: SMO ----------------------------------------------------------------------------------------
     def _update_masks_all(self) -> None:
+        """After α changed from outside the solver (reset, warm start, a loaded state): the free set, α∘y, and
+        every point active again."""
         a, y, C = self._a, self._ys, float(self.params.C)
-        up = ((y > 0) & (a < C)) | ((y < 0) & (a > 0))  # α_t can move so that y_t α_t grows
-        low = ((y > 0) & (a > 0)) | ((y < 0) & (a < C))
-        self._pu = np.where(up, 0.0, -np.inf)
-        self._pl = np.where(low, 0.0, np.inf)
         free = (a > 0) & (a < C)
         self._freef = free.astype(np.float64)
         self._n_free = int(free.sum())
         self._ay = a * y
+        self._active = None
+        self._unshrunk = False
+        self._shrink_counter = min(len(a), SHRINK_EVERY) + 1
+
+    def _up_low(self, a: np.ndarray, y: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray]:
+        """I_up: α_t can move so that y_t α_t grows; I_low: so that it shrinks."""
+        up = ((y > 0) & (a < C)) | ((y < 0) & (a > 0))
+        low = ((y > 0) & (a > 0)) | ((y < 0) & (a < C))
+        return up, low
+
+    def _selection_rows(self, act: np.ndarray | None) -> np.ndarray:
+        """(2, m) over the active points: v on I_up (−inf elsewhere), v on I_low (+inf elsewhere). Kept up to
+        date with v, so a step finds i and the KKT violation with an argmax and an argmin."""
+        up, low = self._up_low(self._a, self._ys, float(self.params.C))
+        v = self._vs
+        if act is not None:
+            up, low, v = up[act], low[act], v[act]
+        S = np.empty((2, len(v)))
+        S[0] = np.where(up, v, -np.inf)
+        S[1] = np.where(low, v, np.inf)
+        return S
+
+    def _shrink(self, act: np.ndarray | None, gmax: float, gmin: float) -> np.ndarray | None:
+        """libsvm's shrinking: a point at a bound that is on the safe side of every violating pair (only in
+        I_up with v_t < min over I_low, or only in I_low with v_t > max over I_up) is left out of the selection
+        until the end; the first time the violation is within 10 tol, every point comes back once. v stays
+        exact for every point (the history and the snapshot need it), so coming back costs nothing."""
+        n = len(self._a)
+        if not self._unshrunk and gmax - gmin <= 10.0 * float(self.params.tol):
+            self._unshrunk = True
+            act = None
+        up, low = self._up_low(self._a, self._ys, float(self.params.C))
+        v = self._vs
+        keep = ~((up & ~low & (v < gmin)) | (low & ~up & (v > gmax)))
+        if act is not None:
+            inside = np.zeros(n, dtype=bool)
+            inside[act] = True
+            keep &= inside
+        kept = np.flatnonzero(keep)
+        return None if len(kept) == n else kept
 
     def _step_dual(self, limit: int) -> int:
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):  # once, not per kernel row
+            return self._smo(limit)
+
+    def _smo(self, limit: int) -> int:
         rows = self._kernel_rows()
-        a, v, y, ay = self._a, self._vs, self._ys, self._ay
-        pu, pl, freef = self._pu, self._pl, self._freef
+        a, v, y, ay, freef = self._a, self._vs, self._ys, self._ay, self._freef
         n = len(a)
         C = float(self.params.C)
         tol = float(self.params.tol)
         hist = self.history_
         n0 = self.n_iter_
+        every = -(-n // RECORD_POINTS)  # a history row costs O(n): on many points, one every few steps
         ninf, pinf = -math.inf, math.inf
-        bu, bl, gain, t1, t2 = (np.empty(n) for _ in range(5))
-        add, subtract, maximum, multiply, divide = np.add, np.subtract, np.maximum, np.multiply, np.divide
+        gain, t1, t2, taken_buf = (np.empty(n) for _ in range(4))
+        subtract, maximum, multiply, divide, dot, take = (np.subtract, np.maximum, np.multiply, np.divide, np.dot,
+                                                          np.take)
+        rec = _Recorder(self, n)
+        sum_a = float(np.add.reduce(a))  # Σα, kept up to date with each pair update
+        act: np.ndarray | None = self._active
+        S = self._selection_rows(act)
+        counter = self._shrink_counter
         taken = 0
         while taken < limit:
+            counter -= 1
+            if counter == 0:
+                counter = min(n, SHRINK_EVERY)
+                act = self._shrink(act, S[0].max(), S[1].min())
+                S = self._selection_rows(act)
+            up_v, low_v = S[0], S[1]
             # i: the maximal violator in I_up; j: second-order choice in I_low (Fan, Chen & Lin 2005, WSS 2)
-            add(v, pu, out=bu)
-            i = int(bu.argmax())
-            gmax = bu.item(i)
-            add(v, pl, out=bl)
-            gmin = bl.item(int(bl.argmin()))
+            ia = int(up_v.argmax())
+            gmax = up_v.item(ia)
+            gmin = low_v.item(int(low_v.argmin()))
             self.kkt_violation_ = max(0.0, gmax - gmin)  # < 0 only means no pair violates at all
-            # libsvm stops here; gdplay also asks the relative duality gap to be <= tol, since at a large C a
-            # KKT error within tol can still cost C times as much in P (no violating pair left: optimal)
-            if gmax - gmin <= tol and (gmax <= gmin or self._relative_gap() <= tol):
-                self.n_iter_ = n0 + taken
-                self._finish(Status.CONVERGED)
-                break
-            Ki, curv_i = rows.row(i)
+            if gmax - gmin <= tol:
+                if act is not None:  # optimal on the active points: look at them all (libsvm's unshrink)
+                    act = None
+                    S = self._selection_rows(act)
+                    continue
+                # libsvm stops here; gdplay also asks the relative duality gap to be <= tol, since at a large C
+                # a KKT error within tol can still cost C times as much in P (no violating pair left: optimal)
+                if gmax <= gmin or self._relative_gap() <= tol:
+                    self.n_iter_ = n0 + taken
+                    self._finish(Status.CONVERGED)
+                    break
+            m = len(up_v)
+            if act is None:
+                i = ia
+                Ki, curv = rows.row(i)
+            else:
+                i = int(act.item(ia))
+                Ki, curv_i = rows.row(i)
+                curv = take(curv_i, act, out=taken_buf[:m])
             # the gain of each j: (gmax − v_j)² / (K_ii + K_jj − 2K_ij) where j violates with i, else 0
-            subtract(gmax, bl, out=gain)
-            maximum(gain, 0.0, out=gain)
-            multiply(gain, gain, out=gain)
-            divide(gain, curv_i, out=gain)
-            j = int(gain.argmax())
+            g = gain[:m]
+            subtract(gmax, low_v, out=g)
+            maximum(g, 0.0, out=g)
+            multiply(g, g, out=g)
+            divide(g, curv, out=g)
+            ja = int(g.argmax())
+            j = ja if act is None else int(act.item(ja))
             yi, yj = y.item(i), y.item(j)
             ai, aj = a.item(i), a.item(j)
             # Newton step along the feasible direction, clipped to the box (libsvm's update, in v terms)
-            quad = curv_i.item(j)
+            quad = curv.item(ja)
             Gi, Gj = -yi * gmax, -yj * v.item(j)
             if yi != yj:
                 delta = (-Gi - Gj) / quad
@@ -297,30 +367,55 @@ class DualSolver:
                         nj, ni = C, total - C
                 elif ni < 0:
                     ni, nj = 0.0, total
-            a[i], a[j] = ni, nj
-            ay[i], ay[j] = ni * yi, nj * yj
-            # v = y − K(α∘y): two kernel rows per step
+            a[i] = ni
+            a[j] = nj
+            ay[i] = ni * yi
+            ay[j] = nj * yj
+            sum_a += (ni - ai) + (nj - aj)
+            # v = y − K(α∘y): two kernel rows per step, and the selection rows with it
             Kj = rows.row(j)[0]
             multiply(Ki, yi * (ni - ai), out=t1)
             multiply(Kj, yj * (nj - aj), out=t2)
             t1 += t2
             v -= t1
-            for t, at, yt in ((i, ni, yi), (j, nj, yj)):
-                was_free = freef.item(t)
-                if yt > 0:
-                    pu[t] = 0.0 if at < C else ninf
-                    pl[t] = 0.0 if at > 0 else pinf
-                else:
-                    pu[t] = 0.0 if at > 0 else ninf
-                    pl[t] = 0.0 if at < C else pinf
-                now_free = 1.0 if 0.0 < at < C else 0.0
-                if now_free != was_free:
-                    freef[t] = now_free
-                    self._n_free += 1 if now_free else -1
+            if act is None:
+                S -= t1
+            else:
+                S -= take(t1, act, out=taken_buf[:m])
+            # I_up, I_low and the free set change only at i and j
+            vi = v.item(i)
+            if yi > 0:
+                up_v[ia] = vi if ni < C else ninf
+                low_v[ia] = vi if ni > 0 else pinf
+            else:
+                up_v[ia] = vi if ni > 0 else ninf
+                low_v[ia] = vi if ni < C else pinf
+            vj = v.item(j)
+            if yj > 0:
+                up_v[ja] = vj if nj < C else ninf
+                low_v[ja] = vj if nj > 0 else pinf
+            else:
+                up_v[ja] = vj if nj > 0 else ninf
+                low_v[ja] = vj if nj < C else pinf
+            fi = 1.0 if 0.0 < ni < C else 0.0
+            if fi != freef.item(i):
+                freef[i] = fi
+                self._n_free += 1 if fi else -1
+            fj = 1.0 if 0.0 < nj < C else 0.0
+            if fj != freef.item(j):
+                freef[j] = fj
+                self._n_free += 1 if fj else -1
             taken += 1
-            if hist.want(n0 + taken):
-                if not self._record_dual(n0 + taken):
+            step = n0 + taken
+            if step % every == 0 and hist.want(step):
+                # D and b now, P (its hinge sum, O(n)) for a batch of steps at once
+                ay_v = dot(ay, v)
+                n_free = self._n_free
+                b = dot(freef, v) / n_free if n_free else -self._rho()
+                if not rec.add(step, 0.5 * (sum_a + ay_v), 0.5 * (sum_a - ay_v), b, v, ay):
                     break
+        rec.flush()
+        self._active, self._shrink_counter = act, counter
         self.n_iter_ = n0 + taken
         if self.status is not Status.DIVERGED:
             self._record_dual(self.n_iter_)
@@ -332,8 +427,7 @@ class DualSolver:
         v = self._vs
         if self._n_free:
             return -float(np.dot(self._freef, v)) / self._n_free
-        ub_set = self._pu == 0.0  # no α is free: I_up and I_low hold only bound α
-        lb_set = self._pl == 0.0
+        ub_set, lb_set = self._up_low(self._a, self._ys, float(self.params.C))  # no α is free: all at a bound
         ub = -float(v[ub_set].max()) if ub_set.any() else math.inf
         lb = -float(v[lb_set].min()) if lb_set.any() else -math.inf
         if math.isinf(ub) and math.isinf(lb):
@@ -388,3 +482,55 @@ class DualSolver:
         if self.params.kernel == "linear" and self.X.shape[1] == 2:
             return float(self.w_[0]), float(self.w_[1])
         return math.nan, math.nan
+
+
+class _Recorder:
+    """History rows of a run of SMO steps, (step, D, P, P − D, w1, w2, b): D and b are O(1) per step given
+    (α∘y)·v and ρ, but P needs the hinge sum over every point, Σ max(0, y_t (v_t − b)); a row per step while
+    the history is short would cost as much as the step. So v is copied per step and the hinges of up to
+    ``size`` steps are summed as one (steps × n) array."""
+
+    def __init__(self, solver: DualSolver, n: int) -> None:
+        self.solver = solver
+        size = max(1, min(32, 8192 // max(n, 1)))  # the batch in ~64 kB: in cache
+        self.C = float(solver.params.C)
+        self.linear = solver.params.kernel == "linear" and solver.X.shape[1] == 2
+        self.size = size
+        self.V = np.empty((size, n))
+        self.AY = np.empty((size, n)) if self.linear else None
+        self.rows: list[tuple[int, float, float, float]] = []
+
+    def add(self, step: int, dual: float, half_quad: float, b: float, v: np.ndarray, ay: np.ndarray) -> bool:
+        """Keep step's row; False if D is not finite (the run stops there: ``_record_dual`` says so)."""
+        if not math.isfinite(dual):
+            self.flush()
+            self.solver._record_dual(step)
+            return False
+        k = len(self.rows)
+        self.V[k] = v
+        if self.AY is not None:
+            self.AY[k] = ay
+        self.rows.append((step, dual, half_quad, b))
+        if k + 1 == self.size:
+            return self.flush()
+        return True
+
+    def flush(self) -> bool:
+        k = len(self.rows)
+        if not k:
+            return True
+        solver = self.solver
+        steps, duals, half_quads, bs = (np.array(c) for c in zip(*self.rows))
+        self.rows.clear()
+        H = self.V[:k] - bs[:, None]
+        H *= solver._ys
+        np.maximum(H, 0.0, out=H)
+        primals = half_quads + self.C * H.sum(axis=1)
+        w = self.AY[:k] @ solver._Xs if self.AY is not None else np.full((k, 2), math.nan)
+        append = solver.history_.append
+        for t in range(k):
+            append(int(steps[t]), duals[t], primals[t], primals[t] - duals[t], w[t, 0], w[t, 1], bs[t])
+        if not np.isfinite(primals).all():
+            solver._record_dual(int(steps[-1]))  # says where it became inf or NaN
+            return False
+        return True
