@@ -18,10 +18,10 @@ from gdplay.core import kernels as K
 from gdplay.core.history import History
 from gdplay.core.svm.objectives import relative_gap
 from gdplay.core.svm.params import CACHE_BYTES, TAU, SVMParams
+from gdplay.core.trainer import Status
 
 SHRINK_EVERY = 1000  # steps between shrinkings, at most (libsvm: min(n, 1000))
 RECORD_POINTS = 1000  # a history row per step up to this many points, then one every ⌈n/1000⌉ steps
-from gdplay.core.trainer import Status
 
 
 class DualSolver:
