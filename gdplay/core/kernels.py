@@ -245,6 +245,8 @@ class KernelRows:
     arithmetic, next to the row's curvatures max(K_ii + K_jj − 2 K_ij, τ) for the working-set selection.
     ``key`` is the kernel's (``kernel_key``): rows are valid while the points and the key stay."""
 
+    ALL_AT_ONCE = 512  # up to this many points, the first row asked for brings every row
+
     def __init__(self, X: np.ndarray, kernel: str, gamma: float, degree: int, coef0: float,
                  budget_bytes: int = 200 * 2**20, tau: float = 1e-12) -> None:
         _check_kernel(kernel)
@@ -283,29 +285,36 @@ class KernelRows:
         if got is not None:
             rows.move_to_end(i)
             return got
-        got = self._compute(i)
-        rows[i] = got
+        n = len(self.X)
+        if not rows and n <= self.ALL_AT_ONCE and n <= self.capacity:
+            # a few hundred points: every row in one go costs less than the hundred or so SMO asks for
+            K, curvature = self._compute(np.arange(n))
+            for t in range(n):
+                rows[t] = (K[t], curvature[t])
+            return rows[i]
+        K, curvature = self._compute(np.array([i]))
+        got = rows[i] = (K[0], curvature[0])
         if len(rows) > self.capacity:
             rows.popitem(last=False)
         return got
 
-    def _compute(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-        """Row i (call under np.errstate(over="ignore", invalid="ignore", under="ignore"): a context per row
-        would cost as much as a short row)."""
-        self.computed += 1
+    def _compute(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows idx (call under np.errstate(over="ignore", invalid="ignore", under="ignore"): a context per row
+        would cost as much as a short row). The same numbers as kernel_matrix(X[idx], X)."""
+        self.computed += len(idx)
         P = self._P
         if self.spec.base == "sqdist":
-            k = self._norms[i] + self._norms
-            k -= 2.0 * (P[i:i + 1] @ P.T)[0]
+            k = self._norms[idx][:, None] + self._norms[None, :]
+            k -= 2.0 * (P[idx] @ P.T)
             np.maximum(k, 0.0, out=k)
         else:
-            k = (P[i:i + 1] @ P.T)[0]
+            k = P[idx] @ P.T
         k = self.spec.of_base(k, *self.args)
-        if self.single:
+        if self.single:  # |K| is bounded below float32's largest: every value is finite
             k = k.astype(np.float32).astype(np.float64)
-        curvature = self.diagonal + self.diagonal[i]
+        curvature = self.diagonal[idx][:, None] + self.diagonal[None, :]
         curvature -= 2.0 * k
-        if not np.isfinite(curvature).all():
+        if not self.single and not np.isfinite(curvature).all():
             self.overflowed = True
         np.maximum(curvature, self.tau, out=curvature)
         return k, curvature

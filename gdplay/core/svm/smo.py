@@ -241,14 +241,17 @@ class DualSolver:
         low = ((y > 0) & (a > 0)) | ((y < 0) & (a < C))
         return up, low
 
-    def _selection_rows(self, act: np.ndarray | None) -> np.ndarray:
+    def _selection_rows(self, act: np.ndarray | None, W: np.ndarray) -> np.ndarray:
         """(2, m) over the active points: v on I_up (−inf elsewhere), v on I_low (+inf elsewhere). Kept up to
-        date with v, so a step finds i and the KKT violation with an argmax and an argmin."""
+        date with v, so a step finds i and the KKT violation with an argmax and an argmin. With every point
+        active they are W[1:] (W[0] is v)."""
         up, low = self._up_low(self._a, self._ys, float(self.params.C))
         v = self._vs
         if act is not None:
             up, low, v = up[act], low[act], v[act]
-        S = np.empty((2, len(v)))
+            S = np.empty((2, len(v)))
+        else:
+            S = W[1:]
         S[0] = np.where(up, v, -np.inf)
         S[1] = np.where(low, v, np.inf)
         return S
@@ -290,9 +293,15 @@ class DualSolver:
         subtract, maximum, multiply, divide, dot, take = (np.subtract, np.maximum, np.multiply, np.divide, np.dot,
                                                           np.take)
         rec = _Recorder(self, n)
+        Vbuf, Mbuf, AYbuf, size, kr = rec.V, rec.M, rec.AY, rec.size, 0
         sum_a = float(np.add.reduce(a))  # Σα, kept up to date with each pair update
+        # v and the two selection rows in one array, so that one subtraction updates all three
+        W = np.empty((3, n))
+        W[0] = v
+        self._vs = v = W[0]
         act: np.ndarray | None = self._active
-        S = self._selection_rows(act)
+        S = self._selection_rows(act, W)
+        up_v, low_v = S[0], S[1]
         counter = self._shrink_counter
         taken = 0
         while taken < limit:
@@ -300,8 +309,8 @@ class DualSolver:
             if counter == 0:
                 counter = min(n, SHRINK_EVERY)
                 act = self._shrink(act, S[0].max(), S[1].min())
-                S = self._selection_rows(act)
-            up_v, low_v = S[0], S[1]
+                S = self._selection_rows(act, W)
+                up_v, low_v = S[0], S[1]
             # i: the maximal violator in I_up; j: second-order choice in I_low (Fan, Chen & Lin 2005, WSS 2)
             ia = int(up_v.argmax())
             gmax = up_v.item(ia)
@@ -310,7 +319,8 @@ class DualSolver:
             if gmax - gmin <= tol:
                 if act is not None:  # optimal on the active points: look at them all (libsvm's unshrink)
                     act = None
-                    S = self._selection_rows(act)
+                    S = self._selection_rows(act, W)
+                    up_v, low_v = S[0], S[1]
                     continue
                 # libsvm stops here; gdplay also asks the relative duality gap to be <= tol, since at a large C
                 # a KKT error within tol can still cost C times as much in P (no violating pair left: optimal)
@@ -377,10 +387,10 @@ class DualSolver:
             multiply(Ki, yi * (ni - ai), out=t1)
             multiply(Kj, yj * (nj - aj), out=t2)
             t1 += t2
-            v -= t1
             if act is None:
-                S -= t1
+                W -= t1
             else:
+                v -= t1
                 S -= take(t1, act, out=taken_buf[:m])
             # I_up, I_low and the free set change only at i and j
             vi = v.item(i)
@@ -411,10 +421,29 @@ class DualSolver:
                 # D and b now, P (its hinge sum, O(n)) for a batch of steps at once
                 ay_v = dot(ay, v)
                 n_free = self._n_free
-                b = dot(freef, v) / n_free if n_free else -self._rho()
-                if not rec.add(step, 0.5 * (sum_a + ay_v), 0.5 * (sum_a - ay_v), b, v, ay):
+                if n_free:
+                    b = dot(freef, v) / n_free
+                elif act is None:  # no α free: the middle of [max over I_up, min over I_low] of v (−ρ)
+                    b = -(-up_v.item(int(up_v.argmax())) + -low_v.item(int(low_v.argmin()))) / 2
+                else:
+                    b = -self._rho()
+                dual = 0.5 * (sum_a + ay_v)
+                if not math.isfinite(dual):
+                    rec.flush(kr)
+                    self._record_dual(step)  # says where it became inf or NaN
+                    kr = 0
                     break
-        rec.flush()
+                Vbuf[kr] = v
+                if AYbuf is not None:
+                    AYbuf[kr] = ay
+                row = Mbuf[kr]
+                row[0], row[1], row[2], row[3] = step, dual, 0.5 * (sum_a - ay_v), b
+                kr += 1
+                if kr == size:
+                    kr = 0
+                    if not rec.flush(size):
+                        break
+        rec.flush(kr)
         self._active, self._shrink_counter = act, counter
         self.n_iter_ = n0 + taken
         if self.status is not Status.DIVERGED:
@@ -487,50 +516,41 @@ class DualSolver:
 class _Recorder:
     """History rows of a run of SMO steps, (step, D, P, P − D, w1, w2, b): D and b are O(1) per step given
     (α∘y)·v and ρ, but P needs the hinge sum over every point, Σ max(0, y_t (v_t − b)); a row per step while
-    the history is short would cost as much as the step. So v is copied per step and the hinges of up to
-    ``size`` steps are summed as one (steps × n) array."""
+    the history is short would cost as much as the step. So the loop copies v (and α∘y for w) into ``V``
+    (``AY``) and (step, D, ½αᵀQα, b) into ``M``, and ``flush`` sums the hinges of the batch as one array."""
 
     def __init__(self, solver: DualSolver, n: int) -> None:
         self.solver = solver
-        size = max(1, min(32, 8192 // max(n, 1)))  # the batch in ~64 kB: in cache
         self.C = float(solver.params.C)
-        self.linear = solver.params.kernel == "linear" and solver.X.shape[1] == 2
-        self.size = size
+        self.size = size = max(1, min(32, 8192 // max(n, 1)))  # the batch in ~64 kB: in cache
         self.V = np.empty((size, n))
-        self.AY = np.empty((size, n)) if self.linear else None
-        self.rows: list[tuple[int, float, float, float]] = []
+        self.M = np.empty((size, 4))
+        linear = solver.params.kernel == "linear" and solver.X.shape[1] == 2
+        self.AY = np.empty((size, n)) if linear else None
 
-    def add(self, step: int, dual: float, half_quad: float, b: float, v: np.ndarray, ay: np.ndarray) -> bool:
-        """Keep step's row; False if D is not finite (the run stops there: ``_record_dual`` says so)."""
-        if not math.isfinite(dual):
-            self.flush()
-            self.solver._record_dual(step)
-            return False
-        k = len(self.rows)
-        self.V[k] = v
-        if self.AY is not None:
-            self.AY[k] = ay
-        self.rows.append((step, dual, half_quad, b))
-        if k + 1 == self.size:
-            return self.flush()
-        return True
-
-    def flush(self) -> bool:
-        k = len(self.rows)
+    def flush(self, k: int) -> bool:
+        """Append the first k rows; False if a P is not finite (then ``_record_dual`` says where)."""
         if not k:
             return True
         solver = self.solver
-        steps, duals, half_quads, bs = (np.array(c) for c in zip(*self.rows))
-        self.rows.clear()
+        M = self.M[:k]
+        bs = M[:, 3]
         H = self.V[:k] - bs[:, None]
         H *= solver._ys
         np.maximum(H, 0.0, out=H)
-        primals = half_quads + self.C * H.sum(axis=1)
-        w = self.AY[:k] @ solver._Xs if self.AY is not None else np.full((k, 2), math.nan)
-        append = solver.history_.append
-        for t in range(k):
-            append(int(steps[t]), duals[t], primals[t], primals[t] - duals[t], w[t, 0], w[t, 1], bs[t])
+        out = np.empty((k, 7))  # step, D, P, P − D, w1, w2, b
+        out[:, 0] = M[:, 0]
+        out[:, 1] = M[:, 1]
+        primals = out[:, 2]
+        np.add(M[:, 2], self.C * H.sum(axis=1), out=primals)
+        np.subtract(primals, M[:, 1], out=out[:, 3])
+        if self.AY is not None:
+            out[:, 4:6] = self.AY[:k] @ solver._Xs
+        else:
+            out[:, 4:6] = math.nan
+        out[:, 6] = bs
+        solver.history_.extend(out)
         if not np.isfinite(primals).all():
-            solver._record_dual(int(steps[-1]))  # says where it became inf or NaN
+            solver._record_dual(int(M[-1, 0]))  # says where it became inf or NaN
             return False
         return True
