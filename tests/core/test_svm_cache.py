@@ -1,0 +1,158 @@
+"""The dual solver's kernel-row cache, its key (the kernel spec's parameters), shrinking and batched history:
+each against the plain computation it replaces."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from gdplay.core import datasets
+from gdplay.core import kernels as K
+from gdplay.core.history import History
+from gdplay.core.svm import SVMParams, SVMTrainer, compare_solutions, reference
+from gdplay.core.svm import smo as smo_module
+from gdplay.core.trainer import Status
+
+ARGS = {"gamma": 0.3, "degree": 3, "coef0": 0.7}
+
+
+def points(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    X, y = datasets.make_gaussian_pair(n // 2, variance=9.0, random_state=seed)
+    return X, np.where(y == 1, 1.0, -1.0)
+
+
+@pytest.mark.parametrize("kernel", K.KERNELS)
+@pytest.mark.parametrize("n", [40, 700])  # every row at once, and row by row
+def test_rows_are_the_gram_matrix_rounded_to_float32_with_their_curvatures(kernel, n):
+    X, _ = points(n)
+    X = X + 3.0  # away from the origin: the RBF path's centring matters
+    rows = K.KernelRows(X, kernel, **ARGS)
+    full = K.kernel_matrix(X, X, kernel, **ARGS)
+    diag = K.kernel_diagonal(X, kernel, **ARGS)
+    for i in (0, n // 3, n - 1):
+        k, curvature = rows.row(i)
+        np.testing.assert_allclose(k, full[i].astype(np.float32), rtol=1e-6, atol=1e-7)
+        assert np.array_equal(k, k.astype(np.float32))  # float32 values, as libsvm keeps its rows
+        np.testing.assert_allclose(curvature, np.maximum(diag + diag[i] - 2 * k, 1e-12), rtol=1e-9, atol=1e-12)
+
+
+def test_the_cache_keeps_at_most_its_budget_and_drops_the_least_recently_used():
+    X, _ = points(1000)
+    rows = K.KernelRows(X, "rbf", gamma=0.5, degree=3, coef0=0.0, budget_bytes=5 * 16 * 1000)
+    assert rows.capacity == 5
+    first = rows.row(0)
+    for i in range(1, 5):
+        rows.row(i)
+    assert rows.row(0) is first and rows.computed == 5  # a hit: nothing computed
+    for i in range(5, 9):
+        rows.row(i)
+    assert len(rows) == 5 and rows.computed == 9
+    rows.row(1)  # used longest ago (0 was used again): dropped, computed again
+    assert rows.computed == 10
+    assert rows.row(0) is not first or rows.computed == 10
+
+
+@pytest.mark.parametrize("kernel", K.KERNELS)
+@pytest.mark.parametrize("name", K.KERNEL_PARAMETERS)
+def test_a_kernel_reads_exactly_the_parameters_its_spec_says(kernel, name):
+    """The spec's ``reads`` decides the cache key and the warm start: a parameter listed there must change the
+    matrix, one not listed must not (else a live change would keep a stale kernel, or rebuild for nothing)."""
+    X, _ = points(30)
+    changed = {**ARGS, name: ARGS[name] * 2 + 1}
+    differs = not np.array_equal(K.kernel_matrix(X, X, kernel, **ARGS), K.kernel_matrix(X, X, kernel, **changed))
+    assert differs == (name in K.KERNEL_SPECS[kernel].reads)
+    assert (K.kernel_key(kernel, **ARGS) != K.kernel_key(kernel, **changed)) == differs
+
+
+def test_a_live_change_rebuilds_the_rows_only_when_the_kernel_reads_it():
+    X, y = points(200)
+    poly = SVMTrainer(SVMParams(kernel="poly", degree=2, gamma=0.1, coef0=1.0))
+    poly.set_data(X, y)
+    poly.fit()
+    before = poly._rows
+    poly.set_params(replace(poly.params, coef0=2.0), 1)
+    assert poly._rows is not before and poly._rows.key[-1] == 2.0  # coef0 is in the key: new rows
+    poly.fit()
+    fresh = SVMTrainer(poly.params)
+    fresh.set_data(X, y)
+    fresh.fit()
+    assert abs(poly.dual_ - fresh.dual_) <= 1e-3 * abs(fresh.dual_)
+
+    rbf = SVMTrainer(SVMParams(kernel="rbf", gamma=0.1, coef0=1.0))
+    rbf.set_data(X, y)
+    rbf.fit()
+    rows, alpha, steps = rbf._rows, rbf.alpha_, rbf.n_iter_
+    rbf.set_params(replace(rbf.params, coef0=5.0), 1)  # the RBF kernel does not read coef0
+    assert rbf._rows is rows and np.array_equal(rbf.alpha_, alpha) and rbf.n_iter_ == steps
+    assert rbf.step(10) == 0 and rbf.status is Status.CONVERGED  # still the optimum: no pair to update
+
+
+def test_shrinking_leaves_points_out_and_reaches_the_same_optimum(monkeypatch):
+    X, y = points(1500, seed=3)
+    params = SVMParams(kernel="rbf", gamma=0.2, C=1.0)
+    t = SVMTrainer(params)
+    t.set_data(X, y)
+    smallest = len(y)
+    while t.status.can_step:
+        t.step(50)
+        if t._active is not None:
+            smallest = min(smallest, len(t._active))
+    assert t.status is Status.CONVERGED
+    assert smallest < 0.8 * len(y)  # points were left out for a while
+    ref = reference(X, y, params)
+    assert compare_solutions(t.result(), ref).dual_rel <= 1e-3
+    monkeypatch.setattr(smo_module, "SHRINK_EVERY", 10**9)  # no shrinking: the same problem, the same optimum
+    plain = SVMTrainer(params)
+    plain.set_data(X, y)
+    plain.fit()
+    assert plain._active is None and abs(plain.dual_ - t.dual_) <= 1e-3 * abs(t.dual_)
+
+
+def test_v_stays_exact_for_every_point_while_shrunk():
+    X, y = points(1500, seed=3)
+    t = SVMTrainer(SVMParams(kernel="rbf", gamma=0.2))
+    t.set_data(X, y)
+    while t.status.can_step and t._active is None:
+        t.step(100)
+    assert t._active is not None
+    exact = t.y - K.kernel_matrix(t.X, t.X, "rbf", gamma=0.2) @ (t.alpha_ * t.y)
+    np.testing.assert_allclose(t._v, exact, atol=1e-5)  # float32 rows: libsvm's precision
+
+
+def test_batched_history_rows_are_the_objectives_of_each_step():
+    X, y = points(300, seed=1)
+    t = SVMTrainer(SVMParams(kernel="rbf", gamma=0.1))
+    t.set_data(X, y)
+    t.step(40)
+    h = t.history_.rows()
+    assert h[:, 0].tolist() == list(range(41))  # a row per step on a few hundred points
+    t2 = SVMTrainer(t.params)
+    t2.set_data(X, y)
+    for step in (1, 17, 40):
+        t2.step(step - t2.n_iter_)
+        D, P, b = t2._dual_objectives()
+        np.testing.assert_allclose(h[step, 1:4], (D, P, P - D), rtol=1e-12, atol=1e-12)
+        assert h[step, 6] == pytest.approx(b, abs=1e-12)
+
+
+def test_history_extend_is_append_row_by_row():
+    rng = np.random.default_rng(0)
+    rows = np.column_stack([np.arange(1, 20), rng.normal(size=(19, 2))])
+    a, b = History(("p", "q"), capacity=8), History(("p", "q"), capacity=8)
+    a.append(0, 1.0, 2.0)
+    b.append(0, 1.0, 2.0)
+    for chunk in (rows[:3], rows[3:11], rows[11:]):
+        a.extend(chunk)
+        for r in chunk:
+            b.append(int(r[0]), *r[1:])
+    np.testing.assert_array_equal(a.rows(), b.rows())
+    assert a.stride == b.stride > 1
+
+
+def test_more_points_than_the_old_full_matrix_allowed():
+    X, y = points(6000, seed=2)
+    t = SVMTrainer(SVMParams(kernel="linear", C=0.1))
+    t.set_data(X, y)
+    t.fit()
+    assert t.status is Status.CONVERGED
+    assert t._rows is not None and len(t._rows) <= t._rows.capacity < 6000 ** 2
