@@ -156,3 +156,28 @@ def test_more_points_than_the_old_full_matrix_allowed():
     t.fit()
     assert t.status is Status.CONVERGED
     assert t._rows is not None and len(t._rows) <= t._rows.capacity < 6000 ** 2
+
+
+SIGMOID = K.KernelSpec("sigmoid", "Sigmoid", "K(x, y) = tanh(γ x·y + c₀)", "Sigmoid: a neural network's unit.",
+                       ("gamma", "coef0"), "dot",
+                       lambda k, gamma, degree, coef0: np.tanh(np.add(np.multiply(k, gamma, out=k), coef0, out=k),
+                                                               out=k))
+
+
+def test_a_new_kernel_is_one_spec_entry(monkeypatch):
+    """libsvm's sigmoid kernel, added as one entry of KERNEL_SPECS and nothing else, trains to libsvm's
+    optimum, and a live change of what it reads (c₀) rebuilds its rows while one it does not (degree) is
+    structural only."""
+    monkeypatch.setitem(K.KERNEL_SPECS, "sigmoid", SIGMOID)
+    X, y = points(200, seed=5)
+    params = SVMParams(kernel="sigmoid", gamma=0.005, coef0=0.0, C=1.0)
+    t = SVMTrainer(params)
+    t.set_data(X, y)
+    t.fit()
+    assert t.status is Status.CONVERGED
+    assert compare_solutions(t.result(), reference(X, y, params)).dual_rel <= 1e-3
+    rows = t._rows
+    t.set_params(replace(params, coef0=-0.5), 1)
+    assert t._rows is not rows and t._rows.key == ("sigmoid", 0.005, -0.5)
+    t.fit()
+    assert compare_solutions(t.result(), reference(X, y, t.params)).dual_rel <= 1e-3

@@ -67,7 +67,7 @@ class SVMParams:
     tol: float = 1e-3
 
     def validate(self) -> SVMParams:
-        if self.kernel not in K.KERNELS:
+        if self.kernel not in K.KERNEL_SPECS:
             raise ValidationError(f"kernel must be one of {', '.join(map(repr, K.KERNELS))}; got {self.kernel!r}.")
         if self.solver not in SOLVERS:
             raise ValidationError(f"solver must be one of {', '.join(map(repr, SOLVERS))}; got {self.solver!r}.")

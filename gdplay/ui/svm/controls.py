@@ -30,17 +30,18 @@ from gdplay.ui.svm.presets import PRESETS
 from gdplay.ui.widgets.log_slider import LogSlider
 from gdplay.ui.widgets.tips import explain_combo
 
-KERNEL_NAMES = (("linear", "Linear   K = x·y"), ("poly", "Polynomial   K = (γ x·y + c₀)^d"),
-                ("rbf", "RBF   K = exp(−γ ‖x − y‖²)"))
+
+def kernel_names() -> tuple[tuple[str, str], ...]:
+    """The kernel menu, (name, text): from the one kernel spec (core/kernels.py), read when a panel is made."""
+    return tuple((name, f"{spec.label}   {spec.formula.replace('K(x, y)', 'K')}")
+                 for name, spec in K.KERNEL_SPECS.items())
+
+
 SOLVER_NAMES = (("dual", "Dual: SMO on the α (any kernel)"),
                 ("primal", "Primal: subgradient descent on w, b (linear only)"),
                 ("libsvm", "Dual, compared live with libsvm (scikit-learn SVC)"))
 CONVENTIONS = (("code", "γ = 1/σ²  (the SVM intro's code, as passed to libsvm)"),
                ("formula", "γ = 1/(2σ²)  (the SVM intro's formula exp(−‖x−y‖²/2σ²))"))
-KERNEL_TIPS = {"linear": "Linear K(x, y) = x·y: the boundary w·x + b = 0 is a straight line.",
-               "poly": "Polynomial K(x, y) = (γ·x·y + c₀)ᵈ: curved boundaries of degree d.",
-               "rbf": "RBF K(x, y) = exp(−γ·‖x − y‖²): each support vector's influence fades with distance; a "
-                      "small width σ (large γ) gives wiggly boundaries that overfit."}
 SOLVER_TIPS = {"dual": "Dual: SMO, as in libsvm. Each step changes two α so that Σ αᵢyᵢ = 0 holds; works with "
                        "any kernel.",
                "primal": "Primal: subgradient descent on w and b, minimising ½‖w‖² + C·Σ max(0, 1 − yᵢ(w·xᵢ + b)). "
@@ -157,7 +158,7 @@ class ModelControls(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Model", parent)
         self.kernel = QComboBox()
-        for key, text in KERNEL_NAMES:
+        for key, text in kernel_names():
             self.kernel.addItem(text, key)
         self.C = LogSlider(1e-5, 1e7, 1.0, name="C")
         self.C.setToolTip("Penalty on margin violations, log scale 1e-5 to 1e7. Small C: wide soft margin, "
@@ -169,8 +170,9 @@ class ModelControls(QGroupBox):
         for key, text in CONVENTIONS:
             self.convention.addItem(text, key)
         self.width_label = _selectable(QLabel())
-        self.poly_gamma = LogSlider(1e-4, 100.0, 0.1, name="γ (polynomial)")
-        self.poly_gamma.setToolTip("γ in (γ·x·y + c₀)ᵈ: scales the dot product. Retrains live while dragged.")
+        self.poly_gamma = LogSlider(1e-4, 100.0, 0.1, name="γ")
+        self.poly_gamma.setToolTip("γ in the kernel's formula (above): scales the dot product x·y. Retrains live "
+                                   "while dragged.")
         self.degree = QSpinBox()
         self.degree.setRange(1, 10)
         self.degree.setValue(2)
@@ -197,7 +199,8 @@ class ModelControls(QGroupBox):
             combo.setMinimumContentsLength(18)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         explain_combo(self.kernel, "The kernel K(x, y): the similarity the SVM's decision function "
-                      "f(x) = Σ αᵢyᵢK(xᵢ, x) + b is built from (a change starts the run over).", KERNEL_TIPS)
+                      "f(x) = Σ αᵢyᵢK(xᵢ, x) + b is built from (a change starts the run over).",
+                      {name: spec.tip for name, spec in K.KERNEL_SPECS.items()})
         explain_combo(self.convention, "How the RBF width σ is turned into γ (the model keeps its γ when this "
                       "changes; only σ is read differently).", CONVENTION_TIPS)
         explain_combo(self.solver, "How the SVM is trained (a change starts the run over).", SOLVER_TIPS)
@@ -236,7 +239,7 @@ class ModelControls(QGroupBox):
         return self.solver.currentData()
 
     def gamma(self) -> float:
-        return self._rbf_gamma if self.kernel_name() == "rbf" else self.poly_gamma.value()
+        return self._rbf_gamma if self._uses_width() else self.poly_gamma.value()
 
     def convention_name(self) -> str:
         return self.convention.currentData()
@@ -274,7 +277,7 @@ class ModelControls(QGroupBox):
         try:
             self.kernel.setCurrentIndex(self.kernel.findData(p.kernel))  # may turn primal to dual: set below
             self.C.setValue(_clamped(self.C, p.C), emit=False)
-            if p.kernel == "rbf":
+            if self._uses_width():
                 self._rbf_gamma = float(p.gamma)
                 sigma = K.sigma_from_gamma(p.gamma, self.convention_name())
                 self.sigma.setValue(_clamped(self.sigma, sigma), emit=False)
@@ -337,17 +340,25 @@ class ModelControls(QGroupBox):
             f"<span style='color:#666'>(the same γ reads as σ = {K.sigma_from_gamma(g, other):.4g} "
             f"under γ = {other_rule})</span>")
 
+    def _uses_width(self) -> bool:
+        """γ of a kernel of distances (K = f(‖x − y‖²), the RBF) is shown as a width σ; of a kernel of dot
+        products, as γ itself."""
+        spec = K.KERNEL_SPECS[self.kernel_name()]
+        return "gamma" in spec.reads and spec.base == "sqdist"
+
     def _show_kernel_rows(self) -> None:
+        """Only the rows of the parameters the chosen kernel reads (its spec's ``reads``), and its formula."""
         kernel = self.kernel_name()
-        rbf, poly = kernel == "rbf", kernel == "poly"
-        for widget, visible in ((self.sigma, rbf), (self.convention, rbf), (self.width_label, rbf),
-                                (self.poly_gamma, poly), (self.degree, poly), (self.coef0, poly),
-                                (self.learning_rate, self.solver_name() == "primal")):
+        spec = K.KERNEL_SPECS[kernel]
+        width = self._uses_width()
+        rows = ((self.sigma, width), (self.convention, width), (self.width_label, width),
+                (self.poly_gamma, "gamma" in spec.reads and not width),
+                (self.degree, "degree" in spec.reads), (self.coef0, "coef0" in spec.reads),
+                (self.learning_rate, self.solver_name() == "primal"))
+        for widget, visible in rows:
             self.form.setRowVisible(widget, visible)
-        formula = {"linear": "K(x, y) = x·y;  f(x) = w·x + b",
-                   "poly": "K(x, y) = (γ x·y + c₀)^d;  f(x) = Σ αᵢyᵢK(xᵢ, x) + b",
-                   "rbf": "K(x, y) = exp(−γ ‖x − y‖²);  f(x) = Σ αᵢyᵢK(xᵢ, x) + b"}[kernel]
-        self.formula.setText(f"<i>{formula}</i>")
+        model = "w·x + b" if kernel == "linear" else "Σ αᵢyᵢK(xᵢ, x) + b"
+        self.formula.setText(f"<i>{spec.formula};  f(x) = {model}</i>")
         # the primal solver needs w: disable it (with the reason) for the other kernels
         model = self.solver.model()
         if isinstance(model, QStandardItemModel):
@@ -367,7 +378,7 @@ class ModelControls(QGroupBox):
         if kernel != "linear":
             note += " (Primal is off: it needs w, which only the linear kernel has.)"
         self.solver_note.setText(note)
-        if rbf:
+        if width:
             self._show_width()
 
 
