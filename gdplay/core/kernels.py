@@ -340,13 +340,13 @@ def kernel_sum(Xq: np.ndarray, support_vectors: np.ndarray, dual_coef: np.ndarra
     """f(x) = Σ_s dual_coef_s K(sv_s, x) + b for each row of Xq, in chunks of ~1000 rows: they stay in
     cache, which is 5-10x faster than one big block, and memory stays bounded."""
     Xq = np.asarray(Xq, dtype=np.float64)
-    out = np.empty(len(Xq), dtype=dtype)
+    out: np.ndarray = np.empty(len(Xq), dtype=dtype)
     if len(support_vectors) == 0:
         out.fill(intercept)
         return out
     sv = np.asarray(support_vectors, dtype=np.float64)
     with np.errstate(under="ignore"):
-        coef = np.asarray(dual_coef, dtype=np.float64).astype(dtype)
+        coef: np.ndarray = np.asarray(dual_coef, dtype=np.float64).astype(dtype)
         for start in range(0, len(Xq), chunk):
             k = kernel_matrix(Xq[start:start + chunk], sv, kernel, gamma, degree, coef0, dtype=dtype)
             out[start:start + chunk] = k @ coef

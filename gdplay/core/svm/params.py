@@ -34,7 +34,8 @@ def _shown(value: object) -> str:
 
 
 def _positive(name: str, value: object) -> None:
-    if not (_is_number(value) and math.isfinite(value) and value > 0):
+    if not (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            and math.isfinite(value) and value > 0):
         raise ValidationError(f"{name} must be > 0; got {_shown(value)}.")
 
 

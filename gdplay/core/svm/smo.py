@@ -11,6 +11,7 @@ memory), so the n × n matrix is never built."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -55,8 +56,8 @@ class DualSolver:
     _shrink_counter: int
     _rows: K.KernelRows | None
 
-    def _finish(self, status: Status) -> None: ...  # the trainer's
-    def _overflow_message(self) -> str: ...  # the trainer's
+    _finish: Callable[[Status], None]  # the trainer's
+    _overflow_message: Callable[[], str]
 
     # -- the state in training-row order -------------------------------------------------------------------
     @property

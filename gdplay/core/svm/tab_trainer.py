@@ -126,7 +126,8 @@ class SVMTabTrainer(SVMTrainer):
                 with np.errstate(under="ignore", over="ignore", invalid="ignore"):
                     values = K.decision_grid(x_range, y_range, shape, ref.support_vectors, ref.dual_coef,
                                              ref.intercept, p.kernel, p.gamma, p.degree, p.coef0)
-                ref_map = DecisionMap(values, tuple(map(float, x_range)), tuple(map(float, y_range)))
+                ref_map = DecisionMap(values, (float(x_range[0]), float(x_range[1])),
+                                      (float(y_range[0]), float(y_range[1])))
             return {
                 "error": "", "params": p, "params_version": self.params_version, "data_version": self.data_version,
                 "step": self.n_iter_, "status": self.status.value,

@@ -42,13 +42,15 @@ SOLVER_NAMES = (("dual", "Dual: SMO on the α (any kernel)"),
                 ("libsvm", "Dual, compared live with libsvm (scikit-learn SVC)"))
 CONVENTIONS = (("code", "γ = 1/σ²  (the SVM intro's code, as passed to libsvm)"),
                ("formula", "γ = 1/(2σ²)  (the SVM intro's formula exp(−‖x−y‖²/2σ²))"))
-SOLVER_TIPS = {"dual": "Dual: SMO, as in libsvm. Each step changes two α so that Σ αᵢyᵢ = 0 holds; works with "
+SOLVER_TIPS: dict[object, str] = {
+               "dual": "Dual: SMO, as in libsvm. Each step changes two α so that Σ αᵢyᵢ = 0 holds; works with "
                        "any kernel.",
                "primal": "Primal: subgradient descent on w and b, minimising ½‖w‖² + C·Σ max(0, 1 − yᵢ(w·xᵢ + b)). "
                          "Linear kernel only.",
                "libsvm": "The dual solver, with scikit-learn's SVC (libsvm) solving the same problem after each "
                          "change; its boundary is drawn dotted green."}
-CONVENTION_TIPS = {"code": "γ = 1/σ², as the SVM intro's code passes it to libsvm (its presets use this).",
+CONVENTION_TIPS: dict[object, str] = {
+                   "code": "γ = 1/σ², as the SVM intro's code passes it to libsvm (its presets use this).",
                    "formula": "γ = 1/(2σ²), as in the SVM intro's formula K = exp(−‖x − y‖² / 2σ²)."}
 SOLVER_LIMITS = {"dual": SVMParams().max_steps, "primal": 100_000}  # default step limits
 PRIMAL_ONLY_LINEAR = ("The primal solver descends on w, which exists only for the linear kernel; "
@@ -198,9 +200,10 @@ class ModelControls(QGroupBox):
             # long item texts must not widen the panel past its scroll area
             combo.setMinimumContentsLength(18)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        kernel_tips: dict[object, str] = {name: spec.tip for name, spec in K.KERNEL_SPECS.items()}
         explain_combo(self.kernel, "The kernel K(x, y): the similarity the SVM's decision function "
                       "f(x) = Σ αᵢyᵢK(xᵢ, x) + b is built from (a change starts the run over).",
-                      {name: spec.tip for name, spec in K.KERNEL_SPECS.items()})
+                      kernel_tips)
         explain_combo(self.convention, "How the RBF width σ is turned into γ (the model keeps its γ when this "
                       "changes; only σ is read differently).", CONVENTION_TIPS)
         explain_combo(self.solver, "How the SVM is trained (a change starts the run over).", SOLVER_TIPS)
@@ -360,9 +363,9 @@ class ModelControls(QGroupBox):
         model = "w·x + b" if kernel == "linear" else "Σ αᵢyᵢK(xᵢ, x) + b"
         self.formula.setText(f"<i>{spec.formula};  f(x) = {model}</i>")
         # the primal solver needs w: disable it (with the reason) for the other kernels
-        model = self.solver.model()
-        if isinstance(model, QStandardItemModel):
-            item = model.item(self.solver.findData("primal"))
+        items = self.solver.model()
+        if isinstance(items, QStandardItemModel):
+            item = items.item(self.solver.findData("primal"))
             item.setEnabled(kernel == "linear")
             item.setToolTip(SOLVER_TIPS["primal"] if kernel == "linear" else PRIMAL_ONLY_LINEAR)
         notes = {
