@@ -38,6 +38,7 @@ from gdplay.bridge.commands import (
     SetView,
     Step,
     Stop,
+    call_name,
     coalesce,
 )
 from gdplay.bridge.runner import Unchanged, restore
@@ -206,7 +207,7 @@ class TrainingWorker(QObject):
                 return cmds
             for cmd in cmds:
                 if isinstance(cmd, Request):
-                    self.replyReady.emit(cmd.tag, CallFailed(cmd.method, NO_PROCESS))
+                    self.replyReady.emit(cmd.tag, CallFailed(call_name(cmd.call), NO_PROCESS))
                 else:
                     replay.record(cmd)
             if wait_for([self._wake_r], timeout=0.25):

@@ -61,6 +61,21 @@ class Trainer(Protocol):
         ...
 
 
+class NotReady(Exception):
+    """A view or request the trainer cannot answer yet (no model: no data, one class); the message says
+    what to do. The training process answers it with a CallFailed, quietly."""
+
+
+def export_state(trainer: Any) -> dict:
+    """The trained run as JSON-able values (a request: sessions and undo keep it)."""
+    return trainer.export_state()
+
+
+def import_state(trainer: Any, state: dict) -> None:
+    """Put back a run exported by ``export_state`` (a request)."""
+    trainer.import_state(state)
+
+
 class ValidationError(ValueError):
     """Bad input, with a message that says what is wrong, the value seen and what is allowed."""
 

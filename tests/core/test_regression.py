@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from gdplay.core.least_squares import PowerSums, Quadratic, make_basis, scaling_for
 from gdplay.core.points import Add, Delete, Insert, Move
-from gdplay.core.regression import REGRESSION_OPTIMIZERS, RegressionParams, RegressionTrainer
+from gdplay.core.regression import REGRESSION_OPTIMIZERS, RegressionParams, RegressionTrainer, views
 from gdplay.core.trainer import Status, ValidationError
 
 
@@ -282,12 +282,12 @@ def test_surface_costs_the_same_for_any_number_of_points():
     x = rng.uniform(0, 10, 1_000_000)
     y = 2 * x + 1 + rng.normal(0, 1, x.size)
     t = trainer(x, y)
-    s = t.surface((0, 1), (0, 4), (-2, 4), (50, 60))
+    s = views.surface(t, (0, 1), (0, 4), (-2, 4), (50, 60))
     assert s.cost.shape == (50, 60)
     m = np.linspace(0, 4, 60)[7]
     b = np.linspace(-2, 4, 50)[11]
     assert s.cost[11, 7] == pytest.approx(np.mean((y - (m * x + b)) ** 2), rel=1e-9)
-    assert t.surface((0, 1), (0, 4), (-2, 4), (50, 60)) is s  # cached until something changes
+    assert views.surface(t, (0, 1), (0, 4), (-2, 4), (50, 60)) is s  # cached until something changes
 
 
 def test_live_learning_rate_keeps_the_iterate_and_structural_change_resets(nedrich):
@@ -352,7 +352,7 @@ def test_surface_stays_accurate_around_a_diverged_run(nedrich):
     t = trainer(x, y, learning_rate=5e-4, max_steps=5000)
     t.fit()
     assert t.status is Status.DIVERGED and abs(t.m) > 1e100
-    s = t.surface((0, 1), (-1.0, 3.0), (-5.0, 10.0), (20, 30))
+    s = views.surface(t, (0, 1), (-1.0, 3.0), (-5.0, 10.0), (20, 30))
     m, b = np.linspace(-1, 3, 30)[4], np.linspace(-5, 10, 20)[7]
     assert s.cost[7, 4] == pytest.approx(np.mean((y - (m * x + b)) ** 2), rel=1e-9)
 

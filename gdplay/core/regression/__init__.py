@@ -11,8 +11,9 @@ computed from sufficient statistics (see least_squares), so a step costs the sam
 million. Stochastic and mini-batch updates use the points themselves: one shuffled pass is an epoch.
 
 The package, one job a module: ``params`` (RegressionParams, run specs), ``results`` (optimum, snapshots,
-pictures), ``run`` (one optimizer's run), ``steps`` and ``views`` (stepping and pictures, mixins of the
-trainer), ``trainer`` (RegressionTrainer: data, protocol, sessions).
+pictures), ``run`` (one optimizer's run), ``steps`` (stepping, a mixin of the trainer), ``views`` (the pictures,
+functions of the trainer that the tab names as views), ``trainer`` (RegressionTrainer: data, protocol,
+sessions).
 """
 
 from gdplay.core.regression.params import (
