@@ -39,8 +39,10 @@ class History:
             return
         if self._n == self.capacity:
             # keep rows whose step is a multiple of the doubled stride; the newest row is re-checked below
-            self.stride *= 2
-            keep = self._data[: self._n, 0] % self.stride == 0
+            keep = np.ones(self._n, dtype=bool)
+            while keep.all():  # rows recorded at a multiple of the stride may all survive one doubling
+                self.stride *= 2
+                keep = self._data[: self._n, 0] % self.stride == 0
             kept = self._data[: self._n][keep]
             self._n = len(kept)
             self._data[: self._n] = kept

@@ -288,7 +288,6 @@ class DualSolver:
         tol = float(self.params.tol)
         hist = self.history_
         n0 = self.n_iter_
-        every = -(-n // RECORD_POINTS)  # a history row costs O(n): on many points, one every few steps
         ninf, pinf = -math.inf, math.inf
         gain, t1, t2, taken_buf = (np.empty(n) for _ in range(4))
         subtract, maximum, multiply, divide, dot, take = (np.subtract, np.maximum, np.multiply, np.divide, np.dot,
@@ -418,7 +417,7 @@ class DualSolver:
                 self._n_free += 1 if fj else -1
             taken += 1
             step = n0 + taken
-            if step % every == 0 and hist.want(step):
+            if hist.want(step):
                 # D and b now, P (its hinge sum, O(n)) for a batch of steps at once
                 ay_v = dot(ay, v)
                 n_free = self._n_free

@@ -26,7 +26,7 @@ from gdplay.core.svm.params import (
 )
 from gdplay.core.svm.primal import PrimalSolver
 from gdplay.core.svm.results import SVMResult, SVMSnapshot
-from gdplay.core.svm.smo import DualSolver
+from gdplay.core.svm.smo import RECORD_POINTS, DualSolver
 from gdplay.core.trainer import Status, ValidationError, frozen
 
 
@@ -117,6 +117,9 @@ class SVMTrainer(DualSolver, PrimalSolver):
         n, d = self.X.shape
         self.n_iter_ = 0
         self.history_.clear()
+        if p.solver == "dual" and n > RECORD_POINTS:
+            # a row costs O(n) (P's hinge sum): on many points, one every ⌈n/1000⌉ steps from the start
+            self.history_.stride = -(-n // RECORD_POINTS)
         self.message = ""
         self.alpha_ = np.zeros(n)
         self.intercept_ = 0.0
