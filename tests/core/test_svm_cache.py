@@ -199,4 +199,5 @@ def test_history_appends_at_a_multiple_of_its_stride_thin_out():
     h = History(("p",), capacity=4)
     for step in range(0, 40, 2):  # every row survives the first doubling of the stride
         h.append(step, float(step))
-    assert len(h) <= 4 and h.rows()[-1, 0] == 38
+    steps = h.rows()[:, 0]
+    assert len(steps) <= 4 and (steps % h.stride == 0).all() and (np.diff(steps) > 0).all()
