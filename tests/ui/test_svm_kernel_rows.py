@@ -38,9 +38,10 @@ def test_a_kernel_added_to_the_spec_is_in_the_panel(qtbot, monkeypatch):
     index = m.kernel.findData("sigmoid")
     assert index >= 0 and "tanh" in m.kernel.itemText(index)
     changes = []
-    m.changed.connect(changes.append)
+    m.edited.connect(changes.append)
     m.kernel.setCurrentIndex(index)
     assert visible_rows(m) == {"poly_gamma", "coef0"} and "tanh" in m.formula.text()
     m.coef0.setValue(-0.5)
     p = m.params(SVMParams())
-    assert (p.kernel, p.coef0) == ("sigmoid", -0.5) and changes == ["kernel", "coef0"]
+    assert (p.kernel, p.coef0) == ("sigmoid", -0.5)
+    assert changes == [{"kernel": "sigmoid", "gamma": m.poly_gamma.value()}, {"coef0": -0.5}]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import ClassVar
 
 import numpy as np
 
@@ -54,6 +55,10 @@ class SVMParams:
     ``tol`` ends a run when the optimum is reached: the relative duality gap (P − D) / max(1, |P|) <= tol and,
     for the dual solver, also the maximal KKT violation <= tol (libsvm's own rule).
     """
+
+    # the fields that apply to the running run (warm start); the others restart it (core/trainer's convention)
+    LIVE: ClassVar[tuple[str, ...]] = ("C", "gamma", "coef0", "learning_rate", "lr_schedule", "power_t",
+                                       "max_steps", "tol")
 
     kernel: str = "linear"
     C: float = 1.0
@@ -109,7 +114,7 @@ class SVMParams:
         return float(self.learning_rate) / (1.0 + t) ** self.power_t
 
 
-STRUCTURAL = ("kernel", "solver", "degree")
+STRUCTURAL = tuple(f.name for f in fields(SVMParams) if f.name not in SVMParams.LIVE)  # kernel, solver, degree
 
 
 # -- data --------------------------------------------------------------------------------------------------
