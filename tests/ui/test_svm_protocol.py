@@ -85,7 +85,8 @@ def test_a_change_while_the_user_paused_mid_run_keeps_it_paused(qtbot, tab):
     tab.load_preset("exp2", 0)
     tab.controller.set_rate(20.0)
     tab.controller.play()
-    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.n_points == 300 and tab.snapshot.step > 3, timeout=5000)
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.n_points == 300 and tab.snapshot.step > 3,
+                    timeout=5000)
     tab.controller.pause()
     qtbot.waitUntil(lambda: not tab.controller.running, timeout=5000)
     tab.model.C.setValue(2.0)

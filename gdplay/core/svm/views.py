@@ -59,7 +59,8 @@ def _model_or_not_ready(trainer: SVMTabTrainer) -> None:
         raise NotReady(trainer.message or "No model yet: add points of both classes.")
 
 
-def _ranges(x_range: tuple[float, float], y_range: tuple[float, float]) -> tuple[tuple[float, float], ...]:
+def _ranges(x_range: tuple[float, float],
+            y_range: tuple[float, float]) -> tuple[tuple[float, float], tuple[float, float]]:
     return (float(x_range[0]), float(x_range[1])), (float(y_range[0]), float(y_range[1]))
 
 
@@ -158,7 +159,8 @@ def compare_with_libsvm(trainer: SVMTabTrainer, x_range: tuple[float, float] | N
         with np.errstate(under="ignore", over="ignore", invalid="ignore"):
             values = K.decision_grid(x_range, y_range, shape, ref.support_vectors, ref.dual_coef, ref.intercept,
                                      p.kernel, p.gamma, p.degree, p.coef0)
-        ref_map = DecisionMap(values, *_ranges(x_range, y_range))
+        xr, yr = _ranges(x_range, y_range)
+        ref_map = DecisionMap(values, xr, yr)
     return Comparison(
         params=p, params_version=trainer.params_version, data_version=trainer.data_version, step=trainer.n_iter_,
         status=trainer.status.value, w_ours=ours.coef, w_ref=ref.coef, b_ours=ours.intercept, b_ref=ref.intercept,

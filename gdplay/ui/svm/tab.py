@@ -6,7 +6,9 @@ loss, the primal cost surface, a libsvm comparison and the SVM intro's C and σ�
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -358,7 +360,7 @@ class SvmTab(TrainingTab):
 
     # -- sessions and files (the rest is TrainingTab's) --------------------------------------------------
     def session_trainer(self, params: SVMParams, xy: np.ndarray, labels: np.ndarray,
-                        settings: dict) -> SVMTabTrainer:
+                        settings: Mapping[str, Any]) -> SVMTabTrainer:
         trainer = SVMTabTrainer(params)
         trainer.set_data(xy, signed_labels(labels), test_mask=held_out_mask(labels))
         return trainer
@@ -368,7 +370,9 @@ class SvmTab(TrainingTab):
 
     def labels_from_csv(self, table: Table) -> np.ndarray:
         """Editor labels from a label column of +1/−1 or of 0/1 (not both: 0 would be ambiguous)."""
-        y = table.labels
+        if table.labels is None:
+            raise CSVError("The file has no label column; the SVM needs a class (+1/−1 or 0/1) for each point.")
+        y: np.ndarray = table.labels
         bad = ~np.isin(y, (-1, 0, 1))
         if bad.any():
             i = int(np.argmax(bad))
@@ -448,6 +452,8 @@ class SvmTab(TrainingTab):
 
     @Slot()
     def _poll_libsvm(self) -> None:
+        if self._libsvm_job is None:
+            return
         proc, receiver, version, grid = self._libsvm_job
         try:
             answer = receiver.recv() if receiver.poll() else None
