@@ -201,3 +201,20 @@ def test_history_appends_at_a_multiple_of_its_stride_thin_out():
         h.append(step, float(step))
     steps = h.rows()[:, 0]
     assert len(steps) <= 4 and (steps % h.stride == 0).all() and (np.diff(steps) > 0).all()
+
+
+def test_a_decision_map_of_thousands_of_support_vectors_is_coarser_not_slower():
+    from gdplay.core.svm import SVMTabTrainer
+    from gdplay.core.svm import views as V
+
+    assert V.map_shape((120, 160), 300, "rbf") == (120, 160)  # the usual: as asked
+    ny, nx = V.map_shape((120, 160), 4000, "poly")
+    assert ny < 120 and nx < 160 and ny * nx * 4000 * 8 <= V.MAP_BUDGET * 1.1 and abs(nx / ny - 4 / 3) < 0.1
+    assert V.map_shape((120, 120), 10**7, "poly") == (24, 24)  # never below 24 x 24
+    X, y = points(3000, seed=6)
+    t = SVMTabTrainer(SVMParams(kernel="poly", degree=2, gamma=0.1, C=1e-6))  # every point a support vector
+    t.set_data(X, y)
+    t.fit()
+    m = V.decision_map(t, (-10, 10), (-10, 10), (120, 120))
+    assert m.values.shape == V.map_shape((120, 120), len(t.support_), "poly") != (120, 120)
+    assert m.x_range == (-10.0, 10.0)  # the same window, in fewer cells

@@ -135,20 +135,21 @@ class DualSolver:
                 self.status = Status.INVALID
                 self.message = self._overflow_message()
                 return
-        self._active_set(a, C)
+        v = self._active_set(a, C)
         self.alpha_ = a
-        self._v = self.y - self._kernel_times(a * self.y)
+        self._v = v if v is not None else self.y - self._kernel_times(a * self.y)
         self._update_masks_all()
         self.status = Status.TRAINING if self.n_iter_ else Status.READY
         self._record_dual(self.n_iter_)  # the same step again: the history keeps this newest row
 
-    def _active_set(self, a: np.ndarray, C: float, rounds: int = 40) -> None:
+    def _active_set(self, a: np.ndarray, C: float, rounds: int = 40) -> np.ndarray | None:
         """Polish a warm start with an active-set method: solve the free α exactly (``_newton_free``), then
         free the points that violate the optimality conditions most, and again, until none does beyond tol.
         A small change of C or the width moves only a few points across the margin, so this ends in a few
         small solves where SMO would take hundreds of pair updates to settle the free α. Its cost is bounded
         (kernel values computed): past that, on thousands of points, SMO takes over and the window sees its
-        intermediate boundaries instead of waiting."""
+        intermediate boundaries instead of waiting. Returns v = y − K(α∘y) if the last thing it did was to
+        compute it for α as they are (None: compute it again)."""
         y = self.y
         eps = 1e-12 * C
         tol = float(self.params.tol)
@@ -159,12 +160,12 @@ class DualSolver:
             m, nnz = int(free.sum()), int(np.count_nonzero(a))
             budget -= m * m + m * nnz + n * nnz
             if budget < 0 or not self._newton_free(a, C, free):
-                return
+                return None
             v = y - self._kernel_times(a * y)  # at the optimum, v is one value b on the free set
             up = ((y > 0) & (a < C)) | ((y < 0) & (a > 0))
             low = ((y > 0) & (a > 0)) | ((y < 0) & (a < C))
             if not up.any() or not low.any() or v[up].max() - v[low].min() <= tol:
-                return
+                return v
             b = float(np.median(v[free])) if free.any() else 0.5 * (v[up].max() + v[low].min())
             # how far each point outside the free set is on the wrong side of b
             wrong = np.where(~free & up, v - b, -np.inf)
@@ -173,8 +174,9 @@ class DualSolver:
             worst = np.argsort(wrong)[::-1][: max(1, int(free.sum()) // 4)]
             worst = worst[wrong[worst] > tol / 2]
             if not len(worst):
-                return
+                return v
             free[worst] = True
+        return None
 
     def _newton_free(self, a: np.ndarray, C: float, free: np.ndarray, rounds: int = 8) -> bool:
         """Solve for the free α exactly, assuming no α leaves its side (at 0, free, at C): a small C or

@@ -65,6 +65,21 @@ def _ranges(x_range: tuple[float, float],
 
 
 # -- views, with every snapshot ----------------------------------------------------------------------------
+MAP_BUDGET = 3e7  # multiply-adds for a decision map (~15 ms): past it the map is coarser, not slower
+
+
+def map_shape(shape: tuple[int, int], n_support: int, kernel: str) -> tuple[int, int]:
+    """The grid a decision map is computed on: the requested one, or coarser (same aspect, at least 24 × 24)
+    when thousands of support vectors would make it cost more than MAP_BUDGET. The RBF grid is one matrix
+    product (ny·m·nx); other kernels evaluate K at each of ny·nx points for each of m support vectors."""
+    ny, nx = int(shape[0]), int(shape[1])
+    cost = ny * nx * max(n_support, 1) * (1 if kernel in ("rbf", "linear") else 8)
+    if cost <= MAP_BUDGET:
+        return ny, nx
+    scale = math.sqrt(MAP_BUDGET / cost)
+    return max(24, min(ny, round(ny * scale))), max(24, min(nx, round(nx * scale)))
+
+
 def decision_map(trainer: SVMTabTrainer, x_range: tuple[float, float], y_range: tuple[float, float],
                  shape: tuple[int, int] = (120, 120)) -> DecisionMap:
     """f on a grid over the given range, from the support vectors, with the boundary and margins traced."""
@@ -76,8 +91,9 @@ def decision_map(trainer: SVMTabTrainer, x_range: tuple[float, float], y_range: 
             values = linear_grid(trainer.w_, trainer.intercept_, x_range, y_range, shape)
         else:
             p = trainer.params
-            values = K.decision_grid(x_range, y_range, shape, trainer.support_vectors_, trainer.dual_coef_,
-                                     trainer.intercept_, p.kernel, p.gamma, p.degree, p.coef0)
+            sv = trainer.support_vectors_
+            values = K.decision_grid(x_range, y_range, map_shape(shape, len(sv), p.kernel), sv,
+                                     trainer.dual_coef_, trainer.intercept_, p.kernel, p.gamma, p.degree, p.coef0)
     xr, yr = _ranges(x_range, y_range)
     return DecisionMap(values, xr, yr, iso_polylines(values, 0.0, xr, yr, chain=False),
                        iso_polylines(values, (-1.0, 1.0), xr, yr, chain=True))

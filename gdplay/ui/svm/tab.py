@@ -67,6 +67,7 @@ from gdplay.ui.widgets.wheel_guard import guard_wheel
 
 DEFAULT_RATE = 1000.0  # SMO pair updates per second: fast enough to converge in a second, slow enough to watch
 SURFACE_SHAPE = (80, 80)
+DECISION_MAP_SHARE = 0.5  # of the training process's time, at most, while training runs
 # the objective, gap, hinge and surface plots redraw at most 30 times a second: while C or σ is dragged the
 # GUI then has the time to draw the decision plot at 60 (and to answer input at once)
 SECONDARY_MS = 33
@@ -515,7 +516,10 @@ class SvmTab(TrainingTab):
     @Slot()
     def _request_decision_map(self) -> None:
         x_range, y_range, shape = self.decision.view.grid()
-        self.controller.set_view("decision", svm_views.decision_map, x_range, y_range, shape)
+        # thousands of support vectors make the map cost as much as training: it is then recomputed only
+        # while that keeps it under half the training process's time (the boundaries in between are skipped)
+        self.controller.set_view("decision", svm_views.decision_map, x_range, y_range, shape,
+                                 max_share=DECISION_MAP_SHARE)
 
     def _sync_surface_view(self) -> None:
         wanted = self.params.kernel == "linear"
