@@ -298,6 +298,17 @@ class KernelRows:
             rows.popitem(last=False)
         return got
 
+    def every_row(self) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """Every row, by index, when they are all computed at once (``ALL_AT_ONCE``) and never dropped; None
+        otherwise (then ask ``row``)."""
+        n = len(self.X)
+        if not (n <= self.ALL_AT_ONCE and n <= self.capacity):
+            return None
+        if len(self._rows) < n:
+            self._rows.clear()
+            self.row(0)
+        return [self._rows[t] for t in range(n)]
+
     def _compute(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Rows idx (call under np.errstate(over="ignore", invalid="ignore", under="ignore"): a context per row
         would cost as much as a short row). The same numbers as kernel_matrix(X[idx], X)."""

@@ -304,7 +304,11 @@ class DualSolver:
         act: np.ndarray | None = self._active
         S = self._selection_rows(act, W)
         up_v, low_v = S[0], S[1]
+        m = len(up_v)
+        g = gain[:m]
         counter = self._shrink_counter
+        every_row = rows.every_row()  # a few hundred points: all rows at hand, no cache bookkeeping
+        kkt = self.kkt_violation_
         taken = 0
         while taken < limit:
             counter -= 1
@@ -313,16 +317,20 @@ class DualSolver:
                 act = self._shrink(act, S[0].max(), S[1].min())
                 S = self._selection_rows(act, W)
                 up_v, low_v = S[0], S[1]
+                m = len(up_v)
+                g = gain[:m]
             # i: the maximal violator in I_up; j: second-order choice in I_low (Fan, Chen & Lin 2005, WSS 2)
             ia = int(up_v.argmax())
             gmax = up_v.item(ia)
             gmin = low_v.item(int(low_v.argmin()))
-            self.kkt_violation_ = max(0.0, gmax - gmin)  # < 0 only means no pair violates at all
-            if gmax - gmin <= tol:
+            kkt = gmax - gmin
+            if kkt <= tol:
                 if act is not None:  # optimal on the active points: look at them all (libsvm's unshrink)
                     act = None
                     S = self._selection_rows(act, W)
                     up_v, low_v = S[0], S[1]
+                    m = len(up_v)
+                    g = gain[:m]
                     continue
                 # libsvm stops here; gdplay also asks the relative duality gap to be <= tol, since at a large C
                 # a KKT error within tol can still cost C times as much in P (no violating pair left: optimal)
@@ -330,16 +338,14 @@ class DualSolver:
                     self.n_iter_ = n0 + taken
                     self._finish(Status.CONVERGED)
                     break
-            m = len(up_v)
             if act is None:
                 i = ia
-                Ki, curv = rows.row(i)
+                Ki, curv = every_row[i] if every_row is not None else rows.row(i)
             else:
                 i = int(act.item(ia))
                 Ki, curv_i = rows.row(i)
                 curv = take(curv_i, act, out=taken_buf[:m])
             # the gain of each j: (gmax − v_j)² / (K_ii + K_jj − 2K_ij) where j violates with i, else 0
-            g = gain[:m]
             subtract(gmax, low_v, out=g)
             maximum(g, 0.0, out=g)
             multiply(g, g, out=g)
@@ -385,7 +391,7 @@ class DualSolver:
             ay[j] = nj * yj
             sum_a += (ni - ai) + (nj - aj)
             # v = y − K(α∘y): two kernel rows per step, and the selection rows with it
-            Kj = rows.row(j)[0]
+            Kj = every_row[j][0] if every_row is not None else rows.row(j)[0]
             multiply(Ki, yi * (ni - ai), out=t1)
             multiply(Kj, yj * (nj - aj), out=t2)
             t1 += t2
@@ -446,6 +452,7 @@ class DualSolver:
                     if not rec.flush(size):
                         break
         rec.flush(kr)
+        self.kkt_violation_ = max(0.0, kkt)  # < 0 only means no pair violates at all
         self._active, self._shrink_counter = act, counter
         self.n_iter_ = n0 + taken
         if self.status is not Status.DIVERGED:
