@@ -157,7 +157,7 @@ def test_support_vectors_are_ringed_and_misclassified_points_marked(qtbot, tab):
     assert len(tab.decision.margin_sv.data) == int(s.margin_mask.sum())
     assert len(tab.decision.bound_sv.data) == int(s.bound_mask.sum()) > 0
     assert len(tab.decision.wrong.data) == int(s.misclassified.sum()) > 0
-    assert len(tab.hinge_view.sv.data) == s.n_support
+    assert len(tab.hinge_view.sv) == s.n_support and len(tab.hinge_view.points) == s.n_points
     # linear kernel on overlapping data: each violator's slack is drawn, and the margin width is shown
     tab.model.kernel.setCurrentIndex(tab.model.kernel.findData("linear"))
     # the article's overlapping points take SMO ~25,000 pair updates on the linear kernel (1-2 s)

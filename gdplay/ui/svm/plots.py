@@ -20,6 +20,7 @@ from gdplay.core.svm import (
     SigmaSweepPoint,
     SVMSnapshot,
 )
+from gdplay.ui.network.plots import StyledPoints  # (one drawing call for thousands of points)
 from gdplay.ui.plots.contours import ContourSet, IsoLines, isolines_xy
 from gdplay.ui.plots.decision import BOUNDARY_PEN, MARGIN_PEN, DecisionView
 from gdplay.ui.plots.style import PATH_PEN, StickyRange, add_legend, legend_sample, make_plot, set_log_y
@@ -288,12 +289,14 @@ class HingeView:
                                    label=text, labelOpts={"position": 0.93, "color": "#555555",
                                                           "anchors": [anchor, anchor]})
             self.plot.addItem(line)
+        # the points in three styles (class −1, class +1, held out) and the support vectors' rings, each drawn
+        # in one call: ScatterPlotItem.setData costs ~4 µs a point, 30 ms a frame on 5,000 points
         dark = pg.mkPen("#222222", width=1)
-        self.neg = pg.ScatterPlotItem(size=7, brush=pg.mkBrush(NEG_COLOR), pen=dark)
-        self.pos = pg.ScatterPlotItem(size=7, brush=pg.mkBrush(POS_COLOR), pen=dark)
-        self.test = pg.ScatterPlotItem(size=7, brush=pg.mkBrush(255, 255, 255, 200), pen=pg.mkPen("#555555", width=1.5))
-        self.sv = pg.ScatterPlotItem(size=13, symbol="o", pen=MARGIN_SV_PEN, brush=None)
-        for item in (self.neg, self.pos, self.test, self.sv):
+        self.points = StyledPoints([("o", dark, pg.mkBrush(NEG_COLOR)), ("o", dark, pg.mkBrush(POS_COLOR)),
+                                    ("o", pg.mkPen("#555555", width=1.5), pg.mkBrush(255, 255, 255, 200))],
+                                   size=7)
+        self.sv = StyledPoints([("o", MARGIN_SV_PEN, None)], size=13)
+        for item in (self.points, self.sv):
             self.plot.addItem(item)
         self.plot.disableAutoRange()
         self._range: tuple[float, float] | None = None
@@ -302,20 +305,15 @@ class HingeView:
         z = snap.y_f
         ok = np.isfinite(z)
         if not ok.any():
-            for item in (self.neg, self.pos, self.test, self.sv):
-                item.setData(pos=np.empty((0, 2)))
+            for item in (self.points, self.sv):
+                item.set_points(np.empty((0, 2)), np.empty(0, dtype=np.intp))
             self.curve.setData([], [])
             return
         loss = np.maximum(0.0, 1.0 - z)
-        test = snap.test_mask
-        train = ok & ~test
-        neg, pos = train & (snap.y < 0), train & (snap.y > 0)
-        self.neg.setData(z[neg], loss[neg])
-        self.pos.setData(z[pos], loss[pos])
-        t = ok & test
-        self.test.setData(z[t], loss[t])
+        style = np.where(snap.test_mask, 2, np.where(snap.y > 0, 1, 0))  # non-finite z are left out
+        self.points.set_points(np.column_stack([z, loss]), style)
         s = np.asarray(snap.support)
-        self.sv.setData(z[s], loss[s])
+        self.sv.set_points(np.column_stack([z[s], loss[s]]), np.zeros(len(s), dtype=np.intp))
         lo = min(-1.5, float(np.percentile(z[ok], 2)))
         hi = max(3.0, float(np.percentile(z[ok], 98)))
         r = self._range
