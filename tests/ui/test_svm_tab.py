@@ -152,11 +152,11 @@ def test_support_vectors_are_ringed_and_misclassified_points_marked(qtbot, tab):
     qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.n_points == 300, timeout=5000)
     s = tab.snapshot
     qtbot.wait(50)
-    rings = len(tab.decision.margin_sv.data) + len(tab.decision.bound_sv.data)
+    rings = len(tab.decision.margin_sv) + len(tab.decision.bound_sv)
     assert rings == s.n_support
-    assert len(tab.decision.margin_sv.data) == int(s.margin_mask.sum())
-    assert len(tab.decision.bound_sv.data) == int(s.bound_mask.sum()) > 0
-    assert len(tab.decision.wrong.data) == int(s.misclassified.sum()) > 0
+    assert len(tab.decision.margin_sv) == int(s.margin_mask.sum())
+    assert len(tab.decision.bound_sv) == int(s.bound_mask.sum()) > 0
+    assert len(tab.decision.wrong) == int(s.misclassified.sum()) > 0
     assert len(tab.hinge_view.sv) == s.n_support and len(tab.hinge_view.points) == s.n_points
     # linear kernel on overlapping data: each violator's slack is drawn, and the margin width is shown
     tab.model.kernel.setCurrentIndex(tab.model.kernel.findData("linear"))

@@ -68,15 +68,14 @@ class SvmDecisionView:
                                  draw_points=False)
         self.widget, self.plot, self.editor = self.view.widget, self.view.plot, self.view.editor
         dark = pg.mkPen("#222222", width=1)
-        self._styles = {  # editor label -> (brush, pen)
-            0: (pg.mkBrush(NEG_COLOR), dark), 1: (pg.mkBrush(POS_COLOR), dark),
-            2: (pg.mkBrush(255, 255, 255, 200), pg.mkPen(NEG_COLOR, width=2)),
-            3: (pg.mkBrush(255, 255, 255, 200), pg.mkPen(POS_COLOR, width=2)),
-        }
-        self.points = pg.ScatterPlotItem(size=8, hoverable=False)
-        self.margin_sv = pg.ScatterPlotItem(size=17, symbol="o", pen=MARGIN_SV_PEN, brush=None)
-        self.bound_sv = pg.ScatterPlotItem(size=15, symbol="s", pen=BOUND_SV_PEN, brush=None)
-        self.wrong = pg.ScatterPlotItem(size=9, symbol="x", pen=None, brush=pg.mkBrush("#111111"))
+        # the points by editor label (class −1, +1, and the same held out: hollow), the rings and crosses, each
+        # drawn in one call (ScatterPlotItem.setData costs ~4 µs a point: thousands of points lag the drag)
+        self.points = StyledPoints([("o", dark, pg.mkBrush(NEG_COLOR)), ("o", dark, pg.mkBrush(POS_COLOR)),
+                                    ("o", pg.mkPen(NEG_COLOR, width=2), pg.mkBrush(255, 255, 255, 200)),
+                                    ("o", pg.mkPen(POS_COLOR, width=2), pg.mkBrush(255, 255, 255, 200))], size=8)
+        self.margin_sv = StyledPoints([("o", MARGIN_SV_PEN, None)], size=17)
+        self.bound_sv = StyledPoints([("s", BOUND_SV_PEN, None)], size=15)
+        self.wrong = StyledPoints([("x", None, pg.mkBrush("#111111"))], size=9)
         self.slack = pg.PlotDataItem(pen=SLACK_PEN, connect="pairs")
         self.reference = pg.PlotDataItem(pen=REFERENCE_BOUNDARY_PEN, connect="finite")
         # f = 0 and f = ±1 as whole polylines in data coordinates, so the dashed margins dash evenly
@@ -103,8 +102,8 @@ class SvmDecisionView:
 
     # -- the points (on edits) ---------------------------------------------------------------------------
     def set_points(self, xy: np.ndarray, labels: np.ndarray) -> None:
-        styles = [self._styles.get(int(c), self._styles[0]) for c in labels]
-        self.points.setData(pos=xy, brush=[s[0] for s in styles], pen=[s[1] for s in styles])
+        labels = np.asarray(labels)
+        self.points.set_points(xy, np.where((labels >= 0) & (labels <= 3), labels, 0))
 
     # -- per snapshot ----------------------------------------------------------------------------------------
     def set_map(self, dmap: DecisionMap | None) -> None:
@@ -141,13 +140,13 @@ class SvmDecisionView:
         self._snapshot_key = key
         if new_data or not _same(margin, self._support):
             self._support = margin
-            self.margin_sv.setData(pos=X[margin])
+            self.margin_sv.set_points(X[margin], np.zeros(len(margin), dtype=np.intp))
         if new_data or not _same(bound, self._bound):
             self._bound = bound
-            self.bound_sv.setData(pos=X[bound])
+            self.bound_sv.set_points(X[bound], np.zeros(len(bound), dtype=np.intp))
         if new_data or not _same(wrong, self._wrong):
             self._wrong = wrong
-            self.wrong.setData(pos=X[wrong])
+            self.wrong.set_points(X[wrong], np.zeros(len(wrong), dtype=np.intp))
         self.set_slack(snap)
 
     def set_slack(self, snap: SVMSnapshot) -> None:
@@ -171,7 +170,7 @@ class SvmDecisionView:
 
     def clear_model(self) -> None:
         for item in (self.margin_sv, self.bound_sv, self.wrong):
-            item.setData(pos=np.empty((0, 2)))
+            item.set_points(np.empty((0, 2)), np.empty(0, dtype=np.intp))
         self._support = self._bound = self._wrong = None
         self.slack.setData([], [])
         self.set_map(None)
