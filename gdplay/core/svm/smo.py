@@ -292,8 +292,7 @@ class DualSolver:
         n0 = self.n_iter_
         ninf, pinf = -math.inf, math.inf
         gain, t1, t2, taken_buf = (np.empty(n) for _ in range(4))
-        subtract, maximum, multiply, divide, dot, take = (np.subtract, np.maximum, np.multiply, np.divide, np.dot,
-                                                          np.take)
+        subtract, maximum, multiply, divide, dot = np.subtract, np.maximum, np.multiply, np.divide, np.dot
         rec = _Recorder(self, n)
         Vbuf, Mbuf, AYbuf, size, kr = rec.V, rec.M, rec.AY, rec.size, 0
         sum_a = float(np.add.reduce(a))  # Σα, kept up to date with each pair update
@@ -344,7 +343,7 @@ class DualSolver:
             else:
                 i = int(act.item(ia))
                 Ki, curv_i = rows.row(i)
-                curv = take(curv_i, act, out=taken_buf[:m])
+                curv = curv_i.take(act, out=taken_buf[:m])
             # the gain of each j: (gmax − v_j)² / (K_ii + K_jj − 2K_ij) where j violates with i, else 0
             subtract(gmax, low_v, out=g)
             maximum(g, 0.0, out=g)
@@ -399,7 +398,7 @@ class DualSolver:
                 W -= t1
             else:
                 v -= t1
-                S -= take(t1, act, out=taken_buf[:m])
+                S -= t1.take(act, out=taken_buf[:m])
             # I_up, I_low and the free set change only at i and j
             vi = v.item(i)
             if yi > 0:
