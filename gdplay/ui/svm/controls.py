@@ -272,7 +272,7 @@ class ModelControls(QGroupBox):
             self._show_width()
 
     def show_params(self, p: SVMParams) -> None:
-        """Put ``p`` into the controls without emitting ``changed``; afterwards ``params(p) == p`` for any p the
+        """Put ``p`` into the controls without emitting ``edited``; afterwards ``params(p) == p`` for any p the
         controls can hold (a value beyond a slider's range is clamped). The RBF γ is kept exactly and σ shown
         through the current convention; the dual solver keeps a chosen live libsvm comparison (the same
         params)."""
