@@ -184,15 +184,15 @@ def test_a_new_kernel_is_one_spec_entry(monkeypatch):
 
 
 def test_history_rows_every_few_steps_on_many_points_fill_and_thin_the_history():
-    """On more than 1,000 points a row is kept every ⌈n/1000⌉ steps; when the history is full it thins out
-    (every other row) instead of writing past its end."""
+    """On more than 1,000 points a row is kept every 2^k >= n/1000 steps (4 for 2,400 points); when the history
+    is full it thins out (every other row) instead of writing past its end."""
     X, y = points(2400, seed=4)
     t = SVMTrainer(SVMParams(kernel="rbf", gamma=2.0, C=100.0, max_steps=400), history_capacity=16)
     t.set_data(X, y)
     t.fit()
     steps = t.snapshot().history[:, 0]  # the kept rows and the current step
     assert len(steps) <= 17 and (np.diff(steps) > 0).all() and steps[-1] == t.n_iter_
-    assert (steps[:-1] % 3 == 0).all()
+    assert (steps[:-1] % 4 == 0).all() and t.history_.stride & (t.history_.stride - 1) == 0
 
 
 def test_history_appends_at_a_multiple_of_its_stride_thin_out():

@@ -22,7 +22,7 @@ from gdplay.core.svm.params import CACHE_BYTES, TAU, SVMParams
 from gdplay.core.trainer import Status
 
 SHRINK_EVERY = 1000  # steps between shrinkings, at most (libsvm: min(n, 1000))
-RECORD_POINTS = 1000  # a history row per step up to this many points, then one every ⌈n/1000⌉ steps
+RECORD_POINTS = 1000  # a history row per step up to this many points, then every 2^k >= n/1000 steps
 
 
 class DualSolver:

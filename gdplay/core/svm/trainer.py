@@ -118,8 +118,9 @@ class SVMTrainer(DualSolver, PrimalSolver):
         self.n_iter_ = 0
         self.history_.clear()
         if p.solver == "dual" and n > RECORD_POINTS:
-            # a row costs O(n) (P's hinge sum): on many points, one every ⌈n/1000⌉ steps from the start
-            self.history_.stride = -(-n // RECORD_POINTS)
+            # a row costs O(n) (P's hinge sum): on many points, one every 2^k >= n/1000 steps from the start
+            # (a power of two, as the history's own thinning makes it and a saved history is checked for)
+            self.history_.stride = 1 << math.ceil(math.log2(n / RECORD_POINTS))
         self.message = ""
         self.alpha_ = np.zeros(n)
         self.intercept_ = 0.0
