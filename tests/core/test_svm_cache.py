@@ -218,3 +218,19 @@ def test_a_decision_map_of_thousands_of_support_vectors_is_coarser_not_slower():
     m = V.decision_map(t, (-10, 10), (-10, 10), (120, 120))
     assert m.values.shape == V.map_shape((120, 120), len(t.support_), "poly") != (120, 120)
     assert m.x_range == (-10.0, 10.0)  # the same window, in fewer cells
+
+
+def test_a_run_on_many_points_saves_and_loads_with_its_sparser_history():
+    import json
+
+    X, y = points(2400, seed=4)
+    params = SVMParams(kernel="rbf", gamma=2.0, C=100.0, max_steps=300)
+    t = SVMTrainer(params)
+    t.set_data(X, y)
+    t.fit()
+    state = json.loads(json.dumps(t.export_state(), allow_nan=False))
+    u = SVMTrainer(params)
+    u.set_data(X, y)
+    u.import_state(state)
+    np.testing.assert_array_equal(u.snapshot().history, t.snapshot().history)
+    np.testing.assert_array_equal(u.alpha_, t.alpha_)
