@@ -330,6 +330,21 @@ class KernelRows:
         np.maximum(curvature, self.tau, out=curvature)
         return k, curvature
 
+    def times(self, u: np.ndarray) -> np.ndarray:
+        """K @ u from the cached rows (K is symmetric: Σ_t u_t K[t]), computing and keeping the rows it lacks:
+        after SMO the support vectors' rows are there, and a warm start's K(α∘y) is then a sum of rows, not
+        nnz(u) · n kernel values again. The rows' float32 precision, as SMO's; ``matvec`` if they cannot all
+        be kept."""
+        nz = np.flatnonzero(u)
+        if len(nz) > self.capacity:
+            return self.matvec(u)
+        out = np.zeros(len(self.X))
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            for s in range(0, len(nz), 64):
+                block = nz[s:s + 64]
+                out += u[block] @ np.stack([self.row(int(t))[0] for t in block])
+        return out
+
     def matvec(self, u: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """K[rows] @ u in float64 from the points, over the nonzero entries of u only (the support vectors),
         a block of rows at a time: O(len(rows) · nnz(u)) without the matrix."""

@@ -234,3 +234,14 @@ def test_a_run_on_many_points_saves_and_loads_with_its_sparser_history():
     u.import_state(state)
     np.testing.assert_array_equal(u.snapshot().history, t.snapshot().history)
     np.testing.assert_array_equal(u.alpha_, t.alpha_)
+
+
+@pytest.mark.parametrize("budget", [200 * 2**20, 4 * 16 * 700])  # every row kept; too few kept: from the points
+def test_kernel_times_a_vector_from_the_rows_is_the_matrix_product(budget):
+    X, _ = points(700, seed=7)
+    rows = K.KernelRows(X, "rbf", gamma=0.3, degree=3, coef0=0.0, budget_bytes=budget)
+    u = np.zeros(700)
+    u[::7] = np.linspace(-1, 1, 100)
+    want = K.kernel_matrix(X, X, "rbf", gamma=0.3) @ u
+    np.testing.assert_allclose(rows.times(u), want, rtol=1e-6, atol=1e-6)  # float32 rows
+    assert len(rows) <= rows.capacity
