@@ -26,7 +26,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from gdplay.bridge.commands import (
     Call,
@@ -47,7 +47,7 @@ from gdplay.bridge.commands import (
     call_name,
     coalesce,
 )
-from gdplay.core.trainer import NotReady, Status, Trainer
+from gdplay.core.trainer import DataTrainer, EditableTrainer, NotReady, Status, Trainer
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class Unchanged:
 
 def thin(snapshot: Any, sent: dict[str, Any]) -> Any:
     """Replace fields that carry a ``version`` and were already sent by ``Unchanged()``."""
-    if not dataclasses.is_dataclass(snapshot):
+    if not dataclasses.is_dataclass(snapshot) or isinstance(snapshot, type):
         return snapshot
     changes = {}
     for f in dataclasses.fields(snapshot):
@@ -80,7 +80,7 @@ def thin(snapshot: Any, sent: dict[str, Any]) -> Any:
 
 def restore(snapshot: Any, received: dict[str, Any]) -> Any:
     """Undo ``thin`` on the receiving side."""
-    if not dataclasses.is_dataclass(snapshot):
+    if not dataclasses.is_dataclass(snapshot) or isinstance(snapshot, type):
         return snapshot
     changes = {}
     for f in dataclasses.fields(snapshot):
@@ -124,11 +124,12 @@ class Runner:
         self.stopped = True
 
     def _set_data(self, cmd: SetData) -> None:
-        self.trainer.set_data(*cmd.args, **cmd.kwargs)
+        cast(DataTrainer, self.trainer).set_data(*cmd.args, **cmd.kwargs)
         self._data_changed()
 
     def _edit(self, cmd: Edit) -> None:
-        self.trainer.edit(cmd.command, cmd.version)  # the trainer updates its sums for one point, no rescan
+        # the trainer updates its sums for one point, no rescan
+        cast(EditableTrainer, self.trainer).edit(cmd.command, cmd.version)
         self._data_changed()
 
     def _data_changed(self) -> None:
@@ -267,7 +268,7 @@ class Runner:
         training runs and its share of the time would be exceeded."""
         live = self.playing and self.trainer.status.can_step
         self._views_stale = False
-        self._kept: set[str] = set()
+        self._kept = set()
         out = {}
         for name, (view, args, kwargs, share) in self.views.items():
             kept = self._view_cache.get(name)

@@ -170,11 +170,11 @@ class TrainingWorker(QObject):
         thread = QThread.currentThread()
         name = f"gdplay-{thread.objectName()}"
         replay = Replay()
-        first: list[Command] = []
+        first: list[Command] | None = []
         try:
             while True:
                 proc = self._start(name)
-                if proc is not None and self._relay(proc, replay, first) == "stopped":
+                if proc is not None and self._relay(proc, replay, first or []) == "stopped":
                     return
                 first = self._wait_for_restart(replay)
                 if first is None:

@@ -88,7 +88,7 @@ class Document(QObject):
     @Slot()
     def _check_modified(self) -> None:
         now = dict(self.fingerprint())
-        clean = dict(self._clean_print or ())
+        clean = dict(self._clean_print) if isinstance(self._clean_print, tuple) else {}
         for key, value in now.items():
             clean.setdefault(key, value)  # a tab built since (tabs load lazily) starts out unchanged
         self._clean_print = tuple(clean.items())
@@ -206,7 +206,7 @@ class Document(QObject):
     # -- recent files -----------------------------------------------------------------------------------------
     def recent(self) -> list[str]:
         value = self.settings.value(RECENT_KEY, [])
-        items = [value] if isinstance(value, str) else list(value or [])
+        items = [value] if isinstance(value, str) else list(value) if isinstance(value, (list, tuple)) else []
         return [p for p in items if isinstance(p, str)]
 
     def add_recent(self, path: str) -> None:
@@ -237,7 +237,7 @@ class Document(QObject):
     def recovery_available(self) -> bool:
         """The last instance did not quit cleanly and left an autosave."""
         path = self.autosave_path()
-        return path is not None and path.exists() and not (self.autosave_dir / CLEAN_NAME).exists()
+        return path is not None and path.exists() and not (path.parent / CLEAN_NAME).exists()
 
     def mark_running(self) -> None:
         """From now until a clean quit, an autosave left behind is a crash's."""
@@ -260,7 +260,7 @@ class Document(QObject):
         """The last autosave, then the clean mark (unless ``clean`` is False: the next start offers the
         autosave); ``then()`` either way (a full disk must not stop a quit)."""
         folder, lock = self.autosave_dir, self.lock
-        if folder is None:
+        if folder is None or lock is None:  # no autosave (another instance owns it): nothing to write
             then()
             return
         self._autosave_timer.stop()

@@ -80,7 +80,7 @@ class TrainingTab(QWidget):
     # -- declared by each tab --------------------------------------------------------------------------
     key: ClassVar[str]
     title: ClassVar[str]
-    PARAMS: ClassVar[type]
+    PARAMS: ClassVar[Any]  # a frozen dataclass with LIVE: tuple[str, ...]
     SETTINGS: ClassVar[Mapping[str, str]] = {}
     UNDO_SETTINGS: ClassVar[tuple[str, ...]] = ()  # keys of SETTINGS that an undo puts back with params, points
     N_CLASSES: ClassVar[int] = 1  # labels a session may hold: 0 .. N_CLASSES - 1
@@ -376,6 +376,7 @@ class TrainingTab(QWidget):
         if trained is not None:
             if not isinstance(trained, Mapping):
                 raise SessionError(f"{what}'s trained state is not an object.")
+            trained = dict(trained)
             self.session_trainer(params, xy, labels, settings).import_state(trained)
         return TabState(params, xy, labels, settings, trained)
 

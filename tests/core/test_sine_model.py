@@ -58,8 +58,9 @@ def test_gradient_descent_stops_in_the_dip_below_its_start(points):
     assert found.theta[0] == pytest.approx(trapped.optimum.theta[0], abs=1e-6)  # the star: the global one
     # each history row pairs w_k with E'(w_k): the tangent drawn there touches J
     q = SineCost(*points)
-    row = trapped.history[5]
-    assert row[-1] == pytest.approx(q.gradient(np.array([row[6]]))[0], rel=1e-9)
+    h = trapped.columns
+    assert h.gradient is not None
+    assert h.gradient[5] == pytest.approx(q.gradient(h.theta[5])[0], rel=1e-9)
 
 
 def test_stochastic_updates_and_the_views_work_on_it(points):

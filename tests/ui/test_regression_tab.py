@@ -144,7 +144,7 @@ def test_clicking_the_surface_sets_the_start_and_restarts(qtbot, tab):
     assert tab.params.initial[1] == pytest.approx(b, abs=(y1 - y0) / 100)
     # the restarted run's first row starts at the clicked point (a snapshot between runs may have no rows yet)
     wait_snapshot(qtbot, tab, lambda s: len(s.runs[0].history) > 0
-                  and s.runs[0].history[0, 6] == pytest.approx(tab.params.initial[0]))
+                  and s.runs[0].columns.theta[0, 0] == pytest.approx(tab.params.initial[0]))
 
 
 def test_one_weight_model_shows_j_of_w(qtbot, tab):

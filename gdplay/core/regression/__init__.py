@@ -36,8 +36,10 @@ from gdplay.core.regression.results import (
     FitCurves,
     Optimum,
     RegressionSnapshot,
+    RunHistory,
     RunSnapshot,
     Surface,
+    history_fields,
 )
 from gdplay.core.regression.run import (
     run_generator,
@@ -63,8 +65,10 @@ __all__ = [
     "RegressionParams",
     "RegressionSnapshot",
     "RegressionTrainer",
+    "RunHistory",
     "RunSnapshot",
     "Surface",
+    "history_fields",
     "run_generator",
     "run_label",
     "split_run",

@@ -111,7 +111,8 @@ class RegressionTrainer(Stepping, ComparedRuns):
                                                    self.q.cost(theta), unique)
         else:
             self.optimum = None
-        self.curvature = None if p.model == "sine" else curvature_of(self.q)  # no constant Hessian to read
+        # sin(w·x) has no constant Hessian to read
+        self.curvature = None if isinstance(self.q, SineCost) else curvature_of(self.q)
         self._view_version += 1
         self._data_gen = self._view_version  # cache keys: changes only with data and structure
         self._cache.clear()

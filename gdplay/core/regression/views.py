@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gdplay.core.regression.results import CostCurve, FitCurves, Surface
+from gdplay.core.regression.sine import SineCost
 from gdplay.core.trainer import NotReady, Status, frozen
 
 if TYPE_CHECKING:
@@ -56,7 +57,8 @@ def surface(trainer: RegressionTrainer, axes: tuple[int, int], i_range: tuple[fl
     """The cost over θ_i × θ_j (optimisation units) through the main run's other parameters."""
     if trainer.sums.n == 0:
         raise NotReady(NO_POINTS)
-    if len(trainer.runs[0].theta) < 2:
+    q = trainer.q
+    if isinstance(q, SineCost) or len(trainer.runs[0].theta) < 2:
         raise NotReady("This model has one weight: its cost is the curve J(w), not a surface.")
     i, j = axes
     theta = trainer.runs[0].theta
@@ -69,8 +71,9 @@ def surface(trainer: RegressionTrainer, axes: tuple[int, int], i_range: tuple[fl
     vj = np.linspace(*j_range, shape[0])
     trainer._view_version += 1
     with np.errstate(over="ignore", invalid="ignore"):
-        grid = trainer.q.cost_grid(theta, i, j, vi, vj)
-    s = Surface((i, j), tuple(i_range), tuple(j_range), frozen(grid), trainer._view_version)
+        grid = q.cost_grid(theta, i, j, vi, vj)
+    s = Surface((i, j), (float(i_range[0]), float(i_range[1])), (float(j_range[0]), float(j_range[1])),
+                frozen(grid), trainer._view_version)
     trainer._cache["surface"] = (key, s)
     return s
 
@@ -87,7 +90,7 @@ def cost_curve(trainer: RegressionTrainer, w_range: tuple[float, float], n: int 
         return hit[1]
     w = np.linspace(*w_range, n)
     q = trainer.q
-    if trainer.params.model == "sine":
+    if isinstance(q, SineCost):
         z = q.curve(w)
     else:
         B = q.T[:, 0][None, :] * w[:, None] - q.e0[None, :]  # β̃ for each w
@@ -103,26 +106,27 @@ def fit_curves(trainer: RegressionTrainer, x_range: tuple[float, float], n: int 
     if trainer.sums.n == 0:
         raise NotReady(NO_POINTS)
     xs = np.linspace(*x_range, n if trainer.params.model in ("poly", "sine") else 2)
-    if trainer.params.model == "sine":
-        ys = np.array([trainer.q.predict(run.theta, xs) for run in trainer.runs])
-        opt = trainer.q.predict(trainer.optimum.theta, xs) if trainer.optimum is not None else None
+    q = trainer.q
+    if isinstance(q, SineCost):
+        ys = np.array([q.predict(run.theta, xs) for run in trainer.runs])
+        opt = q.predict(trainer.optimum.theta, xs) if trainer.optimum is not None else None
         trainer._view_version += 1
         return FitCurves(frozen(xs), frozen(ys), None if opt is None else frozen(opt), trainer._view_version)
     s = trainer.sums
     phi = np.vander((xs - s.x_ref) / s.s_ref, trainer.basis.D + 1, increasing=True)
     with np.errstate(over="ignore", invalid="ignore"):  # a run that diverged (or started at 1e308)
-        ys = np.array([s.y_ref + phi @ trainer.q.residual_coef(run.theta) for run in trainer.runs])
-    opt = s.y_ref + phi @ trainer.q.residual_coef(trainer.optimum.theta) if trainer.optimum is not None else None
+        ys = np.array([s.y_ref + phi @ q.residual_coef(run.theta) for run in trainer.runs])
+    opt = s.y_ref + phi @ q.residual_coef(trainer.optimum.theta) if trainer.optimum is not None else None
     trainer._view_version += 1
     return FitCurves(frozen(xs), frozen(ys), None if opt is None else frozen(opt), trainer._view_version)
 
 
 def residuals(trainer: RegressionTrainer) -> np.ndarray:
     """(x, y, fitted y) of every point for the main run, as rows."""
-    s = trainer.sums
-    if trainer.params.model == "sine":
-        return frozen(np.column_stack([trainer.x, trainer.y, trainer.q.predict(trainer.runs[0].theta, trainer.x)]))
+    s, q = trainer.sums, trainer.q
+    if isinstance(q, SineCost):
+        return frozen(np.column_stack([trainer.x, trainer.y, q.predict(trainer.runs[0].theta, trainer.x)]))
     phi = np.vander((trainer.x - s.x_ref) / s.s_ref, trainer.basis.D + 1, increasing=True)
     with np.errstate(over="ignore", invalid="ignore"):
-        fitted = s.y_ref + phi @ trainer.q.residual_coef(trainer.runs[0].theta) if len(trainer.x) else np.empty(0)
+        fitted = s.y_ref + phi @ q.residual_coef(trainer.runs[0].theta) if len(trainer.x) else np.empty(0)
     return frozen(np.column_stack([trainer.x, trainer.y, fitted]))

@@ -89,7 +89,7 @@ class RegressionControls(QWidget):
 
         # presets
         box = QGroupBox("Experiments")
-        form = QVBoxLayout(box)
+        column = QVBoxLayout(box)
         row = QHBoxLayout()
         self.preset = _combo([(p.title, p.key) for p in PRESETS])
         explain_combo(self.preset, "Ready-made experiments from the articles: pick one and press Load.",
@@ -100,11 +100,11 @@ class RegressionControls(QWidget):
                                     "included.")
         row.addWidget(self.preset, 1)
         row.addWidget(self.load_preset)
-        form.addLayout(row)
+        column.addLayout(row)
         self.preset_text = QLabel()
         self.preset_text.setWordWrap(True)
         self.preset_text.setStyleSheet("color: #444;")
-        form.addWidget(self.preset_text)
+        column.addWidget(self.preset_text)
         layout.addWidget(box)
 
         # training

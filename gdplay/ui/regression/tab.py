@@ -5,7 +5,9 @@ following the newest snapshot of the trainer's process."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Slot
@@ -171,7 +173,7 @@ class RegressionTab(TrainingTab):
         self.data_view.fit_view()
 
     def session_trainer(self, params: RegressionParams, xy: np.ndarray, labels: np.ndarray,
-                        settings: dict) -> RegressionTrainer:
+                        settings: Mapping[str, Any]) -> RegressionTrainer:
         trainer = RegressionTrainer(params)
         trainer.set_data(xy[:, 0], xy[:, 1])
         return trainer

@@ -5,6 +5,7 @@ whole choice plus the current item's, and each item in the drop-down its own."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
@@ -42,7 +43,7 @@ INIT_TIPS = {
 }
 
 
-def explain_combo(combo: QComboBox, about: str, items: Mapping[object, str] | None = None) -> None:
+def explain_combo(combo: QComboBox, about: str, items: Mapping[Any, str] | None = None) -> None:
     """Tooltips for ``combo``: ``about`` the choice, then the current item's text from ``items`` (by item
     data), kept current; each item's own in the drop-down."""
     items = dict(items or {})
@@ -51,10 +52,9 @@ def explain_combo(combo: QComboBox, about: str, items: Mapping[object, str] | No
         if tip:
             combo.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
 
-    def show(*_args) -> None:
+    def show(*_args: object) -> None:
         tip = items.get(combo.currentData())
         combo.setToolTip(f"{about}\n\nNow: {tip}" if tip else about)
 
-    combo.currentIndexChanged.connect(show)
-    combo._gdplay_tip = show  # keep the closure as long as the combo
+    combo.currentIndexChanged.connect(show)  # PySide keeps a connected closure alive with the connection
     show()
