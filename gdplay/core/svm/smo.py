@@ -22,6 +22,7 @@ from gdplay.core.svm.params import CACHE_BYTES, TAU, SVMParams
 from gdplay.core.trainer import Status
 
 SHRINK_EVERY = 1000  # steps between shrinkings, at most (libsvm: min(n, 1000))
+FULL_POLISH = 600  # up to this many points the warm start's polish computes the float64 matrix once
 RECORD_POINTS = 1000  # a history row per step up to this many points, then every 2^k >= n/1000 steps
 
 
@@ -156,10 +157,12 @@ class DualSolver:
         free = (a > eps) & (a < C - eps)
         n = len(a)
         budget = 1.5e6  # kernel values (~10 ms): a drag wants the new setting's first boundary soon
+        # a few hundred points: the float64 matrix once (cheaper than its blocks computed again each round)
+        full = K.kernel_matrix(self.X, self.X, **self.params.kernel_args()) if n <= FULL_POLISH else None
         for _ in range(rounds):
             m, nnz = int(free.sum()), int(np.count_nonzero(a))
             budget -= m * m + m * nnz + n * nnz
-            if budget < 0 or not self._newton_free(a, C, free):
+            if budget < 0 or not self._newton_free(a, C, free, full):
                 return None
             v = y - self._kernel_times(a * y)  # at the optimum, v is one value b on the free set
             up = ((y > 0) & (a < C)) | ((y < 0) & (a > 0))
@@ -178,7 +181,8 @@ class DualSolver:
             free[worst] = True
         return None
 
-    def _newton_free(self, a: np.ndarray, C: float, free: np.ndarray, rounds: int = 8) -> bool:
+    def _newton_free(self, a: np.ndarray, C: float, free: np.ndarray, full: np.ndarray | None = None,
+                     rounds: int = 8) -> bool:
         """Solve for the free α exactly, assuming no α leaves its side (at 0, free, at C): a small C or
         kernel change moves few, so SMO then has little left to do. With Q = (y yᵀ)∘K the free α and the
         multiplier ν of Σ α_i y_i = 0 solve
@@ -186,7 +190,8 @@ class DualSolver:
             [y_Fᵀ   0 ] [ ν ] = [  −y_B·α_B  ]
         Both the current α and this solution satisfy the equality, so the dual objective rises along the
         segment between them: step as far as the box [0, C] allows; an α that reaches 0 or C leaves the
-        free set and the system is solved again (an active-set method, a few rounds at most)."""
+        free set and the system is solved again (an active-set method, a few rounds at most). ``full``: the
+        kernel matrix in float64, if at hand (else its blocks are computed from the points)."""
         y, X, kargs = self.y, self.X, self.params.kernel_args()
         eps = 1e-12 * C
         for _ in range(rounds):
@@ -198,12 +203,17 @@ class DualSolver:
             A = np.empty((m + 1, m + 1))
             # the blocks in float64 from the points: float32 rounding would make a singular Q_FF (a linear
             # kernel has rank d) look regular and its solution useless
-            Xf = X[free]
-            A[:m, :m] = K.kernel_matrix(Xf, Xf, **kargs) * np.outer(yf, yf)
+            if full is not None:
+                fi, bi = np.flatnonzero(free), np.flatnonzero(bound)
+                K_ff, K_fb = full[np.ix_(fi, fi)], full[np.ix_(fi, bi)]
+            else:
+                Xf = X[free]
+                K_ff, K_fb = K.kernel_matrix(Xf, Xf, **kargs), K.kernel_matrix(Xf, X[bound], **kargs)
+            A[:m, :m] = K_ff * np.outer(yf, yf)
             A[:m, m] = A[m, :m] = yf
             A[m, m] = 0.0
             rhs = np.empty(m + 1)
-            rhs[:m] = 1.0 - yf * (K.kernel_matrix(Xf, X[bound], **kargs) @ (a[bound] * y[bound]))
+            rhs[:m] = 1.0 - yf * (K_fb @ (a[bound] * y[bound]))
             rhs[m] = -float(y[bound] @ a[bound])
             try:
                 target = np.linalg.solve(A, rhs)[:m]
