@@ -248,7 +248,8 @@ class KernelRows:
     ALL_AT_ONCE = 512  # up to this many points, the first row asked for brings every row
 
     def __init__(self, X: np.ndarray, kernel: str, gamma: float, degree: int, coef0: float,
-                 budget_bytes: int = 200 * 2**20, tau: float = 1e-12) -> None:
+                 budget_bytes: int = 200 * 2**20, tau: float = 1e-12,
+                 base_rows: OrderedDict[int, np.ndarray] | None = None) -> None:
         _check_kernel(kernel)
         self.X = np.asarray(X, dtype=np.float64)
         self.spec = KERNEL_SPECS[kernel]
@@ -272,7 +273,11 @@ class KernelRows:
         self.single = bool(math.isfinite(bound) and bound < float(np.finfo(np.float32).max))
         self.capacity = max(2, budget_bytes // max(1, 16 * n))  # rows: K and the curvatures, float64
         self._rows: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        # rows of the base (x·y or ‖x − y‖²) do not depend on γ, c₀ or d: given a cache of them that outlives
+        # this one (the trainer's, per base, for the same points), a new width reuses them (as many rows)
+        self._base = base_rows
         self.computed = 0  # rows computed (cache misses)
+        self.base_reused = 0  # of which from a kept base row
         self.overflowed = False  # a row held inf or NaN (a kernel whose bound said nothing, e.g. c₀ < 0)
 
     def __len__(self) -> int:
@@ -298,6 +303,16 @@ class KernelRows:
             rows.popitem(last=False)
         return got
 
+    def _base_block(self, idx: np.ndarray) -> np.ndarray:
+        """x·y or ‖x − y‖² for rows idx, as kernel_matrix computes them."""
+        P = self._P
+        if self.spec.base == "sqdist":
+            k = self._norms[idx][:, None] + self._norms[None, :]
+            k -= 2.0 * (P[idx] @ P.T)
+            np.maximum(k, 0.0, out=k)
+            return k
+        return P[idx] @ P.T
+
     def every_row(self) -> list[tuple[np.ndarray, np.ndarray]] | None:
         """Every row, by index, when they are all computed at once (``ALL_AT_ONCE``) and never dropped; None
         otherwise (then ask ``row``)."""
@@ -313,13 +328,18 @@ class KernelRows:
         """Rows idx (call under np.errstate(over="ignore", invalid="ignore", under="ignore"): a context per row
         would cost as much as a short row). The same numbers as kernel_matrix(X[idx], X)."""
         self.computed += len(idx)
-        P = self._P
-        if self.spec.base == "sqdist":
-            k = self._norms[idx][:, None] + self._norms[None, :]
-            k -= 2.0 * (P[idx] @ P.T)
-            np.maximum(k, 0.0, out=k)
+        base = self._base
+        kept = base.get(int(idx[0])) if base is not None and len(idx) == 1 else None
+        if kept is not None:
+            base.move_to_end(int(idx[0]))
+            self.base_reused += 1
+            k = kept[None, :].copy()  # of_base works in place
         else:
-            k = P[idx] @ P.T
+            k = self._base_block(idx)
+            if base is not None and len(idx) == 1:
+                base[int(idx[0])] = k[0].copy()
+                if len(base) > self.capacity:
+                    base.popitem(last=False)
         k = self.spec.of_base(k, *self.args)
         if self.single:  # |K| is bounded below float32's largest: every value is finite
             k = k.astype(np.float32).astype(np.float64)

@@ -245,3 +245,22 @@ def test_kernel_times_a_vector_from_the_rows_is_the_matrix_product(budget):
     want = K.kernel_matrix(X, X, "rbf", gamma=0.3) @ u
     np.testing.assert_allclose(rows.times(u), want, rtol=1e-6, atol=1e-6)  # float32 rows
     assert len(rows) <= rows.capacity
+
+
+def test_a_new_width_reuses_the_distances_and_gives_the_rows_computed_afresh():
+    """On a width change (γ) the rows are new, but ‖x − y‖² is not: the trainer keeps those, and the rows it
+    builds from them are the same numbers as rows computed from the points."""
+    X, y = points(1200, seed=8)
+    t = SVMTrainer(SVMParams(kernel="rbf", gamma=0.05))
+    t.set_data(X, y)
+    t.fit()
+    t.set_params(replace(t.params, gamma=0.08), 1)
+    t.fit()
+    rows = t._rows
+    assert rows.key == ("rbf", 0.08) and rows.base_reused > 0
+    fresh = K.KernelRows(t._Xs, "rbf", 0.08, 3, 1.0)
+    for i in list(rows._rows)[:20]:
+        np.testing.assert_array_equal(rows.row(i)[0], fresh.row(i)[0])
+        np.testing.assert_array_equal(rows.row(i)[1], fresh.row(i)[1])
+    t.set_data(X[:-1], y[:-1])  # other points: nothing kept
+    assert t._base_rows == {} or all(len(b) == 0 for b in t._base_rows.values())

@@ -11,6 +11,7 @@ memory), so the n × n matrix is never built."""
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Callable
 
 import numpy as np
@@ -90,6 +91,7 @@ class DualSolver:
         self._ys = self.y[self._perm].copy()
         self._Xs = np.ascontiguousarray(self.X[self._perm])
         self._rows = None
+        self._base_rows: dict[str, OrderedDict[int, np.ndarray]] = {}  # per base, for these points
         n = len(self._perm)
         self._a = np.zeros(n)
         self._ay = np.zeros(n)
@@ -101,7 +103,9 @@ class DualSolver:
         p = self.params
         key = K.kernel_key(p.kernel, p.gamma, p.degree, p.coef0)
         if self._rows is None or self._rows.key != key:
-            self._rows = K.KernelRows(self._Xs, p.kernel, p.gamma, p.degree, p.coef0, CACHE_BYTES, TAU)
+            # a new width (γ, c₀, d) keeps nothing of the old rows but their base, x·y or ‖x − y‖² (and α)
+            base = self._base_rows.setdefault(K.KERNEL_SPECS[p.kernel].base, OrderedDict())
+            self._rows = K.KernelRows(self._Xs, p.kernel, p.gamma, p.degree, p.coef0, CACHE_BYTES, TAU, base)
         return self._rows
 
     def _kernel_times(self, u: np.ndarray) -> np.ndarray:
