@@ -329,16 +329,24 @@ class KernelRows:
         would cost as much as a short row). The same numbers as kernel_matrix(X[idx], X)."""
         self.computed += len(idx)
         base = self._base
-        kept = base.get(int(idx[0])) if base is not None and len(idx) == 1 else None
-        if kept is not None:
-            base.move_to_end(int(idx[0]))
-            self.base_reused += 1
-            k = kept[None, :].copy()  # of_base works in place
-        else:
+        if base is None:
             k = self._base_block(idx)
-            if base is not None and len(idx) == 1:
-                base[int(idx[0])] = k[0].copy()
-                if len(base) > self.capacity:
+        else:  # the base rows kept from an earlier width, the others computed (and kept)
+            k = np.empty((len(idx), len(self.X)))
+            todo = []
+            for r, t in enumerate(idx.tolist()):
+                kept = base.get(t)
+                if kept is None:
+                    todo.append(r)
+                    continue
+                base.move_to_end(t)
+                k[r] = kept
+            self.base_reused += len(idx) - len(todo)
+            if todo:
+                k[todo] = self._base_block(idx[todo])
+                for r in todo:
+                    base[int(idx[r])] = k[r].copy()  # of_base works in place
+                while len(base) > self.capacity:
                     base.popitem(last=False)
         k = self.spec.of_base(k, *self.args)
         if self.single:  # |K| is bounded below float32's largest: every value is finite
@@ -359,9 +367,17 @@ class KernelRows:
         if len(nz) > self.capacity:
             return self.matvec(u)
         out = np.zeros(len(self.X))
+        rows = self._rows
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             for s in range(0, len(nz), 64):
                 block = nz[s:s + 64]
+                missing = np.array([t for t in block.tolist() if t not in rows], dtype=np.intp)
+                if len(missing):  # computed together: one pass of numpy calls for up to 64 rows
+                    K, curvature = self._compute(missing)
+                    for r, t in enumerate(missing.tolist()):
+                        rows[t] = (K[r], curvature[r])
+                    while len(rows) > self.capacity:
+                        rows.popitem(last=False)
                 out += u[block] @ np.stack([self.row(int(t))[0] for t in block])
         return out
 
