@@ -32,6 +32,11 @@ CURVE_PEN = pg.mkPen("#1f77b4", width=1)
 GRID_ALPHA = 0.25
 
 
+def run_pen(k: int, width: float = 1.5) -> QPen:
+    """Run k's line: one colour per run (compare mode), the same in every plot."""
+    return pg.mkPen(PATH_COLORS[k % len(PATH_COLORS)], width=width)
+
+
 PLOT_MIN_SIZE = (200, 140)  # at zoom 1; a zoomed plot's minimum grows with it
 _ZOOM = 1.0
 _PLOTS: weakref.WeakSet = weakref.WeakSet()
@@ -439,7 +444,10 @@ def legend_sample(item) -> tuple[str, str]:
     pen = pg.mkPen(pen) if pen is not None else None
     line = "" if pen is None or pen.style() == Qt.PenStyle.NoPen else _DASHES.get(pen.style(), "━━")
     mark = _SYMBOLS.get(symbol, "●") if isinstance(symbol, str) else ""
-    colour = _hex(pen.color()) if line else (_hex(pg.mkBrush(brush).color()) if brush is not None else "#222222")
+    if pen is not None and line:
+        colour = _hex(pen.color())
+    else:
+        colour = _hex(pg.mkBrush(brush).color()) if brush is not None else "#222222"
     if line and mark:
         return line[0] + mark + line[-1], colour
     return line or mark or "■", colour

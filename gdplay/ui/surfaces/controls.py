@@ -5,6 +5,7 @@ rate, noise, compare mode, the start, stopping, and the basins map. It only show
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -67,7 +68,7 @@ def guard_wheel(panel: QWidget, guard: WheelGuard) -> None:
             w.installEventFilter(guard)
 
 
-def _combo(items: list[tuple[str, object]], tip: str) -> QComboBox:
+def _combo(items: Sequence[tuple[str, object]], tip: str) -> QComboBox:
     box = QComboBox()
     for text, data in items:
         box.addItem(text, data)

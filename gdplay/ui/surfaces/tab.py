@@ -243,7 +243,7 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         self.surface_view.start.setData([params.initial[0]], [params.initial[1]])  # at once, not a frame later
         if (old.surface, old.formula) != (params.surface, params.formula) or not self._range_set:
             self._range_set = True
-            self.surface_view.show_range(window_of(params))
+            self.surface_view.show_range(*window_of(params))
         self._request_views()
         return True
 
@@ -256,7 +256,7 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         self.controls.preset.setCurrentIndex(self.controls.preset.findData(key))
         self.controls.show_basins.setChecked(p.basins)
         self.set_params(p.params)
-        self.surface_view.show_range(window_of(p.params))
+        self.surface_view.show_range(*window_of(p.params))
         self.playback.set_rate(p.rate)
         if play:
             self.controller.play()
