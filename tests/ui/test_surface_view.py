@@ -8,7 +8,7 @@ from mouse import click
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from gdplay.ui.plots.style import configure
-from gdplay.ui.plots.surface import SurfaceView, pixel_rect, value_at
+from gdplay.ui.plots.surface import SurfaceView, pixel_rect, thin_to_pixels, value_at
 
 
 @pytest.fixture
@@ -80,3 +80,19 @@ def test_a_click_says_where_in_data_coordinates(view, qtbot):
         click(qtbot, view.widget, 0.5, 1.5)
     x, y = got.args
     assert x == pytest.approx(0.5, abs=0.05) and y == pytest.approx(1.5, abs=0.05)
+
+
+def test_a_path_is_thinned_to_what_the_pixels_show():
+    settle = np.linspace(0, 1, 1000)  # a run creeping 1/1000 of a pixel a step, then a jump
+    xs, ys = np.concatenate([settle * 0.5, [5.0]]), np.zeros(1001)
+    tx, _ = thin_to_pixels(xs, ys, (1.0, 1.0))
+    assert tx[0] == 0.0 and tx[-1] == 5.0 and len(tx) <= 4  # the first, the last, the pixel crossed
+    zig = np.array([0.0, 3.0, 0.0, 3.0, 0.0]), np.array([0.0, 1.0, 2.0, 3.0, 4.0])  # steps over pixels: all kept
+    assert thin_to_pixels(*zig, (1.0, 1.0))[0].tolist() == zig[0].tolist()
+    # every kept point is within a pixel of the path it stands for
+    rng = np.random.default_rng(1)
+    wx, wy = np.cumsum(rng.normal(0, 0.3, 500)), np.cumsum(rng.normal(0, 0.3, 500))
+    kx, ky = thin_to_pixels(wx, wy, (1.0, 1.0))
+    assert len(kx) < len(wx)
+    for x, y in zip(wx, wy):
+        assert np.min(np.maximum(np.abs(kx - x), np.abs(ky - y))) < 1.0  # in the pixel of a kept point

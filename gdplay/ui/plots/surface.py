@@ -6,6 +6,7 @@ of its x and y ranges (numpy's linspace), so each value sits at the centre of it
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -121,13 +122,15 @@ class RunPaths:
             self.plot.addItem(head)
             self.paths.append(path)
             self.heads.append(head)
+        pixel = self.plot.getViewBox().viewPixelSize()
         for k, (path, head) in enumerate(zip(self.paths, self.heads)):
             xs, ys = drawable(*xys[k], ranges) if k < len(xys) else (np.empty(0), np.empty(0))
             if not len(xs):
                 path.setData([], [])
                 head.setData([], [])
                 continue
-            path.setData(xs, ys, symbol="o" if len(xs) <= MAX_PATH_DOTS else None, symbolSize=4)
+            dots = len(xs) <= MAX_PATH_DOTS  # every iterate a dot while there are few
+            path.setData(*thin_to_pixels(xs, ys, pixel), symbol="o" if dots else None, symbolSize=4)
             head.setData([xs[-1]], [ys[-1]])
 
 
@@ -140,6 +143,21 @@ def drawable(xs: np.ndarray, ys: np.ndarray, ranges: tuple[Range, Range]) -> tup
     far |= ~(np.isfinite(xs) & np.isfinite(ys))
     n = int(np.argmax(far)) if far.any() else len(xs)
     return xs[:n], ys[:n]
+
+
+def thin_to_pixels(xs: np.ndarray, ys: np.ndarray, pixel: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The path without the points that stay in the pixel of the point before them: the same picture with
+    fewer points to draw (a run that has settled takes thousands of steps within one pixel). The first and
+    last points are always kept."""
+    px, py = pixel
+    if len(xs) < 3 or not (px > 0 and py > 0 and math.isfinite(px) and math.isfinite(py)):
+        return xs, ys
+    with np.errstate(invalid="ignore", over="ignore"):
+        cx, cy = np.floor(xs / px), np.floor(ys / py)
+    keep = np.empty(len(xs), dtype=bool)
+    keep[0] = keep[-1] = True
+    keep[1:-1] = (cx[1:-1] != cx[:-2]) | (cy[1:-1] != cy[:-2])
+    return xs[keep], ys[keep]
 
 
 class SurfaceView(QObject):
