@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import time
 import weakref
 from collections.abc import Callable
 
@@ -68,6 +69,7 @@ class PlotWidget(pg.PlotWidget):
 
     def __init__(self, *args, **kwargs) -> None:
         self.zoom = 1.0
+        self.last_paint_s = 0.0  # how long the last paint took (plots.paced.PacedDraw paces redraws by it)
         super().__init__(*args, **kwargs)
         self._thick = _Thickener(self)
         _PLOTS.add(self)
@@ -105,8 +107,10 @@ class PlotWidget(pg.PlotWidget):
         self.sigDeviceRangeChanged.emit(self, self.range)
 
     def paintEvent(self, ev) -> None:
+        t0 = time.perf_counter()
         self._thick.check()
         super().paintEvent(ev)
+        self.last_paint_s = time.perf_counter() - t0
 
 
 class _Thickener:
