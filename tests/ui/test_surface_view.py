@@ -69,9 +69,9 @@ def test_paths_start_and_range(view):
     assert list(view.start.getData()[0]) == [0.25] and list(view.start.getData()[1]) == [0.5]
     assert len(view.paths) == 2 and list(view.paths[0].getData()[0]) == [0.0, 0.5, 1.0]
     assert list(view.paths[1].getData()[0]) == [0.0, 1.0]  # cut where it left for 1e200, not drawn past
-    assert list(view.heads[1].getData()[0]) == [1.0]
+    assert view.runs.head(0) == (1.0, 1.0) and view.runs.head(1) == (1.0, -1.0)  # where each run is now
     view.set_paths([near], (0.0, 0.0))  # a run fewer: its path and head go
-    assert view.paths[1].getData()[0] is None and len(view.heads[1].getData()[0]) == 0  # no data
+    assert view.paths[1].getData()[0] is None and view.runs.head(1) is None  # no data
 
 
 def test_a_click_says_where_in_data_coordinates(view, qtbot):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QPen
+from PySide6.QtGui import QBrush, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from gdplay.ui.plots.contours import ContourSet
@@ -98,14 +98,19 @@ class RangeDebounce(QObject):
 
 
 class RunPaths:
-    """Each run's path on a 2-D view (dotted while it has few points) with its current point as a head, in
-    the run's colour. ``paths`` and ``heads`` are the plot items, one pair per run, made as runs appear."""
+    """Each run's path on a 2-D view (dotted while it has few points), in the run's colour, and where each
+    run is now (its head: one item for all runs, drawn in one go). ``paths`` are the path items, one per
+    run, made as runs appear."""
 
     def __init__(self, plot: pg.PlotItem, width: float | None = None, head_size: int = 12,
                  head_outline: float = 1.5) -> None:
-        self.plot, self.width, self.head_size, self.head_outline = plot, width, head_size, head_outline
+        self.plot, self.width = plot, width
         self.paths: list[pg.PlotDataItem] = []
-        self.heads: list[pg.ScatterPlotItem] = []
+        self.heads = pg.ScatterPlotItem(size=head_size, pen=pg.mkPen("w", width=head_outline))
+        self.heads.setZValue(21)
+        plot.addItem(self.heads)
+        self._brushes: list[QBrush] = []
+        self._head_runs: list[int] = []  # the run of each head drawn
 
     def set(self, xys: Sequence[tuple[np.ndarray, np.ndarray]], ranges: tuple[Range, Range]) -> None:
         """One (xs, ys) per run, cut where it leaves the neighbourhood of ``ranges`` ((x0, x1), (y0, y1))."""
@@ -114,24 +119,33 @@ class RunPaths:
             color = PATH_COLORS[k % len(PATH_COLORS)]
             pen = run_pen(k) if self.width is None else run_pen(k, self.width)
             path = pg.PlotDataItem(pen=pen, symbolBrush=color, symbolPen=None)
-            head = pg.ScatterPlotItem(size=self.head_size, brush=pg.mkBrush(color),
-                                      pen=pg.mkPen("w", width=self.head_outline))
             path.setZValue(10)
-            head.setZValue(21)
             self.plot.addItem(path)
-            self.plot.addItem(head)
             self.paths.append(path)
-            self.heads.append(head)
+            self._brushes.append(pg.mkBrush(color))
         pixel = self.plot.getViewBox().viewPixelSize()
-        for k, (path, head) in enumerate(zip(self.paths, self.heads)):
+        hx, hy, brushes, runs = [], [], [], []
+        for k, path in enumerate(self.paths):
             xs, ys = drawable(*xys[k], ranges) if k < len(xys) else (np.empty(0), np.empty(0))
             if not len(xs):
                 path.setData([], [])
-                head.setData([], [])
                 continue
             dots = len(xs) <= MAX_PATH_DOTS  # every iterate a dot while there are few
             path.setData(*thin_to_pixels(xs, ys, pixel), symbol="o" if dots else None, symbolSize=4)
-            head.setData([xs[-1]], [ys[-1]])
+            hx.append(xs[-1])
+            hy.append(ys[-1])
+            brushes.append(self._brushes[k])
+            runs.append(k)
+        self.heads.setData(hx, hy, brush=brushes)
+        self._head_runs = runs
+
+    def head(self, k: int) -> tuple[float, float] | None:
+        """Where run k's head is drawn (None: not drawn)."""
+        if k not in self._head_runs:
+            return None
+        xs, ys = self.heads.getData()
+        i = self._head_runs.index(k)
+        return float(xs[i]), float(ys[i])
 
 
 def drawable(xs: np.ndarray, ys: np.ndarray, ranges: tuple[Range, Range]) -> tuple[np.ndarray, np.ndarray]:
@@ -180,7 +194,7 @@ class SurfaceView(QObject):
         self.start.setZValue(20)
         self.plot.addItem(self.start)
         self.runs = RunPaths(self.plot, width=path_width, head_size=head_size, head_outline=head_outline)
-        self.paths, self.heads = self.runs.paths, self.runs.heads  # the same lists
+        self.paths = self.runs.paths  # the same list
         self.user_zoomed = False
         vb = self.plot.getViewBox()
         vb.sigRangeChangedManually.connect(self._on_manual_range)
