@@ -10,8 +10,15 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from gdplay.tabs import FIT_MODELS, TAB_KEYS
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication, QMessageLogContext, QtMsgType
+
+    from gdplay.ui.main_window import MainWindow
 
 
 def _fit_main(argv: Sequence[str]) -> int:
@@ -105,14 +112,14 @@ def quiet_offscreen_notices() -> None:
     messages still print."""
     from PySide6.QtCore import qInstallMessageHandler
 
-    def handler(mode, context, message: str) -> None:
+    def handler(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
         if not message.startswith("This plugin does not support"):
             print(message, file=sys.stderr)
 
     qInstallMessageHandler(handler)
 
 
-def _excepthook(exc_type, exc, tb) -> None:
+def _excepthook(exc_type: type[BaseException], exc: BaseException | None, tb: TracebackType | None) -> None:
     """An error in a slot (or a background thread) must not vanish: print it and say it in the window, from
     the GUI thread, and keep running."""
     import traceback
@@ -124,7 +131,7 @@ def _excepthook(exc_type, exc, tb) -> None:
     gui_thread.call_soon(lambda: _show_internal_error(text))
 
 
-def _thread_excepthook(args) -> None:
+def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
     if args.exc_type is not SystemExit:
         _excepthook(args.exc_type, args.exc_value, args.exc_traceback)
 
@@ -146,7 +153,7 @@ class _UncachedSources(dict):
     linecache would keep all of it: ~15 MB of pyqtgraph and numpy text for the life of the app. Without the
     cache a traceback reads the few lines it shows from disk again."""
 
-    def __setitem__(self, key, value) -> None:
+    def __setitem__(self, key: Any, value: Any) -> None:
         pass
 
 
@@ -181,7 +188,7 @@ def _gui_main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    if app.platformName() == "offscreen":
+    if QApplication.platformName() == "offscreen":
         quiet_offscreen_notices()
     app.setApplicationName("gdplay")
     app.setOrganizationName("gdplay")
@@ -220,7 +227,11 @@ def _gui_main(argv: list[str]) -> int:
         window.build_tabs_after_first_paint()
         window.show_as_remembered()
         if args.file:
-            QTimer.singleShot(0, lambda: window.open_path(args.file) and window.document.start_watching())
+            def open_file() -> None:
+                if window.open_path(args.file):
+                    window.document.start_watching()
+
+            QTimer.singleShot(0, open_file)
         if args.self_test is not None:
             _self_test(window, args.self_test)
         return app.exec()
@@ -229,7 +240,7 @@ def _gui_main(argv: list[str]) -> int:
         processes.discard_spares()  # nor a spare training process nobody took (spawn)
 
 
-def _quit_on_signals(window) -> None:
+def _quit_on_signals(window: MainWindow) -> None:
     """Ctrl+C in the terminal (SIGINT) and SIGTERM quit like File > Quit, without the question, with a last
     autosave. Python runs a signal handler only when it next runs Python code, which an idle Qt event loop
     never does: the C-level handler writes to a socket (``set_wakeup_fd``), and a notifier on it wakes the loop."""
@@ -261,10 +272,10 @@ def _quit_on_signals(window) -> None:
 
     notifier = QSocketNotifier(receive.fileno(), QSocketNotifier.Type.Read, window)
     notifier.activated.connect(on_signal)
-    window._signal_wakeup = (notifier, receive, send)  # kept for the window's life
+    window.kept.append((notifier, receive, send))  # the sockets closed with the window, not before
 
 
-def _open_file(window, path: str) -> str:
+def _open_file(window: MainWindow, path: str) -> str:
     """For --screenshot: open a session or import a CSV; the error message, or ""."""
     from gdplay.core.trainer import ValidationError
 
@@ -277,7 +288,7 @@ def _open_file(window, path: str) -> str:
     return window.document.open(path, remember=False)
 
 
-def _start_autosave(window, offer_recovery: bool) -> None:
+def _start_autosave(window: MainWindow, offer_recovery: bool) -> None:
     """Take the autosave (unless another instance has it); after a crash, offer what it left."""
     from PySide6.QtCore import QTimer
 
@@ -299,11 +310,13 @@ def _start_autosave(window, offer_recovery: bool) -> None:
         QTimer.singleShot(0, doc.start_watching)
 
 
-def _offer_recovery(window) -> None:
+def _offer_recovery(window: MainWindow) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     doc = window.document
     path = doc.autosave_path()
+    if path is None:  # offered only when there is an autosave
+        return
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(path.stat().st_mtime))
     box = QMessageBox(QMessageBox.Icon.Question, "Restore your work?",
                       f"gdplay did not quit cleanly last time. Restore the work autosaved at {when} "
@@ -326,7 +339,7 @@ def _offer_recovery(window) -> None:
     doc.start_watching()
 
 
-def _report_first_paint(app, window) -> None:
+def _report_first_paint(app: QCoreApplication, window: MainWindow) -> None:
     """For scripts/bench: print the wall-clock times of the first painted window and of the first painted
     tab content, then the resident memory once every tab is built, and quit."""
     from PySide6.QtCore import QEvent, QObject, QTimer
@@ -340,7 +353,7 @@ def _report_first_paint(app, window) -> None:
         window_painted = False
         content_painted = False
 
-        def eventFilter(self, obj, event):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint:
                 if not self.window_painted:
                     self.window_painted = True
@@ -359,11 +372,11 @@ def _report_first_paint(app, window) -> None:
         print(f"rss_kb {rss_kb()}", flush=True)
         QTimer.singleShot(0, window.close)
 
-    window._first_paint = Watch()
-    app.installEventFilter(window._first_paint)
+    watch = Watch(window)  # the window's child: it lives as long as the window
+    app.installEventFilter(watch)
 
 
-def _self_test(window, ms: int) -> None:
+def _self_test(window: MainWindow, ms: int) -> None:
     """Play every tab, visit each, then close: used by the start/quit test in a subprocess."""
     from PySide6.QtCore import QTimer
 
@@ -377,7 +390,7 @@ def _self_test(window, ms: int) -> None:
     QTimer.singleShot(ms, window.close)
 
 
-def _screenshot(app, window, args) -> int:
+def _screenshot(app: QCoreApplication, window: MainWindow, args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     window.resize(*args.size)

@@ -136,6 +136,7 @@ def headless_steps_per_second(trainer, seconds: float = 1.5) -> float:
 
 def bench_regression_core() -> float:
     from gdplay.core.regression import RegressionParams, RegressionTrainer
+    from gdplay.core.regression import views as regression_views
 
     print("Regression core (headless)")
     rates = {}
@@ -154,7 +155,7 @@ def bench_regression_core() -> float:
         reps = 50
         t0 = time.perf_counter()
         for r in range(reps):  # a new range each time, so nothing is cached
-            t.surface((0, 1), (-1, 3 + r * 1e-9), (-5, 10), (200, 200))
+            regression_views.surface(t, (0, 1), (-1, 3 + r * 1e-9), (-5, 10), (200, 200))
         ms = (time.perf_counter() - t0) / reps * 1e3
         report("regression", f"cost surface 200x200, N = {n:,}", ms, "ms", "< 2")
     return rates[100]

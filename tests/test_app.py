@@ -21,6 +21,18 @@ def alarming(stderr: str) -> list[str]:
     return [ln for ln in lines if any(word in ln for word in ALARMING)]
 
 
+def picture(path) -> tuple[int, int, int]:
+    """Width, height and the number of distinct colours of a PNG the app wrote (a window whose tab never
+    loaded or drew is a few flat colours; a drawn tab has a colour map, points and curves: a thousand)."""
+    import numpy as np
+    from PySide6.QtGui import QImage
+
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB32)
+    pixels = np.frombuffer(image.constBits(), dtype=np.uint32, count=image.width() * image.height())
+    return image.width(), image.height(), len(np.unique(pixels))
+
+
 def test_start_train_every_tab_visit_every_tab_and_quit(tmp_path):
     t0 = time.monotonic()
     p = run(["-m", "gdplay", "--self-test", "1500"], tmp_path)
@@ -49,10 +61,12 @@ sys.exit(main(["--self-test", "600"]))
 
 def test_screenshot_writes_a_png(tmp_path):
     out = tmp_path / "shot.png"
-    p = run(["-m", "gdplay", "--screenshot", str(out), "--tab", "regression", "--steps", "300"], tmp_path)
+    p = run(["-m", "gdplay", "--screenshot", str(out), "--tab", "regression", "--steps", "300",
+             "--size", "1200x800"], tmp_path)
     assert p.returncode == 0, p.stderr
     assert alarming(p.stderr) == []
-    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height, colours = picture(out)
+    assert (width, height) == (1200, 800) and colours > 300
 
 
 def test_screenshot_bad_size_is_a_clear_message(tmp_path):
@@ -132,7 +146,8 @@ def test_an_example_session_renders_from_the_command_line(tmp_path):
     p = run(["-m", "gdplay", str(example), "--screenshot", str(out), "--steps", "200"], tmp_path)
     assert p.returncode == 0, p.stderr
     assert alarming(p.stderr) == []
-    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height, colours = picture(out)
+    assert (width, height) == (1400, 860) and colours > 300  # the default --size, the tab drawn
 
 
 NO_FORKSERVER = """

@@ -6,8 +6,14 @@ The runner dispatches on the command's type (``Runner.apply``); ``coalesce`` dro
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+# a view or a request: ``call(trainer, *args, **kwargs)``, a module-level function in core (or a class's
+# function, such as ``SomeTrainer.export_state``), sent to the training process by its importable name
+Call = Callable[..., Any]
 
 
 @dataclass(frozen=True)
@@ -72,13 +78,13 @@ class SetRate:
 
 @dataclass(frozen=True)
 class SetView:
-    """Compute ``trainer.method(*args, **kwargs)`` with every snapshot as the view ``name``; method None
+    """Compute ``view(trainer, *args, **kwargs)`` with every snapshot as the view ``name``; view None
     drops the view. ``max_share`` < 1: while training runs, the view takes at most about this share of the
     process's time (a view that took d seconds is computed again d / max_share seconds later at the
     earliest; the snapshots between carry the last one)."""
 
     name: str
-    method: str | None
+    view: Call | None
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
     max_share: float = 1.0
@@ -86,10 +92,10 @@ class SetView:
 
 @dataclass(frozen=True)
 class Request:
-    """Call ``trainer.method(*args, **kwargs)`` once, between steps; the result comes back with ``tag``."""
+    """Call ``call(trainer, *args, **kwargs)`` once, between steps; the result comes back with ``tag``."""
 
     tag: Any
-    method: str
+    call: Call
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
 
@@ -107,8 +113,24 @@ class CallFailed:
     """Stands in for the result of a view or request that raised, or that no training process could answer:
     the message is the tab's to show, and training goes on."""
 
-    method: str
+    name: str  # the view or request's function
     message: str
+
+
+def call_name(call: Call | None) -> str:
+    """How a view or request is named in messages and logs: its qualified name."""
+    return getattr(call, "__qualname__", repr(call))
+
+
+def check_call(call: Call) -> Call:
+    """``call`` if the training process can import it by name; else TypeError (a lambda, a closure, or a
+    bound method, which would carry a copy of its object to the other process)."""
+    qualname = getattr(call, "__qualname__", "")
+    if (not callable(call) or inspect.ismethod(call) or not getattr(call, "__module__", None) or not qualname
+            or "<" in qualname):
+        raise TypeError(f"{call!r} is not a function the training process can import by name: a view or "
+                        "request is a module-level function (or a class's function) taking the trainer first.")
+    return call
 
 
 def coalesce(cmds: list[Command]) -> list[Command]:

@@ -9,12 +9,26 @@ import math
 import sys
 import time
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from gdplay.bridge import gui_gc
-from gdplay.bridge.commands import Edit, Pause, Play, Request, Reset, SetData, SetParams, SetRate, SetView, Step
+from gdplay.bridge.commands import (
+    Call,
+    Edit,
+    Pause,
+    Play,
+    Request,
+    Reset,
+    SetData,
+    SetParams,
+    SetRate,
+    SetView,
+    Step,
+    check_call,
+)
 from gdplay.bridge.worker import TrainingWorker
 from gdplay.core.trainer import Snapshot, Status, Trainer
 
@@ -47,8 +61,8 @@ class TrainingController(QObject):
     behind a relay QThread (see gdplay.bridge.runner for why a process).
 
     Signals (all in the GUI thread): ``snapshotReady(snapshot)`` with the newest snapshot only,
-    ``failed(message)`` when the trainer raised, ``runningChanged(bool)``, ``replyReady(tag, result)``
-    for ``request``.
+    ``failed(message)`` when the trainer raised, ``runningChanged(bool)``. A request's answer goes to its
+    ``on_reply``.
     """
 
     snapshotReady = Signal(object)
@@ -66,7 +80,9 @@ class TrainingController(QObject):
         self._shown: tuple | None = None
         self._frame_started = 0.0
         self.visible = True
-        self.views: dict[str, Any] = {}  # results of set_view, computed with the latest snapshot
+        self.views: dict[str, Any] = {}  # results of set_view (or CallFailed), computed with the latest snapshot
+        self._requests = itertools.count(1)
+        self._on_reply: dict[int, Callable[[Any], None] | None] = {}  # request number -> its on_reply
         self.running = False
         self.error: str | None = None
         # strong references for the whole life of the thread: a worker with no Python reference is
@@ -154,11 +170,13 @@ class TrainingController(QObject):
         self._wanted = (p if params is None else params, d if data is None else data)
         self._wanted_at = time.perf_counter()
 
-    def set_view(self, name: str, method: str | None, *args: Any, max_share: float = 1.0, **kwargs: Any) -> None:
-        """Compute ``trainer.method(*args, **kwargs)`` with every snapshot from now on, as
-        ``views[name]`` (e.g. a decision map over the plot's range); method None stops it. An expensive view
-        can be given ``max_share`` < 1 of the training process's time (see SetView)."""
-        self._worker.post(SetView(name, method, args, kwargs, max_share))
+    def set_view(self, name: str, view: Call | None, *args: Any, max_share: float = 1.0, **kwargs: Any) -> None:
+        """Compute ``view(trainer, *args, **kwargs)`` with every snapshot from now on, as ``views[name]``
+        (e.g. a decision map over the plot's range; a CallFailed if it could not); view None stops it. An
+        expensive view can be given ``max_share`` < 1 of the training process's time (see SetView)."""
+        if view is not None and not isinstance(view, str):  # TRANSITIONAL: str, a method name
+            check_call(view)
+        self._worker.post(SetView(name, view, args, kwargs, max_share))
 
     def set_visible(self, visible: bool) -> None:
         """Whether the tab is on screen: hidden tabs take frames rarely, so the visible one has the GUI."""
@@ -167,10 +185,15 @@ class TrainingController(QObject):
             self._show_when_due = True  # show the newest at once
             self._timer.start(0)
 
-    def request(self, tag: Any, method: str, *args: Any, **kwargs: Any) -> None:
-        """Call ``trainer.method(*args, **kwargs)`` between steps; the result arrives as
-        ``replyReady(tag, result)``, and the next snapshot shows any change it made."""
-        self._worker.post(Request(tag, method, args, kwargs))
+    def request(self, call: Call, *args: Any, on_reply: Callable[[Any], None] | None = None, **kwargs: Any) -> None:
+        """Call ``call(trainer, *args, **kwargs)`` between steps; its result (or a CallFailed) is handed to
+        ``on_reply`` in the GUI thread, and the next snapshot shows any change it made."""
+        if not callable(call):  # TRANSITIONAL: request(tag, method_name, ...) answered by replyReady
+            self._worker.post(Request(call, args[0], args[1:], kwargs))
+            return
+        number = next(self._requests)
+        self._on_reply[number] = on_reply
+        self._worker.post(Request(number, check_call(call), args, kwargs))
 
     # -- life ------------------------------------------------------------------------------------------
     def is_alive(self) -> bool:
@@ -256,7 +279,12 @@ class TrainingController(QObject):
 
     @Slot(object, object)
     def _on_worker_reply(self, tag: Any, result: Any) -> None:
-        self.replyReady.emit(tag, result)
+        if isinstance(tag, int) and tag in self._on_reply:
+            on_reply = self._on_reply.pop(tag)
+            if on_reply is not None:
+                on_reply(result)
+            return
+        self.replyReady.emit(tag, result)  # TRANSITIONAL
 
     @Slot(str)
     def _on_worker_failed(self, message: str) -> None:

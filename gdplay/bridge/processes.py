@@ -43,7 +43,9 @@ _spares: list[TrainingProcess] = []
 def _new(ctx: BaseContext, name: str, preload: tuple[str, ...]) -> TrainingProcess:
     commands_r, commands_w = ctx.Pipe(duplex=False)
     messages_r, messages_w = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=serve, args=(commands_r, messages_w, preload), daemon=True, name=name)
+    # every concrete context (fork, forkserver, spawn) has Process; typeshed gives it to those only
+    process = ctx.Process(target=serve, args=(commands_r, messages_w, preload), daemon=True,  # type: ignore[attr-defined]
+                          name=name)
     try:
         process.start()
     except BaseException:

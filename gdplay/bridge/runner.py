@@ -9,8 +9,10 @@ The loop: read every pending command (the newest params and data win), run steps
 16 ms, publish one snapshot per chunk, sleep when paused. Commands are the frozen dataclasses of
 gdplay.bridge.commands, dispatched by type in ``Runner.apply``.
 
-A view is a trainer method computed with every snapshot (a decision map over the plot's current range,
-say) and sent along with it; method None drops it. A request is a one-off call, answered by a reply.
+A view is a function of the trainer computed with every snapshot (a decision map over the plot's current
+range, say) and sent along with it; None drops it. A request is a one-off call, answered by a reply. Either
+answers a ``CallFailed`` instead of raising: ``NotReady`` (nothing to show yet) quietly, anything else with
+its traceback in the log.
 
 Messages out are ``(kind, payload)``: ("snapshot", (snap, views)), ("running", bool), ("failed", text),
 ("reply", (tag, result)).
@@ -24,9 +26,10 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from gdplay.bridge.commands import (
+    Call,
     CallFailed,
     Command,
     Edit,
@@ -41,9 +44,10 @@ from gdplay.bridge.commands import (
     SetView,
     Step,
     Stop,
+    call_name,
     coalesce,
 )
-from gdplay.core.trainer import Status, Trainer
+from gdplay.core.trainer import DataTrainer, EditableTrainer, NotReady, Status, Trainer
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +65,7 @@ class Unchanged:
 
 def thin(snapshot: Any, sent: dict[str, Any]) -> Any:
     """Replace fields that carry a ``version`` and were already sent by ``Unchanged()``."""
-    if not dataclasses.is_dataclass(snapshot):
+    if not dataclasses.is_dataclass(snapshot) or isinstance(snapshot, type):
         return snapshot
     changes = {}
     for f in dataclasses.fields(snapshot):
@@ -76,7 +80,7 @@ def thin(snapshot: Any, sent: dict[str, Any]) -> Any:
 
 def restore(snapshot: Any, received: dict[str, Any]) -> Any:
     """Undo ``thin`` on the receiving side."""
-    if not dataclasses.is_dataclass(snapshot):
+    if not dataclasses.is_dataclass(snapshot) or isinstance(snapshot, type):
         return snapshot
     changes = {}
     for f in dataclasses.fields(snapshot):
@@ -103,7 +107,7 @@ class Runner:
         self.dirty = True  # something changed since the last snapshot
         self._sent: dict[str, Any] = {}  # large fields already sent (see thin)
         self._published_at = -math.inf
-        self.views: dict[str, tuple[str, tuple, dict, float]] = {}
+        self.views: dict[str, tuple[Call, tuple, dict, float]] = {}
         # per view (max_share < 1): (value, when its computation started, how long it took)
         self._view_cache: dict[str, tuple[Any, float, float]] = {}
         self._views_stale = False  # a snapshot carried a view kept from before (see _compute_views)
@@ -120,11 +124,12 @@ class Runner:
         self.stopped = True
 
     def _set_data(self, cmd: SetData) -> None:
-        self.trainer.set_data(*cmd.args, **cmd.kwargs)
+        cast(DataTrainer, self.trainer).set_data(*cmd.args, **cmd.kwargs)
         self._data_changed()
 
     def _edit(self, cmd: Edit) -> None:
-        self.trainer.edit(cmd.command, cmd.version)  # the trainer updates its sums for one point, no rescan
+        # the trainer updates its sums for one point, no rescan
+        cast(EditableTrainer, self.trainer).edit(cmd.command, cmd.version)
         self._data_changed()
 
     def _data_changed(self) -> None:
@@ -148,10 +153,10 @@ class Runner:
 
     def _set_view(self, cmd: SetView) -> None:
         self._view_cache.pop(cmd.name, None)
-        if cmd.method is None:
+        if cmd.view is None:
             self.views.pop(cmd.name, None)
         else:
-            self.views[cmd.name] = (cmd.method, cmd.args, cmd.kwargs, cmd.max_share)
+            self.views[cmd.name] = (cmd.view, cmd.args, cmd.kwargs, cmd.max_share)
         self.dirty = True
 
     def _play(self, cmd: Play) -> None:
@@ -178,7 +183,7 @@ class Runner:
         self.dirty = True
 
     def _request(self, cmd: Request) -> None:
-        self.publish("reply", (cmd.tag, self._call(cmd.method, cmd.args, cmd.kwargs)))
+        self.publish("reply", (cmd.tag, self._call(cmd.call, cmd.args, cmd.kwargs)))
         self.dirty = True
 
     def _load_trainer(self, cmd: LoadTrainer) -> None:
@@ -263,9 +268,9 @@ class Runner:
         training runs and its share of the time would be exceeded."""
         live = self.playing and self.trainer.status.can_step
         self._views_stale = False
-        self._kept: set[str] = set()
+        self._kept = set()
         out = {}
-        for name, (method, args, kwargs, share) in self.views.items():
+        for name, (view, args, kwargs, share) in self.views.items():
             kept = self._view_cache.get(name)
             now = time.perf_counter()
             if live and kept is not None and now < kept[1] + kept[2] / share:
@@ -273,17 +278,22 @@ class Runner:
                 self._kept.add(name)
                 self._views_stale = True
                 continue
-            out[name] = value = self._call(method, args, kwargs)
+            out[name] = value = self._call(view, args, kwargs)
             if share < 1.0:
                 self._view_cache[name] = (value, now, time.perf_counter() - now)
         return out
 
-    def _call(self, method: str, args: tuple, kwargs: dict) -> Any:
+    def _call(self, call: Call, args: tuple, kwargs: dict) -> Any:
+        """``call(trainer, *args, **kwargs)``, or a CallFailed that says why not."""
         try:
-            return getattr(self.trainer, method)(*args, **kwargs)
+            if isinstance(call, str):  # TRANSITIONAL: a method name, until every tab names functions
+                return getattr(self.trainer, call)(*args, **kwargs)
+            return call(self.trainer, *args, **kwargs)
+        except NotReady as exc:  # nothing to show yet (no data, one class): the tab shows the sentence
+            return CallFailed(call_name(call), str(exc))
         except Exception as exc:
-            log.error("%s failed", method, exc_info=exc)
-            return CallFailed(method, f"{type(exc).__name__}: {exc}")
+            log.error("%s failed", call_name(call), exc_info=exc)
+            return CallFailed(call_name(call), f"{type(exc).__name__}: {exc}")
 
     def fail(self, exc: BaseException) -> None:
         """A trainer bug stops this trainer only, with its message; the loop stays up for reset."""

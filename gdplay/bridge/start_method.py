@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections.abc import Mapping
 from multiprocessing.context import BaseContext
 
 ENV_VAR = "GDPLAY_START_METHOD"
@@ -27,11 +28,11 @@ class StartMethodError(RuntimeError):
     """The training processes cannot be started the way asked; the message says why and what to do."""
 
 
-def choose(environ: dict[str, str] | None = None, available: list[str] | None = None) -> str:
+def choose(environ: Mapping[str, str] | None = None, available: list[str] | None = None) -> str:
     """The start method: the override if set and possible, else forkserver where it exists, else spawn."""
-    environ = os.environ if environ is None else environ
+    env: Mapping[str, str] = os.environ if environ is None else environ
     available = mp.get_all_start_methods() if available is None else available
-    wanted = environ.get(ENV_VAR, "").strip().lower()
+    wanted = env.get(ENV_VAR, "").strip().lower()
     if wanted:
         if wanted not in METHODS:
             raise StartMethodError(f"{ENV_VAR} must be one of {', '.join(METHODS)}; got {wanted!r}.")

@@ -38,6 +38,7 @@ from gdplay.bridge.commands import (
     SetView,
     Step,
     Stop,
+    call_name,
     coalesce,
 )
 from gdplay.bridge.runner import Unchanged, restore
@@ -169,11 +170,11 @@ class TrainingWorker(QObject):
         thread = QThread.currentThread()
         name = f"gdplay-{thread.objectName()}"
         replay = Replay()
-        first: list[Command] = []
+        first: list[Command] | None = []
         try:
             while True:
                 proc = self._start(name)
-                if proc is not None and self._relay(proc, replay, first) == "stopped":
+                if proc is not None and self._relay(proc, replay, first or []) == "stopped":
                     return
                 first = self._wait_for_restart(replay)
                 if first is None:
@@ -206,7 +207,7 @@ class TrainingWorker(QObject):
                 return cmds
             for cmd in cmds:
                 if isinstance(cmd, Request):
-                    self.replyReady.emit(cmd.tag, CallFailed(cmd.method, NO_PROCESS))
+                    self.replyReady.emit(cmd.tag, CallFailed(call_name(cmd.call), NO_PROCESS))
                 else:
                     replay.record(cmd)
             if wait_for([self._wake_r], timeout=0.25):

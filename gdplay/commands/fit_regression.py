@@ -93,17 +93,17 @@ def fit(args: argparse.Namespace) -> tuple[dict, RegressionTrainer]:
 
 def write_history(path: str, t: RegressionTrainer) -> None:
     snap = t.snapshot()
-    h = snap.history
+    h = snap.columns
     p = len(snap.names)
-    theta = h[:, 6: 6 + p]
+    theta = h.theta
     A = np.asarray(snap.to_raw)
-    raw = theta @ A.T  # parameters in raw units
+    raw = snap.raw_theta()  # parameters in raw units
     # ∇ of the cost at each row's own parameters, in raw units: E(r) = E_θ(A⁻¹r), so ∇_r E = A⁻ᵀ ∇_θ E
     with np.errstate(over="ignore", invalid="ignore"):
         grad_theta = np.array([t.q.gradient(row) if np.isfinite(row).all() else np.full(p, np.nan) for row in theta])
         grad = np.linalg.solve(A.T, grad_theta.T).T if len(theta) else np.empty((0, p))
     names = ("step", *snap.names, *(f"grad_{n}" for n in snap.names), "cost")
-    write_table(path, names, np.column_stack([h[:, 0], raw, grad, h[:, 1]]))
+    write_table(path, names, np.column_stack([h.step, raw, grad, h.cost]))
 
 
 def run(args: argparse.Namespace) -> int:

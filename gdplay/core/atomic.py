@@ -59,7 +59,7 @@ def _kind(mode: int) -> str | None:
     return "not a regular file"
 
 
-def read_regular_file(path: str | os.PathLike, max_bytes: int) -> bytes:
+def read_regular_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
     """The bytes of ``path`` if it is a regular file of at most ``max_bytes``; NotARegularFile, FileTooLarge
     or the OSError of the open otherwise. The type and size are checked before opening (opening a named
     pipe would wait for a writer), again on the open file (it may have been swapped meanwhile), and the
@@ -99,7 +99,7 @@ def _process_gone(pid: int) -> bool:
     return False
 
 
-def remove_stale_temps(folder: str | os.PathLike, older_than: float = STALE_SECONDS) -> int:
+def remove_stale_temps(folder: str | os.PathLike[str], older_than: float = STALE_SECONDS) -> int:
     """Delete this app's temp files in ``folder`` that a killed save left: those whose writing process (on
     this machine) is gone, and any older than ``older_than`` seconds. Returns how many. Never raises:
     cleaning up is a courtesy, and a folder that cannot be listed is simply left as it is."""
@@ -121,7 +121,7 @@ def remove_stale_temps(folder: str | os.PathLike, older_than: float = STALE_SECO
     return removed
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes, mode: int | None = None) -> None:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` atomically, with the permissions ``mode`` (an autosave's 0o600), or by
     default those of the file it replaces (a new file: what the umask allows)."""
     path = os.fspath(path)
@@ -155,5 +155,5 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, mode: int | None = 
             os.close(dfd)
 
 
-def atomic_write_text(path: str | os.PathLike, text: str, mode: int | None = None) -> None:
+def atomic_write_text(path: str | os.PathLike[str], text: str, mode: int | None = None) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode)

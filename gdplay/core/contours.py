@@ -60,16 +60,16 @@ def iso_polylines(z: np.ndarray, level: float | Sequence[float], x_range: Sequen
     seg2 = np.take_along_axis(edges[:, two], order, axis=0).T
     # saddles (four crossings): split by the centre value
     sad = ~two
-    segs = [seg2]
+    pieces = [seg2]
     if sad.any():
         sl, si, sj = lvl[sad], ci[sad], cj[sad]
         centre = (z[si, sj] + z[si, sj + 1] + z[si + 1, sj + 1] + z[si + 1, sj]) / 4 >= levels[sl]
         a_side = up[0][sad]
         eb, er, et, el = (e[sad] for e in (e_b, e_r, e_t, e_l))
         same = centre == a_side  # a and c joined through the centre: cut off corners b and d
-        segs.append(np.column_stack([np.where(same, eb, el), np.where(same, er, eb)]))
-        segs.append(np.column_stack([np.where(same, et, er), np.where(same, el, et)]))
-    segs = np.vstack(segs)
+        pieces.append(np.column_stack([np.where(same, eb, el), np.where(same, er, eb)]))
+        pieces.append(np.column_stack([np.where(same, et, er), np.where(same, el, et)]))
+    segs = np.vstack(pieces)
 
     # crossing coordinates for every edge that is used
     used = np.unique(segs)
@@ -96,8 +96,7 @@ def iso_polylines(z: np.ndarray, level: float | Sequence[float], x_range: Sequen
     local = np.searchsorted(used, segs)  # (k, 2) indices into px/py
     if not chain:  # loose segments: all a solid pen needs, without the Python walk below
         idx = local.ravel()
-        connect = np.tile(np.array([1, 0], dtype=np.int32), len(local))
-        return px[idx], py[idx], connect
+        return px[idx], py[idx], np.tile(np.array([1, 0], dtype=np.int32), len(local))
     # chain segments into polylines (so a dashed pen dashes along the line): each edge joins two segments
     k = len(local)
     ends = np.full((len(used), 2), -1, dtype=np.int64)  # the (up to) two segments at each point
@@ -114,7 +113,7 @@ def iso_polylines(z: np.ndarray, level: float | Sequence[float], x_range: Sequen
     ends_list = ends.tolist()
     done = bytearray(k)
     out: list[int] = []
-    connect: list[int] = []
+    breaks: list[int] = []  # 1: joined to the next point, 0: the line ends here
     # open lines start at points with one segment; closed loops at any point left
     starts = np.flatnonzero(ends[:, 1] < 0).tolist() + list(range(len(used)))
     for p in starts:
@@ -132,6 +131,6 @@ def iso_polylines(z: np.ndarray, level: float | Sequence[float], x_range: Sequen
             e0, e1 = ends_list[p]
             s = e1 if e0 == s else e0
         out.extend(line)
-        connect.extend([1] * (len(line) - 1) + [0])
+        breaks.extend([1] * (len(line) - 1) + [0])
     idx = np.asarray(out, dtype=np.int64)
-    return px[idx], py[idx], np.asarray(connect, dtype=np.int32)
+    return px[idx], py[idx], np.asarray(breaks, dtype=np.int32)

@@ -38,7 +38,7 @@ def _size_text(n: int) -> str:
     return f"{n / 2**20:.1f} MB" if n < 2**30 else f"{n / 2**30:.1f} GB"
 
 
-def read_table(path: str | os.PathLike, columns: tuple[str, ...], label: str | None = None,
+def read_table(path: str | os.PathLike[str], columns: tuple[str, ...], label: str | None = None,
                max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES) -> Table:
     """Read ``columns`` (floats) and optionally a last ``label`` column (integers) from a CSV file."""
     names = (*columns, label) if label else columns
@@ -60,8 +60,8 @@ def read_table(path: str | os.PathLike, columns: tuple[str, ...], label: str | N
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = len(_LINE_END.findall(raw[: exc.start].decode("latin-1"))) + 1
-        raise CSVError(f"The file is not UTF-8 (byte 0x{raw[exc.start]:02X} at offset {exc.start}, line {line}); "
+        where = len(_LINE_END.findall(raw[: exc.start].decode("latin-1"))) + 1
+        raise CSVError(f"The file is not UTF-8 (byte 0x{raw[exc.start]:02X} at offset {exc.start}, line {where}); "
                        "save it as UTF-8 and try again.") from None
     lines = _LINE_END.split(text)  # not str.splitlines, which also breaks at form feeds and U+2028
     while lines and not lines[-1].strip():
@@ -169,7 +169,7 @@ def format_number(v: float) -> str:
     return repr(v)
 
 
-def write_table(path: str | os.PathLike, header: tuple[str, ...], rows: np.ndarray) -> None:
+def write_table(path: str | os.PathLike[str], header: tuple[str, ...], rows: np.ndarray) -> None:
     """Write rows under a header, numbers in round-trip form; atomically (temp file, fsync, rename)."""
     from gdplay.core.atomic import atomic_write_text
 

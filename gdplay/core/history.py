@@ -21,6 +21,34 @@ class History:
         self._n = 0
         self.stride = 1
 
+    @classmethod
+    def load(cls, fields: tuple[str, ...], rows: np.ndarray, stride: int = 1, capacity: int = 4096) -> History:
+        """A History holding ``rows`` (what ``rows()`` gave, without a tail) recorded every ``stride`` steps,
+        as if appended one by one. Checked: at most ``capacity`` rows of a step and each field, a power-of-two
+        stride, and steps that are whole, increasing multiples of it (values may be NaN or inf: a diverged
+        run's last rows). Raises ValueError with a sentence that follows the history's name."""
+        rows = np.asarray(rows, dtype=np.float64)
+        if rows.ndim != 2 or rows.shape[1] != 1 + len(fields):
+            raise ValueError(f"has rows of shape {rows.shape}; expected (any, {1 + len(fields)}).")
+        if not (isinstance(stride, int) and stride >= 1 and not stride & (stride - 1)):
+            raise ValueError(f"has 'stride' {stride!r}; expected a power of two.")
+        if len(rows) > capacity:
+            raise ValueError(f"has {len(rows)} rows; it can hold at most {capacity}.")
+        steps = rows[:, 0]
+        if not (np.isfinite(steps).all() and (steps >= 0).all() and (steps % stride == 0).all()
+                and (np.diff(steps) > 0).all()):
+            raise ValueError(f"has bad steps: they must be increasing whole multiples of its stride ({stride}).")
+        h = cls(fields, capacity)
+        h._data[: len(rows)] = rows
+        h._n = len(rows)
+        h.stride = stride
+        return h
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The names of the rows' columns: "step", then the fields."""
+        return ("step", *self.fields)
+
     def __len__(self) -> int:
         return self._n
 

@@ -26,28 +26,87 @@ at the current parameters - the same call every other rule makes (it is also wha
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from gdplay.core.trainer import ValidationError
 
-OPTIMIZERS: tuple[str, ...] = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
-LABELS = {
-    "gd": "Gradient descent", "momentum": "Momentum", "nesterov": "Nesterov momentum",
-    "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam",
-}
+@dataclass(frozen=True)
+class HyperparameterSpec:
+    """A hyperparameter an update rule may read: its symbol, the range a control offers, and what it does."""
 
+    name: str
+    symbol: str
+    minimum: float
+    maximum: float
+    tip: str
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """One optimizer, declared once: the tabs' menus, hyperparameter rows and defaults, ``gdplay fit``'s
+    choices and the params' validation are derived from ``SPECS``. A line search picks its own step along
+    -∇E (the learning rate is not used); the other rules are classes below (``make_optimizer``)."""
+
+    name: str
+    label: str  # menus and legends
+    rule: str  # the update, for the tooltip
+    hyperparameters: Mapping[str, float] = field(default_factory=dict)  # those it reads, with its defaults
+    line_search: bool = False
+
+
+HYPERPARAMETER_SPECS: dict[str, HyperparameterSpec] = {h.name: h for h in (
+    HyperparameterSpec("momentum", "μ", 0.0, 0.999,
+                       "Momentum μ: how much of the last step is kept, v ← μ·v − η·∇E (0: plain gradient descent; "
+                       "0.9: typical)."),
+    HyperparameterSpec("beta1", "β₁", 0.0, 0.999,
+                       "β₁: how slowly Adam's running mean of the gradient forgets, m ← β₁·m + (1 − β₁)·g "
+                       "(typical 0.9)."),
+    HyperparameterSpec("beta2", "β₂", 0.0, 0.9999,
+                       "β₂: how slowly the running mean of the squared gradient forgets, s ← β₂·s + (1 − β₂)·g² "
+                       "(typical 0.999 for Adam, 0.9 for RMSProp)."),
+    HyperparameterSpec("epsilon", "ε", 1e-12, 1.0,
+                       "ε: added to √s so that a step never divides by zero, θ ← θ − η·g / (√s + ε)."),
+)}
+
+SPECS: dict[str, OptimizerSpec] = {s.name: s for s in (
+    OptimizerSpec("gd", "gradient descent",
+                  "Gradient descent: θ ← θ − η·∇E. One step down the slope, η times the gradient."),
+    OptimizerSpec("momentum", "momentum",
+                  "Momentum: v ← μ·v − η·∇E, then θ ← θ + v. Steps build up speed along a valley and damp the "
+                  "zigzag across it.", {"momentum": 0.9}),
+    OptimizerSpec("nesterov", "Nesterov",
+                  "Nesterov momentum: v ← μ·v − η·∇E(θ + μ·v), θ ← θ + v. Like momentum, but the gradient is "
+                  "taken where the momentum is about to carry θ (the look-ahead point).", {"momentum": 0.9}),
+    OptimizerSpec("adagrad", "AdaGrad",
+                  "AdaGrad: s ← s + g², θ ← θ − η·g / (√s + ε), per parameter. A parameter whose gradients were "
+                  "large takes smaller steps; the steps only ever shrink.", {"epsilon": 1e-8}),
+    OptimizerSpec("rmsprop", "RMSProp",
+                  "RMSProp: s ← β₂·s + (1 − β₂)·g², θ ← θ − η·g / (√s + ε). AdaGrad with a fading memory, so "
+                  "steps can grow again.", {"beta2": 0.9, "epsilon": 1e-8}),
+    OptimizerSpec("adam", "Adam",
+                  "Adam: m ← β₁·m + (1 − β₁)·g, s ← β₂·s + (1 − β₂)·g², θ ← θ − η·m̂ / (√ŝ + ε) with m̂, ŝ "
+                  "corrected for starting at 0. Momentum and RMSProp's scaling together.",
+                  {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}),
+    OptimizerSpec("exact", "exact line search",
+                  "Exact line search: θ ← θ − α·g with the α that makes E lowest along −g, α = gᵀg / gᵀHg (exact "
+                  "for a quadratic cost with Hessian H). The learning rate is not used.", line_search=True),
+    OptimizerSpec("armijo", "backtracking (Armijo)",
+                  "Backtracking line search (Armijo): θ ← θ − α·∇E, trying α = η and halving it until E falls by "
+                  "at least 10⁻⁴·α·‖∇E‖². Never overshoots, whatever the learning rate.", line_search=True),
+)}
+
+# derived from SPECS: the update rules (every tab), the line searches (regression and surfaces only)
+OPTIMIZERS: tuple[str, ...] = tuple(n for n, s in SPECS.items() if not s.line_search)
+LINE_SEARCHES: tuple[str, ...] = tuple(n for n, s in SPECS.items() if s.line_search)
+LABELS: dict[str, str] = {n: s.label for n, s in SPECS.items()}
 # the hyperparameters each rule reads (the others are kept but ignored), with their defaults
-HYPERPARAMETERS: dict[str, dict[str, float]] = {
-    "gd": {},
-    "momentum": {"momentum": 0.9},
-    "nesterov": {"momentum": 0.9},
-    "adagrad": {"epsilon": 1e-8},
-    "rmsprop": {"beta2": 0.9, "epsilon": 1e-8},
-    "adam": {"beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
-}
+HYPERPARAMETERS: dict[str, dict[str, float]] = {n: dict(s.hyperparameters) for n, s in SPECS.items()}
+# the params fields every optimizer's run takes live, between two steps (each params class's LIVE has them)
+LIVE_HYPERPARAMETERS: tuple[str, ...] = ("learning_rate", *HYPERPARAMETER_SPECS)
 
 _DEFAULTS = {"momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
 
@@ -218,9 +277,8 @@ class Adam(Optimizer):
 
 
 _CLASSES: dict[str, type[Optimizer]] = {
-    "gd": GradientDescent, "momentum": Momentum, "nesterov": Nesterov,
-    "adagrad": AdaGrad, "rmsprop": RMSProp, "adam": Adam,
-}
+    c.name: c for c in (GradientDescent, Momentum, Nesterov, AdaGrad, RMSProp, Adam)}
+assert tuple(_CLASSES) == OPTIMIZERS, "every update rule in SPECS has its class here, in the same order"
 
 
 def make_optimizer(name: str, learning_rate: float, **hyper: float) -> Optimizer:

@@ -4,6 +4,7 @@ applying the inverse, and redo is applying the inverse's inverse. Qt-free: the v
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -44,6 +45,7 @@ class Replace:
 
 
 Command = Add | Insert | Delete | Move | Replace
+POINT_COMMANDS = (Add, Insert, Delete, Move, Replace)
 
 _DESCRIPTIONS = {Add: "Add point", Insert: "Add point", Delete: "Delete point", Move: "Move point"}
 
@@ -120,21 +122,27 @@ class PointSet:
         return i, float(d[i])
 
 
-class UndoStack:
-    """Undo/redo over a PointSet: each entry is the inverse of what was done, with a description."""
+Other = TypeVar("Other")  # entries of another kind an UndoStack may hold besides point commands
+
+
+class UndoStack(Generic[Other]):
+    """Undo/redo over a PointSet: each entry is the inverse of what was done, with a description.
+
+    An entry is a point command, applied to the points, or (in a subclass that overrides ``_apply_other``)
+    an ``Other``: a tab's whole state, say, whose applying returns the state it replaced."""
 
     def __init__(self, points: PointSet, limit: int = 1000) -> None:
         self.points = points
         self.limit = limit
-        self._undo: list[tuple[str, Command]] = []
-        self._redo: list[tuple[str, Command]] = []
-        self.last_applied: Command | None = None  # what undo/redo just did to the points
+        self._undo: list[tuple[str, Command | Other]] = []
+        self._redo: list[tuple[str, Command | Other]] = []
+        self.last_applied: Command | Other | None = None  # what undo/redo just did
 
     def push(self, cmd: Command) -> None:
         """Do ``cmd`` and remember how to undo it."""
         self.record(describe(cmd), self.points.apply(cmd))
 
-    def record(self, description: str, inverse: Command) -> None:
+    def record(self, description: str, inverse: Command | Other) -> None:
         """Remember an edit already made (a finished drag) by its inverse."""
         self._undo.append((description, inverse))
         del self._undo[: -self.limit]
@@ -152,11 +160,20 @@ class UndoStack:
     def redo_text(self) -> str:
         return self._redo[-1][0] if self._redo else ""
 
+    def _apply(self, entry: Command | Other) -> Command | Other:
+        """Carry out an entry; return the entry that undoes it."""
+        if isinstance(entry, POINT_COMMANDS):
+            return self.points.apply(entry)
+        return self._apply_other(entry)
+
+    def _apply_other(self, entry: Other) -> Command | Other:
+        raise TypeError(f"not a point command: {entry!r}")
+
     def undo(self) -> bool:
         if not self._undo:
             return False
         text, inverse = self._undo.pop()
-        self._redo.append((text, self.points.apply(inverse)))
+        self._redo.append((text, self._apply(inverse)))
         self.last_applied = inverse
         return True
 
@@ -164,6 +181,6 @@ class UndoStack:
         if not self._redo:
             return False
         text, cmd = self._redo.pop()
-        self._undo.append((text, self.points.apply(cmd)))
+        self._undo.append((text, self._apply(cmd)))
         self.last_applied = cmd
         return True

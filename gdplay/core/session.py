@@ -178,7 +178,7 @@ def to_json(session: Session) -> str:
         raise SessionError(f"The session holds a value JSON cannot store ({exc}); it was not saved.") from None
 
 
-def save(path: str | os.PathLike, session: Session, mode: int | None = None) -> None:
+def save(path: str | os.PathLike[str], session: Session, mode: int | None = None) -> None:
     """Write atomically: a crash or kill mid-save leaves the previous file as it was. The file gets the
     permissions ``mode`` (an autosave: 0o600), by default those of the file it replaces."""
     text = to_json(session)
@@ -189,7 +189,7 @@ def save(path: str | os.PathLike, session: Session, mode: int | None = None) -> 
                            "Your session is still open and unsaved; choose another folder.") from None
 
 
-def read_document(path: str | os.PathLike) -> dict[str, Any]:
+def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The file's JSON, migrated to the current version; not yet checked beyond its header."""
     name = os.fspath(path)
     try:
@@ -288,5 +288,5 @@ def parse_session(doc: Mapping[str, Any], parsers: Mapping[str, TabParser], name
     return Session(tabs, active, text["name"], text["description"])
 
 
-def load(path: str | os.PathLike, parsers: Mapping[str, TabParser]) -> Session:
+def load(path: str | os.PathLike[str], parsers: Mapping[str, TabParser]) -> Session:
     return parse_session(read_document(path), parsers, repr(os.fspath(path)))

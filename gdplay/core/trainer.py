@@ -45,7 +45,11 @@ class Trainer(Protocol):
     """A trainer advances by ``step(k)``; ``fit`` is stepping until ``status.finished``."""
 
     status: Status
-    n_iter_: int
+
+    @property
+    def n_iter_(self) -> int:
+        """Steps taken since the last reset."""
+        ...
 
     def reset(self) -> None: ...
 
@@ -59,6 +63,44 @@ class Trainer(Protocol):
         """Adopt new hyperparameters between steps. Live ones (learning rate, C) keep the current iterate;
         structural ones reset."""
         ...
+
+    def export_state(self) -> dict[str, Any]:
+        """The trained run as JSON-able values."""
+        ...
+
+    def import_state(self, state: dict[str, Any]) -> None:
+        """Put back a run from ``export_state``; refuses (StateError) one that does not fit."""
+        ...
+
+
+@runtime_checkable
+class DataTrainer(Trainer, Protocol):
+    """A trainer of points the user places (every tab's but the Surfaces tab's, whose start is a param)."""
+
+    def set_data(self, *args: Any, **kwargs: Any) -> None:
+        """New training data (each trainer its own arguments); the run restarts."""
+        ...
+
+
+class EditableTrainer(DataTrainer, Protocol):
+    """A trainer that takes point edits one at a time (the regression trainer updates its sums)."""
+
+    def edit(self, cmd: Any, version: int = 0) -> None: ...
+
+
+class NotReady(Exception):
+    """A view or request the trainer cannot answer yet (no model: no data, one class); the message says
+    what to do. The training process answers it with a CallFailed, quietly."""
+
+
+def export_state(trainer: Any) -> dict:
+    """The trained run as JSON-able values (a request: sessions and undo keep it)."""
+    return trainer.export_state()
+
+
+def import_state(trainer: Any, state: dict) -> None:
+    """Put back a run exported by ``export_state`` (a request)."""
+    trainer.import_state(state)
 
 
 class ValidationError(ValueError):
@@ -96,6 +138,12 @@ class ComparedRuns:
 
     status: Status
     runs: list[Any]
+
+    def _step_run(self, run: Any, k: int) -> int:
+        raise NotImplementedError
+
+    def _update_status(self) -> None:
+        raise NotImplementedError
 
     def step(self, k: int) -> int:
         """Take up to ``k`` steps on every run that can still step; returns the most any run took."""

@@ -9,6 +9,7 @@ tabs: all or nothing."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer
 
 from gdplay.bridge import CallFailed
 from gdplay.core import session as S
+from gdplay.core.trainer import export_state
 
 RECENT_KEY = "session/recent"
 MAX_RECENT = 10
@@ -56,6 +58,7 @@ class Document(QObject):
         self.modified = False
         self._pending: dict[str, dict | None] = {}
         self._lost: list[str] = []  # tabs whose trained run could not be asked for (no training process)
+        self._collecting = 0  # which collection of trained runs the answers on their way belong to
         self._waiting: list[tuple[str, Callable[[str], None] | None]] = []
         self._export_timer = QTimer(self)
         self._export_timer.setSingleShot(True)
@@ -85,7 +88,7 @@ class Document(QObject):
     @Slot()
     def _check_modified(self) -> None:
         now = dict(self.fingerprint())
-        clean = dict(self._clean_print or ())
+        clean = dict(self._clean_print) if isinstance(self._clean_print, tuple) else {}
         for key, value in now.items():
             clean.setdefault(key, value)  # a tab built since (tabs load lazily) starts out unchanged
         self._clean_print = tuple(clean.items())
@@ -108,19 +111,18 @@ class Document(QObject):
         tabs = self.window.tabs_by_key()
         self._pending = {}
         self._lost = []
+        self._collecting += 1
         for key, tab in tabs.items():
-            tab.controller.replyReady.connect(self._on_reply)
-            tab.controller.request(("export_state", key), "export_state")
+            tab.controller.request(export_state, on_reply=functools.partial(self._on_reply, self._collecting, key))
         self._export_timer.start(timeout_ms)
 
-    @Slot(object, object)
-    def _on_reply(self, tag: object, result: object) -> None:
-        if not (isinstance(tag, tuple) and tag[:1] == ("export_state",)) or not self._waiting:
+    def _on_reply(self, collecting: int, key: str, result: object) -> None:
+        if collecting != self._collecting or not self._waiting:  # an answer after its save timed out
             return
         if isinstance(result, CallFailed):  # its training process is gone: the points and settings still save
-            self._lost.append(self.window.tabs_by_key()[tag[1]].title)
+            self._lost.append(self.window.tabs_by_key()[key].title)
             result = None
-        self._pending[tag[1]] = result
+        self._pending[key] = result
         if len(self._pending) == len(self.window.tabs_by_key()):
             self._export_timer.stop()
             self._write()
@@ -131,11 +133,7 @@ class Document(QObject):
 
     def _write(self) -> None:
         tabs = self.window.tabs_by_key()
-        for tab in tabs.values():
-            try:
-                tab.controller.replyReady.disconnect(self._on_reply)
-            except (RuntimeError, TypeError):
-                pass
+        self._collecting += 1  # answers still on their way belong to no save
         state = S.Session({k: t.session_state(self._pending.get(k)) for k, t in tabs.items()},
                           self.window.current_key())
         waiting, self._waiting = self._waiting, []
@@ -208,7 +206,7 @@ class Document(QObject):
     # -- recent files -----------------------------------------------------------------------------------------
     def recent(self) -> list[str]:
         value = self.settings.value(RECENT_KEY, [])
-        items = [value] if isinstance(value, str) else list(value or [])
+        items = [value] if isinstance(value, str) else list(value) if isinstance(value, (list, tuple)) else []
         return [p for p in items if isinstance(p, str)]
 
     def add_recent(self, path: str) -> None:
@@ -239,7 +237,7 @@ class Document(QObject):
     def recovery_available(self) -> bool:
         """The last instance did not quit cleanly and left an autosave."""
         path = self.autosave_path()
-        return path is not None and path.exists() and not (self.autosave_dir / CLEAN_NAME).exists()
+        return path is not None and path.exists() and not (path.parent / CLEAN_NAME).exists()
 
     def mark_running(self) -> None:
         """From now until a clean quit, an autosave left behind is a crash's."""
@@ -262,7 +260,7 @@ class Document(QObject):
         """The last autosave, then the clean mark (unless ``clean`` is False: the next start offers the
         autosave); ``then()`` either way (a full disk must not stop a quit)."""
         folder, lock = self.autosave_dir, self.lock
-        if folder is None:
+        if folder is None or lock is None:  # no autosave (another instance owns it): nothing to write
             then()
             return
         self._autosave_timer.stop()

@@ -45,7 +45,7 @@ def save_widget_image(widget: QWidget, path: str, scale: float = 1.0) -> None:
         painter = QPainter(image)
         widget.render(painter, QPoint(0, 0))
         painter.end()
-        ok = image.save(path, "PNG")
+        ok = image.save(path, "PNG")  # type: ignore[call-overload]  # the stub says bytes; PySide takes str only
     if not ok or not os.path.exists(path):
         raise OSError(f"could not write {path}")
 

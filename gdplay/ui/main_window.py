@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QFont, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolTip, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolTip, QWidget
 
 from gdplay import __version__, tabs
 from gdplay.core.session import SUFFIX
@@ -50,12 +51,12 @@ def _make_tab(key: str) -> QWidget:
 class _FirstPaint(QObject):
     """Calls ``then`` on the next turn of the event loop after the watched widget's first paint."""
 
-    def __init__(self, then) -> None:
+    def __init__(self, then: Callable[[], object]) -> None:
         super().__init__()
         self.then = then
         self.done = False
 
-    def eventFilter(self, obj, event) -> bool:
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if not self.done and event.type() == QEvent.Type.Paint:
             self.done = True
             QTimer.singleShot(0, self.then)
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._in_close_event = False
         self._ask_on_close = True  # False when a signal (Ctrl+C, SIGTERM) asks to quit: nobody may be there
+        self.kept: list[object] = []  # what must live as long as the window (app.py's signal wake-up sockets)
 
     # -- tabs -----------------------------------------------------------------------------------------
     def tab(self, key: str) -> QWidget:
@@ -107,7 +109,8 @@ class MainWindow(QMainWindow):
             self.tab_widget.insertTab(i, tab, TAB_TITLES[key])
             self.tab_widget.setCurrentIndex(current)
             self.tab_widget.blockSignals(False)
-            placeholder.deleteLater()
+            if placeholder is not None:
+                placeholder.deleteLater()
             self._tabs[key] = tab
             self._update_visibility()
         return self._tabs[key]
@@ -158,7 +161,8 @@ class MainWindow(QMainWindow):
         self.tab_widget.setCurrentIndex(TAB_KEYS.index(key))
 
     # -- menus ----------------------------------------------------------------------------------------
-    def _action(self, menu, text: str, slot=None, shortcut: str | QKeySequence | None = None,
+    def _action(self, menu: QMenu, text: str, slot: Callable[..., object] | None = None,
+                shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None,
                 enabled: bool = True, tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
@@ -292,7 +296,7 @@ class MainWindow(QMainWindow):
                           "and tune it live: regression, neural networks and support vector machines.</p>")
 
     # -- sessions ---------------------------------------------------------------------------------------
-    def _update_title(self, *_args) -> None:
+    def _update_title(self, *_args: object) -> None:
         name = os.path.basename(self.document.path) if self.document.path else "untitled"
         self.setWindowTitle(f"{name}[*] — gdplay")
         self.setWindowModified(self.document.modified)
@@ -323,7 +327,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Opened {path}. Press Play to continue training.", 8000)
         return True
 
-    def save_session(self, path: str | None = None, then=None) -> None:
+    def save_session(self, path: str | None = None, then: Callable[[bool], None] | None = None) -> None:
         """Save to ``path`` (or the session's own file; or ask); ``then(ok)`` after the write."""
         path = path or self.document.path
         if not path:
@@ -338,7 +342,7 @@ class MainWindow(QMainWindow):
     def _on_save(self) -> None:
         self.save_session()
 
-    def _on_save_as(self, then=None) -> None:
+    def _on_save_as(self, then: Callable[[bool], None] | None = None) -> None:
         start = self.document.path or os.path.join(self._file_dialog_folder(), "untitled" + SUFFIX)
         path, _ = QFileDialog.getSaveFileName(self, "Save session", start, f"gdplay sessions (*{SUFFIX})")
         if path:
@@ -354,7 +358,7 @@ class MainWindow(QMainWindow):
             self._update_title()
             self.statusBar().showMessage(f"Saved {path}", 5000)
 
-    def after_unsaved_changes(self, then) -> bool:
+    def after_unsaved_changes(self, then: Callable[[], object]) -> bool:
         """Before replacing the session: with unsaved changes, ask Save / Discard / Cancel, as Quit does.
         ``then()`` runs at once when nothing is unsaved or on Discard, after the save on Save (if it
         succeeded), never on Cancel. Returns False if cancelled (or the save is still under way)."""
@@ -369,7 +373,11 @@ class MainWindow(QMainWindow):
             then()
             return True
         if answer == QMessageBox.StandardButton.Save:
-            self.save_session(then=lambda ok: ok and then())
+            def after_save(ok: bool) -> None:
+                if ok:
+                    then()
+
+            self.save_session(then=after_save)
         return False
 
     def _fill_recent_menu(self) -> None:
@@ -431,7 +439,7 @@ class MainWindow(QMainWindow):
             self._remember_folder(path)
             self.import_csv(path)
 
-    def _export(self, title: str, suffix: str, kind: str, write) -> None:
+    def _export(self, title: str, suffix: str, kind: str, write: Callable[[str], object]) -> None:
         tab = self.current_tab()
         start = os.path.join(self._file_dialog_folder(), f"gdplay-{tab.key}-{suffix}")
         path, _ = QFileDialog.getSaveFileName(self, title, start, kind)
@@ -439,7 +447,7 @@ class MainWindow(QMainWindow):
             self._remember_folder(path)
             self.run_export(title, path, write)
 
-    def run_export(self, title: str, path: str, write) -> bool:
+    def run_export(self, title: str, path: str, write: Callable[[str], object]) -> bool:
         try:
             write(path)
         except (ValidationError, OSError) as exc:
@@ -510,9 +518,10 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1400, 860)
         self.lecture = str(self.settings.value("view/lecture", False)).lower() == "true"
+        saved = self.settings.value("view/text_zoom", 1.0)  # a string from the settings file
         try:
-            zoom = float(self.settings.value("view/text_zoom", 1.0))
-        except (TypeError, ValueError):
+            zoom = float(saved) if isinstance(saved, (str, int, float)) else 1.0
+        except ValueError:
             zoom = 1.0
         self.text_zoom = min(max(zoom, TEXT_ZOOM_RANGE[0]), TEXT_ZOOM_RANGE[1])
         self.lecture_action.setChecked(self.lecture)

@@ -1,8 +1,19 @@
-"""What every tab does the same way: the window's Space / S / R / Ctrl+Z / Ctrl+Shift+Z commands, a clean
-stop, and its part of a session, on top of ``self.controller`` (a TrainingController), ``self.editor``
-(a PointEditor) and ``self.params``. A tab overrides only what differs (the Neural network tab's
-worked-example mode, say), and names its params class (``PARAMS``), the controls a session keeps
-(``SETTINGS``: name -> attribute path) and how to build a trainer on given data (``session_trainer``).
+"""The base class of every tab: ``TrainingTab``, a QWidget bound to one trainer through a
+TrainingController, with a declared contract (below) and what every tab does the same way: the controls
+protocol, the window's Space / S / R / Ctrl+Z / Ctrl+Shift+Z commands, errors in the status line, a clean
+stop, and its part of a session.
+
+The contract. A tab declares ``key``, ``title``, ``PARAMS`` (its params class, with a ``LIVE`` tuple of the
+fields that apply to the running run), the controls a session keeps (``SETTINGS``: name -> attribute path).
+It builds ``controls`` (a panel with ``edited = Signal(dict)``, the params fields the user changed,
+``show_params(params)``, and optionally ``show_derived(params)`` for what follows from them), ``playback``,
+``editor`` (its points) and calls ``start_training(trainer)`` (the controller and ``status_label``), then
+``connect_training()``. It defines the methods in ``REQUIRED`` (checked when the class is created).
+Snapshots arrive at ``on_snapshot``, drawn from the snapshot and the views computed with it only.
+
+The controls protocol: a panel emits ``edited({field: value})``; ``on_controls_edited`` applies the change
+(one undo entry if it restarts the run) through ``set_params``, which validates once and sends it; the panel
+is shown params (``show_params``) only when they came from elsewhere (a preset, an undo, a session).
 
 Transport: Play after a run stopped at its step limit goes on (the limit doubles); only Reset starts over.
 
@@ -20,17 +31,19 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QWidget
 
-from gdplay.bridge import CallFailed
+from gdplay.bridge import CallFailed, TrainingController
 from gdplay.core.atomic import atomic_write_text
 from gdplay.core.csvio import CSVError, Table, read_table, write_table
 from gdplay.core.session import SessionError, TabState, params_from_json, params_to_json, points_from_json
-from gdplay.core.trainer import Status, ValidationError
+from gdplay.core.trainer import Status, Trainer, ValidationError, export_state, import_state
 from gdplay.ui import gui_thread, session_controls
-from gdplay.ui.widgets.playback import MAX_LIMIT
+from gdplay.ui.widgets.playback import MAX_LIMIT, PlaybackBar
 
 UNDO_TRAINED_KEPT = 20  # undo entries that keep their trained run (a network's is ~100 kB); older ones restart
 
@@ -59,16 +72,133 @@ class UndoState:
     waiting: bool = False
 
 
-class TrainingTabMixin:
-    controller = None  # TrainingController, set by the tab
-    editor = None  # PointEditor, set by the tab
-    PARAMS: type = object
-    SETTINGS: Mapping[str, str] = {}
-    UNDO_SETTINGS: tuple[str, ...] = ()  # keys of SETTINGS that an undo puts back with params and points
-    N_CLASSES = 1  # labels a session may hold: 0 .. N_CLASSES - 1
+class TrainingTab(QWidget):
+    """One tab of the window: see the module's docstring for the contract."""
+
+    statusMessage = Signal(str)  # cursor coordinates and notices, for the main window's status bar
+
+    # -- declared by each tab --------------------------------------------------------------------------
+    key: ClassVar[str]
+    title: ClassVar[str]
+    PARAMS: ClassVar[Any]  # a frozen dataclass with LIVE: tuple[str, ...]
+    SETTINGS: ClassVar[Mapping[str, str]] = {}
+    UNDO_SETTINGS: ClassVar[tuple[str, ...]] = ()  # keys of SETTINGS that an undo puts back with params, points
+    N_CLASSES: ClassVar[int] = 1  # labels a session may hold: 0 .. N_CLASSES - 1
     # params shown in a spin box: name -> (its attribute path, values shown another way, such as batch size 0
     # and 1 by the full-batch and stochastic modes); a session's value outside the box's range is refused
-    PARAM_CONTROLS: Mapping[str, tuple[str, tuple[Any, ...]]] = {}
+    PARAM_CONTROLS: ClassVar[Mapping[str, tuple[str, tuple[Any, ...]]]] = {}
+    CHANGE_NAMES: ClassVar[Mapping[str, str]] = {}  # undo entry name by the first restarting field changed
+    CSV_COLUMNS: ClassVar[tuple[str, ...]] = ("x1", "x2")
+    CSV_LABEL: ClassVar[str | None] = "label"
+    # methods every tab defines (checked when a tab class is created)
+    REQUIRED: ClassVar[tuple[str, ...]] = ("set_params", "on_snapshot", "apply_preset", "session_trainer",
+                                           "history_table", "fit_points_view")
+
+    # -- built by each tab -----------------------------------------------------------------------------
+    controller: TrainingController
+    editor: Any  # a PointEditor (the Surfaces tab's start point has the same face)
+    controls: Any  # the side panel: edited = Signal(dict), show_params(params)
+    playback: PlaybackBar
+    status_label: QLabel
+    params: Any
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_LEGACY"):  # TRANSITIONAL: TrainingTabMixin below
+            return
+        if getattr(cls, "_legacy", False):
+            return
+        missing = [m for m in cls.REQUIRED if getattr(cls, m) is getattr(TrainingTab, m, None)]
+        undeclared = [a for a in ("key", "title", "PARAMS") if not hasattr(cls, a)]
+        if missing or undeclared:
+            raise TypeError(f"{cls.__name__} does not keep the TrainingTab contract: "
+                            f"define {', '.join(missing + undeclared)}")
+        if not isinstance(getattr(cls.PARAMS, "LIVE", None), tuple):
+            raise TypeError(f"{cls.__name__}.PARAMS ({cls.PARAMS.__name__}) declares no LIVE tuple of fields")
+
+    # -- what each tab defines -------------------------------------------------------------------------
+    def set_params(self, params: Any) -> bool:
+        """Validate ``params`` once, adopt them, send them to the trainer, show them where they did not
+        come from the controls; False (with a message) if refused."""
+        raise NotImplementedError
+
+    def on_snapshot(self, snap: Any) -> None:
+        """Draw the newest snapshot and the views computed with it."""
+        raise NotImplementedError
+
+    def apply_preset(self, key: str, play: bool = False) -> None:
+        raise NotImplementedError
+
+    def session_trainer(self, params: Any, xy: np.ndarray, labels: np.ndarray,
+                        settings: Mapping[str, Any]) -> Trainer:
+        """A trainer on given params and points (a session's trained state is checked by loading it)."""
+        raise NotImplementedError
+
+    def history_table(self) -> tuple[tuple[str, ...], np.ndarray]:
+        """The newest snapshot's history as (header, rows), the first column the iteration."""
+        raise NotImplementedError
+
+    def fit_points_view(self) -> None:
+        """Fit the point plot to the points (after an import, a session)."""
+
+    # -- wiring ----------------------------------------------------------------------------------------
+    def start_training(self, trainer: Trainer) -> TrainingController:
+        """The tab's controller (its training process starts with ``trainer``) and status line."""
+        self.controller = TrainingController(trainer, name=self.key, parent=self)
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return self.controller
+
+    def connect_training(self) -> None:
+        """Snapshots, errors and running state from the controller; transport from the playback bar;
+        params from the controls (the one protocol)."""
+        c = self.controller
+        c.snapshotReady.connect(self.on_snapshot)
+        c.failed.connect(self._on_controller_failed)
+        c.runningChanged.connect(self.playback.set_running)
+        c.runningChanged.connect(self.on_running)
+        self.playback.playToggled.connect(self.toggle_play)
+        self.playback.stepRequested.connect(self.step_once)
+        self.playback.resetRequested.connect(self.reset)
+        self.playback.rateChanged.connect(c.set_rate)
+        self.controls.edited.connect(self.on_controls_edited)
+
+    def on_running(self, running: bool) -> None:
+        """The run started or stopped (a tab that computes more when at rest overrides this)."""
+
+    def on_controls_edited(self, changes: dict[str, Any]) -> None:
+        """The one way params change from the controls: live fields at once; a change that restarts the run
+        as one undo entry, named by the first such field."""
+        restarting = [k for k in changes if k not in self.PARAMS.LIVE]
+        self._from_controls = replace(self.params, **changes)
+        try:
+            if not restarting:
+                self.set_params(self._from_controls)
+                return
+            with self.undoable(self.CHANGE_NAMES.get(restarting[0], "Change the settings")):
+                self.set_params(self._from_controls)
+        finally:
+            self._from_controls = None
+        self.on_restarting_change(changes)
+
+    _from_controls: Any = None  # the params the controls just produced, while they are being applied
+
+    def show_params(self, params: Any) -> None:
+        """Show ``params`` in the controls, unless the controls produced them (no echo back into the control
+        being dragged or typed in); a refused or corrected value is shown."""
+        if params != self._from_controls:
+            self.controls.show_params(params)
+        elif hasattr(self.controls, "show_derived"):
+            self.controls.show_derived(params)  # what follows from them (a model's parameter names)
+
+    def on_restarting_change(self, changes: dict[str, Any]) -> None:
+        """After a change that restarts the run (a tab that fits its views to the problem overrides this)."""
+
+    def view(self, name: str) -> Any:
+        """The view ``name`` computed with the snapshot on screen, or None (not asked for, or it failed)."""
+        value = self.controller.views.get(name)
+        return None if isinstance(value, CallFailed) else value
 
     # -- transport -----------------------------------------------------------------------------------------
     def toggle_play(self) -> None:
@@ -121,8 +251,6 @@ class TrainingTabMixin:
     # -- undo of changes that restart the run ----------------------------------------------------------------
     _undo_depth = 0
     _undo_settled: dict | None = None  # the UNDO_SETTINGS as of the last recorded change (None: as shown)
-    _undo_waiting: dict | None = None  # request number -> UndoState waiting for its trained run
-    _undo_seq = 0
     _undo_import_when_ready: UndoState | None = None
 
     @contextlib.contextmanager
@@ -165,20 +293,10 @@ class TrainingTabMixin:
         pts = self.editor.points
         settings = self._undo_settled if self._undo_settled is not None else self._undo_settings_shown()
         state = UndoState(self.params, pts.xy.copy(), pts.labels.copy(), dict(settings), waiting=True)
-        if self._undo_waiting is None:
-            self._undo_waiting = {}
-            self.controller.replyReady.connect(self._on_undo_reply)
-        self._undo_seq += 1
-        self._undo_waiting[self._undo_seq] = state
-        self.controller.request(("undo", self._undo_seq), "export_state")
+        self.controller.request(export_state, on_reply=lambda result: self._on_undo_reply(state, result))
         return state
 
-    def _on_undo_reply(self, tag: object, result: object) -> None:
-        if not (isinstance(tag, tuple) and tag[:1] == ("undo",)):
-            return
-        state = self._undo_waiting.pop(tag[1], None)
-        if state is None:
-            return
+    def _on_undo_reply(self, state: UndoState, result: object) -> None:
         state.waiting = False
         state.trained = result if isinstance(result, dict) else None
         if state is self._undo_import_when_ready:
@@ -221,10 +339,8 @@ class TrainingTabMixin:
 
     def _import_trained(self, trained: dict) -> None:
         """Send a trained run to the trainer (after the params and data it was made with)."""
-        if not self.restore_pending:
-            self.controller.replyReady.connect(self._on_restore_reply)
         self.restore_pending = True
-        self.controller.request("import_state", "import_state", trained)
+        self.controller.request(import_state, trained, on_reply=self._on_restore_reply)
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         return self.controller.shutdown(timeout_ms)
@@ -260,6 +376,7 @@ class TrainingTabMixin:
         if trained is not None:
             if not isinstance(trained, Mapping):
                 raise SessionError(f"{what}'s trained state is not an object.")
+            trained = dict(trained)
             self.session_trainer(params, xy, labels, settings).import_state(trained)
         return TabState(params, xy, labels, settings, trained)
 
@@ -274,9 +391,6 @@ class TrainingTabMixin:
             if not box.minimum() <= value <= box.maximum():
                 raise SessionError(f"{what}: {name} is {value!r}; this tab's control takes {box.minimum():g} to "
                                    f"{box.maximum():g}.")
-
-    def session_trainer(self, params: Any, xy: np.ndarray, labels: np.ndarray, settings: Mapping[str, Any]):
-        raise NotImplementedError
 
     def apply_session(self, state: TabState, description: str = "Open session") -> None:
         """Show a checked TabState: params, points (one undoable edit), settings, then the trained state,
@@ -295,10 +409,7 @@ class TrainingTabMixin:
 
     restore_pending = False  # a trained state sent to the trainer, not yet answered
 
-    def _on_restore_reply(self, tag: object, result: object) -> None:
-        if tag != "import_state":
-            return
-        self.controller.replyReady.disconnect(self._on_restore_reply)
+    def _on_restore_reply(self, result: object) -> None:
         self.restore_pending = False
         if isinstance(result, CallFailed):
             self.statusMessage.emit(f"The trained state could not be restored ({result.message}); the points "
@@ -313,8 +424,6 @@ class TrainingTabMixin:
         return (self.params, self.editor.points.version, tuple(sorted(settings.items())))
 
     # -- files: points as CSV, the run's history, the model --------------------------------------------
-    CSV_COLUMNS: tuple[str, ...] = ("x1", "x2")
-    CSV_LABEL: str | None = "label"
 
     def import_points_csv(self, path: str) -> int:
         """Replace the points with a CSV file's (one undoable edit); a refused file changes nothing.
@@ -346,13 +455,6 @@ class TrainingTabMixin:
         write_table(path, header, rows)
         return len(pts.xy)
 
-    def fit_points_view(self) -> None:
-        """Fit the point plot to the points (after an import)."""
-
-    def history_table(self) -> tuple[tuple[str, ...], np.ndarray]:
-        """The newest snapshot's history as (header, rows), the first column the iteration."""
-        raise NotImplementedError
-
     def export_history_csv(self, path: str) -> int:
         header, rows = self.history_table()
         if not len(rows):
@@ -375,3 +477,10 @@ class TrainingTabMixin:
             raise ValidationError("The model holds a value that is not finite (training diverged?); reset "
                                   "or lower the learning rate, then export again.") from None
         atomic_write_text(path, text + "\n")
+
+
+class TrainingTabMixin(TrainingTab):
+    """TRANSITIONAL: the base of tabs not yet converted to TrainingTab's contract (removed with the last)."""
+
+    _LEGACY = True
+    _legacy = True

@@ -23,7 +23,7 @@ from gdplay.bridge.commands import (
 from gdplay.bridge.runner import Runner
 from gdplay.bridge.worker import Replay
 from gdplay.core.points import Add
-from gdplay.core.regression import RegressionParams, RegressionTrainer
+from gdplay.core.regression import RegressionParams, RegressionTrainer, views
 from gdplay.core.trainer import Status
 
 
@@ -38,7 +38,7 @@ def test_only_the_newest_params_survive_in_place():
 
 
 def test_the_newest_view_of_each_name_survives():
-    a1, b1, a2 = SetView("a", "surface", (1,)), SetView("b", "surface", (2,)), SetView("a", None)
+    a1, b1, a2 = SetView("a", views.surface, (1,)), SetView("b", views.surface, (2,)), SetView("a", None)
     assert coalesce([a1, b1, Play(), a2]) == [b1, Play(), a2]
 
 
@@ -49,7 +49,7 @@ def test_a_data_replacement_drops_the_data_and_edits_before_it_not_after():
 
 
 def test_transport_and_requests_are_never_dropped():
-    cmds = [Play(), Pause(), Step(2), Reset(), Request("t", "m"), SetRate(5.0), SetRate(None), Stop()]
+    cmds = [Play(), Pause(), Step(2), Reset(), Request(1, views.residuals), SetRate(5.0), SetRate(None), Stop()]
     assert coalesce(cmds) == cmds
 
 
@@ -125,7 +125,7 @@ def test_a_rate_limits_steps_and_none_lifts_it(runner):
 
 
 def test_views_are_computed_with_each_snapshot_and_dropped_by_none(runner):
-    runner.apply([SetView("surface", "surface", ((0, 1), (-1.0, 2.0), (0.0, 9.0), (3, 4)))])
+    runner.apply([SetView("surface", views.surface, ((0, 1), (-1.0, 2.0), (0.0, 9.0), (3, 4)))])
     runner.tick()
     assert kinds(runner, "snapshot")[-1][1]["surface"].cost.shape == (3, 4)
     runner.apply([SetView("surface", None)])
@@ -133,11 +133,40 @@ def test_views_are_computed_with_each_snapshot_and_dropped_by_none(runner):
     assert "surface" not in kinds(runner, "snapshot")[-1][1]
 
 
-def test_a_request_is_answered_with_its_tag_and_a_failing_one_with_call_failed(runner):
-    runner.apply([Request("res", "residuals"), Request("bad", "surface", ("not axes",))])
+def test_a_request_is_answered_with_its_tag_and_a_failing_one_with_call_failed(runner, caplog):
+    runner.apply([Request(1, views.residuals), Request(2, views.surface, ("not axes",))])
     (tag1, value), (tag2, failure) = kinds(runner, "reply")
-    assert tag1 == "res" and value.shape == (100, 3)
-    assert tag2 == "bad" and isinstance(failure, CallFailed) and failure.method == "surface"
+    assert tag1 == 1 and value.shape == (100, 3)
+    assert tag2 == 2 and isinstance(failure, CallFailed) and failure.name == "surface"
+    assert failure.message.startswith("TypeError: ") and "surface failed" in caplog.text  # a bug: logged
+
+
+def test_a_view_with_nothing_to_show_yet_answers_its_sentence_quietly(caplog):
+    """NotReady is not a bug: its sentence comes back as the CallFailed's message, with no traceback."""
+    from gdplay.bridge.runner import Runner
+
+    sent = []
+    empty = Runner(RegressionTrainer(RegressionParams()), lambda kind, payload: sent.append((kind, payload)))
+    empty.apply([SetView("fit", views.fit_curves, ((0.0, 1.0),))])
+    empty.tick()
+    failure = [p for k, p in sent if k == "snapshot"][-1][1]["fit"]
+    assert isinstance(failure, CallFailed) and failure.message == views.NO_POINTS
+    assert "failed" not in caplog.text
+
+
+def test_only_functions_the_training_process_can_import_are_sent():
+    from gdplay.bridge.commands import check_call
+
+    assert check_call(views.surface) is views.surface
+    assert check_call(RegressionTrainer.export_state) is RegressionTrainer.export_state
+    trainer = RegressionTrainer(RegressionParams())
+
+    def local(t):
+        return t
+
+    for bad in (lambda t: t, local, trainer.export_state, "surface"):
+        with pytest.raises(TypeError, match="import by name"):
+            check_call(bad)
 
 
 def test_stop_ends_the_loop(runner):
@@ -155,7 +184,8 @@ def test_replay_keeps_what_makes_the_tabs_state_and_nothing_else():
     r = Replay()
     p1, p2 = SetParams(params(1e-4), 1), SetParams(params(2e-4), 2)
     d, e1, e2 = SetData((1,)), Edit("e1", 1), Edit("e2", 2)
-    v1, v2, rate = SetView("a", "m"), SetView("a", "n"), SetRate(3.0)
-    for cmd in [p1, Edit("before", 0), d, e1, Play(), v1, Request("t", "m"), p2, e2, v2, Step(3), rate, Reset()]:
+    v1, v2, rate = SetView("a", views.surface), SetView("a", views.residuals), SetRate(3.0)
+    for cmd in [p1, Edit("before", 0), d, e1, Play(), v1, Request(1, views.fit_curves), p2, e2, v2, Step(3), rate,
+                Reset()]:
         r.record(cmd)
     assert r.commands() == [p2, d, e1, e2, v2, rate]

@@ -11,7 +11,7 @@ import pytest
 from gdplay.bridge import CallFailed, processes, start_method
 from gdplay.bridge.controller import TrainingController
 from gdplay.core.regression import RegressionParams, RegressionTrainer
-from gdplay.core.trainer import Status
+from gdplay.core.trainer import Status, export_state
 
 KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
 
@@ -67,9 +67,10 @@ def test_a_start_method_that_cannot_work_is_reported_as_a_sentence(qtbot, nedric
         qtbot.waitUntil(lambda: bool(failures), timeout=5000)
         assert failures[0].startswith("Could not start training: StartMethodError: GDPLAY_START_METHOD must be")
         # the request a save makes is answered at once, not after a timeout
-        with qtbot.waitSignal(c.replyReady, timeout=1000) as blocker:
-            c.request("state", "export_state")
-        assert isinstance(blocker.args[1], CallFailed)
+        replies = []
+        c.request(export_state, on_reply=replies.append)
+        qtbot.waitUntil(lambda: bool(replies), timeout=1000)
+        assert isinstance(replies[0], CallFailed)
         # fixed, and Reset starts training
         monkeypatch.delenv("GDPLAY_START_METHOD")
         c.reset()
@@ -95,9 +96,10 @@ def test_a_killed_training_process_is_started_again_with_the_tabs_data_and_setti
         assert failures[0].startswith("the training process stopped unexpectedly (exit code ")
         qtbot.waitUntil(lambda: not c.running, timeout=2000)
         # a save asks every trainer for its state: answered at once that the run is gone
-        with qtbot.waitSignal(c.replyReady, timeout=1000) as blocker:
-            c.request("state", "export_state")
-        assert isinstance(blocker.args[1], CallFailed) and "not running" in blocker.args[1].message
+        replies = []
+        c.request(export_state, on_reply=replies.append)
+        qtbot.waitUntil(lambda: bool(replies), timeout=1000)
+        assert isinstance(replies[0], CallFailed) and "not running" in replies[0].message
         # a change made meanwhile is kept for the new process
         c.set_params(RegressionParams(learning_rate=3e-4, max_steps=10**9))
         c.reset()

@@ -8,7 +8,7 @@ import pytest
 from fault_trainers import BrokenTrainer, SlowTrainer
 
 from gdplay.bridge.controller import TrainingController
-from gdplay.core.regression import RegressionParams, RegressionTrainer
+from gdplay.core.regression import RegressionParams, RegressionTrainer, views
 from gdplay.core.trainer import Status
 
 
@@ -50,9 +50,10 @@ def test_pause_step_reset(qtbot, controller):
     qtbot.waitUntil(lambda: controller.running, timeout=2000)
     controller.pause()
     qtbot.waitUntil(lambda: not controller.running, timeout=2000)
-    with qtbot.waitSignal(controller.replyReady, timeout=2000) as blocker:  # the step it paused at
-        controller.request("paused at", "snapshot")
-    n = blocker.args[1].step
+    replies = []
+    controller.request(RegressionTrainer.snapshot, on_reply=replies.append)  # the step it paused at
+    qtbot.waitUntil(lambda: bool(replies), timeout=2000)
+    n = replies[0].step
     controller.step(1)  # exactly one more: had it kept training, it would be further on
     qtbot.waitUntil(lambda: controller.latest.step == n + 1, timeout=2000)
     controller.step(5)
@@ -156,7 +157,7 @@ def test_slow_motion_then_full_speed_keeps_snapshots_coming(qtbot, controller):
 def test_a_view_kept_by_its_share_arrives_with_every_snapshot(qtbot, controller):
     """A view given a tiny max_share is computed once and then kept while training runs: the snapshots
     between carry it (sent once, as Unchanged) and the GUI sees the kept value, not None."""
-    controller.set_view("cost", "residuals", max_share=1e-6)
+    controller.set_view("cost", views.residuals, max_share=1e-6)
     controller.set_rate(None)
     controller.play()
     seen = []
@@ -168,15 +169,21 @@ def test_a_view_kept_by_its_share_arrives_with_every_snapshot(qtbot, controller)
 
 
 def test_views_arrive_with_snapshots_and_requests_are_answered(qtbot, controller):
-    controller.set_view("surface", "surface", (0, 1), (-1.0, 2.0), (0.0, 9.0), (30, 40))
+    controller.set_view("surface", views.surface, (0, 1), (-1.0, 2.0), (0.0, 9.0), (30, 40))
     controller.step(3)
     qtbot.waitUntil(lambda: "surface" in controller.views and controller.latest.step == 3, timeout=3000)
     assert controller.views["surface"].cost.shape == (30, 40)
     assert not controller.views["surface"].cost.flags.writeable
-    with qtbot.waitSignal(controller.replyReady, timeout=3000) as blocker:
-        controller.request("cost-now", "residuals")
-    tag, value = blocker.args
-    assert tag == "cost-now" and value.shape == (100, 3)
+    replies = []
+    controller.request(views.residuals, on_reply=lambda value: replies.append(("first", value)))
+    controller.request(views.fit_curves, (0.0, 3.0), on_reply=lambda value: replies.append(("second", value)))
+    controller.request(views.residuals)  # nobody waits for this one's answer
+    qtbot.waitUntil(lambda: len(replies) == 2, timeout=3000)
+    (first, value), (second, fit) = replies  # each answer to its own callback, in order
+    assert first == "first" and value.shape == (100, 3)
+    assert second == "second" and fit.x.tolist() == [0.0, 3.0]  # a line: its two ends over the range asked
+    with pytest.raises(TypeError, match="import by name"):  # a closure could not cross into the process
+        controller.request(lambda t: t.snapshot())
     controller.set_view("surface", None)
     controller.step(1)
     qtbot.waitUntil(lambda: controller.latest.step == 4, timeout=3000)
@@ -200,10 +207,10 @@ def test_a_trainer_that_cannot_be_pickled_fails_with_a_message(qtbot, nedrich):
 def test_a_failing_view_is_reported_for_that_view_and_training_goes_on(qtbot, controller):
     from gdplay.bridge import CallFailed
 
-    controller.set_view("broken", "surface", "not axes")  # wrong arguments: this view raises
+    controller.set_view("broken", views.surface, "not axes")  # wrong arguments: this view raises
     controller.play()
     qtbot.waitUntil(lambda: isinstance(controller.views.get("broken"), CallFailed), timeout=3000)
-    assert controller.views["broken"].method == "surface"
+    assert controller.views["broken"].name == "surface"
     n = controller.latest.step
     qtbot.waitUntil(lambda: controller.latest.step > n, timeout=3000)
     assert controller.error is None
@@ -213,7 +220,7 @@ def test_a_large_command_while_large_snapshots_stream_does_not_deadlock(qtbot, c
     """A 200,000-point replacement fills the command pipe while 200 KB surfaces fill the other way."""
     from gdplay.core.points import Replace
 
-    controller.set_view("surface", "surface", (0, 1), (-1.0, 2.0), (0.0, 9.0), (300, 300))
+    controller.set_view("surface", views.surface, (0, 1), (-1.0, 2.0), (0.0, 9.0), (300, 300))
     controller.play()
     qtbot.waitUntil(lambda: "surface" in controller.views, timeout=3000)
     rng = np.random.default_rng(0)

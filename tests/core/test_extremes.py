@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from gdplay.core.regression import RegressionParams, RegressionTrainer
+from gdplay.core.regression import RegressionParams, RegressionTrainer, views
 from gdplay.core.svm import SVMParams, SVMTabTrainer
 from gdplay.core.trainer import Status
 
@@ -27,8 +27,8 @@ def test_a_start_point_whose_cost_overflows_is_a_sentence(initial, optimizer):
     assert s.status is Status.DIVERGED and "The cost at the start point is" in s.message
     assert "choose a start nearer the points" in s.message
     assert t.step(10) == 0
-    t.fit_curves((0.0, 4.0))
-    t.cost_curve((-1.0, 1.0)) if len(s.main.coef) == 1 else t.surface((0, 1), (-1.0, 1.0), (-1.0, 1.0))
+    views.fit_curves(t, (0.0, 4.0))
+    views.cost_curve(t, (-1.0, 1.0)) if len(s.main.coef) == 1 else views.surface(t, (0, 1), (-1.0, 1.0), (-1.0, 1.0))
 
 
 def test_a_far_start_with_a_finite_cost_diverges_with_the_last_finite_state():

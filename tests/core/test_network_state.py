@@ -3,13 +3,11 @@ the same snapshot and pictures, training goes on bit-identically, and a bad stat
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from dataclasses import fields, is_dataclass, replace
-from typing import Any
+from dataclasses import replace
 
 import numpy as np
 import pytest
+from state_helpers import DELETE, assert_same, damage_base64, saved_state, set_at, through_json
 
 from gdplay.core.datasets import make_blobs, make_moons, make_xor
 from gdplay.core.network import ChainExample, ChainParams, NetworkParams, NetworkTrainer
@@ -29,40 +27,13 @@ def _new(data, eval_every: int = 10, history_capacity: int = 4096, **params) -> 
     return t
 
 
-def _through_json(state: dict) -> Any:
-    return json.loads(json.dumps(state, allow_nan=False))
-
-
 def _restored(t: NetworkTrainer, data, **kwargs) -> NetworkTrainer:
     """A fresh trainer with the same params and data, given t's state after a trip through JSON."""
     X, y, mask = data
     r = NetworkTrainer(t.params, **kwargs)
     r.set_data(X, y, test_mask=mask)
-    r.import_state(_through_json(t.export_state()))
+    r.import_state(saved_state(t))
     return r
-
-
-def assert_same(a: Any, b: Any, path: str = "") -> None:
-    """Equal to the bit: arrays by dtype, shape and bytes; floats by their bytes (NaN == NaN, 0.0 != -0.0)."""
-    if is_dataclass(a):
-        assert type(a) is type(b), path
-        for f in fields(a):
-            assert_same(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")
-    elif isinstance(a, np.ndarray):
-        assert isinstance(b, np.ndarray) and (a.dtype, a.shape) == (b.dtype, b.shape), path
-        assert a.tobytes() == b.tobytes(), path
-    elif isinstance(a, (tuple, list)):
-        assert type(a) is type(b) and len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b)):
-            assert_same(x, y, f"{path}[{i}]")
-    elif isinstance(a, Mapping):
-        assert isinstance(b, Mapping) and a.keys() == b.keys(), path
-        for k in a:
-            assert_same(a[k], b[k], f"{path}[{k!r}]")
-    elif isinstance(a, float):
-        assert isinstance(b, float) and np.float64(a).tobytes() == np.float64(b).tobytes(), (path, a, b)
-    else:
-        assert a == b, (path, a, b)
 
 
 # -- round trip and continuation ------------------------------------------------------------------------
@@ -117,7 +88,7 @@ def test_a_restored_mini_batch_run_draws_the_same_batches():
     data, _, params, steps = _case("mini-batch, momentum, 2 hidden, test split")
     t = _new(data, **params)
     t.step(steps)
-    state = _through_json(t.export_state())
+    state = saved_state(t)
     other = _new(data, **params)
     other.step(1)  # a generator in another place
     state["batches"]["rng"] = other.export_state()["batches"]["rng"]
@@ -176,13 +147,13 @@ def test_no_network_round_trips_as_nothing_learned():
     data = (np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([1, 1]), None)
     t = _new(data)
     assert t.status is Status.INVALID
-    state = _through_json(t.export_state())
+    state = saved_state(t)
     assert state == {"kind": "network", "format": 1, "layer_sizes": []}
     r = _new(data)
     r.import_state(state)
     assert_same(t.snapshot(), r.snapshot())
     with pytest.raises(ValidationError, match=r"is for layers 2-4-1; the current settings and data make no network"):
-        r.import_state(_through_json(_new(_data()).export_state()))
+        r.import_state(through_json(_new(_data()).export_state()))
 
 
 @pytest.mark.parametrize("name", ["nesterov, every buffer thinned", "3 classes, softmax, adam, mse, test split"])
@@ -210,31 +181,17 @@ def _nan_weight(s):
     s["weights"][1] = encode_array(np.full((6, 5), np.nan))
 
 
+# the shared damages (tests/state_helpers.py) in this file's order: the value first, then the path
 def _drop(*keys):
-    def tamper(s):
-        obj = s
-        for k in keys[:-1]:
-            obj = obj[k]
-        del obj[keys[-1]]
-    return tamper
+    return set_at(keys, DELETE)
 
 
 def _set(value, *keys):
-    def tamper(s):
-        obj = s
-        for k in keys[:-1]:
-            obj = obj[k]
-        obj[keys[-1]] = value
-    return tamper
+    return set_at(keys, value)
 
 
 def _damage(*keys):
-    def tamper(s):
-        obj = s
-        for k in keys:
-            obj = obj[k]
-        obj["base64"] = obj["base64"][:-4] + "@@@@"
-    return tamper
+    return damage_base64(keys)
 
 
 def _order_of_zeros(s):
@@ -278,7 +235,7 @@ def test_a_bad_state_is_refused_with_a_sentence_and_changes_nothing(name):
     params = dict(hidden=(6, 5), optimizer="adam", batch_size=16, learning_rate=0.05)
     saved = _new(data, **params)
     saved.step(40)
-    state = _through_json(saved.export_state())
+    state = saved_state(saved)
     tamper(state)
     t = _new(data, **params)
     t.step(17)  # something learned that must survive the refusal
@@ -313,7 +270,7 @@ def test_a_state_for_another_architecture_or_data_is_refused(hidden, data_args, 
     t.step(5)
     before = t.export_state()
     with pytest.raises(ValidationError, match=match):
-        t.import_state(_through_json(saved.export_state()))
+        t.import_state(saved_state(saved))
     assert_same(before, t.export_state())
 
 
@@ -321,14 +278,14 @@ def test_a_state_recorded_at_another_spacing_is_refused():
     saved = _new(_data(), eval_every=5)
     saved.step(12)
     with pytest.raises(ValidationError, match=r"recorded metrics every 5 steps; this trainer every 10"):
-        _new(_data()).import_state(_through_json(saved.export_state()))
+        _new(_data()).import_state(saved_state(saved))
 
 
 # -- the worked example ------------------------------------------------------------------------------------
 
 def _chain_restored(c: ChainExample) -> ChainExample:
     r = ChainExample(c.params, history_capacity=c.error_history_.capacity)
-    r.import_state(_through_json(c.export_state()))
+    r.import_state(saved_state(c))
     return r
 
 
@@ -367,7 +324,7 @@ def test_a_diverged_worked_example_round_trips():
 def test_a_bad_worked_example_state_is_refused_and_changes_nothing(tamper, match):
     saved = ChainExample()
     saved.step(10)
-    state = _through_json(saved.export_state())
+    state = saved_state(saved)
     tamper(state)
     c = ChainExample()
     c.step(4)

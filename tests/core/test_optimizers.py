@@ -148,3 +148,21 @@ def test_rmsprop_decay_has_one_default_everywhere():
     parser = argparse.ArgumentParser()
     fit_regression.add_arguments(parser)
     assert parser.parse_args(["--data", "x.csv"]).beta2 is None  # the optimizer's own default
+
+
+def test_every_list_of_optimizers_is_derived_from_the_one_spec():
+    """An optimizer is one SPECS entry (plus its class, for an update rule): the rule names, line searches,
+    labels, hyperparameter defaults, the regression and fit choices and the live fields all follow it."""
+    from gdplay.core import optimizers as O
+    from gdplay.core.regression import OPTIMIZER_LABELS, REGRESSION_OPTIMIZERS, RegressionParams
+
+    assert O.OPTIMIZERS + O.LINE_SEARCHES == tuple(O.SPECS) == REGRESSION_OPTIMIZERS
+    assert set(O.LINE_SEARCHES) == {"exact", "armijo"}
+    for name, spec in O.SPECS.items():
+        assert OPTIMIZER_LABELS[name] == spec.label and spec.rule
+        assert set(spec.hyperparameters) <= set(O.HYPERPARAMETER_SPECS)
+        if not spec.line_search:
+            opt = O.make_optimizer(name, 0.1)
+            assert opt.hyperparameters() == {"learning_rate": 0.1, **spec.hyperparameters}  # its defaults
+    assert set(O.LIVE_HYPERPARAMETERS) <= set(RegressionParams.LIVE)
+    assert O.HYPERPARAMETERS["rmsprop"] == {"beta2": 0.9, "epsilon": 1e-8}

@@ -72,3 +72,37 @@ def test_history_is_bounded_and_spans_the_whole_run():
     assert rows[0, 0] == 0 and rows[-1, 0] == 1000
     assert np.all(np.diff(rows[:, 0]) > 0)
     assert not rows.flags.writeable
+
+
+def test_a_loaded_history_goes_on_as_the_one_it_was_saved_from():
+    """History.load takes the rows and stride a run saved; appending to both afterwards gives the same
+    rows: the same stride, the same count, the same thinning when full."""
+    h = History(("v",), capacity=8)
+    for step in range(37):
+        h.append(step, float(step) ** 2)
+    loaded = History.load(h.fields, h.rows(), h.stride, capacity=h.capacity)
+    assert loaded.stride == h.stride > 1 and len(loaded) == len(h)
+    np.testing.assert_array_equal(loaded.rows(), h.rows())
+    for step in range(37, 200):
+        h.append(step, -float(step))
+        loaded.append(step, -float(step))
+    np.testing.assert_array_equal(loaded.rows(), h.rows())
+    assert loaded.columns == ("step", "v")
+
+
+@pytest.mark.parametrize(("rows", "stride", "message"), [
+    (np.array([[0.0, 1.0], [2.0, 1.0]]), 3, "power of two"),
+    (np.array([[0.0, 1.0], [3.0, 1.0]]), 2, "bad steps"),
+    (np.array([[4.0, 1.0], [2.0, 1.0]]), 2, "bad steps"),  # not increasing
+    (np.array([[0.0, 1.0], [np.nan, 1.0]]), 1, "bad steps"),
+    (np.zeros((9, 2)), 1, "at most 8"),
+    (np.zeros((2, 3)), 1, "shape"),
+])
+def test_history_load_refuses_rows_append_could_not_have_made(rows, stride, message):
+    with pytest.raises(ValueError, match=message):
+        History.load(("v",), rows, stride, capacity=8)
+
+
+def test_history_load_keeps_nan_and_inf_values():
+    rows = np.array([[0.0, 1.0], [1.0, np.inf], [2.0, np.nan]])
+    np.testing.assert_array_equal(History.load(("v",), rows).rows(), rows)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from gdplay.core.least_squares import PowerSums, Quadratic, make_basis, scaling_for
 from gdplay.core.points import Add, Delete, Insert, Move
-from gdplay.core.regression import REGRESSION_OPTIMIZERS, RegressionParams, RegressionTrainer
+from gdplay.core.regression import REGRESSION_OPTIMIZERS, RegressionParams, RegressionTrainer, views
 from gdplay.core.trainer import Status, ValidationError
 
 
@@ -117,7 +117,7 @@ def test_armijo_always_decreases_the_cost(nedrich):
     x, y = nedrich
     t = trainer(x, y, optimizer="armijo", max_steps=300)
     t.fit()
-    costs = t.snapshot().history[:, 1]
+    costs = t.snapshot().columns.cost
     assert np.all(np.diff(costs) <= 0)
 
 
@@ -153,7 +153,7 @@ def test_compare_mode_runs_each_optimizer_from_the_same_start(nedrich):
     snap = t.snapshot()
     assert [r.optimizer for r in snap.runs] == ["gd", "momentum", "adam"]
     for r in snap.runs:
-        assert r.step == 50 and tuple(r.history[0, 6:8]) == (-1.0, 0.0)
+        assert r.step == 50 and tuple(r.columns.theta[0]) == (-1.0, 0.0)
     assert len({tuple(r.coef) for r in snap.runs}) == 3
 
 
@@ -163,10 +163,10 @@ def test_slope_model_one_weight_example():
     t = trainer(x, 2 * x, model="slope", cost="sse", initial=(0.2,), learning_rate=0.4, max_steps=200)
     t.fit()
     assert t.coef_[0] == pytest.approx(2.0, rel=1e-6)
-    h = t.snapshot().history
-    steps = np.abs(np.diff(h[:, 6]))
+    h = t.snapshot().columns
+    steps = np.abs(np.diff(h.theta[:, 0]))
     assert np.all(np.diff(steps[:20]) < 0)  # steps shrink as the slope flattens
-    assert h[0, 7] == pytest.approx(-2 * np.sum(x * (2 * x - 0.2 * x)))  # dJ/dw at w0
+    assert h.gradient is not None and h.gradient[0] == pytest.approx(-2 * np.sum(x * (2 * x - 0.2 * x)))  # dJ/dw at w0
     big = trainer(3 * x, 6 * x, model="slope", cost="sse", initial=(0.2,), learning_rate=0.4, max_steps=5000)
     big.fit()
     assert big.status is Status.DIVERGED  # the same rate on larger x: 2/λ is exceeded
@@ -282,12 +282,12 @@ def test_surface_costs_the_same_for_any_number_of_points():
     x = rng.uniform(0, 10, 1_000_000)
     y = 2 * x + 1 + rng.normal(0, 1, x.size)
     t = trainer(x, y)
-    s = t.surface((0, 1), (0, 4), (-2, 4), (50, 60))
+    s = views.surface(t, (0, 1), (0, 4), (-2, 4), (50, 60))
     assert s.cost.shape == (50, 60)
     m = np.linspace(0, 4, 60)[7]
     b = np.linspace(-2, 4, 50)[11]
     assert s.cost[11, 7] == pytest.approx(np.mean((y - (m * x + b)) ** 2), rel=1e-9)
-    assert t.surface((0, 1), (0, 4), (-2, 4), (50, 60)) is s  # cached until something changes
+    assert views.surface(t, (0, 1), (0, 4), (-2, 4), (50, 60)) is s  # cached until something changes
 
 
 def test_live_learning_rate_keeps_the_iterate_and_structural_change_resets(nedrich):
@@ -343,7 +343,7 @@ def test_batch_against_stochastic_side_by_side(nedrich):
     assert [r.label for r in snap.runs] == ["gradient descent", "gradient descent, stochastic"]
     assert [r.batch_size for r in snap.runs] == [0, 1]
     batch, sgd = snap.runs
-    assert np.isnan(batch.history[1:, 3]).all() and np.isfinite(sgd.history[1:, 3]).all()
+    assert np.isnan(batch.columns.average(10)[1:]).all() and np.isfinite(sgd.columns.average(10)[1:]).all()
     assert sgd.epoch == 3 and batch.epoch == 300  # completed passes (300 updates of 1 of 100 points)
 
 
@@ -352,7 +352,7 @@ def test_surface_stays_accurate_around_a_diverged_run(nedrich):
     t = trainer(x, y, learning_rate=5e-4, max_steps=5000)
     t.fit()
     assert t.status is Status.DIVERGED and abs(t.m) > 1e100
-    s = t.surface((0, 1), (-1.0, 3.0), (-5.0, 10.0), (20, 30))
+    s = views.surface(t, (0, 1), (-1.0, 3.0), (-5.0, 10.0), (20, 30))
     m, b = np.linspace(-1, 3, 30)[4], np.linspace(-5, 10, 20)[7]
     assert s.cost[7, 4] == pytest.approx(np.mean((y - (m * x + b)) ** 2), rel=1e-9)
 
@@ -367,8 +367,8 @@ def test_history_pairs_each_iterate_with_the_gradient_at_it(optimizer):
                                            optimizer=optimizer, max_steps=30))
     t.set_data(x, y)
     t.fit()
-    h = t.snapshot().history
-    w, g = h[:, 6], h[:, 7]
+    h = t.snapshot().columns
+    w, g = h.theta[:, 0], h.gradient
     np.testing.assert_allclose(g, -2.0 * ((y[None, :] - w[:, None] * x[None, :]) * x).sum(axis=1),
                                rtol=1e-9, atol=1e-12)
 
@@ -385,5 +385,31 @@ def test_nesterov_path_is_labelled_as_the_look_ahead_point():
                                                optimizer=name, momentum=0.9, max_steps=5))
         t.set_data(x, 2 * x)
         t.step(1)
-        first[name] = t.snapshot().history[1, 6] - 0.2
+        first[name] = t.snapshot().columns.theta[1, 0] - 0.2
     assert first["nesterov"] == pytest.approx(1.9 * first["gd"])
+
+
+@pytest.mark.parametrize(("model", "optimizer"), [("slope", "gd"), ("line", "momentum"), ("poly", "adam")])
+def test_history_columns_by_name_hold_what_they_say(nedrich, model, optimizer):
+    """Each named column means what its name says, for every model (a slope's extra gradient column
+    shifts nothing): cost is E(θ) of the same row's θ, dist is ‖θ - θ*‖, theta starts at the start."""
+    x, y = nedrich
+    t = trainer(x, y, model=model, degree=3, optimizer=optimizer, scale=True, learning_rate=0.01, max_steps=40,
+                initial=None)
+    t.fit()
+    snap = t.snapshot()
+    h = snap.columns
+    p = len(snap.names)
+    assert h.theta.shape == (len(h), p) and len(h) == 41
+    np.testing.assert_array_equal(h.step, np.arange(41))
+    np.testing.assert_array_equal(h.theta[0], np.zeros(p))  # initial=None: every parameter starts at 0
+    np.testing.assert_array_equal(h.theta[-1], snap.theta)
+    np.testing.assert_allclose(h.cost, [t.q.cost(th) for th in h.theta], rtol=1e-9)
+    np.testing.assert_allclose(h.dist, np.linalg.norm(h.theta - snap.optimum.theta, axis=1), rtol=1e-9)
+    assert np.isnan(h.average(100)).all()  # full batch: no per-update sample costs to average
+    if model == "slope":
+        np.testing.assert_allclose(h.gradient, [t.q.gradient(th)[0] for th in h.theta], rtol=1e-9)
+    else:
+        assert h.gradient is None
+    # raw units: the coefficients each row's θ stands for (the last row's are the run's coef)
+    np.testing.assert_allclose(snap.raw_theta()[-1], snap.coef, rtol=1e-12)

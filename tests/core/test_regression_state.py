@@ -3,11 +3,10 @@ continuation for every optimizer (seeded shuffles included), and refusal of dama
 
 import copy
 import dataclasses
-import json
-import math
 
 import numpy as np
 import pytest
+from state_helpers import DELETE, assert_same, saved_state, set_at
 
 from gdplay.core.regression import RegressionParams, RegressionTrainer
 from gdplay.core.state import encode_array
@@ -20,33 +19,6 @@ def trainer(x, y, capacity=CAPACITY, **kw) -> RegressionTrainer:
     t = RegressionTrainer(RegressionParams(**kw), history_capacity=capacity)
     t.set_data(x, y)
     return t
-
-
-def through_json(t: RegressionTrainer) -> dict:
-    return json.loads(json.dumps(t.export_state(), allow_nan=False))
-
-
-def assert_same(a, b, path="snapshot"):
-    """Equal field by field; arrays bit-exact (NaN equal to NaN), floats exact."""
-    assert type(a) is type(b), path
-    if dataclasses.is_dataclass(a):
-        for f in dataclasses.fields(a):
-            assert_same(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")
-    elif isinstance(a, np.ndarray):
-        assert a.dtype == b.dtype and a.shape == b.shape, path
-        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), path
-    elif isinstance(a, (tuple, list)):
-        assert len(a) == len(b), path
-        for i, (u, v) in enumerate(zip(a, b)):
-            assert_same(u, v, f"{path}[{i}]")
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys(), path
-        for k in a:
-            assert_same(a[k], b[k], f"{path}[{k!r}]")
-    elif isinstance(a, float) and math.isnan(a):
-        assert math.isnan(b), path
-    else:
-        assert a == b, path
 
 
 CONFIGS = {
@@ -72,7 +44,7 @@ def test_round_trip_and_continuation_are_exact(nedrich, kw):
     a = trainer(x, y, max_steps=100_000, **kw)
     a.step(137)  # mid-epoch for the shuffled runs (100 points)
     b = trainer(x, y, max_steps=100_000, **kw)
-    b.import_state(through_json(a))
+    b.import_state(saved_state(a))
     assert_same(a.snapshot(), b.snapshot())
     assert all(run.history.stride > 1 for run in b.runs)
     for k in (1, 250, 900):
@@ -97,7 +69,7 @@ def test_diverged_runs_round_trip_with_their_non_finite_history(nedrich, kw):
     assert a.status is Status.DIVERGED
     assert not np.isfinite(a.snapshot().history).all()  # NaN averages (full batch) or inf ones (overflow)
     b = trainer(x, y, max_steps=10_000, **kw)
-    b.import_state(through_json(a))
+    b.import_state(saved_state(a))
     assert_same(a.snapshot(), b.snapshot())
     assert b.snapshot().message.startswith("Training diverged at step")
     assert b.step(10) == 0
@@ -110,7 +82,7 @@ def test_converged_and_step_limited_runs_round_trip(nedrich):
     a.fit()
     assert [r.status for r in a.runs] == [Status.CONVERGED, Status.MAX_STEPS]
     b = trainer(x, y, **kw)
-    b.import_state(through_json(a))
+    b.import_state(saved_state(a))
     assert_same(a.snapshot(), b.snapshot())
     assert b.step(10) == 0
     # raising the limit lets the step-limited run go on, the same way on both
@@ -128,7 +100,7 @@ def test_reset_after_import_and_the_versions(nedrich):
     b = RegressionTrainer(RegressionParams(**kw), history_capacity=CAPACITY)
     b.set_data(x, y, version=4)
     b.set_params(RegressionParams(**kw), version=9)  # as a session load does: params, data, then the state
-    b.import_state(through_json(a))
+    b.import_state(saved_state(a))
     s = b.snapshot()
     assert (s.params_version, s.data_version, s.step) == (9, 4, 55)
     b.reset()
@@ -141,7 +113,7 @@ def test_reset_after_import_and_the_versions(nedrich):
 
 def test_empty_data_round_trips_and_does_not_fit_data(nedrich):
     empty = trainer(np.array([]), np.array([]))
-    state = through_json(empty)
+    state = saved_state(empty)
     other = trainer(np.array([]), np.array([]))
     other.import_state(state)
     assert_same(empty.snapshot(), other.snapshot())
@@ -150,49 +122,39 @@ def test_empty_data_round_trips_and_does_not_fit_data(nedrich):
         trainer(*nedrich).import_state(state)
 
 
-def _set(path, value):
-    def change(state):
-        *head, last = path
-        for k in head:
-            state = state[k]
-        if value is KeyError:
-            del state[last]
-        else:
-            state[last] = value
-    return change
-
-
 COMPARE = {"optimizer": "gd", "batch_size": 5, "learning_rate": 1e-5, "compare": ("adam", "armijo/0")}
 BAD = {
-    "wrong kind": (_set(["kind"], "svm"), "is a saved 'svm' state; expected 'regression'"),
-    "wrong format": (_set(["format"], 2), "has format version 2; this version of gdplay reads version 1"),
-    "missing field": (_set(["runs", 0, "theta"], KeyError), r"run 0 \(gd\) has no 'theta' field"),
-    "missing runs": (_set(["runs"], KeyError), "has no 'runs' field"),
-    "three coefficients": (_set(["runs", 1, "theta"], encode_array(np.zeros(3))),
+    "wrong kind": (set_at(["kind"], "svm"), "is a saved 'svm' state; expected 'regression'"),
+    "wrong format": (set_at(["format"], 2), "has format version 2; this version of gdplay reads version 1"),
+    "missing field": (set_at(["runs", 0, "theta"], DELETE), r"run 0 \(gd\) has no 'theta' field"),
+    "missing runs": (set_at(["runs"], DELETE), "has no 'runs' field"),
+    "three coefficients": (set_at(["runs", 1, "theta"], encode_array(np.zeros(3))),
                            r"run 1 \(adam\) theta has shape 3; expected 2"),
-    "damaged base64": (_set(["runs", 0, "theta", "base64"], "AAAA*AAA"), "theta is damaged"),
-    "short data": (_set(["runs", 0, "theta", "base64"], "AAAAAAAAAAA="), r"theta is damaged: 8 bytes for 2 values"),
-    "nan iterate": (_set(["runs", 0, "theta"], encode_array(np.array([np.nan, 1.0]))), "contains NaN or infinity"),
-    "wrong status": (_set(["runs", 2, "status"], "asleep"), "'status' is 'asleep'; expected one of 'ready'"),
-    "negative step": (_set(["runs", 0, "step"], -1), "'step' is -1; expected a whole number >= 0"),
-    "bool for an int": (_set(["runs", 0, "step"], True), "'step' is True; expected int"),
-    "not a shuffle": (_set(["runs", 0, "order"], encode_array(np.zeros(100, dtype=int))), "is not a shuffle"),
-    "shuffle too short": (_set(["runs", 0, "order"], encode_array(np.arange(99))), "order has shape 99; expected 100"),
-    "bad alpha": (_set(["runs", 2, "alpha"], 0.0), "'alpha' is 0.0; expected a positive finite number"),
-    "other runs": (_set(["runs", 1, "spec"], "momentum"), r"has the runs \['gd', 'momentum', 'armijo/0'\]"),
+    "damaged base64": (set_at(["runs", 0, "theta", "base64"], "AAAA*AAA"), "theta is damaged"),
+    "short data": (set_at(["runs", 0, "theta", "base64"], "AAAAAAAAAAA="), r"theta is damaged: 8 bytes for 2 values"),
+    "nan iterate": (set_at(["runs", 0, "theta"], encode_array(np.array([np.nan, 1.0]))), "contains NaN or infinity"),
+    "wrong status": (set_at(["runs", 2, "status"], "asleep"), "'status' is 'asleep'; expected one of 'ready'"),
+    "negative step": (set_at(["runs", 0, "step"], -1), "'step' is -1; expected a whole number >= 0"),
+    "bool for an int": (set_at(["runs", 0, "step"], True), "'step' is True; expected int"),
+    "not a shuffle": (set_at(["runs", 0, "order"], encode_array(np.zeros(100, dtype=int))), "is not a shuffle"),
+    "shuffle too short": (set_at(["runs", 0, "order"], encode_array(np.arange(99))),
+                          "order has shape 99; expected 100"),
+    "bad alpha": (set_at(["runs", 2, "alpha"], 0.0), "'alpha' is 0.0; expected a positive finite number"),
+    "other runs": (set_at(["runs", 1, "spec"], "momentum"), r"has the runs \['gd', 'momentum', 'armijo/0'\]"),
     "missing moment": (lambda s: s["runs"][1]["optimizer"]["moments"].pop(), "has 1 moment arrays; 'adam' keeps 2"),
-    "moment shape": (_set(["runs", 1, "optimizer", "moments", 1], encode_array(np.zeros((2, 1)))),
+    "moment shape": (set_at(["runs", 1, "optimizer", "moments", 1], encode_array(np.zeros((2, 1)))),
                      "moment 1 has shape 2×1; expected 2"),
-    "history fields": (_set(["runs", 0, "history", "fields"], ["cost"]), "history records \\['cost'\\]"),
-    "history steps": (_set(["runs", 0, "history", "rows"], encode_array(np.zeros((2, 8)))),
+    "history fields": (set_at(["runs", 0, "history", "fields"], ["cost"]), "history records \\['cost'\\]"),
+    "history steps": (set_at(["runs", 0, "history", "rows"], encode_array(np.zeros((2, 8)))),
                       "history has bad steps"),
-    "history stride": (_set(["runs", 0, "history", "stride"], 3), "'stride' is 3; expected a power of two"),
-    "history too long": (_set(["runs", 0, "history", "rows"], encode_array(np.c_[np.arange(65.0), np.zeros((65, 7))])),
+    "history stride": (set_at(["runs", 0, "history", "stride"], 3), "'stride' is 3; expected a power of two"),
+    "history too long": (set_at(["runs", 0, "history", "rows"],
+                                encode_array(np.c_[np.arange(65.0), np.zeros((65, 7))])),
                          "history has 65 rows; it can hold at most 64"),
-    "damaged rng": (_set(["runs", 0, "rng", "state", "state"], "x"), "random generator is damaged"),
-    "unknown rng": (_set(["runs", 1, "rng", "bit_generator"], "Lehmer"), "uses the random generator 'Lehmer'"),
-    "model": (_set(["structure", "model"], "poly"), "was made with model='poly'; the current setting is 'line'"),
-    "points": (_set(["n_points"], 40), "is for 40 points; the data has 100"),
+    "damaged rng": (set_at(["runs", 0, "rng", "state", "state"], "x"), "random generator is damaged"),
+    "unknown rng": (set_at(["runs", 1, "rng", "bit_generator"], "Lehmer"), "uses the random generator 'Lehmer'"),
+    "model": (set_at(["structure", "model"], "poly"), "was made with model='poly'; the current setting is 'line'"),
+    "points": (set_at(["n_points"], 40), "is for 40 points; the data has 100"),
     "not a dict": (lambda s: s.clear(), "has no 'kind' field"),
 }
 
@@ -200,7 +162,7 @@ BAD = {
 @pytest.mark.parametrize(("damage", "match"), BAD.values(), ids=BAD.keys())
 def test_bad_states_are_refused_and_change_nothing(nedrich, damage, match):
     x, y = nedrich
-    state = through_json(_stepped(x, y, 137))
+    state = saved_state(_stepped(x, y, 137))
     damage(state)
     t = _stepped(x, y, 20)
     before, snap = t.export_state(), t.snapshot()
@@ -222,13 +184,13 @@ def test_a_state_for_another_model_is_refused(nedrich):
     poly.step(3)
     line = trainer(x, y)
     with pytest.raises(ValidationError, match="was made with model='poly'; the current setting is 'line'"):
-        line.import_state(through_json(poly))
+        line.import_state(saved_state(poly))
     # the same number of parameters is not enough: the runs must be the ones the settings ask for
     adam = trainer(x, y, optimizer="adam")
     adam.step(3)
     with pytest.raises(ValidationError, match=r"has the runs \['adam'\]; the current settings run \['gd'\]"):
-        line.import_state(through_json(adam))
-    state = copy.deepcopy(through_json(adam))
+        line.import_state(saved_state(adam))
+    state = copy.deepcopy(saved_state(adam))
     state["runs"] = []
     with pytest.raises(ValidationError, match=r"has the runs \[\]"):
         line.import_state(state)
@@ -254,7 +216,7 @@ def test_each_compared_stochastic_run_has_its_own_generator(nedrich):
     a.step(150)
     b = RegressionTrainer(RegressionParams(**base, compare=("gd/5",)))
     b.set_data(x, y)
-    b.import_state(through_json(a))
+    b.import_state(saved_state(a))
     a.step(150)
     b.step(150)
     for ra, rb in zip(a.runs, b.runs):

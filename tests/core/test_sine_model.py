@@ -4,7 +4,7 @@ against the cost, the best w against a brute-force grid, and gradient descent st
 import numpy as np
 import pytest
 
-from gdplay.core.regression import RegressionParams, RegressionTrainer
+from gdplay.core.regression import RegressionParams, RegressionTrainer, views
 from gdplay.core.regression.sine import SineCost
 from gdplay.core.trainer import Status, ValidationError
 
@@ -58,8 +58,9 @@ def test_gradient_descent_stops_in_the_dip_below_its_start(points):
     assert found.theta[0] == pytest.approx(trapped.optimum.theta[0], abs=1e-6)  # the star: the global one
     # each history row pairs w_k with E'(w_k): the tangent drawn there touches J
     q = SineCost(*points)
-    row = trapped.history[5]
-    assert row[-1] == pytest.approx(q.gradient(np.array([row[6]]))[0], rel=1e-9)
+    h = trapped.columns
+    assert h.gradient is not None
+    assert h.gradient[5] == pytest.approx(q.gradient(h.theta[5])[0], rel=1e-9)
 
 
 def test_stochastic_updates_and_the_views_work_on_it(points):
@@ -68,11 +69,11 @@ def test_stochastic_updates_and_the_views_work_on_it(points):
     t.set_data(*points)
     t.fit()
     assert np.isfinite(t.snapshot().theta).all()
-    curve = t.cost_curve((0.0, 3.0), 31)
+    curve = views.cost_curve(t, (0.0, 3.0), 31)
     assert curve.cost.argmin() == pytest.approx(20, abs=1)  # w = 2.0
-    fit = t.fit_curves((0.0, 6.0), 50)
+    fit = views.fit_curves(t, (0.0, 6.0), 50)
     assert fit.y.shape[1] == 50 and fit.optimum is not None
-    res = t.residuals()
+    res = views.residuals(t)
     np.testing.assert_allclose(res[:, 2], np.sin(t.snapshot().theta[0] * points[0]))
 
 

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from state_helpers import DELETE, assert_same, saved_state, set_at
 
 from gdplay.core import datasets
 from gdplay.core.state import encode_array
@@ -30,33 +31,6 @@ def trainer(data, cls=SVMTrainer, n=None, **kw) -> SVMTrainer:
     return t
 
 
-def through_json(t: SVMTrainer) -> dict:
-    return json.loads(json.dumps(t.export_state(), allow_nan=False))
-
-
-def assert_same(a, b, path="snapshot"):
-    """Equal field by field; arrays bit-exact (NaN equal to NaN), floats exact."""
-    assert type(a) is type(b), path
-    if dataclasses.is_dataclass(a):
-        for f in dataclasses.fields(a):
-            assert_same(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")
-    elif isinstance(a, np.ndarray):
-        assert a.dtype == b.dtype and a.shape == b.shape, path
-        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), path
-    elif isinstance(a, (tuple, list)):
-        assert len(a) == len(b), path
-        for i, (u, v) in enumerate(zip(a, b)):
-            assert_same(u, v, f"{path}[{i}]")
-    elif isinstance(a, dict):
-        assert a.keys() == b.keys(), path
-        for k in a:
-            assert_same(a[k], b[k], f"{path}[{k!r}]")
-    elif isinstance(a, float) and math.isnan(a):
-        assert math.isnan(b), path
-    else:
-        assert a == b, path
-
-
 CONFIGS = {
     "dual linear": {"C": 10.0},
     "dual rbf": {"kernel": "rbf", "gamma": 0.04, "C": 10.0},
@@ -72,7 +46,7 @@ def test_round_trip_and_continuation_are_exact(data, kw, cls):
     a = trainer(data, **kw)
     a.step(150)
     b = trainer(data, cls, **kw)
-    b.import_state(through_json(a))
+    b.import_state(saved_state(a))
     assert_same(a.snapshot(), b.snapshot())
     assert b.history_.stride > 1
     for k in (1, 40, 300):
@@ -93,14 +67,14 @@ def test_converged_diverged_and_invalid_runs_round_trip(data):
         a = trainer(data, **kw)
         a.fit()
         b = trainer(data, **kw)
-        b.import_state(through_json(a))
+        b.import_state(saved_state(a))
         assert_same(a.snapshot(), b.snapshot())
         assert b.step(10) == 0
     assert a.status is Status.DIVERGED and b.snapshot().message.startswith("Training diverged at step")
     one_class, copy = SVMTrainer(history_capacity=CAPACITY), SVMTrainer(history_capacity=CAPACITY)
     for t in (one_class, copy):
         t.set_data(data[0][:20], np.ones(20))
-    copy.import_state(through_json(one_class))
+    copy.import_state(saved_state(one_class))
     assert_same(one_class.snapshot(), copy.snapshot())
     assert copy.status is Status.INVALID and "greater than one" in copy.message
 
@@ -113,7 +87,7 @@ def test_reset_after_import_versions_and_views(data):
     b = SVMTabTrainer(SVMParams(**kw), history_capacity=CAPACITY)
     b.set_data(X, y, version=4, test_mask=test)
     b.set_params(SVMParams(**kw), version=9)  # as a session load does: params, data, then the state
-    b.import_state(through_json(a))
+    b.import_state(saved_state(a))
     s = b.snapshot()
     assert (s.params_version, s.data_version, s.step) == (9, 4, 120)
     assert b.decision_map((-20, 20), (-20, 20), (8, 8)) is not None
@@ -127,35 +101,26 @@ def test_reset_after_import_versions_and_views(data):
     assert_same(dataclasses.replace(b.snapshot(), params_version=0, data_version=0), fresh.snapshot())
 
 
-def _set(key, value):
-    def change(state):
-        if value is KeyError:
-            del state[key]
-        else:
-            state[key] = value
-    return change
-
-
 BAD = {
-    "wrong kind": (_set("kind", "regression"), "is a saved 'regression' state; expected 'svm'"),
-    "wrong format": (_set("format", 0), "has format version 0; this version of gdplay reads version 1"),
-    "missing field": (_set("v", KeyError), "has no 'v' field"),
-    "not a number": (_set("b", "0.5"), "'b' is '0.5'; expected float"),
-    "nan b": (_set("b", math.nan), "'b' is nan; expected a finite number"),
-    "alphas for 40 points": (_set("alpha", encode_array(np.zeros(40))),
+    "wrong kind": (set_at("kind", "regression"), "is a saved 'regression' state; expected 'svm'"),
+    "wrong format": (set_at("format", 0), "has format version 0; this version of gdplay reads version 1"),
+    "missing field": (set_at("v", DELETE), "has no 'v' field"),
+    "not a number": (set_at("b", "0.5"), "'b' is '0.5'; expected float"),
+    "nan b": (set_at("b", math.nan), "'b' is nan; expected a finite number"),
+    "alphas for 40 points": (set_at("alpha", encode_array(np.zeros(40))),
                              r"α \(one per training point\) has shape 40; expected 270"),
-    "w for 3 features": (_set("w", encode_array(np.zeros(3))), r"w \(one per feature\) has shape 3; expected 2"),
+    "w for 3 features": (set_at("w", encode_array(np.zeros(3))), r"w \(one per feature\) has shape 3; expected 2"),
     "damaged base64": (lambda s: s["alpha"].update(base64="not base64!"), "α .* is damaged"),
-    "nan alpha": (_set("alpha", encode_array(np.r_[np.nan, np.zeros(269)])), "contains NaN or infinity"),
-    "alpha out of the box": (_set("alpha", encode_array(np.full(270, 11.0))), r"leaves the box \[0, C = 10\]"),
-    "ints for floats": (_set("alpha", encode_array(np.zeros(270, dtype=int))),
+    "nan alpha": (set_at("alpha", encode_array(np.r_[np.nan, np.zeros(269)])), "contains NaN or infinity"),
+    "alpha out of the box": (set_at("alpha", encode_array(np.full(270, 11.0))), r"leaves the box \[0, C = 10\]"),
+    "ints for floats": (set_at("alpha", encode_array(np.zeros(270, dtype=int))),
                         "holds 'int64' values; expected float64"),
-    "wrong status": (_set("status", "done"), "'status' is 'done'"),
-    "negative step": (_set("step", -3), "'step' is -3"),
+    "wrong status": (set_at("status", "done"), "'status' is 'done'"),
+    "negative step": (set_at("step", -3), "'step' is -3"),
     "solver": (lambda s: s["structure"].update(solver="primal"),
                "was made with solver='primal'; the current setting is 'dual'"),
-    "points": (_set("n_train", 40), "is for 40 training points; the data has 270"),
-    "scalars": (_set("scalars", encode_array(np.zeros(3))), "scalars has shape 3; expected 4"),
+    "points": (set_at("n_train", 40), "is for 40 training points; the data has 270"),
+    "scalars": (set_at("scalars", encode_array(np.zeros(3))), "scalars has shape 3; expected 4"),
     "history": (lambda s: s["history"].update(stride=0), "'stride' is 0; expected a power of two"),
     "history rows": (lambda s: s["history"].update(rows=encode_array(np.zeros((3, 6)))),
                      "history rows has shape 3×6; expected any×7"),
@@ -166,7 +131,7 @@ BAD = {
 def test_bad_states_are_refused_and_change_nothing(data, damage, match):
     a = trainer(data, C=10.0)
     a.step(200)
-    state = through_json(a)
+    state = saved_state(a)
     damage(state)
     t = trainer(data, C=10.0)
     t.step(30)
@@ -193,7 +158,7 @@ def test_states_that_do_not_fit_the_data_are_refused(data):
     forty = fitting(X[:44], y[:44], mask)
     forty.step(10)
     assert forty.status is Status.TRAINING
-    state = through_json(forty)
+    state = saved_state(forty)
     with pytest.raises(ValidationError, match="is for 40 training points; the data has 50"):
         fitting(X[:50], y[:50]).import_state(state)
     # a trained run given to data that cannot be trained (one class, as many rows)

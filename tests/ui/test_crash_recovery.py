@@ -84,7 +84,7 @@ def test_opening_a_session_after_the_training_process_died_restores_its_run(qtbo
     path = tmp_path / "before.gdplay.json"
     assert save(qtbot, window, path) is True
     pid = kill_training(qtbot, tab)
-    assert window.open_path(str(path))
+    assert window.open_path(str(path)), window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: tab.controller._worker.pid != pid and not tab.restore_pending
                     and tab.controller.latest.step == saved.step, timeout=10_000)
     assert np.array_equal(tab.controller.latest.theta, saved.theta)

@@ -1,7 +1,9 @@
 """The main window: tabs, menus, the status bar's cursor coordinates, remembered settings."""
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QSettings
+from PySide6.QtGui import QImage
 
 from gdplay.ui.main_window import TAB_KEYS, MainWindow
 from gdplay.ui.plots.style import configure
@@ -64,10 +66,28 @@ def test_last_tab_and_geometry_are_remembered(qtbot, tmp_path):
         again.close()
 
 
+def _pixels(image: QImage) -> np.ndarray:
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    return np.frombuffer(image.constBits(), dtype=np.uint32,
+                         count=image.width() * image.height()).reshape(image.height(), image.width()).copy()
+
+
 def test_export_image_writes_the_current_tab(qtbot, window, tmp_path):
-    out = tmp_path / "tab.png"
-    assert window.save_tab_image(str(out))
-    assert out.read_bytes()[:4] == b"\x89PNG"
+    """File > Export image writes the tab on screen (not the whole window, not another tab) at the scale
+    asked: the file is the tab's size times the scale, and at 1x it is the picture the tab itself draws."""
+    window.select_tab("svm")
+    tab = window.current_tab()
+    qtbot.waitUntil(lambda: tab.controller.latest is not None, timeout=5000)
+    assert window.save_tab_image(str(tmp_path / "2x.png"), 2.0)
+    big = QImage(str(tmp_path / "2x.png"))
+    assert (big.width(), big.height()) == (2 * tab.width(), 2 * tab.height())
+    assert window.save_tab_image(str(tmp_path / "1x.png"))
+    shot = _pixels(QImage(str(tmp_path / "1x.png")))
+    assert shot.shape == (tab.height(), tab.width()) != (window.height(), window.width())
+    assert (shot == _pixels(tab.grab().toImage())).mean() > 0.98  # the same picture (a caret may blink)
+    other = window.tab("regression")
+    other.resize(tab.size())
+    assert (shot == _pixels(other.grab().toImage())).mean() < 0.9  # ... and not another tab's (~50-65 % alike)
 
 
 @pytest.mark.parametrize("size", [(1400, 860), (1100, 700)])

@@ -89,10 +89,12 @@ def test_learning_rate_applies_live_and_architecture_restarts(qtbot, tab):
     qtbot.waitUntil(lambda: tab.snapshot.learning_rate == 0.05, timeout=3000)
     before = tab.snapshot.step
     assert before > 200 and tab.snapshot.status is Status.TRAINING  # not restarted
+    tab.controller.set_rate(20.0)  # slow: the restarted run is seen counting again, far below where it was
     tab.panel.layer_count.setValue(1)
     tab.panel.units[0].setValue(3)
     qtbot.waitUntil(lambda: tab.snapshot.layer_sizes == (2, 3, 1), timeout=3000)
-    # restarted from fresh weights: the run starts counting again
+    # restarted from fresh weights: the run starts counting again (3 s at 20 steps a second is < 200 steps)
+    assert tab.snapshot.step < before and tab.snapshot.step < 100
     assert tab.snapshot.learning_rate == 0.05
     tab.controller.pause()
     qtbot.waitUntil(lambda: not tab.controller.running, timeout=3000)

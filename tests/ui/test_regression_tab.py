@@ -126,7 +126,7 @@ def test_compare_mode_draws_one_path_and_curve_per_run(qtbot, tab):
     tab.controller.step(20)
     wait_snapshot(qtbot, tab, lambda s: s.step == 20 and "fit" in tab.controller.views)
     qtbot.waitUntil(lambda: len(tab.controller.views["fit"].y) == 5, timeout=3000)
-    tab._on_controller_snapshot(tab.snapshot)
+    tab.on_snapshot(tab.snapshot)
     labels = [r.label for r in tab.snapshot.runs]
     assert labels == ["gradient descent", "momentum", "Nesterov (look-ahead θ + μv)", "Adam", "exact line search"]
     drawn = [0 if p.getData()[0] is None else len(p.getData()[0]) for p in tab.surface_view.paths[:5]]
@@ -144,7 +144,7 @@ def test_clicking_the_surface_sets_the_start_and_restarts(qtbot, tab):
     assert tab.params.initial[1] == pytest.approx(b, abs=(y1 - y0) / 100)
     # the restarted run's first row starts at the clicked point (a snapshot between runs may have no rows yet)
     wait_snapshot(qtbot, tab, lambda s: len(s.runs[0].history) > 0
-                  and s.runs[0].history[0, 6] == pytest.approx(tab.params.initial[0]))
+                  and s.runs[0].columns.theta[0, 0] == pytest.approx(tab.params.initial[0]))
 
 
 def test_one_weight_model_shows_j_of_w(qtbot, tab):
@@ -152,7 +152,7 @@ def test_one_weight_model_shows_j_of_w(qtbot, tab):
     tab.controller.step(10)
     wait_snapshot(qtbot, tab, lambda s: s.step == 10 and s.model == "slope")
     qtbot.waitUntil(lambda: "curve" in tab.controller.views, timeout=3000)
-    tab._on_controller_snapshot(tab.snapshot)
+    tab.on_snapshot(tab.snapshot)
     assert tab.surface_stack.currentWidget() is tab.curve_view.widget
     w, j = tab.curve_view.steps.getData()
     assert len(w) == 11 and w[0] == pytest.approx(0.2)

@@ -187,7 +187,7 @@ def test_a_diverging_one_weight_run_stays_in_view_with_an_off_scale_marker(qtbot
         tab.controller.step(40)
         snap = wait_snapshot(qtbot, tab, lambda s: s.step >= 40)
         qtbot.wait(500)
-        tab._on_controller_snapshot(snap)
+        tab.on_snapshot(snap)
         view = tab.curve_view
         (w0, w1), (_j0, j1) = view.plot.getViewBox().viewRange()
         assert j1 < 1e4  # not 1e32: the first overshoots are in the picture

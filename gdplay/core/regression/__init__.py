@@ -11,8 +11,9 @@ computed from sufficient statistics (see least_squares), so a step costs the sam
 million. Stochastic and mini-batch updates use the points themselves: one shuffled pass is an epoch.
 
 The package, one job a module: ``params`` (RegressionParams, run specs), ``results`` (optimum, snapshots,
-pictures), ``run`` (one optimizer's run), ``steps`` and ``views`` (stepping and pictures, mixins of the
-trainer), ``trainer`` (RegressionTrainer: data, protocol, sessions).
+pictures), ``run`` (one optimizer's run), ``steps`` (stepping, a mixin of the trainer), ``views`` (the pictures,
+functions of the trainer that the tab names as views), ``trainer`` (RegressionTrainer: data, protocol,
+sessions).
 """
 
 from gdplay.core.regression.params import (
@@ -35,8 +36,10 @@ from gdplay.core.regression.results import (
     FitCurves,
     Optimum,
     RegressionSnapshot,
+    RunHistory,
     RunSnapshot,
     Surface,
+    history_fields,
 )
 from gdplay.core.regression.run import (
     run_generator,
@@ -62,8 +65,10 @@ __all__ = [
     "RegressionParams",
     "RegressionSnapshot",
     "RegressionTrainer",
+    "RunHistory",
     "RunSnapshot",
     "Surface",
+    "history_fields",
     "run_generator",
     "run_label",
     "split_run",

@@ -8,16 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdplay.core.least_squares import MODELS, exponents
-from gdplay.core.optimizers import OPTIMIZERS
+from gdplay.core.optimizers import LABELS, LINE_SEARCHES, LIVE_HYPERPARAMETERS, SPECS
 from gdplay.core.trainer import ValidationError
 
 COSTS = ("mse", "sse")
-LINE_SEARCHES = ("exact", "armijo")
-REGRESSION_OPTIMIZERS = (*OPTIMIZERS, *LINE_SEARCHES)
-OPTIMIZER_LABELS = {
-    "gd": "gradient descent", "momentum": "momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
-    "rmsprop": "RMSProp", "adam": "Adam", "exact": "exact line search", "armijo": "backtracking (Armijo)",
-}
+REGRESSION_OPTIMIZERS = tuple(SPECS)  # every update rule and line search (core/optimizers.SPECS)
+OPTIMIZER_LABELS = LABELS
 AVERAGE_WINDOWS = (10, 100, 1000)
 ARMIJO_C = 1e-4  # sufficient decrease: E(θ - αg) <= E(θ) - c·α·‖g‖²
 ARMIJO_SHRINK = 0.5
@@ -75,8 +71,7 @@ class RegressionParams:
     seed: int = 0
     compare: tuple[str, ...] = ()  # more runs side by side from the same start: "adam", or "gd/1" (own batch)
 
-    LIVE = ("learning_rate", "momentum", "beta1", "beta2", "epsilon", "batch_size", "max_steps", "tol",
-            "grad_tol")
+    LIVE = (*LIVE_HYPERPARAMETERS, "batch_size", "max_steps", "tol", "grad_tol")
 
     def n_params(self) -> int:
         return len(exponents(self.model, self.degree))

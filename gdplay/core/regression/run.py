@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from typing import Any
 
 import numpy as np
 
@@ -11,6 +12,7 @@ from gdplay.core import state as saved
 from gdplay.core.history import History
 from gdplay.core.optimizers import HYPERPARAMETERS, OPTIMIZERS, make_optimizer
 from gdplay.core.regression.params import AVERAGE_WINDOWS, RegressionParams, run_label, split_run
+from gdplay.core.regression.results import history_fields
 from gdplay.core.state import StateError
 from gdplay.core.trainer import Status
 
@@ -38,11 +40,7 @@ class _Run:
         self.epoch = 0
         self.evaluations = 0
         self.alpha = 1.0  # armijo: last accepted step
-        p = len(theta)
-        fields = ("cost", "dist", "avg10", "avg100", "avg1000", *(f"t{i}" for i in range(p)))
-        if p == 1:
-            fields = (*fields, "g0")
-        self.history = History(fields, capacity=capacity)
+        self.history = History(history_fields(len(theta)), capacity=capacity)
         self.ring = np.zeros(max(AVERAGE_WINDOWS))
         self.ring_n = 0
         self.sums = np.zeros(len(AVERAGE_WINDOWS))
@@ -84,7 +82,7 @@ class _Run:
         """Take a fresh run's place from ``export_state``'s result, all checked before anything changes."""
         p = len(self.theta)
 
-        def array(key: str, **checks) -> np.ndarray:
+        def array(key: str, **checks: Any) -> np.ndarray:
             return saved.decode_array(saved.field(obj, key, what, dict), f"{what} {key}", **checks)
 
         ints = {k: saved.field(obj, k, what, int) for k in ("step", "epoch", "evaluations", "ring_n", "pos")}

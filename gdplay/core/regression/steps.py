@@ -7,13 +7,25 @@ import math
 
 import numpy as np
 
-from gdplay.core.regression.params import ARMIJO_C, ARMIJO_SHRINK, AVERAGE_WINDOWS
+from gdplay.core.least_squares import Basis, PowerSums, Quadratic
+from gdplay.core.regression.params import ARMIJO_C, ARMIJO_SHRINK, AVERAGE_WINDOWS, RegressionParams
+from gdplay.core.regression.results import Optimum
 from gdplay.core.regression.run import _Run
+from gdplay.core.regression.sine import SineCost
 from gdplay.core.trainer import Status, diverged_message
 
 
 class Stepping:
     """The update paths of RegressionTrainer."""
+
+    # the trainer's state these paths read (set by RegressionTrainer)
+    params: RegressionParams
+    q: Quadratic | SineCost  # the cost: least squares on the sums, or the sine model's on the points
+    x: np.ndarray
+    y: np.ndarray
+    sums: PowerSums
+    basis: Basis
+    optimum: Optimum | None
 
     # -- one run ---------------------------------------------------------------------------------------
     def _record(self, run: _Run, step: int, cost: float, grad: np.ndarray, sample_cost: float | None) -> None:
@@ -28,7 +40,7 @@ class Stepping:
         # hypot scales before squaring: an optimum near 1e154 (x spread 1e-150) gives a finite distance, not an
         # overflow warning
         dist = math.hypot(*(run.theta - self.optimum.theta)) if self.optimum is not None else math.nan
-        row = (cost, dist, *avgs, *run.theta)
+        row = (cost, dist, *avgs, *run.theta)  # in history_fields' order
         if len(run.theta) == 1:
             row = (*row, float(grad[0]))
         run.history.append(step, *row)
@@ -72,6 +84,7 @@ class Stepping:
         It iterates β̃ = Tθ - e₀ instead of θ: the step θ ← θ - lr·Tᵀu with u = 2(Gβ̃ - h) is
         β̃ ← β̃ - lr·(T Tᵀ)u, the same walk in fewer operations; θ is recovered when recorded."""
         q, p = self.q, self.params
+        assert isinstance(q, Quadratic)  # two parameters: a line, never the one-weight sine
         T = q.T
         Tinv = np.linalg.inv(T)
         (m00, m01), (_, m11) = (T @ T.T).tolist()
@@ -131,14 +144,15 @@ class Stepping:
         run.pos += len(idx)
         if run.pos >= n:  # an epoch is a completed pass over the points (as in the network trainer)
             run.epoch += 1
-        if self.params.model == "sine":
-            return self.q.batch(run.theta, self.x[idx], self.y[idx])
+        q = self.q
+        if isinstance(q, SineCost):
+            return q.batch(run.theta, self.x[idx], self.y[idx])
         s = self.sums
         u = (self.x[idx] - s.x_ref) / s.s_ref
         phi = np.vander(u, self.basis.D + 1, increasing=True)
-        r = (self.y[idx] - s.y_ref) - phi @ self.q.residual_coef(run.theta)
-        f = self.q.factor
-        grad = -2.0 * f * (self.q.T.T @ (phi.T @ r)) / len(idx)
+        r = (self.y[idx] - s.y_ref) - phi @ q.residual_coef(run.theta)
+        f = q.factor
+        grad = -2.0 * f * (q.T.T @ (phi.T @ r)) / len(idx)
         return grad, float(r @ r) / len(idx) * f
 
     def _step_general(self, run: _Run, limit: int) -> int:
@@ -161,6 +175,7 @@ class Stepping:
             theta_before = run.theta.copy()
             if run.name == "exact":
                 # for a quadratic the best step along -g is α = gᵀg / gᵀHg
+                assert isinstance(q, Quadratic)  # the params refuse the exact search for the sine model
                 curv = float(grad @ q.H @ grad)
                 alpha = float(grad @ grad) / curv if curv > 0 else 0.0
                 run.theta -= alpha * grad

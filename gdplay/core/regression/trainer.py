@@ -1,5 +1,5 @@
-"""RegressionTrainer: data and edits, params, the trainer protocol, sessions and the snapshot; stepping and
-pictures are its mixins (steps.py, views.py)."""
+"""RegressionTrainer: data and edits, params, the trainer protocol, sessions and the snapshot; stepping is
+its mixin (steps.py), its pictures functions of it (views.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from gdplay.core.least_squares import (
     scaling_for,
 )
 from gdplay.core.points import Add, Delete, Insert, Move, Replace
+from gdplay.core.regression import views
 from gdplay.core.regression.params import (
     AVERAGE_WINDOWS,
     HISTORY_CAPACITY,
@@ -31,12 +32,11 @@ from gdplay.core.regression.results import Optimum, RegressionSnapshot, RunSnaps
 from gdplay.core.regression.run import _Run
 from gdplay.core.regression.sine import SineCost
 from gdplay.core.regression.steps import Stepping
-from gdplay.core.regression.views import Pictures
 from gdplay.core.state import StateError
 from gdplay.core.trainer import ComparedRuns, Status, ValidationError, frozen
 
 
-class RegressionTrainer(Stepping, Pictures, ComparedRuns):
+class RegressionTrainer(Stepping, ComparedRuns):
     """Gradient descent on a least-squares cost, stepped by ``step(k)``; see the module docstring.
 
     Learned state: ``coef_`` (raw units), ``theta_`` (optimisation units), ``n_iter_``, ``cost_``.
@@ -111,7 +111,8 @@ class RegressionTrainer(Stepping, Pictures, ComparedRuns):
                                                    self.q.cost(theta), unique)
         else:
             self.optimum = None
-        self.curvature = None if p.model == "sine" else curvature_of(self.q)  # no constant Hessian to read
+        # sin(w·x) has no constant Hessian to read
+        self.curvature = None if isinstance(self.q, SineCost) else curvature_of(self.q)
         self._view_version += 1
         self._data_gen = self._view_version  # cache keys: changes only with data and structure
         self._cache.clear()
@@ -277,7 +278,7 @@ class RegressionTrainer(Stepping, Pictures, ComparedRuns):
             cost=main.cost, model=p.model, degree=p.degree, names=names, cost_name=p.cost, scaled=p.scale,
             scaling=self.scaling, to_raw=frozen(self.basis.R), learning_rate=p.learning_rate,
             batch_size=p.batch_size, runs=tuple(runs), optimum=self.optimum, curvature=self.curvature,
-            surface_range=self.surface_range(), data_version=self.data_version, n_points=self.sums.n,
+            surface_range=views.surface_range(self), data_version=self.data_version, n_points=self.sums.n,
             start_theta=frozen(np.linalg.solve(self.basis.R, np.asarray(p.start(), dtype=float))),
         )
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdplay.core.least_squares import MAX_DEGREE, parameter_names
-from gdplay.core.optimizers import HYPERPARAMETERS
+from gdplay.core.optimizers import HYPERPARAMETER_SPECS, HYPERPARAMETERS, SPECS
 from gdplay.core.regression import OPTIMIZER_LABELS, REGRESSION_OPTIMIZERS, RegressionParams
 from gdplay.ui.regression.presets import PRESETS
 from gdplay.ui.widgets.log_slider import LogSlider
@@ -49,8 +49,9 @@ BATCH_TIPS = {0: "Full batch: every step uses all N points, the exact gradient o
               1: "Stochastic: every update uses one point, in an order shuffled each epoch (pass over the "
                  "points). Noisy, but N times cheaper per update.",
               2: "Mini-batch: every update uses B points (the box beside it), between the two."}
-HYPER = {"momentum": ("momentum",), "nesterov": ("momentum",), "rmsprop": ("beta2", "epsilon"),
-         "adagrad": ("epsilon",), "adam": ("beta1", "beta2", "epsilon")}
+HYPER = {name: tuple(spec.hyperparameters) for name, spec in SPECS.items()}  # the rows each optimizer shows
+# each hyperparameter spin box's (single step, decimals)
+HYPER_STEPS = {"momentum": (0.05, 3), "beta1": (0.01, 3), "beta2": (0.001, 4), "epsilon": (1e-8, 10)}
 EDGE_COLOR, BEST_COLOR = "#d62728", "#2ca02c"
 TOL_TIP = "Stop when the cost changes by at most this fraction in a step, |ΔE| ≤ tol·E (0: off)"
 GRAD_TOL_TIP = "Stop when the gradient is this small, ‖∇E‖ ≤ tol: the bottom is flat (0: off)"
@@ -88,7 +89,7 @@ class RegressionControls(QWidget):
 
         # presets
         box = QGroupBox("Experiments")
-        form = QVBoxLayout(box)
+        column = QVBoxLayout(box)
         row = QHBoxLayout()
         self.preset = _combo([(p.title, p.key) for p in PRESETS])
         explain_combo(self.preset, "Ready-made experiments from the articles: pick one and press Load.",
@@ -99,11 +100,11 @@ class RegressionControls(QWidget):
                                     "included.")
         row.addWidget(self.preset, 1)
         row.addWidget(self.load_preset)
-        form.addLayout(row)
+        column.addLayout(row)
         self.preset_text = QLabel()
         self.preset_text.setWordWrap(True)
         self.preset_text.setStyleSheet("color: #444;")
-        form.addWidget(self.preset_text)
+        column.addWidget(self.preset_text)
         layout.addWidget(box)
 
         # training
@@ -127,13 +128,13 @@ class RegressionControls(QWidget):
         form.addRow("Optimizer", self.optimizer)
         self.hyper: dict[str, QDoubleSpinBox] = {}
         hyper_row = QHBoxLayout()
-        for name, lo, hi, step, decimals in (("momentum", 0.0, 0.999, 0.05, 3), ("beta1", 0.0, 0.999, 0.01, 3),
-                                             ("beta2", 0.0, 0.9999, 0.001, 4), ("epsilon", 1e-12, 1.0, 1e-8, 10)):
+        for name, h in HYPERPARAMETER_SPECS.items():
+            step, decimals = HYPER_STEPS[name]
             spin = QDoubleSpinBox()
-            spin.setRange(lo, hi)
+            spin.setRange(h.minimum, h.maximum)
             spin.setSingleStep(step)
             spin.setDecimals(decimals)
-            spin.setPrefix({"momentum": "μ ", "beta1": "β₁ ", "beta2": "β₂ ", "epsilon": "ε "}[name])
+            spin.setPrefix(f"{h.symbol} ")
             spin.setToolTip(HYPER_TIPS[name] + " Applies at once.")
             self.hyper[name] = spin
             hyper_row.addWidget(spin)
@@ -314,7 +315,17 @@ class RegressionControls(QWidget):
         changes: dict = {"optimizer": name}
         if name in ("exact", "armijo") and self.batch.currentIndex() != 0:
             changes["batch_size"] = 0  # line searches need the full-batch cost
+            self._show_quietly(lambda: self.batch.setCurrentIndex(0))
+            self.batch_size.setVisible(False)
         self._emit(**changes)
+
+    def _show_quietly(self, change) -> None:
+        """A widget set by another's edit (the panel shows what it emits; the tab does not echo it)."""
+        self._updating = True
+        try:
+            change()
+        finally:
+            self._updating = False
 
     @Slot()
     def _on_batch_changed(self, *_args) -> None:
@@ -324,6 +335,8 @@ class RegressionControls(QWidget):
         changes: dict = {"batch_size": size}
         if size and self.optimizer.currentData() in ("exact", "armijo"):
             changes["optimizer"] = "gd"  # a line search needs the full batch: fall back to plain steps
+            self._show_quietly(lambda: self.optimizer.setCurrentIndex(self.optimizer.findData("gd")))
+            self._show_hyper("gd")
         self._emit(**changes)
 
     @Slot()
@@ -403,6 +416,18 @@ class RegressionControls(QWidget):
             self.degree.setVisible(p.model == "poly")
             self.cost.setCurrentIndex(self.cost.findData(p.cost))
             self.scale.setChecked(p.scale)
+            self.max_steps.setValue(int(min(p.max_steps, self.max_steps.maximum())))  # a spin box is 32-bit
+            self.tol.setText(f"{p.tol:g}")
+            self.grad_tol.setText(f"{p.grad_tol:g}")
+            self.seed.setValue(int(p.seed))
+        finally:
+            self._updating = False
+        self.show_derived(p)
+
+    def show_derived(self, p: RegressionParams) -> None:
+        """What follows from ``p`` but is no control of it: the surface's axis choices, the start."""
+        self._updating = True
+        try:
             names = parameter_names(p.model, p.degree)
             for combo, default in ((self.axis_i, 0), (self.axis_j, 1)):
                 keep = combo.currentIndex()
@@ -417,10 +442,6 @@ class RegressionControls(QWidget):
             self.axes_label.setVisible(multi)
             start = p.start()
             self.start_label.setText(", ".join(f"{n} = {v:.4g}" for n, v in zip(names, start)))
-            self.max_steps.setValue(int(min(p.max_steps, self.max_steps.maximum())))  # a spin box is 32-bit
-            self.tol.setText(f"{p.tol:g}")
-            self.grad_tol.setText(f"{p.grad_tol:g}")
-            self.seed.setValue(int(p.seed))
         finally:
             self._updating = False
 

@@ -5,10 +5,12 @@ following the newest snapshot of the trainer's process."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -20,16 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdplay.bridge import TrainingController
 from gdplay.core.datasets import make_line
-from gdplay.core.regression import RegressionParams, RegressionSnapshot, RegressionTrainer
+from gdplay.core.regression import RegressionParams, RegressionSnapshot, RegressionTrainer, views
 from gdplay.core.trainer import Status, ValidationError
 from gdplay.resources import load_xy
 from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.regression.controls import RegressionControls
 from gdplay.ui.regression.plots import CostView, CurveView, DataView, DistanceView, SurfaceView, rename_legend_entry
 from gdplay.ui.regression.presets import PRESETS, preset
-from gdplay.ui.tab_base import TrainingTabMixin, readable
+from gdplay.ui.tab_base import TrainingTab, readable
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
 from gdplay.ui.widgets.reflow import Arrangement, fit_side_panel, plot_area
 from gdplay.ui.widgets.wheel_guard import guard_wheel
@@ -57,16 +58,16 @@ SESSION_PARAM_CONTROLS = {"seed": ("controls.seed", ()), "batch_size": ("control
 
 ONE_WEIGHT = ("slope", "sine")  # models with one weight: J(w) as a curve instead of a surface
 
-class RegressionTab(TrainingTabMixin, QWidget):
-    """``statusMessage(str)`` carries cursor coordinates and notices to the main window's status bar."""
+class RegressionTab(TrainingTab):
+    """Points, the fitted curve, the cost surface (or J(w)) with each run's path, the cost per iteration."""
 
-    statusMessage = Signal(str)
     title = "Regression"
     key = "regression"
     PARAMS = RegressionParams
     SETTINGS = SESSION_SETTINGS
     PARAM_CONTROLS = SESSION_PARAM_CONTROLS
     UNDO_SETTINGS = ("preset",)
+    CHANGE_NAMES = CHANGE_NAMES
     CSV_COLUMNS = ("x", "y")
     CSV_LABEL = None
 
@@ -74,7 +75,7 @@ class RegressionTab(TrainingTabMixin, QWidget):
         super().__init__(parent)
         first = PRESETS[0]
         self.params = first.params
-        self.controller = TrainingController(RegressionTrainer(self.params), name="regression", parent=self)
+        self.start_training(RegressionTrainer(self.params))
         self.snapshot: RegressionSnapshot | None = None
         self._auto_key: tuple | None = None
 
@@ -87,9 +88,6 @@ class RegressionTab(TrainingTabMixin, QWidget):
         self.cost_view = CostView()
         self.distance_view = DistanceView()
         self.editor = self.data_view.editor
-        self.status_label = QLabel()
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.readout: dict[str, QLabel] = {}
 
         self._build_layout()
@@ -140,16 +138,8 @@ class RegressionTab(TrainingTabMixin, QWidget):
         layout.addWidget(splitter)
 
     def _connect(self) -> None:
-        c = self.controller
-        c.snapshotReady.connect(self._on_controller_snapshot)
-        c.failed.connect(self._on_controller_failed)
-        c.runningChanged.connect(self.playback.set_running)
-        self.playback.playToggled.connect(self.toggle_play)
-        self.playback.stepRequested.connect(self.step_once)
-        self.playback.resetRequested.connect(self.reset)
-        self.playback.rateChanged.connect(c.set_rate)
+        self.connect_training()
         ctl = self.controls
-        ctl.edited.connect(self._on_controls_edited)
         ctl.presetRequested.connect(self.apply_preset)
         ctl.dataRequested.connect(self._on_data_requested)
         ctl.undoRequested.connect(self.undo)
@@ -183,7 +173,7 @@ class RegressionTab(TrainingTabMixin, QWidget):
         self.data_view.fit_view()
 
     def session_trainer(self, params: RegressionParams, xy: np.ndarray, labels: np.ndarray,
-                        settings: dict) -> RegressionTrainer:
+                        settings: Mapping[str, Any]) -> RegressionTrainer:
         trainer = RegressionTrainer(params)
         trainer.set_data(xy[:, 0], xy[:, 1])
         return trainer
@@ -221,10 +211,10 @@ class RegressionTab(TrainingTabMixin, QWidget):
             params = params.validate()
         except ValidationError as exc:
             self._show_message(str(exc), error=True)
-            self.controls.show_params(self.params)
+            self.show_params(self.params)
             return False
         self.params = params
-        self.controls.show_params(params)
+        self.show_params(params)
         self.controller.set_params(params)
         self._request_views()
         for view in (self.cost_view, self.distance_view):
@@ -251,16 +241,9 @@ class RegressionTab(TrainingTabMixin, QWidget):
         return any(r.status is Status.MAX_STEPS for r in snap.runs)
 
     # -- handlers ------------------------------------------------------------------------------------
-    @Slot(dict)
-    def _on_controls_edited(self, changes: dict) -> None:
-        restarting = [k for k in changes if k not in RegressionParams.LIVE]
-        if not restarting:
-            self.set_params(replace(self.params, **changes))
-            return
-        with self.undoable(CHANGE_NAMES.get(restarting[0], "Change the settings")):
-            self.set_params(replace(self.params, **changes))
+    def on_restarting_change(self, changes: dict) -> None:
         if any(k in STRUCTURAL for k in changes):
-            self._auto_key = None
+            self._auto_key = None  # a new problem: fit the surface view to it
 
     @Slot(object)
     def _on_points_edited(self, cmd) -> None:
@@ -313,7 +296,7 @@ class RegressionTab(TrainingTabMixin, QWidget):
         i, j = self.controls.surface_axes()
         names = [f"{n}′" if snap.scaled else n for n in snap.names]
         text = f"{names[i]} = {a:.4g}, {names[j]} = {b:.4g}"
-        cost = self.surface_view.cost_at(self.controller.views.get("surface"), a, b)
+        cost = self.surface_view.cost_at(self.view("surface"), a, b)
         if cost is not None:
             text += f", cost {cost:.4g}"
         if snap.model == "line":
@@ -327,12 +310,11 @@ class RegressionTab(TrainingTabMixin, QWidget):
         self._request_fit()
         self._request_surface()
         self._request_curve()
-        c = self.controller
-        c.set_view("residuals", "residuals" if self.controls.show_residuals.isChecked() else None)
+        self.controller.set_view("residuals", views.residuals if self.controls.show_residuals.isChecked() else None)
 
     @Slot()
     def _request_fit(self) -> None:
-        self.controller.set_view("fit", "fit_curves", self.data_view.x_range())
+        self.controller.set_view("fit", views.fit_curves, self.data_view.x_range())
 
     @Slot()
     def _request_surface(self) -> None:
@@ -340,14 +322,14 @@ class RegressionTab(TrainingTabMixin, QWidget):
             self.controller.set_view("surface", None)
             return
         i_range, j_range = self.surface_view.ranges()
-        self.controller.set_view("surface", "surface", self.controls.surface_axes(), i_range, j_range)
+        self.controller.set_view("surface", views.surface, self.controls.surface_axes(), i_range, j_range)
 
     @Slot()
     def _request_curve(self) -> None:
         if self.params.model not in ONE_WEIGHT:
             self.controller.set_view("curve", None)
             return
-        self.controller.set_view("curve", "cost_curve", self.curve_view.w_range())
+        self.controller.set_view("curve", views.cost_curve, self.curve_view.w_range())
 
     # -- snapshots -------------------------------------------------------------------------------------
     def _auto_range(self, snap: RegressionSnapshot) -> None:
@@ -378,9 +360,9 @@ class RegressionTab(TrainingTabMixin, QWidget):
                 self.surface_view.show_range(snap.surface_range[axes[0]], snap.surface_range[axes[1]])
 
     @Slot(object)
-    def _on_controller_snapshot(self, snap: RegressionSnapshot) -> None:
+    def on_snapshot(self, snap: RegressionSnapshot) -> None:
         self.snapshot = snap
-        views = self.controller.views
+        view = self.view
         slope = snap.model in ONE_WEIGHT
         self.surface_stack.setCurrentIndex(1 if slope else 0)
         self._auto_range(snap)
@@ -400,11 +382,11 @@ class RegressionTab(TrainingTabMixin, QWidget):
                  "poly": "Data and the fitted polynomial"}[snap.model]
         if self.data_view.plot.titleLabel.text != title:  # a title change re-lays out the plot
             self.data_view.plot.setTitle(title, size="10pt")
-        self.data_view.set_fits(views.get("fit"), labels, self.controls.show_reference.isChecked())
-        self.data_view.set_residuals(views.get("residuals") if self.controls.show_residuals.isChecked() else None)
+        self.data_view.set_fits(view("fit"), labels, self.controls.show_reference.isChecked())
+        self.data_view.set_residuals(view("residuals") if self.controls.show_residuals.isChecked() else None)
         opt_cost = snap.optimum.cost if snap.optimum else 0.0
         if slope:
-            self.curve_view.set_curve(views.get("curve"))
+            self.curve_view.set_curve(view("curve"))
             self.curve_view.set_steps(snap)
         else:
             i, j = self.controls.surface_axes()
@@ -415,7 +397,7 @@ class RegressionTab(TrainingTabMixin, QWidget):
             round_bowl = bool(snap.scaled)
             if vb.state["aspectLocked"] != (1.0 if round_bowl else False):
                 vb.setAspectLocked(round_bowl, ratio=1.0)
-            self.surface_view.set_surface(views.get("surface"), opt_cost)
+            self.surface_view.set_surface(view("surface"), opt_cost)
             self.surface_view.set_runs(snap, (i, j), snap.start_theta)  # the snapshot's own start, not newer params
         self.cost_view.update(snap)
         self.distance_view.update(snap)

@@ -6,20 +6,21 @@ goes through gdplay.core.points commands, so each can be undone and redone."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent, MouseDragEvent
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QAbstractButton, QGraphicsItem
 
-from gdplay.core.points import Add, Command, Delete, Insert, Move, PointSet, Replace, UndoStack
+from gdplay.core.points import POINT_COMMANDS, Add, Command, Delete, Move, PointSet, Replace, UndoStack
 from gdplay.ui.plots.view_box import LazyMenuViewBox
 
 PICK_RADIUS_PX = 12.0  # how close (in pixels) a click must be to a point to grab or delete it
-POINT_COMMANDS = (Add, Insert, Delete, Move, Replace)
 
 
-class TabUndoStack(UndoStack):
+class TabUndoStack(UndoStack[object]):
     """Point edits and whole-tab states on one undo stack. An entry's inverse is either a point command,
     applied to the points, or a tab's state (a settings change with the trained run it replaced), handed to
     ``restore``, which puts it back and returns the state it replaced: that is the redo."""
@@ -28,28 +29,10 @@ class TabUndoStack(UndoStack):
         super().__init__(points, limit)
         self.restore: Callable[[object], object] | None = None
 
-    def _apply(self, entry: object) -> object:
-        if isinstance(entry, POINT_COMMANDS):
-            return self.points.apply(entry)
+    def _apply_other(self, entry: object) -> object:
         if self.restore is None:
             raise TypeError(f"no way to restore {type(entry).__name__} entries")
         return self.restore(entry)
-
-    def undo(self) -> bool:
-        if not self._undo:
-            return False
-        text, inverse = self._undo.pop()
-        self._redo.append((text, self._apply(inverse)))
-        self.last_applied = inverse
-        return True
-
-    def redo(self) -> bool:
-        if not self._redo:
-            return False
-        text, cmd = self._redo.pop()
-        self._undo.append((text, self._apply(cmd)))
-        self.last_applied = cmd
-        return True
 
     def clear(self) -> None:
         """Nothing to undo or redo (a tab just set up)."""
@@ -65,11 +48,11 @@ class EditableViewBox(LazyMenuViewBox):
     """A ViewBox that offers drags to an editor before panning. (Clicks come from the scene's
     sigMouseClicked, which fires even when an item such as the scatter of points took the click.)"""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.editor: PointEditor | None = None
 
-    def mouseClickEvent(self, ev) -> None:
+    def mouseClickEvent(self, ev: MouseClickEvent) -> None:
         """A right click on a point deletes it (the editor does, from the scene's signal); anywhere else it
         opens the plot's menu (view options, Export... to PNG or SVG)."""
         editor = self.editor
@@ -79,7 +62,7 @@ class EditableViewBox(LazyMenuViewBox):
             return
         super().mouseClickEvent(ev)
 
-    def mouseDragEvent(self, ev, axis=None) -> None:
+    def mouseDragEvent(self, ev: MouseDragEvent, axis: int | None = None) -> None:
         if self.editor is not None and self.editor.handle_drag(ev):
             return
         super().mouseDragEvent(ev, axis)
@@ -186,11 +169,11 @@ class PointEditor(QObject):
         i, dist = self.points.nearest(p.x(), p.y(), (px or 1.0, py or 1.0))
         return i if dist <= PICK_RADIUS_PX else -1
 
-    def _on_scene_clicked(self, ev) -> None:
+    def _on_scene_clicked(self, ev: MouseClickEvent) -> None:
         if self.viewbox.sceneBoundingRect().contains(ev.scenePos()):
             self.handle_click(ev)
 
-    def handle_click(self, ev) -> bool:
+    def handle_click(self, ev: MouseClickEvent) -> bool:
         if not self.enabled:
             return False
         mods = ev.modifiers()
@@ -212,7 +195,7 @@ class PointEditor(QObject):
         ev.accept()
         return True
 
-    def handle_drag(self, ev) -> bool:
+    def handle_drag(self, ev: MouseDragEvent) -> bool:
         if not self.enabled or ev.button() != Qt.MouseButton.LeftButton:
             return False
         if ev.isStart():
@@ -241,7 +224,7 @@ class PointEditor(QObject):
         return True
 
 
-def bind_undo_buttons(editor: PointEditor, undo_button, redo_button) -> None:
+def bind_undo_buttons(editor: PointEditor, undo_button: QAbstractButton, redo_button: QAbstractButton) -> None:
     """Keep Undo/Redo buttons enabled only when there is something to undo/redo, with what in the tooltip."""
 
     def update() -> None:
@@ -251,6 +234,5 @@ def bind_undo_buttons(editor: PointEditor, undo_button, redo_button) -> None:
         undo_button.setToolTip(f"Undo {u.undo_text().lower()} (Ctrl+Z)" if u.can_undo() else "Nothing to undo")
         redo_button.setToolTip(f"Redo {u.redo_text().lower()} (Ctrl+Shift+Z)" if u.can_redo() else "Nothing to redo")
 
-    editor.undoChanged.connect(update)
-    editor._undo_buttons_update = update  # keep the closure as long as the editor
+    editor.undoChanged.connect(update)  # PySide keeps a connected closure alive with the connection
     update()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QApplication, QFrame, QGridLayout, QLayout, QScrollArea, QStyle, QWidget
 
 Cell = tuple[QWidget, int, int, int, int]
@@ -88,7 +89,8 @@ class ReflowGrid(QWidget):
 
     def _tell_scroll_area(self) -> None:
         """The scroll area sizes its widget from our hints when it lays itself out: ask it to."""
-        area = self.parentWidget().parentWidget() if self.parentWidget() is not None else None
+        viewport = self.parentWidget()
+        area = viewport.parentWidget() if viewport is not None else None
         if isinstance(area, QScrollArea):
             QApplication.postEvent(area, QEvent(QEvent.Type.LayoutRequest))
 
@@ -97,14 +99,14 @@ class ReflowGrid(QWidget):
         self._arrange(self.choose(self.width()))
         self._row_heights()
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._row_heights()
         if self.choose(self.width()) is not self.current and not self._pending:
             self._pending = True
             QTimer.singleShot(0, self.relayout)  # not inside the resize: the layout is being set
 
-    def event(self, event) -> bool:
+    def event(self, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.FontChange) and not self._pending:
             self._pending = True
             QTimer.singleShot(0, self.relayout)  # the plots' minimum sizes changed (zoom)
@@ -143,16 +145,21 @@ class ReflowGrid(QWidget):
         return self.minimumSizeHint().expandedTo(QSize(400, 300))
 
 
-def plot_area(arrangements: list[Arrangement]) -> QScrollArea:
+class PlotArea(QScrollArea):
+    """A frameless scroll area holding a tab's plots in a ReflowGrid (``grid``)."""
+
+    def __init__(self, grid: ReflowGrid) -> None:
+        super().__init__()
+        self.grid = grid
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(grid)
+
+
+def plot_area(arrangements: list[Arrangement]) -> PlotArea:
     """The tab's plots in a ReflowGrid, in a frameless scroll area (``.grid`` is the ReflowGrid)."""
-    grid = ReflowGrid(arrangements)
-    scroll = QScrollArea()
-    scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setWidgetResizable(True)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    scroll.setWidget(grid)
-    scroll.grid = grid
-    return scroll
+    return PlotArea(ReflowGrid(arrangements))
 
 
 class SidePanelFit(QObject):
@@ -162,10 +169,13 @@ class SidePanelFit(QObject):
     def __init__(self, scroll: QScrollArea, minimum: int, maximum: int) -> None:
         super().__init__(scroll)
         self.scroll, self.minimum, self.maximum = scroll, minimum, maximum
-        scroll.widget().installEventFilter(self)
+        panel = scroll.widget()
+        if panel is None:
+            raise ValueError("fit_side_panel: put the panel in its scroll area first")
+        panel.installEventFilter(self)
         self.fit()
 
-    def eventFilter(self, obj, event) -> bool:
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.FontChange, QEvent.Type.StyleChange):
             QTimer.singleShot(0, self.fit)
         return False
@@ -174,6 +184,8 @@ class SidePanelFit(QObject):
         from gdplay.ui.plots.style import zoom
 
         panel = self.scroll.widget()
+        if panel is None:  # the panel was taken out of its scroll area: nothing to fit
+            return
         bar = self.scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         need = panel.minimumSizeHint().width() + bar + 2 * self.scroll.frameWidth() + 2
         low = max(need, self.minimum)

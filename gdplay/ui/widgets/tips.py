@@ -5,35 +5,16 @@ whole choice plus the current item's, and each item in the drop-down its own."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 
-OPTIMIZER_TIPS = {
-    "gd": "Gradient descent: θ ← θ − η·∇E. One step down the slope, η times the gradient.",
-    "momentum": "Momentum: v ← μ·v − η·∇E, then θ ← θ + v. Steps build up speed along a valley and damp the "
-                "zigzag across it.",
-    "nesterov": "Nesterov momentum: v ← μ·v − η·∇E(θ + μ·v), θ ← θ + v. Like momentum, but the gradient is "
-                "taken where the momentum is about to carry θ (the look-ahead point).",
-    "adagrad": "AdaGrad: s ← s + g², θ ← θ − η·g / (√s + ε), per parameter. A parameter whose gradients were "
-               "large takes smaller steps; the steps only ever shrink.",
-    "rmsprop": "RMSProp: s ← β₂·s + (1 − β₂)·g², θ ← θ − η·g / (√s + ε). AdaGrad with a fading memory, so "
-               "steps can grow again.",
-    "adam": "Adam: m ← β₁·m + (1 − β₁)·g, s ← β₂·s + (1 − β₂)·g², θ ← θ − η·m̂ / (√ŝ + ε) with m̂, ŝ "
-            "corrected for starting at 0. Momentum and RMSProp's scaling together.",
-    "exact": "Exact line search: θ ← θ − α·g with the α that makes E lowest along −g, α = gᵀg / gᵀHg (exact "
-             "for a quadratic cost with Hessian H). The learning rate is not used.",
-    "armijo": "Backtracking line search (Armijo): θ ← θ − α·∇E, trying α = η and halving it until E falls by "
-              "at least 10⁻⁴·α·‖∇E‖². Never overshoots, whatever the learning rate.",
-}
-HYPER_TIPS = {
-    "momentum": "Momentum μ: how much of the last step is kept, v ← μ·v − η·∇E (0: plain gradient descent; "
-                "0.9: typical).",
-    "beta1": "β₁: how slowly Adam's running mean of the gradient forgets, m ← β₁·m + (1 − β₁)·g (typical 0.9).",
-    "beta2": "β₂: how slowly the running mean of the squared gradient forgets, s ← β₂·s + (1 − β₂)·g² "
-             "(typical 0.999 for Adam, 0.9 for RMSProp).",
-    "epsilon": "ε: added to √s so that a step never divides by zero, θ ← θ − η·g / (√s + ε).",
-}
+from gdplay.core.optimizers import HYPERPARAMETER_SPECS, SPECS
+
+# the optimizers' own words, declared with them (core/optimizers.SPECS)
+OPTIMIZER_TIPS = {name: spec.rule for name, spec in SPECS.items()}
+HYPER_TIPS = {name: spec.tip for name, spec in HYPERPARAMETER_SPECS.items()}
 ACTIVATION_TIPS = {
     "sigmoid": "Sigmoid σ(z) = 1 / (1 + e⁻ᶻ), between 0 and 1. Its slope σ(1 − σ) is at most 1/4, so the "
                "gradient shrinks at every sigmoid layer it passes back through.",
@@ -62,7 +43,7 @@ INIT_TIPS = {
 }
 
 
-def explain_combo(combo: QComboBox, about: str, items: Mapping[object, str] | None = None) -> None:
+def explain_combo(combo: QComboBox, about: str, items: Mapping[Any, str] | None = None) -> None:
     """Tooltips for ``combo``: ``about`` the choice, then the current item's text from ``items`` (by item
     data), kept current; each item's own in the drop-down."""
     items = dict(items or {})
@@ -71,10 +52,9 @@ def explain_combo(combo: QComboBox, about: str, items: Mapping[object, str] | No
         if tip:
             combo.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
 
-    def show(*_args) -> None:
+    def show(*_args: object) -> None:
         tip = items.get(combo.currentData())
         combo.setToolTip(f"{about}\n\nNow: {tip}" if tip else about)
 
-    combo.currentIndexChanged.connect(show)
-    combo._gdplay_tip = show  # keep the closure as long as the combo
+    combo.currentIndexChanged.connect(show)  # PySide keeps a connected closure alive with the connection
     show()

@@ -28,10 +28,10 @@ class WheelGuard(QObject):
 def guard_wheel(panel: QWidget) -> WheelGuard:
     """Guard every spin box, combo box and slider inside ``panel`` (call once the panel is built; the
     guard is kept by the panel)."""
-    guard = getattr(panel, "_wheel_guard", None)
+    # the panel's own guard (a child, so it lives as long as the panel), made on the first call
+    guard = panel.findChild(WheelGuard, "", Qt.FindChildOption.FindDirectChildrenOnly)
     if guard is None:
         guard = WheelGuard(panel)
-        panel._wheel_guard = guard
     for control in panel.findChildren(QWidget):
         if isinstance(control, WHEEL_CONTROLS):
             control.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
