@@ -14,6 +14,7 @@ the gradient noise), ``basins`` (the basins map), ``trainer`` (SurfaceTrainer: p
 sessions), ``views`` (the pictures the tab asks for, as functions of the trainer).
 """
 
+from gdplay.core.surfaces import views
 from gdplay.core.surfaces.basins import BASIN_CHECK, MAX_FOUND, basins
 from gdplay.core.surfaces.catalogue import (
     FORMULA,
@@ -111,4 +112,5 @@ __all__ = [
     "run_label",
     "run_spec",
     "surface_def",
+    "views",
 ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gdplay.core.surfaces.critical import CriticalPoint, Curvature
+from gdplay.core.surfaces.params import SurfaceParams
 from gdplay.core.trainer import Snapshot, Status
 
 DIVERGED, NOT_SETTLED = -1, -2  # basins map labels besides the index of a critical point
@@ -53,6 +54,9 @@ class SurfaceRun:
 
 @dataclass(frozen=True, kw_only=True)
 class SurfaceSnapshot(Snapshot):
+    """The runs as they are, with the params they were computed with (the window draws from these only)."""
+
+    params: SurfaceParams
     surface: str
     title: str
     formula: str

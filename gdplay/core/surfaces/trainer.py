@@ -11,7 +11,6 @@ import numpy as np
 from gdplay.core import state as saved
 from gdplay.core.history import History
 from gdplay.core.state import StateError
-from gdplay.core.surfaces import views
 from gdplay.core.surfaces.catalogue import SurfaceDef, surface_def
 from gdplay.core.surfaces.critical import CriticalPoint, curvature_at
 from gdplay.core.surfaces.functions import Typed
@@ -24,7 +23,7 @@ from gdplay.core.surfaces.params import (
     run_label,
     run_spec,
 )
-from gdplay.core.surfaces.results import BasinsMap, SurfaceGrid, SurfaceRun, SurfaceSnapshot
+from gdplay.core.surfaces.results import SurfaceRun, SurfaceSnapshot
 from gdplay.core.surfaces.walker import ESCAPE, Walker, noise_scale
 from gdplay.core.trainer import ComparedRuns, Status, frozen
 
@@ -237,17 +236,10 @@ class SurfaceTrainer(ComparedRuns):
         main = runs[0]
         message = self.message if (self.status is Status.INVALID or len(runs) > 1) else main.message
         return SurfaceSnapshot(
-            step=self.n_iter_, params_version=self.params_version, status=self.status, message=message,
+            params=p, step=self.n_iter_, params_version=self.params_version, status=self.status, message=message,
             cost=main.cost, surface=p.surface, title=sd.title, formula=sd.formula, text=sd.text, window=sd.window,
             points=sd.points, log_colour=sd.log_colour, learning_rate=p.learning_rate, runs=tuple(runs),
             start=(float(p.initial[0]), float(p.initial[1])))
-
-    # TRANSITIONAL, until the controller takes view functions: the views by method name
-    def surface_grid(self, *args: Any) -> SurfaceGrid:
-        return views.surface_grid(self, *args)
-
-    def basins(self, *args: Any) -> BasinsMap:
-        return views.basins_map(self, *args)
 
     # -- sessions --------------------------------------------------------------------------------------------
     def export_state(self) -> dict:

@@ -1,0 +1,63 @@
+"""Parts a tab is built of, the same in every tab that has them: the side panel of controls in a scroll area
+beside the plots, a box of readouts, the run's state in a line under Play (green, or red and bold when
+something went wrong)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QScrollArea, QSplitter, QWidget
+
+from gdplay.core.trainer import Status
+from gdplay.ui.widgets.reflow import fit_side_panel
+
+OK_STYLE = "color: #1a5e1a;"
+ERROR_STYLE = "color: #b00020; font-weight: bold;"
+
+
+def readout_box(title: str, rows: Sequence[tuple[str, str, str]]) -> tuple[QGroupBox, dict[str, QLabel]]:
+    """A box of values to read (and select, to copy): one row per (key, label, tooltip); the labels by key."""
+    box = QGroupBox(title)
+    form = QFormLayout(box)
+    labels: dict[str, QLabel] = {}
+    for key, text, tip in rows:
+        label = QLabel("–")
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        label.setWordWrap(True)
+        if tip:
+            label.setToolTip(tip)
+        labels[key] = label
+        form.addRow(text, label)
+    return box, labels
+
+
+def panel_beside_plots(tab: QWidget, panel: QWidget, plots: QWidget, max_panel_width: int,
+                       sizes: tuple[int, int] | None = None) -> QSplitter:
+    """Fill ``tab`` with the side ``panel`` (scrolled, as wide as its text needs up to ``max_panel_width``)
+    and the ``plots`` beside it, which take the room the window gains."""
+    scroll = QScrollArea()
+    scroll.setWidget(panel)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    fit_side_panel(scroll, 0, max_panel_width)
+    splitter = QSplitter()
+    splitter.addWidget(scroll)
+    splitter.addWidget(plots)
+    splitter.setStretchFactor(1, 1)
+    if sizes is not None:
+        splitter.setSizes(list(sizes))
+    QHBoxLayout(tab).addWidget(splitter)
+    return splitter
+
+
+def show_state(label: QLabel, text: str, error: bool = False) -> None:
+    """The run's state in the status line: red and bold when something went wrong."""
+    label.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
+    label.setText(text)
+
+
+def went_wrong(snap: Any) -> bool:
+    """A run of the snapshot diverged, or its settings are invalid (the status line turns red)."""
+    return snap.status in (Status.DIVERGED, Status.INVALID) or any(r.status is Status.DIVERGED for r in snap.runs)
