@@ -96,3 +96,19 @@ def test_a_path_is_thinned_to_what_the_pixels_show():
     assert len(kx) < len(wx)
     for x, y in zip(wx, wy):
         assert np.min(np.maximum(np.abs(kx - x), np.abs(ky - y))) < 1.0  # in the pixel of a kept point
+
+
+def test_a_run_creeping_within_a_pixel_is_not_drawn_again_but_its_head_moves(view):
+    view.show_range((0, 10), (0, 10))
+    _, py = view.plot.getViewBox().viewPixelSize()
+    xs, ys = np.linspace(1, 5, 200), np.linspace(1, 5, 200)  # 200 iterates: no dots
+    xs = np.concatenate([xs, np.full(200, 5.0)])  # then 200 more that creep within 1/1000 of a pixel
+    ys = np.concatenate([ys, 5.0 + np.linspace(0, 1e-3 * py, 200)])
+    view.set_paths([(xs[:-1], ys[:-1])], (1.0, 1.0))
+    drawn = view.paths[0].getData()
+    view.set_paths([(xs, ys)], (1.0, 1.0))
+    assert view.paths[0].getData()[0] is drawn[0]  # the same picture: not set again
+    assert view.runs.head(0) == (xs[-1], ys[-1])  # where the run is now, exactly
+    ys2 = np.append(ys, 5.0 + 3 * py)  # a step into the next pixel but one: drawn
+    view.set_paths([(np.append(xs, 5.0), ys2)], (1.0, 1.0))
+    assert view.paths[0].getData()[1][-1] == ys2[-1]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -111,6 +112,7 @@ class RunPaths:
         plot.addItem(self.heads)
         self._brushes: list[QBrush] = []
         self._head_runs: list[int] = []  # the run of each head drawn
+        self._drawn: list[tuple[Any, ...] | None] = []  # per path: what it shows (see _same_picture)
 
     def set(self, xys: Sequence[tuple[np.ndarray, np.ndarray]], ranges: tuple[Range, Range]) -> None:
         """One (xs, ys) per run, cut where it leaves the neighbourhood of ``ranges`` ((x0, x1), (y0, y1))."""
@@ -123,15 +125,22 @@ class RunPaths:
             self.plot.addItem(path)
             self.paths.append(path)
             self._brushes.append(pg.mkBrush(color))
+            self._drawn.append(None)
         pixel = self.plot.getViewBox().viewPixelSize()
         hx, hy, brushes, runs = [], [], [], []
         for k, path in enumerate(self.paths):
             xs, ys = drawable(*xys[k], ranges) if k < len(xys) else (np.empty(0), np.empty(0))
             if not len(xs):
-                path.setData([], [])
+                if self._drawn[k] is not None:
+                    path.setData([], [])
+                    self._drawn[k] = None
                 continue
             dots = len(xs) <= MAX_PATH_DOTS  # every iterate a dot while there are few
-            path.setData(*thin_to_pixels(xs, ys, pixel), symbol="o" if dots else None, symbolSize=4)
+            tx, ty = thin_to_pixels(xs, ys, pixel)
+            picture = (tx, ty, pixel, dots)
+            if not _same_picture(self._drawn[k], picture):  # a run creeping within a pixel: nothing to redo
+                path.setData(tx, ty, symbol="o" if dots else None, symbolSize=4)
+                self._drawn[k] = picture
             hx.append(xs[-1])
             hy.append(ys[-1])
             brushes.append(self._brushes[k])
@@ -146,6 +155,23 @@ class RunPaths:
         xs, ys = self.heads.getData()
         i = self._head_runs.index(k)
         return float(xs[i]), float(ys[i])
+
+
+def _same_picture(old: tuple[Any, ...] | None, new: tuple[Any, ...]) -> bool:
+    """Two thinned paths (xs, ys, pixel size, dotted) that draw the same: the same points but the last,
+    which has stayed in its pixel."""
+    if old is None:
+        return False
+    ox, oy, opixel, odots = old
+    nx, ny, pixel, dots = new
+    if (opixel, odots) != (pixel, dots) or len(ox) != len(nx) or dots:
+        return False  # (a dotted path has a dot for every iterate: each new one is drawn)
+    px, py = pixel
+    if not (px > 0 and py > 0):
+        return False
+    same_last = (math.floor(ox[-1] / px), math.floor(oy[-1] / py)) == (math.floor(nx[-1] / px),
+                                                                        math.floor(ny[-1] / py))
+    return same_last and np.array_equal(ox[:-1], nx[:-1]) and np.array_equal(oy[:-1], ny[:-1])
 
 
 def drawable(xs: np.ndarray, ys: np.ndarray, ranges: tuple[Range, Range]) -> tuple[np.ndarray, np.ndarray]:
