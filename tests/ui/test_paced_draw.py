@@ -47,3 +47,16 @@ def test_a_cheap_plot_follows_every_request(qtbot):
     paced.cancel()
     qtbot.wait(50)
     assert drawn == [0, 1, 2] and not paced.pending
+
+
+def test_numbers_are_not_redrawn_faster_than_they_can_be_read(qtbot):
+    drawn = []
+    paced = PacedDraw(drawn.append, min_interval_s=5.0)  # cheap, but at most one draw in 5 s
+    paced.request(1)
+    qtbot.waitUntil(lambda: drawn == [1], timeout=2000)
+    assert paced.interval == 5.0
+    paced.request(2)
+    qtbot.wait(200)
+    assert drawn == [1]
+    paced.flush()  # at rest: the numbers where the run stopped, now
+    assert drawn == [1, 2]

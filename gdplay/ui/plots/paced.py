@@ -17,14 +17,16 @@ class PacedDraw(QObject):
     after the last draw began. The cost is what that draw took plus the last paint of ``widgets`` (their
     ``last_paint_s``, see plots.style.PlotWidget), measured on the clock: a cheap plot follows every frame; a
     costly one (many long curves, or a machine busy with other work) is redrawn less often, keeping its
-    share of the GUI thread's time near ``share``. The newest args are always drawn in the end."""
+    share of the GUI thread's time near ``share``; and never more often than every ``min_interval_s`` (numbers
+    that change faster than they can be read). The newest args are always drawn in the end."""
 
     def __init__(self, draw: Callable[..., None], widgets: Sequence[QWidget] = (), share: float = 0.2,
-                 parent: QObject | None = None) -> None:
+                 min_interval_s: float = 0.0, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.draw = draw
         self.widgets = tuple(widgets)
         self.share = share
+        self.min_interval = min_interval_s
         self.interval = 0.0  # seconds between draws, from the last cost
         self.draws = 0
         self._args: tuple[Any, ...] | None = None
@@ -55,7 +57,7 @@ class PacedDraw(QObject):
         self.draws += 1
         paint = sum(getattr(w, "last_paint_s", 0.0) for w in self.widgets)
         self._last = t0
-        self.interval = (time.perf_counter() - t0 + paint) / self.share
+        self.interval = max(self.min_interval, (time.perf_counter() - t0 + paint) / self.share)
 
     def cancel(self) -> None:
         """Drop a waiting draw (the owner is going away)."""

@@ -53,6 +53,7 @@ SESSION_PARAM_CONTROLS = {"seed": ("controls.seed", ()), "batch_size": ("control
 
 
 ONE_WEIGHT = ("slope", "sine")  # models with one weight: J(w) as a curve instead of a surface
+READ_INTERVAL_S = 1 / 15
 READOUTS = (("params", "parameters", ""), ("scaled", "scaled units", ""), ("cost", "cost E", ""),
             ("grad", "‖∇E‖", ""), ("step", "iteration", ""), ("optimum", "least squares", ""),
             ("distance", "distance to it", ""), ("condition", "condition number", ""))
@@ -90,6 +91,8 @@ class RegressionTab(TrainingTab):
         # the cost and distance curves give way when they are costly (many runs): paced, in turns of their own
         self._histories = PacedDraw(self._draw_histories, (self.cost_view.widget, self.distance_view.widget),
                                     parent=self)
+        # numbers are read at most ~15 times a second: the readouts and the step counter no more often
+        self._numbers = PacedDraw(self._show_numbers, min_interval_s=READ_INTERVAL_S, parent=self)
 
         self._build_layout()
         self._connect()
@@ -346,9 +349,10 @@ class RegressionTab(TrainingTab):
         slope = snap.model in ONE_WEIGHT
         self.surface_stack.setCurrentIndex(1 if slope else 0)
         self._auto_range(snap)
-        self.playback.set_progress(snap.step, snap.cost)
         self.playback.set_enabled(snap.status is not Status.INVALID)
-        self._show_readouts(snap)
+        self._numbers.request(snap)
+        if not self.controller.running or snap.status.finished:
+            self._numbers.flush()  # at rest: the numbers where the run stopped, now
         self._show_status(snap)
         curv = snap.curvature
         self.controls.show_learning_rate_marks(curv.lr_edge if curv else None, curv.lr_best if curv else None,
@@ -386,6 +390,10 @@ class RegressionTab(TrainingTab):
         the rest of a frame)."""
         self.cost_view.update(snap)
         self.distance_view.update(snap)
+
+    def _show_numbers(self, snap: RegressionSnapshot) -> None:
+        self.playback.set_progress(snap.step, snap.cost)
+        self._show_readouts(snap)
 
     def _show_readouts(self, snap: RegressionSnapshot) -> None:
         r = self.readout
