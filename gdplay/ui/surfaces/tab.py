@@ -48,6 +48,7 @@ SESSION_SETTINGS = {"rate": "playback", "show_basins": "controls.show_basins", "
 GRID_SHAPE = views.GRID_SHAPE
 COARSE_REST_MS = 250  # the full basins map once the learning rate has rested this long
 LINE_SEARCH_GRID = 60  # the basins map of a line search: 60 x 60 starts (150 x 150 of exact takes seconds)
+READ_INTERVAL_S = 1 / 15
 READOUTS = (
     ("point", "point", "x, y of the main run now"),
     ("cost", "f", "the value of the surface there"),
@@ -131,6 +132,8 @@ class SurfacesTab(TrainingTab):
         # the curves per iteration give way when they are costly (many runs): paced, in turns of their own
         self._histories = PacedDraw(self._draw_histories, (self.cost_view.widget, self.grad_view.widget),
                                     parent=self)
+        # numbers are read at most ~15 times a second: the readouts and the step counter no more often
+        self._numbers = PacedDraw(self._show_numbers, min_interval_s=READ_INTERVAL_S, parent=self)
         self._coarse = False
         self._rest_timer = QTimer(self)
         self._rest_timer.setSingleShot(True)
@@ -341,10 +344,10 @@ class SurfacesTab(TrainingTab):
         iteration paced (``_draw_histories``)."""
         self.snapshot = snap
         p = snap.params  # the params the snapshot was computed with, not newer ones
-        main = snap.main
-        self.playback.set_progress(snap.step, main.cost)
         self.playback.set_enabled(snap.status is not Status.INVALID)
-        self._show_readouts(snap)
+        self._numbers.request(snap)
+        if not self.controller.running or snap.status.finished:
+            self._numbers.flush()  # at rest: the numbers where the run stopped, now
         self._show_status(snap)
         grid = self.view("grid")
         grid = grid if isinstance(grid, SurfaceGrid) else None
@@ -420,6 +423,10 @@ class SurfacesTab(TrainingTab):
         self.controls.basins_legend.setText(
             f"<table cellspacing=0>{html}</table><span style='color:#666'>{basins.optimizer} at learning rate {lr}, "
             f"{basins.labels.shape[0]}² starts in {basins.seconds * 1e3:.0f} ms</span>")
+
+    def _show_numbers(self, snap: SurfaceSnapshot) -> None:
+        self.playback.set_progress(snap.step, snap.main.cost)
+        self._show_readouts(snap)
 
     def _show_readouts(self, snap: SurfaceSnapshot) -> None:
         r = self.readout
