@@ -130,13 +130,15 @@ class Optimizer:
 
     name = "gd"
 
-    def __init__(self, learning_rate: float, momentum: float = 0.9, beta1: float = 0.9,
-                 beta2: float = 0.999, epsilon: float = 1e-8) -> None:
+    def __init__(self, learning_rate: float, **hyper: float) -> None:
+        # unset hyperparameters take this rule's defaults (SPECS: RMSProp's β₂ is 0.9, Adam's 0.999), then
+        # the common ones; all are attributes, so a rule that does not read one still keeps it
+        values = {**_DEFAULTS, **HYPERPARAMETERS[self.name], **hyper}
         self.learning_rate = learning_rate
-        self.momentum = momentum
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.epsilon = epsilon
+        self.momentum = values["momentum"]
+        self.beta1 = values["beta1"]
+        self.beta2 = values["beta2"]
+        self.epsilon = values["epsilon"]
         self.reset()
 
     def reset(self) -> None:
@@ -230,10 +232,6 @@ class AdaGrad(Optimizer):
 class RMSProp(Optimizer):
     name = "rmsprop"
 
-    def __init__(self, learning_rate: float, momentum: float = 0.9, beta1: float = 0.9,
-                 beta2: float = 0.9, epsilon: float = 1e-8) -> None:
-        super().__init__(learning_rate, momentum, beta1, beta2, epsilon)
-
     def _new_state(self, p: np.ndarray) -> tuple[np.ndarray, ...]:
         return np.zeros_like(p), np.empty_like(p)
 
@@ -292,9 +290,9 @@ def make_optimizer(name: str, learning_rate: float, **hyper: float) -> Optimizer
         raise ValidationError(
             f"Unknown optimizer hyperparameter {sorted(unknown)[0]!r}; allowed: {', '.join(_DEFAULTS)}."
         )
-    values = {**_DEFAULTS, **HYPERPARAMETERS[name], **hyper}
-    check_hyperparameters(learning_rate, **values)
-    return _CLASSES[name](learning_rate, **values)
+    optimizer = _CLASSES[name](learning_rate, **hyper)
+    check_hyperparameters(learning_rate, **{k: getattr(optimizer, k) for k in _DEFAULTS})
+    return optimizer
 
 
 def descend(optimizer: Optimizer, gradient: Callable[[np.ndarray], np.ndarray], start: Sequence[float],

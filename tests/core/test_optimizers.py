@@ -166,3 +166,20 @@ def test_every_list_of_optimizers_is_derived_from_the_one_spec():
             assert opt.hyperparameters() == {"learning_rate": 0.1, **spec.hyperparameters}  # its defaults
     assert set(O.LIVE_HYPERPARAMETERS) <= set(RegressionParams.LIVE)
     assert O.HYPERPARAMETERS["rmsprop"] == {"beta2": 0.9, "epsilon": 1e-8}
+
+
+@pytest.mark.parametrize("name", ["rmsprop", "adam", "adagrad"])
+def test_a_hyperparameter_given_is_the_one_used(name):
+    """ε (and β₂) given to a rule replace its defaults: one step of p -= lr·g/(√s + ε) shows which ε."""
+    opt = make_optimizer(name, 0.1, epsilon=0.5, beta2=0.5)
+    assert (opt.epsilon, opt.beta2) == (0.5, 0.5)
+    p = np.array([1.0])
+    opt.step(p, np.array([1.0]))
+    s = {"rmsprop": 0.5, "adam": 1.0, "adagrad": 1.0}[name]  # the first step's (bias-corrected) mean of g²
+    assert p[0] == pytest.approx(1.0 - 0.1 * 1.0 / (math.sqrt(s) + 0.5))
+
+
+@pytest.mark.parametrize("value", [False, True])
+def test_a_bool_is_no_hyperparameter(value):
+    with pytest.raises(ValidationError, match="momentum must be in"):
+        make_optimizer("momentum", 0.1, momentum=value)

@@ -89,11 +89,11 @@ def test_a_restarting_edit_from_the_controls_is_one_undo_entry_named_by_the_fiel
 def test_views_are_functions_of_the_trainer_and_a_failed_one_draws_nothing(qtbot, tab):
     tab.controller.set_rate(None)
     tab.controller.step(1)
-    qtbot.waitUntil(lambda: tab.view("fit") is not None, timeout=5000)
+    qtbot.waitUntil(lambda: tab.view("fit") is not None, timeout=15_000)
     assert isinstance(tab.view("fit"), FitCurves) and tab.view("fit").y.shape[0] == len(tab.snapshot.runs)
     tab.controller.set_view("fit", views.surface, "not axes")  # raises in the training process
     tab.controller.step(1)
-    qtbot.waitUntil(lambda: isinstance(tab.controller.views.get("fit"), CallFailed), timeout=5000)
+    qtbot.waitUntil(lambda: isinstance(tab.controller.views.get("fit"), CallFailed), timeout=15_000)
     assert tab.view("fit") is None
     with pytest.raises(TypeError, match="import by name"):
         tab.controller.set_view("fit", lambda trainer: None)
