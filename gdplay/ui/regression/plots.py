@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt
 
 from gdplay.core.regression import CostCurve, FitCurves, RegressionSnapshot, Surface
+from gdplay.ui.plots.history import RunHistoryView
 from gdplay.ui.plots.style import (
     CLASS_COLORS,
     PATH_COLORS,
@@ -247,60 +248,19 @@ class CurveView(QObject):
         self.optimum.setData(*(([opt.theta[0]], [opt.cost]) if opt is not None else ([], [])))
 
 
-class HistoryView:
+class HistoryView(RunHistoryView):
     """A quantity per iteration on a log scale, one curve per run, plus optional extra curves."""
 
     def __init__(self, title: str, y_label: str, column: int, legend: bool = True) -> None:
-        self.widget = make_plot(title, "iteration", y_label, grid=False)
-        self.plot = self.widget.getPlotItem()
-        set_log_y(self.plot)
-        self.column = column
         # top right: the curves fall from the top left, and the bottom holds E* and the flat tails
-        self.legend = add_legend(self.plot, (-10, 10)) if legend else None
-        self.curves: list[pg.PlotDataItem] = []
+        super().__init__(title, y_label, column, (-10, 10) if legend else None, width=1.0)
+        set_log_y(self.plot)
         self.range = StickyRange(self.plot, log_y=True)
         self.x_cap: float | None = None  # the step limit: the x axis ends there
 
-    def _curve(self, k: int, label: str) -> pg.PlotDataItem:
-        while len(self.curves) <= k:
-            n = len(self.curves)
-            item = pg.PlotDataItem(pen=run_pen(n, 1.0))
-            self.plot.addItem(item)
-            self.curves.append(item)
-            if self.legend is not None:
-                self.legend.addItem(item, label)
-        return self.curves[k]
-
     def update(self, snap: RegressionSnapshot) -> tuple[float, float, float]:
-        """Draw every run; returns (last step, lowest, highest) drawn, for the range. Zeros (a perfect fit)
-        are drawn a little below the smallest positive value: a log axis cannot show 0."""
-        lo, hi, last = np.inf, 0.0, 0.0
-        for k, run in enumerate(snap.runs):
-            item = self._curve(k, run.label)
-            h = run.history
-            if not len(h):
-                item.setData([], [])
-                continue
-            y = h[:, self.column]
-            positive = y[np.isfinite(y) & (y > 0)]
-            y = np.maximum(y, float(positive.min()) * 1e-2 if len(positive) else 1e-300)
-            ok = np.isfinite(y)
-            item.setData(h[ok, STEP], y[ok])
-            if ok.any():
-                lo, hi = min(lo, float(y[ok].min())), max(hi, float(y[ok].max()))
-                last = max(last, float(h[-1, STEP]))
-        for k in range(len(snap.runs), len(self.curves)):
-            self.curves[k].setData([], [])
-        for k, item in enumerate(self.curves):
-            self._row_visible(item, k < len(snap.runs))
-            if k < len(snap.runs) and self.legend is not None:
-                label = self.legend.getLabel(item)
-                if label is not None and label.text != snap.runs[k].label:
-                    label.setText(snap.runs[k].label)
-        return last, lo, hi
-
-    def _row_visible(self, item: pg.PlotDataItem, visible: bool) -> None:
-        set_legend_row_visible(self.legend, item, visible)
+        """Draw every run; returns (last step, lowest, highest) drawn, for the range."""
+        return self.draw_runs(snap.runs)
 
 
 class CostView(HistoryView):

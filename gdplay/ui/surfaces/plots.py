@@ -12,7 +12,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
 from gdplay.core.surfaces import DIVERGED, NOT_SETTLED, BasinsMap, CriticalPoint, SurfaceGrid, SurfaceSnapshot
-from gdplay.ui.plots.style import StickyRange, make_plot, run_pen, set_legend_row_visible, set_log_y
+from gdplay.ui.plots.history import RunHistoryView
+from gdplay.ui.plots.style import StickyRange, set_log_y
 from gdplay.ui.plots.surface import SurfaceView as SurfacePlot
 from gdplay.ui.plots.surface import pixel_rect, value_at
 from gdplay.ui.plots.view_box import LazyMenuViewBox
@@ -191,17 +192,13 @@ class SurfaceView(SurfacePlot):
         return value_at(grid.values, grid.x_range, grid.y_range, x, y)
 
 
-class HistoryView:
+class HistoryView(RunHistoryView):
     """A quantity per iteration, one curve per run; log scale (zeros drawn just below the smallest value)
     or linear (f itself, when it has no floor to measure from)."""
 
     def __init__(self, title: str, y_label: str, column: int, legend: bool) -> None:
-        self.widget = make_plot(title, "iteration", y_label, grid=False)
-        self.plot = self.widget.getPlotItem()
-        self.column = column
         # bottom left: the curves fall from the top left to the bottom right
-        self.legend = self.plot.addLegend(offset=(10, -10), brush=pg.mkBrush(255, 255, 255, 200)) if legend else None
-        self.curves: list[pg.PlotDataItem] = []
+        super().__init__(title, y_label, column, (10, -10) if legend else None, width=1.5)
         self.log: bool | None = None
         self.range: StickyRange  # made by set_log
         self.set_log(True)
@@ -216,43 +213,10 @@ class HistoryView:
             self.plot.setLogMode(y=False)
         self.range = StickyRange(self.plot, log_y=log)
 
-    def _curve(self, k: int, label: str) -> pg.PlotDataItem:
-        while len(self.curves) <= k:
-            n = len(self.curves)
-            item = pg.PlotDataItem(pen=run_pen(n, 1.5))
-            self.plot.addItem(item)
-            self.curves.append(item)
-            if self.legend is not None:
-                self.legend.addItem(item, label)
-        return self.curves[k]
-
     def update(self, snap: SurfaceSnapshot, offset: float = 0.0, clip: tuple[float, float] | None = None) -> None:
         """Draw column − offset for every run; ``clip`` bounds the range the axis follows (f on a surface
         with no floor runs to −∞: the axis keeps to the values seen in the view)."""
-        lo, hi, last = np.inf, -np.inf, 0.0
-        for k, run in enumerate(snap.runs):
-            item = self._curve(k, run.label)
-            h = run.history
-            if not len(h):
-                item.setData([], [])
-                continue
-            y = h[:, self.column] - offset
-            if self.log:
-                positive = y[np.isfinite(y) & (y > 0)]
-                y = np.maximum(y, float(positive.min()) * 1e-2 if len(positive) else 1e-300)
-            ok = np.isfinite(y)
-            item.setData(h[ok, STEP], y[ok])
-            if ok.any():
-                lo, hi = min(lo, float(y[ok].min())), max(hi, float(y[ok].max()))
-                last = max(last, float(h[-1, STEP]))
-            if self.legend is not None:
-                label = self.legend.getLabel(item)
-                if label is not None and label.text != run.label:
-                    label.setText(run.label)
-        for k in range(len(snap.runs), len(self.curves)):
-            self.curves[k].setData([], [])
-        for k, item in enumerate(self.curves):
-            set_legend_row_visible(self.legend, item, k < len(snap.runs))
+        last, lo, hi = self.draw_runs(snap.runs, offset, log=bool(self.log))
         if clip is not None and np.isfinite(lo) and np.isfinite(hi):
             lo, hi = max(lo, clip[0]), min(hi, clip[1])
             hi = max(hi, lo + 1e-12)
