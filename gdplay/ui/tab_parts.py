@@ -53,9 +53,13 @@ def panel_beside_plots(tab: QWidget, panel: QWidget, plots: QWidget, max_panel_w
 
 
 def show_state(label: QLabel, text: str, error: bool = False) -> None:
-    """The run's state in the status line: red and bold when something went wrong."""
-    label.setStyleSheet(ERROR_STYLE if error else OK_STYLE)
-    label.setText(text)
+    """The run's state in the status line: red and bold when something went wrong. (Set only when it changes:
+    a style sheet set again re-polishes the label, with every frame.)"""
+    style = ERROR_STYLE if error else OK_STYLE
+    if label.styleSheet() != style:
+        label.setStyleSheet(style)
+    if label.text() != text:
+        label.setText(text)
 
 
 def went_wrong(snap: Any) -> bool:
