@@ -25,8 +25,8 @@ from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.regression.controls import RegressionControls
 from gdplay.ui.regression.plots import CostView, CurveView, DataView, DistanceView, SurfaceView, rename_legend_entry
 from gdplay.ui.regression.presets import PRESETS, preset
-from gdplay.ui.tab_base import TrainingTab, readable
-from gdplay.ui.tab_parts import panel_beside_plots, readout_box, show_state, went_wrong
+from gdplay.ui.tab_base import TrainingTab
+from gdplay.ui.tab_parts import RunReadouts, panel_beside_plots, readout_box
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
 from gdplay.ui.widgets.reflow import Arrangement, plot_area
 from gdplay.ui.widgets.wheel_guard import guard_wheel
@@ -53,12 +53,11 @@ SESSION_PARAM_CONTROLS = {"seed": ("controls.seed", ()), "batch_size": ("control
 
 
 ONE_WEIGHT = ("slope", "sine")  # models with one weight: J(w) as a curve instead of a surface
-READ_INTERVAL_S = 1 / 15
 READOUTS = (("params", "parameters", ""), ("scaled", "scaled units", ""), ("cost", "cost E", ""),
             ("grad", "‖∇E‖", ""), ("step", "iteration", ""), ("optimum", "least squares", ""),
             ("distance", "distance to it", ""), ("condition", "condition number", ""))
 
-class RegressionTab(TrainingTab):
+class RegressionTab(RunReadouts, TrainingTab):
     """Points, the fitted curve, the cost surface (or J(w)) with each run's path, the cost per iteration."""
 
     title = "Regression"
@@ -91,8 +90,7 @@ class RegressionTab(TrainingTab):
         # the cost and distance curves give way when they are costly (many runs): paced, in turns of their own
         self._histories = PacedDraw(self._draw_histories, (self.cost_view.widget, self.distance_view.widget),
                                     parent=self)
-        # numbers are read at most ~15 times a second: the readouts and the step counter no more often
-        self._numbers = PacedDraw(self._show_numbers, min_interval_s=READ_INTERVAL_S, parent=self)
+        self.pace_readouts()
 
         self._build_layout()
         self._connect()
@@ -252,9 +250,6 @@ class RegressionTab(TrainingTab):
         self._auto_key = None
         self._request_views()
 
-    def _show_error(self, html: str) -> None:
-        self._show_message(html, error=True)
-
     @Slot(float, float)
     def _on_surface_clicked(self, a: float, b: float) -> None:
         """Start from the clicked point: the two surface axes take its values (in the units shown)."""
@@ -349,11 +344,7 @@ class RegressionTab(TrainingTab):
         slope = snap.model in ONE_WEIGHT
         self.surface_stack.setCurrentIndex(1 if slope else 0)
         self._auto_range(snap)
-        self.playback.set_enabled(snap.status is not Status.INVALID)
-        self._numbers.request(snap)
-        if not self.controller.running or snap.status.finished:
-            self._numbers.flush()  # at rest: the numbers where the run stopped, now
-        self._show_status(snap)
+        self.show_run(snap)
         curv = snap.curvature
         self.controls.show_learning_rate_marks(curv.lr_edge if curv else None, curv.lr_best if curv else None,
                                                snap.learning_rate)
@@ -391,10 +382,6 @@ class RegressionTab(TrainingTab):
         self.cost_view.update(snap)
         self.distance_view.update(snap)
 
-    def _show_numbers(self, snap: RegressionSnapshot) -> None:
-        self.playback.set_progress(snap.step, snap.cost)
-        self._show_readouts(snap)
-
     def _show_readouts(self, snap: RegressionSnapshot) -> None:
         r = self.readout
         main = snap.main
@@ -416,11 +403,3 @@ class RegressionTab(TrainingTab):
             r["distance"].setText("–")
         curv = snap.curvature
         r["condition"].setText(f"{curv.condition:.3g}  (λmax/λmin: how long the valley is)" if curv else "–")
-
-    def _show_status(self, snap: RegressionSnapshot) -> None:
-        if self.controller.error:
-            return
-        self._show_message(snap.message, error=went_wrong(snap))
-
-    def _show_message(self, text: str, error: bool = False) -> None:
-        show_state(self.status_label, readable(text), error)

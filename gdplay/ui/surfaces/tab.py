@@ -37,8 +37,8 @@ from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.surfaces.controls import SurfaceControls
 from gdplay.ui.surfaces.plots import COST, GRAD, HistoryView, SurfaceView, basin_color
 from gdplay.ui.surfaces.presets import PRESETS, preset
-from gdplay.ui.tab_base import TrainingTab, readable
-from gdplay.ui.tab_parts import panel_beside_plots, readout_box, show_state, went_wrong
+from gdplay.ui.tab_base import TrainingTab
+from gdplay.ui.tab_parts import RunReadouts, panel_beside_plots, readout_box
 from gdplay.ui.widgets.point_editor import TabUndoStack
 from gdplay.ui.widgets.reflow import Arrangement, plot_area
 
@@ -48,7 +48,6 @@ SESSION_SETTINGS = {"rate": "playback", "show_basins": "controls.show_basins", "
 GRID_SHAPE = views.GRID_SHAPE
 COARSE_REST_MS = 250  # the full basins map once the learning rate has rested this long
 LINE_SEARCH_GRID = 60  # the basins map of a line search: 60 x 60 starts (150 x 150 of exact takes seconds)
-READ_INTERVAL_S = 1 / 15
 READOUTS = (
     ("point", "point", "x, y of the main run now"),
     ("cost", "f", "the value of the surface there"),
@@ -103,7 +102,7 @@ class StartEditor(QObject):
             self.undoChanged.emit()
 
 
-class SurfacesTab(TrainingTab):
+class SurfacesTab(RunReadouts, TrainingTab):
     """Surfaces with several minima, saddles and valleys (or a typed formula), each optimizer's path on the
     map, f and ‖∇f‖ per iteration, the curvature where the main run is, the basins of attraction."""
 
@@ -132,8 +131,7 @@ class SurfacesTab(TrainingTab):
         # the curves per iteration give way when they are costly (many runs): paced, in turns of their own
         self._histories = PacedDraw(self._draw_histories, (self.cost_view.widget, self.grad_view.widget),
                                     parent=self)
-        # numbers are read at most ~15 times a second: the readouts and the step counter no more often
-        self._numbers = PacedDraw(self._show_numbers, min_interval_s=READ_INTERVAL_S, parent=self)
+        self.pace_readouts()
         self._coarse = False
         self._rest_timer = QTimer(self)
         self._rest_timer.setSingleShot(True)
@@ -344,11 +342,7 @@ class SurfacesTab(TrainingTab):
         iteration paced (``_draw_histories``)."""
         self.snapshot = snap
         p = snap.params  # the params the snapshot was computed with, not newer ones
-        self.playback.set_enabled(snap.status is not Status.INVALID)
-        self._numbers.request(snap)
-        if not self.controller.running or snap.status.finished:
-            self._numbers.flush()  # at rest: the numbers where the run stopped, now
-        self._show_status(snap)
+        self.show_run(snap)
         grid = self.view("grid")
         grid = grid if isinstance(grid, SurfaceGrid) else None
         self.controls.show_surface(snap.title, snap.formula, snap.text, None if grid is None else grid.problem)
@@ -424,10 +418,6 @@ class SurfacesTab(TrainingTab):
             f"<table cellspacing=0>{html}</table><span style='color:#666'>{basins.optimizer} at learning rate {lr}, "
             f"{basins.labels.shape[0]}² starts in {basins.seconds * 1e3:.0f} ms</span>")
 
-    def _show_numbers(self, snap: SurfaceSnapshot) -> None:
-        self.playback.set_progress(snap.step, snap.main.cost)
-        self._show_readouts(snap)
-
     def _show_readouts(self, snap: SurfaceSnapshot) -> None:
         r = self.readout
         main = snap.main
@@ -440,16 +430,7 @@ class SurfacesTab(TrainingTab):
         r["curvature"].setText(describe_curvature(main.curvature, main.grad_norm, snap.params.grad_tol))
         r["nearest"].setText(main.nearest or "–")
 
-    def _show_status(self, snap: SurfaceSnapshot) -> None:
-        if self.controller.error:
-            return
-        text = snap.message
-        if not text and snap.status is Status.READY:
-            text = "Press Play, or click the map to start from there."
-        self._show_message(text, error=went_wrong(snap))
-
-    def _show_error(self, html: str) -> None:
-        self._show_message(html, error=True)
-
-    def _show_message(self, text: str, error: bool = False) -> None:
-        show_state(self.status_label, readable(text), error)
+    def _status_text(self, snap: SurfaceSnapshot) -> str:
+        if not snap.message and snap.status is Status.READY:
+            return "Press Play, or click the map to start from there."
+        return snap.message
