@@ -259,3 +259,13 @@ def test_the_snapshot_drawn_carries_its_own_params(qtbot, tab):
     tab.on_snapshot(snap)
     assert "here the surface" in tab.readout["curvature"].text()
     assert tab.readout["step"].text() == "5"
+
+
+def test_a_new_basins_legend_does_not_refit_the_panel(qtbot, tab):
+    """A map comes every few frames while the rate is dragged: a wider legend table must not widen the side
+    panel (which would resize every plot, a stall each time)."""
+    panel = tab.controls
+    before = panel.minimumSizeHint().width()
+    panel.basins_legend.setText("<table><tr><td>" + "W" * 200 + "</td></tr></table>")
+    QApplication.processEvents()  # the layout takes the label's new size
+    assert panel.minimumSizeHint().width() == before

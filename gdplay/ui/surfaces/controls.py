@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -232,6 +233,9 @@ class SurfaceControls(QWidget):
         v.addLayout(row)
         self.basins_legend = _note("")
         self.basins_legend.setTextFormat(Qt.TextFormat.RichText)
+        # a new map every few frames while the rate is dragged: its table's width must not refit the panel (and
+        # with it resize every plot) each time; it takes the panel's width
+        self.basins_legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         v.addWidget(self.basins_legend)
         layout.addWidget(box)
         layout.addStretch(1)
