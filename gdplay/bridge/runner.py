@@ -101,7 +101,8 @@ class Runner:
         self.playing = False
         self.user_paused = False  # paused by the user (not by the run's end): edits then do not start it
         self.rate: float | None = None  # steps per second; None = full speed
-        self._rate_start: tuple[float, int] | None = None
+        self._rate_start: tuple[float, int] | None = None  # (when, step) the set speed counts from
+        self._rate_at = 0  # the step the last tick left the run at (another means the run was replaced)
         self._k = 1  # steps per call, adapted to CALL_SECONDS
         self.stopped = False
         self.dirty = True  # something changed since the last snapshot
@@ -233,18 +234,21 @@ class Runner:
             if self.rate is None:
                 budget = 1 << 62
             else:
-                if self._rate_start is None:
+                if self._rate_start is None or t.n_iter_ != self._rate_at:
+                    # (again) from here: a run started over (a reset, a structural change, a restored run)
+                    # neither makes up the steps its predecessor took nor waits for them
                     self._rate_start = (now - 1.0 / self.rate, t.n_iter_)
                 t0, s0 = self._rate_start
-                due = int((now - t0) * self.rate) - (t.n_iter_ - s0)
+                due = int((now - t0) * self.rate + 1e-9) - (t.n_iter_ - s0)
                 budget = max(0, min(due, int(self.rate) + 1))
             if budget:
                 self.run_steps(budget, deadline=now + chunk, interrupted=interrupted)
                 self.dirty = True
-                if interrupted() and time.perf_counter() - self._published_at < CHUNK_SECONDS:
-                    # commands are waiting (a new learning rate, say): apply them before the next snapshot,
-                    # which then shows the change, instead of sending one that is already stale
-                    return 0.0
+            self._rate_at = t.n_iter_
+            if budget and interrupted() and time.perf_counter() - self._published_at < CHUNK_SECONDS:
+                # commands are waiting (a new learning rate, say): apply them before the next snapshot,
+                # which then shows the change, instead of sending one that is already stale
+                return 0.0
             wait = 0.0 if self.rate is None else max(0.0, min(0.25, 1.0 / self.rate))
         if self.playing and t.status.finished:
             self._set_playing(False)

@@ -20,6 +20,7 @@ TAB_KEYS = tabs.TAB_KEYS  # the registry, gdplay/tabs.py
 LECTURE_ZOOM = 1.6  # lecture mode: text, lines, markers and plots this much larger
 TEXT_ZOOM_STEP = 1.1  # Ctrl++ / Ctrl+-
 TEXT_ZOOM_RANGE = (0.6, 2.5)
+DEFAULT_SIZE = (1400, 860)  # the window on first start, where the screen has room
 SHORTCUTS = (
     ("Space", "Play / pause training in the current tab"),
     ("S", "Take one step"),
@@ -515,8 +516,9 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 860)
+        else:  # first start: 1400 x 860, or the whole screen where that is smaller (a 1366 x 768 laptop)
+            screen = self.screen().availableGeometry()
+            self.resize(min(DEFAULT_SIZE[0], screen.width()), min(DEFAULT_SIZE[1], screen.height()))
         self.lecture = str(self.settings.value("view/lecture", False)).lower() == "true"
         saved = self.settings.value("view/text_zoom", 1.0)  # a string from the settings file
         try:

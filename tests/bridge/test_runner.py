@@ -95,3 +95,22 @@ def test_an_expensive_view_takes_at_most_its_share_while_training(nedrich, clock
     r.tick()
     last = [payload[1] for kind, payload in sent if kind == "snapshot"][-1]
     assert last["slow"] == ("view at", r.trainer.n_iter_)  # the view of where training stopped
+
+
+@pytest.mark.parametrize("restart", ["reset", "structural change"])
+def test_a_run_started_over_at_a_set_speed_does_not_make_up_the_old_runs_steps(nedrich, clock, restart):
+    """At 100 steps/s, 1,000 steps in, a restart: the new run goes at 100 steps/s from its step 0, not in a
+    burst of the 1,000 steps the old run had taken (seen as Adam at step 2,000 two seconds after a switch)."""
+    from gdplay.bridge.commands import Reset, SetRate
+
+    r, _sent = playing_runner(nedrich)
+    r.apply([SetRate(100.0)])
+    while r.trainer.n_iter_ < 1000:
+        r.tick(chunk=0.002)
+    start = clock[0]
+    r.apply([Reset()] if restart == "reset" else
+            [SetParams(RegressionParams(learning_rate=1e-4, max_steps=10**9, optimizer="adam"), 2)])
+    assert r.trainer.n_iter_ == 0
+    while clock[0] < start + 0.5:
+        r.tick(chunk=0.002)
+    assert 40 <= r.trainer.n_iter_ <= 60  # half a second at 100 steps/s

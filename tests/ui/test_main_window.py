@@ -115,3 +115,10 @@ def test_a_message_from_a_tab_not_on_screen_says_which_tab_it_is_about(qtbot, wi
     assert window.statusBar().currentMessage() == "about the line"
     window.tab("network").statusMessage.emit("about the network")
     assert window.statusBar().currentMessage() == "Neural network tab: about the network"
+
+
+def test_the_first_window_fits_the_screen(window):
+    """No saved geometry: 1400 x 860, or the screen's room where that is less (a 1366 x 768 laptop; the
+    offscreen test screen is smaller still), never a window reaching past the screen."""
+    room = window.screen().availableGeometry()
+    assert window.width() == min(1400, room.width()) and window.height() == min(860, room.height())
