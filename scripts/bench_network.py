@@ -26,6 +26,8 @@ def _trainer(n: int):
 
 
 def bench_core(report, quick: bool) -> dict[int, float]:
+    from gdplay.core.network import views
+
     print("Network core (headless)")
     rates = {}
     for n in (200, 2000):
@@ -35,11 +37,11 @@ def bench_core(report, quick: bool) -> dict[int, float]:
     t = _trainer(200)
     t.step(100)
     for shape in ((100, 100), (200, 200)):
-        t.decision_map((-4, 4), (-4, 4), shape)
+        views.decision_map(t, (-4, 4), (-4, 4), shape)
         reps = 30 if quick else 100
         t0 = time.perf_counter()
         for _ in range(reps):
-            t.decision_map((-4, 4), (-4, 4), shape)
+            views.decision_map(t, (-4, 4), (-4, 4), shape)
         ms = (time.perf_counter() - t0) / reps * 1e3
         report("network", f"decision map {shape[0]}x{shape[1]}", ms, "ms", "<= 3")
     return rates

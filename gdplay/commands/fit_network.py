@@ -74,14 +74,16 @@ def read_points(path: str | Path) -> tuple[np.ndarray, np.ndarray, bool]:
     except CSVError as exc:
         raise InputError(f"{path}: {exc}") from None
     labels = table.labels
-    signed = bool((labels == -1).any())
-    bad = (labels < -1) | (labels > 1) if signed else labels < 0
+    assert labels is not None  # read_table with a label column gives one
+    labels = np.asarray(labels)
+    signed = bool(np.any(labels == -1))
+    bad = np.asarray((labels < -1) | (labels > 1) if signed else labels < 0)
     if bad.any():
         i = int(np.argmax(bad))
         expected = "the file labels its classes -1/+1, so every label is -1 or +1" if signed \
             else "labels are 0..k-1, or -1/+1 for two classes"
         raise InputError(f"{path}: Line {table.lines[i]}, column label: {labels[i]} is not a class; {expected}.")
-    if signed and (labels == 0).any():
+    if signed and np.any(labels == 0):
         i = int(np.argmax(labels == 0))
         raise InputError(f"{path}: Line {table.lines[i]}, column label: 0, but other rows use -1; label two "
                          "classes -1/+1 or 0/1, not both.")

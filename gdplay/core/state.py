@@ -66,7 +66,7 @@ def decode_array(obj: Any, what: str, dtype: str = "float64", ndim: int | None =
 
 def encode_rng(rng: np.random.Generator) -> dict[str, Any]:
     """A generator's exact position (its bit generator's state: plain ints and strings)."""
-    return rng.bit_generator.state
+    return dict(rng.bit_generator.state)
 
 
 def decode_rng(obj: Any, what: str) -> np.random.Generator:
@@ -126,14 +126,31 @@ def check_structure(obj: Any, params: Any, keys: tuple[str, ...], what: str) -> 
             raise StateError(f"{what} was made with {k}={structure.get(k)!r}; the current setting is {now!r}.")
 
 
-def decode_status(obj: Mapping[str, Any], what: str) -> Status:
-    """``obj["status"]``: one of Status's values ("ready", "training", ...)."""
+def decode_status(obj: Mapping[str, Any], what: str, allow_invalid: bool = True) -> Status:
+    """``obj["status"]``: one of Status's values ("ready", "training", ...). ``allow_invalid=False`` for a
+    trainer whose saved state only exists when it has something to restore (INVALID comes from the data)."""
     value = field(obj, "status", what, str)
-    try:
-        return Status(value)
-    except ValueError:
-        names = ", ".join(repr(s.value) for s in Status)
-        raise StateError(f"{what}: 'status' is {value!r}; expected one of {names}.") from None
+    allowed = [s for s in Status if allow_invalid or s is not Status.INVALID]
+    if value not in [s.value for s in allowed]:
+        names = ", ".join(repr(s.value) for s in allowed)
+        raise StateError(f"{what}: 'status' is {value!r}; expected one of {names}.")
+    return Status(value)
+
+
+def count(obj: Mapping[str, Any], key: str, what: str) -> int:
+    """``obj[key]``, a whole number >= 0 (a step, an epoch, a position)."""
+    value = field(obj, key, what, int)
+    if value < 0:
+        raise StateError(f"{what}: {key!r} is {value}; expected a whole number >= 0.")
+    return int(value)
+
+
+def items(obj: Mapping[str, Any], key: str, what: str, n: int) -> list[Any]:
+    """``obj[key]``, a list of exactly ``n`` entries (one per layer, say)."""
+    value = field(obj, key, what, list)
+    if len(value) != n:
+        raise StateError(f"{what} has {len(value)} {key}; expected {n}.")
+    return list(value)
 
 
 def encode_history(h: History) -> dict[str, Any]:

@@ -22,8 +22,9 @@ from gdplay.core.network import (
     encode_targets,
     gradient_check,
     make_features,
+    views,
 )
-from gdplay.core.trainer import Status, Trainer, ValidationError, diverged_message
+from gdplay.core.trainer import NotReady, Status, Trainer, ValidationError, diverged_message
 
 
 def _trainer(X=None, y=None, **params) -> NetworkTrainer:
@@ -272,7 +273,7 @@ def test_snapshot_arrays_are_read_only():
     t.step(25)
     snap = t.snapshot()
     arrays = [*snap.coefs, *snap.intercepts, snap.loss_history, snap.metrics, snap.layer_stats]
-    dmap = t.decision_map((-4, 4), (-4, 4), (10, 12))
+    dmap = views.decision_map(t, (-4, 4), (-4, 4), (10, 12))
     arrays += [dmap.probability, dmap.label]
     for a in arrays:
         assert not a.flags.writeable
@@ -324,8 +325,10 @@ def test_invalid_data_is_a_status_with_a_message():
     assert "second class" in t.message
     t.set_data(np.zeros((2, 2)), np.array([0, 1]), test_mask=np.array([True, True]))
     assert t.status is Status.INVALID and "held out" in t.message
+    with pytest.raises(NotReady, match=r"^Every point is held out"):
+        views.decision_map(t, (0, 1), (0, 1))
     with pytest.raises(ValidationError, match="There is no network to evaluate: Every point is held out"):
-        t.decision_map((0, 1), (0, 1))
+        t.predict_proba(np.zeros((1, 2)))
 
 
 @pytest.mark.parametrize(("args", "labels", "match"), [
@@ -376,7 +379,7 @@ def test_decision_map_is_row_major_and_matches_predict_proba():
     X, y = make_blobs(120, 3)
     t = _trainer(X, y, hidden=(6,), learning_rate=0.3)
     t.step(100)
-    dmap = t.decision_map((-3.0, 3.0), (-2.0, 4.0), (5, 7))
+    dmap = views.decision_map(t, (-3.0, 3.0), (-2.0, 4.0), (5, 7))
     assert dmap.probability.shape == (5, 7) and dmap.probability.dtype == np.float32
     i, j = 1, 5
     xy = np.array([[np.linspace(-3, 3, 7)[j], np.linspace(-2, 4, 5)[i]]])
@@ -385,14 +388,14 @@ def test_decision_map_is_row_major_and_matches_predict_proba():
     assert dmap.probability[i, j] == pytest.approx(proba.max(), abs=1e-5)
     two = _trainer(hidden=(4,))
     two.step(50)
-    m = two.decision_map((-3, 3), (-3, 3), (9, 9))
+    m = views.decision_map(two, (-3, 3), (-3, 3), (9, 9))
     p = two.predict_proba(np.array([[1.5, -3.0]]))[0, 1]  # y = -3 is row 0, x = 1.5 is column 6
     assert m.probability[0, 6] == pytest.approx(p, abs=1e-5) and m.label[0, 6] == int(p >= 0.5)
 
 
 def test_neuron_maps_have_one_image_per_unit():
     t = _trainer(hidden=(5, 3), activation="relu", init="he")
-    maps = t.neuron_maps((-3, 3), (-3, 3), size=24)
+    maps = views.neuron_maps(t, (-3, 3), (-3, 3), size=24)
     assert [a.shape for a in maps.layers] == [(5, 24, 24), (3, 24, 24), (1, 24, 24)]
     assert maps.levels[-1] == (0.0, 1.0) and all(lo < hi for lo, hi in maps.levels)
 
@@ -401,7 +404,7 @@ def test_neuron_maps_have_one_image_per_unit():
 def test_loss_landscape_passes_through_the_current_weights(method):
     t = _trainer(hidden=(6,), learning_rate=0.3)
     t.step(400)
-    land = t.loss_landscape(method, shape=(31, 31))
+    land = views.loss_landscape(t, method, shape=(31, 31))
     assert land.loss.shape == (31, 31) and land.method == method
     assert land.loss[15, 15] == pytest.approx(t.snapshot().train_loss, rel=1e-9)
     assert np.allclose(land.path[-1], 0.0, atol=1e-9) and land.path_steps[-1] == 400
@@ -411,11 +414,11 @@ def test_loss_landscape_passes_through_the_current_weights(method):
         assert 0.5 < land.explained[0] <= 1.0 and land.message == ""
         assert np.all(np.abs(land.path).max(axis=0) <= [land.alphas[-1], land.betas[-1]])
     # the same seed gives the same slice
-    assert np.array_equal(land.loss, t.loss_landscape(method, shape=(31, 31)).loss)
+    assert np.array_equal(land.loss, views.loss_landscape(t, method, shape=(31, 31)).loss)
 
 
 def test_pca_landscape_falls_back_before_any_step():
-    land = _trainer(hidden=(3,)).loss_landscape("pca", shape=(5, 5))
+    land = views.loss_landscape(_trainer(hidden=(3,)), "pca", shape=(5, 5))
     assert land.method == "random" and "too short" in land.message
 
 
@@ -432,19 +435,28 @@ def test_activation_curves():
     assert np.allclose(activation_curve("softmax").value, sigmoid(activation_curve("softmax").z))
 
 
-def test_if_ready_returns_none_without_a_network_and_the_method_result_with_one():
-    from gdplay.core.datasets import make_xor
-    from gdplay.core.network import GradientCheck, NetworkTrainer
-
+@pytest.mark.parametrize(("view", "args"), [
+    ("decision_map", ((0, 1), (0, 1), (4, 4))), ("neuron_maps", ((0, 1), (0, 1), 4)), ("loss_landscape", ()),
+    ("check_gradient", ()), ("predicted_class", (np.zeros((3, 2)),)),
+    ("reference_gradient_flow", ("relu", "he", 10)),
+])
+def test_every_view_says_why_there_is_no_picture_without_a_network(view, args):
     t = NetworkTrainer()
-    assert t.if_ready("decision_map", (0, 1), (0, 1), (4, 4)) is None
-    assert t.if_ready("check_gradient") is None
+    t.set_data(np.zeros((3, 2)), np.zeros(3, dtype=int))  # one class: no network
+    with pytest.raises(NotReady, match=r"^The number of classes has to be greater than one"):
+        getattr(views, view)(t, *args)
+
+
+def test_the_views_answer_once_there_is_a_network():
+    from gdplay.core.network import GradientCheck
+
     X, y = make_xor(40)
+    t = NetworkTrainer()
     t.set_data(X, y)
     t.step(5)
-    assert t.if_ready("decision_map", (0, 1), (0, 1), (4, 5)).probability.shape == (4, 5)
-    assert (t.if_ready("predict_index", X) == t.predict_proba(X).argmax(axis=1)).all()
-    check = t.check_gradient()
+    assert views.decision_map(t, (0, 1), (0, 1), (4, 5)).probability.shape == (4, 5)
+    assert (views.predicted_class(t, X) == t.predict_proba(X).argmax(axis=1)).all()
+    check = views.check_gradient(t)
     assert isinstance(check, GradientCheck) and check.max_relative_error < 1e-5 and check.step == 5
 
 
@@ -457,7 +469,7 @@ def test_loss_landscape_after_divergence_uses_only_finite_weights():
     t.set_data(*make_xor(100))
     t.step(1000)
     assert t.status is Status.DIVERGED
-    land = t.loss_landscape("pca", (5, 5))
+    land = views.loss_landscape(t, "pca", (5, 5))
     assert np.isfinite(land.path).all()
 
 
@@ -487,7 +499,7 @@ def test_reference_gradient_flow_trains_the_other_activation():
     t = NetworkTrainer(NetworkParams(hidden=(8, 8, 8, 8, 8), activation="sigmoid", init="xavier", loss="mse",
                                      optimizer="gd", learning_rate=0.1))
     t.set_data(X, y)
-    ref = t.reference_gradient_flow("relu", "he", 300)
+    ref = views.reference_gradient_flow(t, "relu", "he", 300)
     assert ref.activation == "relu" and ref.steps == 300
     assert ref.rows.shape[1] == 1 + 6 and ref.rows[0, 0] == 0 and ref.rows[-1, 0] == 300
     assert t.n_iter_ == 0  # the trainer itself did not move
@@ -529,3 +541,118 @@ def test_binary_step_hidden_layers_get_no_gradient_but_the_output_layer_learns()
     s = t.snapshot()
     assert s.grad_norms[0] == 0.0 and s.grad_norms[-1] > 0.0
     assert s.train_accuracy >= start + 0.1 and 0.6 <= s.train_accuracy <= 0.9
+
+
+@pytest.mark.parametrize("batch_size", [0, 16])
+def test_snapshots_between_steps_change_no_number_and_cost_no_extra_pass_in_full_batch(batch_size):
+    """A snapshot evaluates the full training set at the current weights; in full batch the next step takes
+    that pass instead of making it again. The run must be bit for bit the run without snapshots, also when
+    a live change (l2, the learning rate) comes between a snapshot and the next step."""
+    def run(with_snapshots: bool):
+        t = _trainer(hidden=(5, 3), batch_size=batch_size, l2=1e-3, seed=2)
+        passes = []
+        original = t.net_.loss_and_grad
+        t.net_.loss_and_grad = lambda *a, **k: passes.append(1) or original(*a, **k)
+        snaps = []
+        for i in range(12):
+            t.step(3)
+            if with_snapshots:
+                snaps.append(t.snapshot())
+            if i == 5:
+                t.set_params(t.with_params(l2=0.05, learning_rate=0.2))
+        return t, len(passes), snaps
+
+    a, passes_a, snaps = run(True)
+    b, passes_b, _ = run(False)
+    assert np.array_equal(a.theta_, b.theta_)
+    assert np.array_equal(a.loss_history_.rows(), b.loss_history_.rows())
+    assert np.array_equal(a.metrics_.rows(), b.metrics_.rows(), equal_nan=True)  # no test rows: nan
+    assert np.array_equal(a.layer_stats_.rows(), b.layer_stats_.rows())
+    # the snapshot's loss is the loss at the weights it shows (a step later, the same pass is the history's)
+    assert snaps[-1].cost == b.snapshot().cost == pytest.approx(b.net_.gradient(b.theta_, b._Ftr, b._Ttr)[0])
+    if batch_size == 0:
+        # 12 snapshot passes, 10 of them taken by the next step: not the last one (no step after it) nor the
+        # one before the l2 change (the loss at those weights changed)
+        assert passes_a == passes_b + 2
+    else:
+        assert passes_a == passes_b + 12  # mini-batches: the full-set pass is the snapshot's own
+
+
+def test_a_landscape_of_a_big_network_is_coarser_and_then_sampled_within_its_work_bound():
+    t = _trainer(hidden=(16, 16), seed=1)
+    t.step(30)
+    full = views.loss_landscape(t, "random", (21, 21), max_work=math.inf)
+    assert full.loss.shape == (21, 21) and full.message == ""
+    assert views.loss_landscape(t, "random", (21, 21)).loss.tobytes() == full.loss.tobytes()  # small: as asked
+    # the centre of the grid is the current weights: the loss there is the training loss (all rows)
+    assert full.loss[10, 10] == pytest.approx(t.snapshot().train_loss, rel=1e-9)
+    per_loss = 200 * t.net_.n_weights
+    coarse = views.loss_landscape(t, "random", (21, 21), max_work=(15 * 15 + len(full.path_steps)) * per_loss)
+    assert coarse.loss.shape == (15, 15) and "15×15 grid, to keep" in coarse.message
+    sampled = views.loss_landscape(t, "random", (21, 21),
+                                   max_work=(15 * 15 + len(full.path_steps)) * t.net_.n_weights * 80)
+    assert sampled.loss.shape == (15, 15) and "over 80 of the 200 training points" in sampled.message
+    assert np.isfinite(sampled.loss).all() and sampled.loss[7, 7] != full.loss[10, 10]  # a sample's loss
+
+
+def test_a_gradient_check_of_a_big_network_checks_a_spread_of_parameters_on_a_sample_of_points():
+    t = _trainer(hidden=(16, 16), seed=1)
+    t.step(30)
+    full = views.check_gradient(t, max_work=math.inf)
+    assert (full.n_params, full.n_total, full.n_sampled_rows) == (t.net_.n_params, t.net_.n_params, 0)
+    part = views.check_gradient(t, max_work=2 * 100 * t.net_.n_weights * 50)
+    assert part.n_params < part.n_total == t.net_.n_params and part.n_sampled_rows < 200
+    assert part.max_relative_error < 1e-5 and full.max_relative_error < 1e-5
+    # the spread's errors are those of the same parameters in the full check (same rows: all of them)
+    X, T = t._Ftr, t._Ttr
+    some = np.array([0, 5, t.net_.n_params - 1])
+    assert gradient_check(t, X, T, indices=some) <= gradient_check(t, X, T) + 1e-15
+
+
+def test_a_gradient_check_catches_a_wrong_gradient_in_the_parameters_it_checks():
+    t = _trainer(hidden=(3,), seed=1)
+    t.step(5)
+    net = t.net_
+    original = net.gradient
+
+    def wrong(theta, X, T):
+        loss, g = original(theta, X, T)
+        g[-1] *= 1.5  # the output bias's derivative off by half
+        return loss, g
+
+    net.gradient = wrong
+    assert gradient_check(t) > 0.1
+    assert gradient_check(t, indices=[net.n_params - 1]) > 0.1
+    assert gradient_check(t, indices=[0, 1]) < 1e-5
+
+
+def test_every_param_is_live_or_restarts_the_run_and_the_trainer_keeps_the_weights_for_live_ones():
+    from dataclasses import fields
+
+    names = {f.name for f in fields(NetworkParams)}
+    assert set(NetworkParams.LIVE) | set(NetworkParams.STRUCTURAL) == names
+    assert not set(NetworkParams.LIVE) & set(NetworkParams.STRUCTURAL)
+    t = _trainer(hidden=(3,))
+    t.step(5)
+    theta = t.theta_.copy()
+    live = {"learning_rate": 0.2, "l2": 0.01, "batch_size": 8, "optimizer": "adam", "beta1": 0.8,
+            "max_steps": 50}
+    assert set(live) <= set(NetworkParams.LIVE)
+    t.set_params(t.with_params(**live))
+    assert t.n_iter_ == 5 and np.array_equal(t.theta_, theta)  # kept
+    t.set_params(t.with_params(seed=3))
+    assert t.n_iter_ == 0  # restarted
+
+
+@pytest.mark.parametrize("name", ["xor", "blobs", "circles", "moons", "spiral", "gaussian_pair"])
+def test_each_data_set_by_name_gives_its_points_and_classes(name):
+    from gdplay.core.network import DATASETS, make_dataset
+
+    assert name in DATASETS
+    xy, y = make_dataset(name, 120, 0.1, 3, n_classes=3)
+    k = 3 if name in ("blobs", "spiral") else 2
+    assert xy.shape == (120, 2) and set(np.unique(y).tolist()) == set(range(k))
+    again, _ = make_dataset(name, 120, 0.1, 3, n_classes=3)
+    assert np.array_equal(xy, again)  # seeded
+    with pytest.raises(KeyError):
+        make_dataset("nonsense", 10, 0.1, 0)

@@ -87,8 +87,8 @@ def test_show_params_reads_back_the_same_params_without_an_edit(qtbot, params):
     qtbot.addWidget(panel)
     panel.show()
     edits = []
-    for signal in (panel.liveChanged, panel.structureChanged, panel.dataChanged):
-        signal.connect(lambda: edits.append(1))
+    panel.edited.connect(edits.append)
+    panel.dataChanged.connect(lambda: edits.append("data"))
     params = params.validate()
     panel.show_params(params)
     assert panel.network_params(params) == params

@@ -6,9 +6,9 @@ import pytest
 from mouse import click
 from PySide6.QtCore import QPointF, Qt
 
-from gdplay.core.network import DecisionMap, chain_example_step
+from gdplay.core.network import DecisionMap, chain_example_step, held_out_mask
 from gdplay.core.trainer import Status
-from gdplay.ui.network.tab import NetworkTab, held_out_mask
+from gdplay.ui.network.tab import NetworkTab
 from gdplay.ui.plots.style import configure
 
 
@@ -137,7 +137,14 @@ def test_gradient_check_reports_a_small_error(qtbot, tab):
     tab.panel.check_button.click()
     qtbot.waitUntil(lambda: tab.gradient_check is not None, timeout=5000)
     assert tab.gradient_check.max_relative_error < 1e-4
+    n = tab.gradient_check.n_total
     assert "max relative error" in tab.panel.check_label.text()
+    assert f"over {n} parameters at step" in tab.panel.check_label.text()  # all of them, on every point
+    from gdplay.core.network import GradientCheck
+
+    tab._on_gradient_check(GradientCheck(1e-8, 64, 5, 1e-5, n_total=5569, n_rows=2000, n_sampled_rows=435))
+    assert ("over 64 of the 5,569 parameters (a big network: an even spread), on 435 of the 2,000 points at step 5"
+            in tab.panel.check_label.text())
 
 
 def test_landscape_request_fills_the_view(qtbot, tab):
@@ -246,3 +253,148 @@ def test_a_paused_network_goes_quiet(qtbot, tab):
     before = tab.controller._worker.snapshots_received
     qtbot.wait(1000)
     assert tab.controller._worker.snapshots_received - before <= 1
+
+
+def test_the_slow_plots_take_turns_while_training_and_both_show_where_a_stopped_run_stands(qtbot, tab):
+    """While training, the accuracy and gradient-flow plots are drawn on alternate frames; when the run
+    stops, both are drawn from the last snapshot (neither may be left a frame behind)."""
+    from gdplay.core.network import NetworkTrainer
+
+    trainer = NetworkTrainer(tab.params)
+    trainer.set_data(tab.editor.points.xy, tab.editor.points.labels)
+    snaps = []
+    for _ in range(4):
+        trainer.step(7)
+        snaps.append(trainer.snapshot())
+
+    def shown():
+        return tab.accuracy_view.train.xData[-1], tab.gradient_view.curves[0].xData[-1]
+
+    tab.controller.running = True  # as the training process says while it trains (the tab is paused)
+    tab.on_snapshot(snaps[0])
+    tab.on_snapshot(snaps[1])
+    assert sorted(shown()) == [7, 14]  # one frame each
+    tab.on_snapshot(snaps[2])
+    assert 21 in shown() and shown() != (21, 21)
+    tab.controller.running = False
+    tab.on_running(False)  # stopped: both from the last snapshot
+    assert shown() == (21, 21)
+    tab.on_snapshot(snaps[3])  # a snapshot of a stopped run (a Step): both at once
+    assert shown() == (28, 28)
+
+
+def test_a_big_network_draws_its_decision_map_on_a_coarser_grid(qtbot, tab):
+    from gdplay.core.network import FEATURES
+    from gdplay.ui.network.tab import map_resolution
+
+    assert map_resolution((2, 8, 8, 1)) == 100  # the default network: the full grid
+    assert map_resolution((7, *(32,) * 6, 1)) == 60  # 5,376 weights: ~2e7 multiply-adds a map
+    assert map_resolution((7, *(32,) * 6, 1)) < map_resolution((2, *(32,) * 6, 1)) < map_resolution((2, 32, 1))
+    tab.set_params(tab.params.__class__(hidden=(32,) * 6, features=FEATURES))
+
+    def coarse_map():
+        dm = tab.controller.views.get("decision")
+        return isinstance(dm, DecisionMap) and dm.label.shape[1] == 60 and tab.snapshot.layer_sizes[1:-1] == (32,) * 6
+
+    qtbot.waitUntil(coarse_map, timeout=10000)
+    tab.set_params(tab.params.__class__(hidden=(4,)))
+    qtbot.waitUntil(lambda: tab.controller.views.get("decision") is not None
+                    and tab.controller.views["decision"].label.shape[1] == 100, timeout=10000)
+
+
+# -- one protocol from the panel to the tab -----------------------------------------------------------------
+def test_each_control_reports_exactly_the_params_field_it_changed(qtbot):
+    from gdplay.ui.network.controls import ControlPanel
+    from gdplay.ui.network.tab import DEFAULT_PARAMS
+
+    panel = ControlPanel(DEFAULT_PARAMS)
+    qtbot.addWidget(panel)
+    edits: list[dict] = []
+    panel.edited.connect(edits.append)
+
+    def one_edit(action) -> dict:
+        edits.clear()
+        action()
+        assert len(edits) == 1, edits
+        return edits[0]
+
+    assert one_edit(lambda: panel.learning_rate.setValue(0.05)) == {"learning_rate": pytest.approx(0.05)}
+    assert one_edit(lambda: panel.optimizer.setCurrentIndex(panel.optimizer.findData("adam"))) == {
+        "optimizer": "adam", "momentum": None, "beta1": pytest.approx(0.9), "beta2": pytest.approx(0.999),
+        "epsilon": pytest.approx(1e-8)}
+    assert one_edit(lambda: panel.hyper["beta1"].setValue(0.8)) == {"beta1": pytest.approx(0.8)}
+    assert one_edit(lambda: panel.batch_mode.setCurrentIndex(panel.batch_mode.findData("mini"))) == {"batch_size": 16}
+    assert one_edit(lambda: panel.batch_size.setValue(32)) == {"batch_size": 32}
+    assert one_edit(lambda: panel.batch_mode.setCurrentIndex(panel.batch_mode.findData("one"))) == {"batch_size": 1}
+    assert one_edit(lambda: panel.l2_on.setChecked(True)) == {"l2": pytest.approx(1e-3)}
+    assert one_edit(lambda: panel.l2_on.setChecked(False)) == {"l2": 0.0}
+    assert one_edit(lambda: panel.layer_count.setValue(3)) == {"hidden": (8, 8, 8)}
+    assert one_edit(lambda: panel.units[1].setValue(5)) == {"hidden": (8, 5, 8)}
+    assert one_edit(lambda: panel.activation.setCurrentIndex(panel.activation.findData("relu"))) == {
+        "activation": "relu"}
+    assert one_edit(lambda: panel.leaky_slope.setValue(0.2)) == {"leaky_slope": pytest.approx(0.2)}
+    assert one_edit(lambda: panel.loss.setCurrentIndex(panel.loss.findData("mse"))) == {"loss": "mse"}
+    assert one_edit(lambda: panel.init.setCurrentIndex(panel.init.findData("he"))) == {"init": "he"}
+    assert one_edit(lambda: panel.init_seed.setValue(7)) == {"seed": 7}
+    assert one_edit(lambda: panel.features["x1^2"].setChecked(True)) == {"features": ("x1", "x2", "x1^2")}
+    edits.clear()
+    panel.show_params(DEFAULT_PARAMS)  # params from elsewhere: shown, never reported as an edit
+    assert edits == [] and panel.network_params(DEFAULT_PARAMS) == DEFAULT_PARAMS
+
+
+def test_an_edit_is_validated_once_never_echoed_and_a_restart_carries_the_live_edits_meanwhile(
+        qtbot, tab, monkeypatch):
+    from gdplay.core.network import NetworkParams
+
+    validated, shown = [], []
+    real_validate = NetworkParams.validate
+    monkeypatch.setattr(NetworkParams, "validate", lambda self: validated.append(self) or real_validate(self))
+    monkeypatch.setattr(tab.panel, "show_params", lambda p: shown.append(p))
+    sent = []
+    real_set_params = tab.controller.set_params
+    monkeypatch.setattr(tab.controller, "set_params", lambda p: sent.append(p) or real_set_params(p))
+
+    tab.panel.learning_rate.setValue(0.2)  # live: at once
+    assert tab.params.learning_rate == pytest.approx(0.2) and sent == [tab.params] and len(validated) == 1
+    tab.panel.units[0].setValue(3)  # structural: waits for the debounce ...
+    tab.panel.units[0].setValue(5)
+    tab.panel.learning_rate.setValue(0.05)  # ... and a live edit meanwhile goes with it
+    assert len(sent) == 1 and tab._restart_timer.isActive()
+    qtbot.waitUntil(lambda: len(sent) == 2, timeout=3000)
+    assert sent[1].hidden == (5, 8) and sent[1].learning_rate == pytest.approx(0.05) and tab.params == sent[1]
+    assert len(validated) == 2 and shown == []  # once per change sent; nothing put back into the panel
+
+
+def test_an_invalid_edit_says_why_and_the_panel_shows_the_params_in_force(qtbot, tab):
+    before = tab.params
+    tab.on_controls_edited({"hidden": (0,)})  # beyond what the spin boxes allow: as a broken control would send
+    tab._send_params()
+    assert tab.params == before and "hidden layer" in tab.status_label.text()
+    assert tab.panel.network_params(before) == before
+
+
+def test_the_network_tab_keeps_the_training_tab_contract_and_says_why_a_request_has_no_answer(qtbot, tab):
+    from gdplay.ui.tab_base import TrainingTab
+
+    assert isinstance(tab, TrainingTab) and not getattr(type(tab), "_legacy", False)
+    for name in TrainingTab.REQUIRED:
+        assert getattr(type(tab), name) is not getattr(TrainingTab, name), name
+    tab.editor.clear()
+    qtbot.waitUntil(lambda: tab.snapshot.n_train == 0, timeout=3000)
+    tab.request_gradient_check()  # no network: the trainer's own sentence comes back (a CallFailed)
+    qtbot.waitUntil(lambda: tab.panel.check_label.text().startswith("Nothing to check: No training points"),
+                    timeout=3000)
+    assert tab.view("decision") is None and tab.controller.error is None
+
+
+def test_a_debounced_restart_from_the_panel_is_one_undo_entry_named_by_its_field(qtbot, tab):
+    before = tab.params
+    tab.panel.units[0].setValue(3)
+    tab.panel.units[0].setValue(5)  # typing: one restart, one entry
+    tab.panel.activation.setCurrentIndex(tab.panel.activation.findData("relu"))
+    qtbot.waitUntil(lambda: tab.params.hidden == (5, 8) and tab.params.activation == "relu", timeout=3000)
+    stack = tab.editor.undo_stack
+    assert stack.can_undo() and "Change the layers" in stack.undo_text()
+    tab.undo()
+    assert tab.params == before and tab.panel.network_params(before) == before
+    assert not stack.can_undo() or "Change the layers" not in stack.undo_text()

@@ -1,13 +1,17 @@
-"""The Neural network tab's control panel: data, network, training, views. It only holds widgets and
-turns them into NetworkParams; the tab wires them to the controller.
+"""The Neural network tab's control panel: data, network, training, views. It only shows params and reports
+edits; the tab decides (validates, debounces a restart, sends).
 
-Signals: ``liveChanged()`` (learning rate, optimizer, batch, L2: applied at once, the weights are kept),
-``structureChanged()`` (layers, activation, loss, init, seed, features: the run restarts, debounced by the
-tab), ``dataChanged()`` (preset, count, noise, seed, classes), ``splitChanged()`` (test fraction)."""
+Signals: ``edited(dict)`` with the NetworkParams fields the user changed ({name: new value}; the learning
+rate, optimizer and batch apply at once, the layers, activation, loss, init, seed and inputs restart the run),
+``dataChanged()`` (preset, count, noise, seed, classes), ``splitChanged()`` (test fraction),
+``classChanged(int)`` (the class clicks add). ``show_params(params)`` shows params that came from elsewhere
+(a preset, undo, a session) without emitting anything."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from collections.abc import Mapping
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -64,8 +68,7 @@ def _combo(items: dict[str, str], current: str) -> QComboBox:
 
 
 class ControlPanel(QWidget):
-    liveChanged = Signal()
-    structureChanged = Signal()
+    edited = Signal(dict)
     dataChanged = Signal()
     splitChanged = Signal()
     classChanged = Signal(int)
@@ -113,10 +116,7 @@ class ControlPanel(QWidget):
         layout.addWidget(self.data_box)
         layout.addWidget(self.views_box)
         layout.addStretch(1)
-        self._on_optimizer_changed()
-        self._on_batch_mode_changed()
-        self._on_layer_count_changed()
-        self._on_activation_changed()
+        self.show_params(params)
         self._on_preset_changed(emit=False)
 
     # -- training ------------------------------------------------------------------------------------
@@ -142,7 +142,7 @@ class ControlPanel(QWidget):
             spin.setDecimals(dec)
             spin.setSingleStep(step)
             spin.setValue(0.9 if name in ("momentum", "beta1") else (0.999 if name == "beta2" else 1e-8))
-            spin.valueChanged.connect(self.liveChanged)
+            spin.valueChanged.connect(lambda v, name=name: self.edited.emit({name: v}))
             spin.setToolTip(HYPER_TIPS[name] + " Applies at once.")
             self.hyper[name] = spin
             form.addRow(label, spin)
@@ -175,15 +175,14 @@ class ControlPanel(QWidget):
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         v.addWidget(self.readout)
 
-        self.learning_rate.valueChanged.connect(self.liveChanged)
+        self.learning_rate.valueChanged.connect(lambda v: self.edited.emit({"learning_rate": v}))
         self.optimizer.currentIndexChanged.connect(self._on_optimizer_changed)
         self.batch_mode.currentIndexChanged.connect(self._on_batch_mode_changed)
-        self.batch_size.valueChanged.connect(self.liveChanged)
+        self.batch_size.valueChanged.connect(lambda _v: self.edited.emit({"batch_size": self.batch()}))
         self.l2_on.toggled.connect(self._on_l2_toggled)
         self.l2.valueChanged.connect(self._on_l2_value)
 
-    @Slot()
-    def _on_optimizer_changed(self, *_args) -> None:
+    def _show_optimizer_rows(self) -> dict[str, float]:
         used = HYPERPARAMETERS[self.optimizer.currentData()]
         for name, spin in self.hyper.items():
             self.train_form.setRowVisible(spin, name in used)
@@ -191,22 +190,34 @@ class ControlPanel(QWidget):
                 spin.blockSignals(True)
                 spin.setValue(used[name])
                 spin.blockSignals(False)
-        self.liveChanged.emit()
+        return used
+
+    @Slot()
+    def _on_optimizer_changed(self, *_args) -> None:
+        used = self._show_optimizer_rows()
+        self.edited.emit({"optimizer": self.optimizer.currentData(), **self._hyperparameters(used)})
+
+    def _hyperparameters(self, used: Mapping[str, float]) -> dict[str, float | None]:
+        """The rule's hyperparameters as its rows show them; None for those it does not use."""
+        return {k: (self.hyper[k].value() if k in used else None) for k in HYPER_SPECS}
 
     @Slot()
     def _on_batch_mode_changed(self, *_args) -> None:
         self.batch_size.setEnabled(self.batch_mode.currentData() == "mini")
-        self.liveChanged.emit()
+        self.edited.emit({"batch_size": self.batch()})
+
+    def _l2(self) -> float:
+        return self.l2.value() if self.l2_on.isChecked() else 0.0
 
     @Slot(bool)
     def _on_l2_toggled(self, _on: bool) -> None:
         self.l2.setEnabled(self.l2_on.isChecked())
-        self.liveChanged.emit()
+        self.edited.emit({"l2": self._l2()})
 
     @Slot(float)
     def _on_l2_value(self, _v: float) -> None:
         if self.l2_on.isChecked():
-            self.liveChanged.emit()
+            self.edited.emit({"l2": self._l2()})
 
     # -- network -------------------------------------------------------------------------------------
     def _build_network(self, p: NetworkParams) -> None:
@@ -228,7 +239,7 @@ class ControlPanel(QWidget):
             spin.setToolTip(f"Units in hidden layer {i + 1} (1 to {MAX_UNITS})")
             spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
             spin.setMaximumWidth(34)
-            spin.valueChanged.connect(self.structureChanged)
+            spin.valueChanged.connect(lambda _v: self.edited.emit({"hidden": self.hidden()}))
             layers_row.addWidget(spin)
             self.units.append(spin)
         layers_row.addStretch(1)
@@ -275,32 +286,35 @@ class ControlPanel(QWidget):
 
         self.layer_count.valueChanged.connect(self._on_layer_count_changed)
         self.activation.currentIndexChanged.connect(self._on_activation_changed)
-        self.leaky_slope.valueChanged.connect(self.structureChanged)
-        self.loss.currentIndexChanged.connect(self.structureChanged)
-        self.init.currentIndexChanged.connect(self.structureChanged)
-        self.init_seed.valueChanged.connect(self.structureChanged)
+        self.leaky_slope.valueChanged.connect(lambda v: self.edited.emit({"leaky_slope": v}))
+        self.loss.currentIndexChanged.connect(lambda _i: self.edited.emit({"loss": self.loss.currentData()}))
+        self.init.currentIndexChanged.connect(lambda _i: self.edited.emit({"init": self.init.currentData()}))
+        self.init_seed.valueChanged.connect(lambda v: self.edited.emit({"seed": v}))
 
     @Slot()
-    def _on_layer_count_changed(self, *_args) -> None:
+    def _on_layer_count_changed(self, *_args, emit: bool = True) -> None:
         n = self.layer_count.value()
         for i, spin in enumerate(self.units):
             spin.setVisible(i < n)
-        self.structureChanged.emit()
+        if emit:
+            self.edited.emit({"hidden": self.hidden()})
 
     @Slot()
-    def _on_activation_changed(self, *_args) -> None:
+    def _on_activation_changed(self, *_args, emit: bool = True) -> None:
         self.leaky_slope.setVisible(self.activation.currentData() == "leaky_relu")
-        self.structureChanged.emit()
+        if emit:
+            self.edited.emit({"activation": self.activation.currentData()})
 
     @Slot(bool)
     def _on_feature_toggled(self, _on: bool) -> None:
         if not any(b.isChecked() for b in self.features.values()):
             box = self.sender()
+            assert isinstance(box, QCheckBox)
             box.blockSignals(True)
             box.setChecked(True)  # the network needs at least one input
             box.blockSignals(False)
             return
-        self.structureChanged.emit()
+        self.edited.emit({"features": tuple(f for f, b in self.features.items() if b.isChecked())})
 
     # -- data ----------------------------------------------------------------------------------------
     def _build_data(self) -> None:
@@ -375,8 +389,8 @@ class ControlPanel(QWidget):
         self.redo_button = QPushButton("Redo")
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Remove every point (Ctrl+Z brings them back, training included)")
-        for b in (self.load_button, self.undo_button, self.redo_button, self.clear_button):
-            buttons.addWidget(b)
+        for button in (self.load_button, self.undo_button, self.redo_button, self.clear_button):
+            buttons.addWidget(button)
         v.addLayout(buttons)
 
         self.preset.currentIndexChanged.connect(lambda *_: self._on_preset_changed())
@@ -391,10 +405,9 @@ class ControlPanel(QWidget):
 
     def _on_preset_changed(self, emit: bool = True) -> None:
         _label, noise, count, _k = PRESETS[self.preset.currentData()]
-        for w, v in ((self.noise, noise), (self.count, count)):
-            w.blockSignals(True)
-            w.setValue(v)
-            w.blockSignals(False)
+        with QSignalBlocker(self.noise), QSignalBlocker(self.count):
+            self.noise.setValue(noise)
+            self.count.setValue(count)
         if emit:
             self.dataChanged.emit()
 
@@ -448,6 +461,16 @@ class ControlPanel(QWidget):
         self.check_label.setWordWrap(True)
         form.addRow(self.check_button, self.check_label)
 
+    def use_status_label(self, label: QLabel) -> None:
+        """Show the tab's status line (the run's state and errors) in place of this panel's own."""
+        label.setWordWrap(True)
+        label.setMinimumHeight(self.status_label.minimumHeight())
+        layout = self.layout()
+        assert layout is not None
+        layout.replaceWidget(self.status_label, label)
+        self.status_label.deleteLater()
+        self.status_label = label
+
     # -- values ----------------------------------------------------------------------------------------
     def hidden(self) -> tuple[int, ...]:
         return tuple(s.value() for s in self.units[: self.layer_count.value()])
@@ -457,16 +480,15 @@ class ControlPanel(QWidget):
         return 0 if mode == "full" else (1 if mode == "one" else self.batch_size.value())
 
     def network_params(self, base: NetworkParams) -> NetworkParams:
+        """The params the controls show (``base`` for what they do not hold: the step limit). The tab never
+        reads the controls back (it keeps the params and applies edits to them); this is for checks."""
         opt = self.optimizer.currentData()
-        used = HYPERPARAMETERS[opt]
-        hyper = {k: (self.hyper[k].value() if k in used else None) for k in HYPER_SPECS}
         return NetworkParams(
             hidden=self.hidden(), activation=self.activation.currentData(), leaky_slope=self.leaky_slope.value(),
             loss=self.loss.currentData(), init=self.init.currentData(), seed=self.init_seed.value(),
-            optimizer=opt, learning_rate=self.learning_rate.value(), batch_size=self.batch(),
-            l2=self.l2.value() if self.l2_on.isChecked() else 0.0,
+            optimizer=opt, learning_rate=self.learning_rate.value(), batch_size=self.batch(), l2=self._l2(),
             features=tuple(f for f, b in self.features.items() if b.isChecked()), max_steps=base.max_steps,
-            **hyper)
+            **self._hyperparameters(HYPERPARAMETERS[opt]))
 
     def show_params(self, p: NetworkParams) -> None:
         """Put ``p`` into the controls without emitting an edit, with the rows that depend on them (the
@@ -493,14 +515,14 @@ class ControlPanel(QWidget):
             if p.l2 > 0:
                 self.l2.setValue(_clamped(self.l2, p.l2), emit=False)
             self.layer_count.setValue(len(p.hidden))
-            for spin, units in zip(self.units, p.hidden):
-                spin.setValue(units)
-            for box, key in ((self.activation, p.activation), (self.loss, p.loss), (self.init, p.init)):
-                box.setCurrentIndex(box.findData(key))
+            for unit_box, units in zip(self.units, p.hidden):
+                unit_box.setValue(units)
+            for combo, key in ((self.activation, p.activation), (self.loss, p.loss), (self.init, p.init)):
+                combo.setCurrentIndex(combo.findData(key))
             self.leaky_slope.setValue(p.leaky_slope)
             self.init_seed.setValue(p.seed)
-            for f, box in self.features.items():
-                box.setChecked(f in p.features)
+            for f, check in self.features.items():
+                check.setChecked(f in p.features)
         finally:
             for w in widgets:
                 w.blockSignals(False)
@@ -508,23 +530,6 @@ class ControlPanel(QWidget):
             self.train_form.setRowVisible(spin, name in used)
         self.batch_size.setEnabled(mode == "mini")
         self.l2.setEnabled(p.l2 > 0)
-        for i, spin in enumerate(self.units):
-            spin.setVisible(i < len(p.hidden))
+        for i, unit_box in enumerate(self.units):
+            unit_box.setVisible(i < len(p.hidden))
         self.leaky_slope.setVisible(p.activation == "leaky_relu")
-
-    def set_network(self, hidden: tuple[int, ...], activation: str, init: str, loss: str) -> None:
-        """Set several structural controls at once (a scenario preset); emits structureChanged."""
-        widgets = (self.layer_count, *self.units, self.activation, self.init, self.loss)
-        for w in widgets:
-            w.blockSignals(True)
-        self.layer_count.setValue(len(hidden))
-        for i, spin in enumerate(self.units):
-            spin.setVisible(i < len(hidden))
-            if i < len(hidden):
-                spin.setValue(hidden[i])
-        for box, key in ((self.activation, activation), (self.init, init), (self.loss, loss)):
-            box.setCurrentIndex(box.findData(key))
-        for w in widgets:
-            w.blockSignals(False)
-        self.leaky_slope.setVisible(activation == "leaky_relu")
-        self.structureChanged.emit()

@@ -104,7 +104,8 @@ def atlas(maps: np.ndarray, levels: tuple[float, float] | Sequence[tuple[float, 
     maps = np.asarray(maps)
     n, h, w = maps.shape
     if isinstance(levels[0], (tuple, list)):
-        idx = np.stack([_indices(m, lv) for m, lv in zip(maps, levels)]) if n else np.zeros((0, h, w), np.uint8)
+        idx = np.stack([_indices(m, lv) for m, lv in zip(maps, levels)  # type: ignore[arg-type]
+                        ]) if n else np.zeros((0, h, w), np.uint8)
     else:
         idx = _indices(maps, levels)  # type: ignore[arg-type]
     rgba = np.ascontiguousarray(LUT[idx[:, ::-1]].reshape(n * h, w, 4))  # each tile's rows top-down
@@ -290,11 +291,12 @@ class NetworkDiagram(QGraphicsView):
             label = self._text(names[0])
             self._layer_labels.append((label, *names))
         # every segment, layer after layer, from unit i to unit j in the order of W.ravel() (W: in x out)
-        segs, ids = [], []
+        segs: list[np.ndarray] = []
+        ids: list[tuple[int, int, int]] = []
         for li in range(len(sizes) - 1):
             a, b = self.centres[li], self.centres[li + 1]
-            i, j = np.meshgrid(np.arange(len(a)), np.arange(len(b)), indexing="ij")
-            i, j = i.ravel(), j.ravel()
+            ii, jj = np.meshgrid(np.arange(len(a)), np.arange(len(b)), indexing="ij")
+            i, j = ii.ravel(), jj.ravel()
             seg = np.empty((len(i), 2, 2))
             seg[:, 0, 0], seg[:, 0, 1] = a[i, 0] + UNIT / 2, a[i, 1]
             seg[:, 1, 0], seg[:, 1, 1] = b[j, 0] - UNIT / 2, b[j, 1]

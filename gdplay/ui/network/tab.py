@@ -5,13 +5,15 @@ the backprop lesson's two-neuron chain by hand."""
 
 from __future__ import annotations
 
-import contextlib
+import itertools
 import math
 import time
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import fields, replace
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdplay.bridge import TrainingController
-from gdplay.core import datasets
+from gdplay.bridge import CallFailed
 from gdplay.core.network import (
     DecisionMap,
     GradientCheck,
@@ -33,6 +34,9 @@ from gdplay.core.network import (
     NetworkSnapshot,
     NetworkTrainer,
     NeuronMaps,
+    held_out_mask,
+    make_dataset,
+    views,
 )
 from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui.network.controls import ControlPanel
@@ -49,7 +53,7 @@ from gdplay.ui.network.plots import (
 from gdplay.ui.network.presets import PRESETS as DATA_PRESETS
 from gdplay.ui.network.worked import WorkedExample
 from gdplay.ui.plots.style import track_cursor
-from gdplay.ui.tab_base import TrainingTabMixin, readable
+from gdplay.ui.tab_base import TrainingTab, readable
 from gdplay.ui.throttle import Throttle
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
 from gdplay.ui.widgets.reflow import Arrangement, fit_side_panel, plot_area
@@ -68,6 +72,18 @@ NEURON_MAPS_TIMEOUT_S = 1.0
 # cost as much as training: they may take this share of the training process's time (see SetView)
 DECISION_MAP_SHARE = 0.08
 PREDICTIONS_SHARE = 0.04
+# ... and a big network's map is computed on a coarser grid, so that it still comes ten times a second or more
+# within that share: about this many multiply-adds a map (~5 ms), between 40 and 100 cells across
+MAP_WORK = 2e7
+MAP_RESOLUTION = (40, 100)
+
+
+def map_resolution(layer_sizes: tuple[int, ...]) -> int:
+    """Cells across the decision map for a network of these layer sizes (a forward pass costs about
+    Σ n_in·n_out multiply-adds a cell)."""
+    weights = sum(a * b for a, b in itertools.pairwise(layer_sizes))
+    lo, hi = MAP_RESOLUTION
+    return int(np.clip(math.isqrt(int(MAP_WORK / max(weights, 1))), lo, hi))
 # the controls a session keeps besides the params, in the order they are put back: the preset before the
 # count and noise it would reset; the map's range last (loading points fits it)
 SESSION_SETTINGS = {"rate": "panel.playback", "preset": "panel.preset", "count": "panel.count",
@@ -95,29 +111,21 @@ def _fmt(v: float, pct: bool = False) -> str:
     return f"{v:.1%}" if pct else f"{v:.4g}"
 
 
-def held_out_mask(n: int, fraction: float, seed: int) -> np.ndarray:
-    """Held-out rows: the round(n·fraction) points with the smallest of a seeded uniform draw. The draw's
-    first n values do not depend on n, so adding a point changes at most one or two memberships."""
-    mask = np.zeros(n, dtype=bool)
-    m = round(n * fraction)
-    if m and n:
-        u = np.random.default_rng([seed, 7]).random(n)
-        mask[np.argsort(u, kind="stable")[:m]] = True
-    return mask
-
-
 # params shown in a spin box, checked against its range when a session is opened
 SESSION_PARAM_CONTROLS = {"seed": ("panel.init_seed", ()), "batch_size": ("panel.batch_size", (0, 1))}
 
 
-class NetworkTab(TrainingTabMixin, QWidget):
-    statusMessage = Signal(str)
+class NetworkTab(TrainingTab):
+    """Points in classes, the decision map, the network diagram, loss, accuracy, gradient flow, the loss
+    landscape; a second page steps the worked two-neuron chain."""
+
     title = "Neural network"
     key = "network"
     PARAMS = NetworkParams
     SETTINGS = SESSION_SETTINGS
     PARAM_CONTROLS = SESSION_PARAM_CONTROLS
     UNDO_SETTINGS = ("preset", "count", "noise", "data_seed", "classes")
+    CHANGE_NAMES = CHANGE_NAMES
     N_CLASSES = 4
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -127,9 +135,8 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.landscape: LossLandscape | None = None
         self.gradient_check: GradientCheck | None = None
 
-        self.panel = ControlPanel(self.params)
+        self.panel = self.controls = ControlPanel(self.params)
         self.playback = self.panel.playback
-        self.status_label = self.panel.status_label
         self.map_view = DecisionMapView()
         self.editor = self.map_view.editor
         self.loss_view = LossView()
@@ -164,10 +171,13 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.neuron_map_requests = 0  # counted for tests and the bench
         self._map_shown: DecisionMap | None = None  # the decision map last drawn
         self.diagram_draws = 0  # counted for the bench
+        self._frame = 0  # snapshots drawn while training (the slow plots take turns)
+        self._pending: NetworkParams | None = None  # the panel's edits waiting for the restart debounce
+        self._reference_for: tuple[str, tuple[str, str]] | None = None  # the scenario's comparison run, to ask
 
         # last: a failure while building the widgets must not leave a training thread behind
-        self.controller = TrainingController(NetworkTrainer(self.params, history_capacity=HISTORY_CAPACITY),
-                                             name="network", parent=self)
+        self.start_training(NetworkTrainer(self.params, history_capacity=HISTORY_CAPACITY))
+        self.panel.use_status_label(self.status_label)
         self.controller.set_params(self.params)
         self.controller.pause()  # a tab nobody has opened does not train; Play (or Space) starts it
 
@@ -241,19 +251,10 @@ class NetworkTab(TrainingTabMixin, QWidget):
         layout.addWidget(self.stack)
 
     def _connect(self) -> None:
+        self.connect_training()  # snapshots, running, errors, transport, the panel's edits
         c, p = self.controller, self.panel
-        c.snapshotReady.connect(self._on_controller_snapshot)
-        c.failed.connect(self._on_controller_failed)
-        c.runningChanged.connect(self._on_controller_running)
-        c.replyReady.connect(self._on_controller_reply)
-        self.playback.playToggled.connect(self.toggle_play)
-        self.playback.stepRequested.connect(self.step_once)
-        self.playback.resetRequested.connect(self.reset)
-        self.playback.rateChanged.connect(c.set_rate)
         self.playback.limitChanged.connect(self.set_step_limit)
         c.set_rate(self.playback.rate())
-        p.liveChanged.connect(self._on_panel_live_changed)
-        p.structureChanged.connect(self._on_panel_structure_changed)
         p.dataChanged.connect(self._data_timer.start)
         p.splitChanged.connect(self._on_points_changed)
         p.classChanged.connect(self._on_panel_class_changed)
@@ -288,7 +289,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
 
     def _describe_map_point(self, x: float, y: float) -> str:
         text = f"x₁ = {x:.4g}, x₂ = {y:.4g}"
-        dm = self.controller.views.get("decision")
+        dm = self.view("decision")
         if isinstance(dm, DecisionMap):
             (x0, x1), (y0, y1) = dm.x_range, dm.y_range
             rows, cols = dm.probability.shape
@@ -377,19 +378,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
             p._on_preset_changed(emit=False)
         name = p.preset.currentData()
         n, noise, seed, k = p.count.value(), p.noise.value(), p.data_seed.value(), p.n_classes.value()
-        if name == "xor":
-            xy, y = datasets.make_xor(n, noise, seed)
-        elif name == "blobs":
-            xy, y = datasets.make_blobs(max(n, k), k, noise, seed)
-        elif name == "circles":
-            xy, y = datasets.make_circles(n, noise, random_state=seed)
-        elif name == "moons":
-            xy, y = datasets.make_moons(n, noise, seed)
-        elif name == "spiral":
-            xy, y = datasets.make_spiral(max(n, k), k, noise, seed)
-        else:  # the SVM intro's two Gaussian blobs, N([±5, ±5], σ² I), drawn as it draws them (seed 0, 100
-            # points, noise 0.5 = its σ² = 5: its experiment 1's exact points)
-            xy, y = datasets.make_article_gaussian_pair(max(n // 2, 1), 5.0, max(10.0 * noise, 1e-6), seed)
+        xy, y = make_dataset(name, n, noise, seed, k)
         self.load_points(xy, y, f"Load {p.preset.currentText()}")
 
     def apply_preset(self, key: str, play: bool = False) -> None:
@@ -425,16 +414,13 @@ class NetworkTab(TrainingTabMixin, QWidget):
 
     def _load_scenario(self, act: str, init: str) -> None:
         p = self.panel
-        self._set_quietly(p.batch_mode, p.batch_mode.findData("full"))
-        self._set_quietly(p.optimizer, p.optimizer.findData("gd"))
-        p._on_optimizer_changed()  # rows shown for the optimizer (emits liveChanged: harmless)
-        p.learning_rate.setValue(0.1, emit=False)
-        p.set_network((8, 8, 8, 8, 8), act, init, "mse")
         p.data_seed.blockSignals(True)
         p.data_seed.setValue(0)
         p.data_seed.blockSignals(False)
         self.load_preset("xor")
-        self._send_params()
+        self.set_params(replace(self.params, hidden=(8, 8, 8, 8, 8), activation=act, init=init, loss="mse",
+                                optimizer="gd", momentum=None, beta1=None, beta2=None, epsilon=None,
+                                learning_rate=0.1, batch_size=0))
         self.controller.set_rate(None)
         self.playback.set_rate(None, emit=False)
         # the other activation's run on the same network and data, drawn dashed for comparison
@@ -442,30 +428,28 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self.gradient_view.set_reference(None)
         self._reference_for = (act, VANISHING["relu" if act == "sigmoid" else "sigmoid"])
 
-    @staticmethod
-    def _set_quietly(box, index: int) -> None:
-        box.blockSignals(True)
-        box.setCurrentIndex(index)
-        box.blockSignals(False)
-
     def set_params(self, params: NetworkParams) -> bool:
-        """Adopt ``params`` (validated), show them and send them at once; False, saying why, if refused."""
+        """Adopt ``params`` (validated once), show them unless the panel produced them, and send them at
+        once; False, saying why (and the panel back to the params in force), if refused."""
         try:
             params = params.validate()
         except ValidationError as exc:
             self._show_error(str(exc))
+            self.panel.show_params(self.params)
             return False
-        self._restart_timer.stop()  # these params supersede a restart pending from the panel
-        self.panel.show_params(params)
+        if self._from_controls is None:  # params from elsewhere supersede a restart pending from the panel
+            self._restart_timer.stop()
+            self._pending = None
+        self.show_params(params)
         self.playback.set_limit(params.max_steps)
         self.params = params
         self.controller.set_params(params)
         self.activation_view.set_activation(params.activation, params.leaky_slope)
         return True
 
-    # -- sessions and files (the rest is TrainingTabMixin's) --------------------------------------------
+    # -- sessions and files (the rest is TrainingTab's) ------------------------------------------------
     def session_trainer(self, params: NetworkParams, xy: np.ndarray, labels: np.ndarray,
-                        settings: dict) -> NetworkTrainer:
+                        settings: Mapping[str, Any]) -> NetworkTrainer:
         """A trainer as the controller's would be after these settings: same history, same held-out rows."""
         p = self.panel
         fraction = settings.get("test_share", p.test_fraction.value()) / 100
@@ -510,44 +494,46 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._landscape_key = (self.controller.params_version, self.editor.points.version)
         self._landscape_pending = True
         self._landscape_asked_at = self.snapshot.step if self.snapshot is not None else -1
-        self.controller.request("landscape", "if_ready", "loss_landscape",
-                                self.panel.landscape_method.currentData(), (41, 41))
+        self.controller.request(views.loss_landscape, self.panel.landscape_method.currentData(), (41, 41),
+                                on_reply=self._on_landscape)
 
     def request_gradient_check(self) -> None:
         self.panel.check_label.setText("checking…")
-        self.controller.request("gradient_check", "if_ready", "check_gradient")
+        self.controller.request(views.check_gradient, on_reply=self._on_gradient_check)
 
     # -- params and data -----------------------------------------------------------------------------
     def set_step_limit(self, steps: int) -> None:
         """Live; a structural change still waiting for its debounce carries it along."""
         self.params = replace(self.params, max_steps=int(steps))
         self.playback.set_limit(self.params.max_steps)
-        if not self._restart_timer.isActive():
+        if self._pending is not None:
+            self._pending = replace(self._pending, max_steps=self.params.max_steps)
+        else:
             self.controller.set_params(self.params)
+
+    @Slot(dict)
+    def on_controls_edited(self, changes: dict[str, Any]) -> None:
+        """Fields the user changed in the panel: the learning rate, optimizer and batch apply at once; the
+        layers, activation, loss, init, seed and inputs restart the run after RESTART_DEBOUNCE_MS (typing
+        "16" in a box restarts once), carrying the live edits made meanwhile."""
+        self._pending = replace(self._pending or self.params, **changes)
+        if self._pending.structural_change(self.params):
+            self._restart_timer.start()
+        elif not self._restart_timer.isActive():
+            self._send_params()
 
     @Slot()
     def _send_params(self) -> None:
+        """Apply the panel's pending edits: the one controls path (validated once, not echoed, a restart
+        one undo entry named by the first restarting field)."""
         self._restart_timer.stop()
-        try:
-            params = self.panel.network_params(self.params).validate()
-        except ValueError as exc:
-            self._show_error(str(exc))
+        params, self._pending = self._pending, None
+        if params is None:
             return
-        changed = [k for k in NetworkParams.STRUCTURAL if getattr(params, k) != getattr(self.params, k)]
-        with self.undoable(CHANGE_NAMES[changed[0]]) if changed else contextlib.nullcontext():
-            self.params = params
-            self.controller.set_params(params)
-        self.activation_view.set_activation(params.activation, params.leaky_slope)
-
-    @Slot()
-    def _on_panel_live_changed(self) -> None:
-        if self._restart_timer.isActive():
-            return  # a restart is pending: it will carry this value too
-        self._send_params()
-
-    @Slot()
-    def _on_panel_structure_changed(self) -> None:
-        self._restart_timer.start()  # debounced: typing "16" in a spinbox restarts once
+        changes = {f.name: getattr(params, f.name) for f in fields(params)
+                   if getattr(params, f.name) != getattr(self.params, f.name)}
+        if changes:
+            super().on_controls_edited(changes)
 
     @Slot(int)
     def _on_panel_class_changed(self, index: int) -> None:
@@ -565,7 +551,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._test_mask = held_out_mask(len(pts), self.panel.test_fraction.value() / 100, self.panel.data_seed.value())
         xy, labels = pts.xy.copy(), pts.labels.copy()
         self.controller.set_data(xy, labels, version=pts.version, test_mask=self._test_mask)
-        self.controller.set_view("predicted", "if_ready", "predict_index", xy, max_share=PREDICTIONS_SHARE)
+        self.controller.set_view("predicted", views.predicted_class, xy, max_share=PREDICTIONS_SHARE)
         self._show_points(xy, labels, None)
 
     def _show_points(self, xy: np.ndarray, labels: np.ndarray, predicted: np.ndarray | None) -> None:
@@ -580,7 +566,7 @@ class NetworkTab(TrainingTabMixin, QWidget):
     @Slot(bool)
     def _on_show_test(self, _on: bool) -> None:
         snap, pts = self.snapshot, self.editor.points
-        pred = self.controller.views.get("predicted")
+        pred = self.view("predicted")
         predicted = None
         if (snap is not None and isinstance(pred, np.ndarray) and len(pred) == len(pts)
                 and snap.data_version == pts.version and len(snap.classes)):
@@ -602,14 +588,14 @@ class NetworkTab(TrainingTabMixin, QWidget):
     @Slot()
     def _request_views(self) -> None:
         xr, yr, shape = self.map_view.view.grid()
-        self.controller.set_view("decision", "if_ready", "decision_map", xr, yr, shape, max_share=DECISION_MAP_SHARE)
+        self.controller.set_view("decision", views.decision_map, xr, yr, shape, max_share=DECISION_MAP_SHARE)
         if self.snapshot is not None and self.snapshot.layer_sizes:
             self.request_neuron_maps()  # the pictures over the new range
 
     @Slot(bool)
     def _on_panel_discretise(self, on: bool) -> None:
         self.map_view.discretise = on
-        dm = self.controller.views.get("decision")
+        dm = self.view("decision")
         if isinstance(dm, DecisionMap):
             self.map_view.set_map(dm)
 
@@ -627,11 +613,14 @@ class NetworkTab(TrainingTabMixin, QWidget):
             self.request_landscape()
 
     # -- from the controller ---------------------------------------------------------------------------
-    @Slot(bool)
-    def _on_controller_running(self, running: bool) -> None:
-        self.playback.set_running(running)
+    def _draw_slow_plots(self, snap: NetworkSnapshot) -> None:
+        self.accuracy_view.update(snap)
+        self.gradient_view.update(snap)
+
+    def on_running(self, running: bool) -> None:
         if not running and self.snapshot is not None:
-            self._refresh_landscape_if_moved(self.snapshot)  # paused or finished: show where the run stands
+            self._draw_slow_plots(self.snapshot)  # stopped: both show where the run stands
+            self._refresh_landscape_if_moved(self.snapshot)  # paused or finished: its landscape too
 
     def request_neuron_maps(self) -> bool:
         """Ask the training process for every unit's picture over the map's range (coarser in a big network);
@@ -651,56 +640,61 @@ class NetworkTab(TrainingTabMixin, QWidget):
         self._neurons_key = key
         self._neurons_asked_at = now
         self.neuron_map_requests += 1
-        self.controller.request("neurons", "if_ready", "neuron_maps", xr, yr, size)
+        self.controller.request(views.neuron_maps, xr, yr, size, on_reply=self._on_neuron_maps)
         return True
 
-    @Slot(object, object)
-    def _on_controller_reply(self, tag: object, result: object) -> None:
-        if tag == "neurons":
-            self._neurons_asked_at = None
-            snap = self.snapshot
-            if snap is not None:
-                self.diagram.set_structure(snap.layer_sizes, snap.features)
-                self.diagram.set_values(snap.coefs, snap.intercepts)
-            if isinstance(result, NeuronMaps):
-                self.neuron_maps = result
-                self.diagram.set_maps(result)
-            return
-        if tag == "landscape":
-            self._landscape_pending = False
-            self.landscape = result if isinstance(result, LossLandscape) else None
-            self.landscape_view.set_landscape(self.landscape, self.landscape.step if self.landscape else None)
-            if self.snapshot is not None:
-                self._refresh_landscape_if_moved(self.snapshot)
-            # (its message, random directions instead of PCA, is said in the landscape's own box: a status
-            # line left from an earlier landscape would contradict the box)
-        elif tag == "import_state" and not self._landscape_pending:
+    # -- replies (a value, or a CallFailed: no network yet, the training process gone) --------------------
+    def _on_neuron_maps(self, result: NeuronMaps | CallFailed) -> None:
+        self._neurons_asked_at = None
+        snap = self.snapshot
+        if snap is not None:
+            self.diagram.set_structure(snap.layer_sizes, snap.features)
+            self.diagram.set_values(snap.coefs, snap.intercepts)
+        if isinstance(result, NeuronMaps):
+            self.neuron_maps = result
+            self.diagram.set_maps(result)
+
+    def _on_landscape(self, result: LossLandscape | CallFailed) -> None:
+        self._landscape_pending = False
+        self.landscape = result if isinstance(result, LossLandscape) else None
+        self.landscape_view.set_landscape(self.landscape, self.landscape.step if self.landscape else None)
+        if self.snapshot is not None:
+            self._refresh_landscape_if_moved(self.snapshot)
+        # (its message, random directions instead of PCA, is said in the landscape's own box: a status line
+        # left from an earlier landscape would contradict the box)
+
+    def _on_restore_reply(self, result: object) -> None:
+        super()._on_restore_reply(result)
+        if not self._landscape_pending:
             self.request_landscape()  # the landscape around the restored weights, not the fresh ones
-        elif tag == "reference_flow":
-            self.gradient_view.set_reference(result if isinstance(result, GradientFlowReference) else None)
-        elif tag == "gradient_check":
-            label = self.panel.check_label
-            if not isinstance(result, GradientCheck):
-                label.setText("Nothing to check: the network is not built (see the message above).")
-                return
-            self.gradient_check = result
-            e = result.max_relative_error
-            verdict = "backprop agrees" if e < 1e-4 else (
-                "check the kinks: ReLU/step slopes jump at 0" if self.params.activation in ("relu", "leaky_relu",
-                                                                                            "step")
-                else "they disagree")
-            label.setText(f"max relative error <b>{e:.2e}</b> over {result.n_params} parameters at step "
-                          f"{result.step:,}: {verdict}")
+
+    def _on_reference_flow(self, result: GradientFlowReference | CallFailed) -> None:
+        self.gradient_view.set_reference(result if isinstance(result, GradientFlowReference) else None)
+
+    def _on_gradient_check(self, result: GradientCheck | CallFailed) -> None:
+        label = self.panel.check_label
+        if not isinstance(result, GradientCheck):
+            label.setText(f"Nothing to check: {result.message}")
+            return
+        self.gradient_check = result
+        e = result.max_relative_error
+        kinks = self.params.activation in ("relu", "leaky_relu", "step")
+        verdict = "backprop agrees" if e < 1e-4 else (
+            "check the kinks: ReLU/step slopes jump at 0" if kinks else "they disagree")
+        over = f"{result.n_params:,} parameters" if result.n_params == result.n_total else \
+            f"{result.n_params:,} of the {result.n_total:,} parameters (a big network: an even spread)"
+        if result.n_sampled_rows:
+            over += f", on {result.n_sampled_rows:,} of the {result.n_rows:,} points"
+        label.setText(f"max relative error <b>{e:.2e}</b> over {over} at step {result.step:,}: {verdict}")
 
     @Slot(object)
-    def _on_controller_snapshot(self, snap: NetworkSnapshot) -> None:
+    def on_snapshot(self, snap: NetworkSnapshot) -> None:
         self.snapshot = snap
-        views = self.controller.views
-        wanted = getattr(self, "_reference_for", None)
+        wanted = self._reference_for
         if wanted and snap.activation == wanted[0] and snap.data_version == self.editor.points.version \
                 and snap.layer_sizes:
             self._reference_for = None
-            self.controller.request("reference_flow", "if_ready", "reference_gradient_flow", *wanted[1], 3000)
+            self.controller.request(views.reference_gradient_flow, *wanted[1], 3000, on_reply=self._on_reference_flow)
         self.playback.set_progress(snap.step, snap.cost)
         self.playback.set_enabled(snap.status is not Status.INVALID)
         self._show_status(snap)
@@ -712,13 +706,16 @@ class NetworkTab(TrainingTabMixin, QWidget):
         if snap.classes != self._classes:
             self._classes = snap.classes
             self.map_view.set_classes(snap.classes)
-        dm = views.get("decision")
+        if snap.layer_sizes and map_resolution(snap.layer_sizes) != self.map_view.view.resolution:
+            self.map_view.view.resolution = map_resolution(snap.layer_sizes)
+            self._request_views()  # the map on the grid this network can afford
+        dm = self.view("decision")
         dm = dm if isinstance(dm, DecisionMap) and snap.layer_sizes else None
         if dm is not self._map_shown:  # a map kept between snapshots (max_share) is not drawn again
             self._map_shown = dm
             self.map_view.set_map(dm)
         pts = self.editor.points
-        pred = views.get("predicted")
+        pred = self.view("predicted")
         if (isinstance(pred, np.ndarray) and len(pred) == len(pts) and snap.data_version == pts.version
                 and len(snap.classes)):
             predicted = np.asarray(snap.classes)[pred]
@@ -727,8 +724,13 @@ class NetworkTab(TrainingTabMixin, QWidget):
         if len(self._test_mask) == len(pts):
             self._show_points(pts.xy, pts.labels, predicted)
         self.loss_view.update(snap)
-        self.accuracy_view.update(snap)
-        self.gradient_view.update(snap)
+        if self.controller.running:
+            # while training, the accuracy and gradient-flow plots take turns, each drawn every other frame:
+            # a frame repaints two plots, not three (they change slowly; the loss is drawn every frame)
+            self._frame += 1
+            (self.accuracy_view if self._frame % 2 else self.gradient_view).update(snap)
+        else:
+            self._draw_slow_plots(snap)
         self._refresh_landscape_if_moved(snap)
         self.landscape_view.set_stale(self._landscape_key != (self.controller.params_version,
                                                               self.editor.points.version)

@@ -5,6 +5,8 @@ the core's ChainExample (microseconds per step); nothing waits on a worker."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont
@@ -215,7 +217,8 @@ class WorkedExample(QWidget):
 
     @Slot()
     def _on_start_changed(self) -> None:
-        self.params = ChainParams(**{k: s.value() for k, s in self.inputs.items()})
+        values: dict[str, Any] = {k: s.value() for k, s in self.inputs.items()}  # x, T, w1, ..., lr
+        self.params = ChainParams(**values)
         try:
             self.chain.set_params(self.params)
         except ValueError as exc:
