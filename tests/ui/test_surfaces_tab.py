@@ -218,7 +218,7 @@ def test_the_step_limit_box_shows_the_runs_limit_and_play_goes_on_past_it(qtbot,
 
 
 def test_the_tab_keeps_the_training_tab_contract_and_names_its_views_as_functions(qtbot, tab):
-    assert issubclass(SurfacesTab, TrainingTab) and not getattr(SurfacesTab, "_legacy", False)
+    assert issubclass(SurfacesTab, TrainingTab)
     for name in TrainingTab.REQUIRED:
         assert getattr(SurfacesTab, name) is not getattr(TrainingTab, name)
     tab.controls.show_basins.setChecked(False)
