@@ -283,7 +283,7 @@ def test_primal_solver_is_for_the_linear_kernel_and_draws_its_cost_surface(qtbot
     tab.model.solver.setCurrentIndex(primal)
     qtbot.waitUntil(lambda: tab.snapshot.params.solver == "primal" and tab.snapshot.step > 200, timeout=5000)
     qtbot.waitUntil(lambda: tab.controller.views.get("surface") is not None, timeout=3000)
-    assert tab.surface_view.image.image is not None
+    assert tab.surface_view.heatmap.image.image is not None
     assert len(tab.surface_view.path.getData()[0]) > 1
     tab.model.kernel.setCurrentIndex(tab.model.kernel.findData("rbf"))
     assert tab.model.solver_name() == "dual"  # switched back, and primal is greyed out with the reason

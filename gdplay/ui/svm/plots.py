@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QGraphicsItem, QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from gdplay.core.svm import (
     ARTICLE_SIGMA2_ACCURACY,
@@ -21,9 +21,10 @@ from gdplay.core.svm import (
     SVMSnapshot,
 )
 from gdplay.ui.network.plots import StyledPoints  # (one drawing call for thousands of points)
-from gdplay.ui.plots.contours import ContourSet, IsoLines, isolines_xy
+from gdplay.ui.plots.contours import IsoLines, isolines_xy
 from gdplay.ui.plots.decision import BOUNDARY_PEN, MARGIN_PEN, DecisionView
 from gdplay.ui.plots.style import PATH_PEN, StickyRange, add_legend, legend_sample, make_plot, set_log_y
+from gdplay.ui.plots.surface import Heatmap
 
 NEG_COLOR, POS_COLOR = "#c0392b", "#1f5fa8"  # class −1 red, class +1 blue (the heatmap's ends, darker)
 MARGIN_SV_PEN = pg.mkPen("#111111", width=2)
@@ -335,11 +336,7 @@ class PrimalSurfaceView:
         self.plot = self.widget.getPlotItem()
         for axis in ("left", "bottom"):
             self.plot.getAxis(axis).enableAutoSIPrefix(False)
-        self.image = pg.ImageItem()
-        self.image.setColorMap(pg.colormap.get("viridis"))
-        self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.plot.addItem(self.image)
-        self.contours = ContourSet(self.image)
+        self.heatmap = Heatmap(self.plot, n_contours=12)  # the shared image + contours (ui/plots/surface.py)
         self.path = pg.PlotDataItem(pen=PATH_PEN)
         self.current = pg.ScatterPlotItem(size=11, brush=pg.mkBrush("#d62728"), pen=pg.mkPen("w", width=1.5))
         for item in (self.path, self.current):
@@ -355,8 +352,7 @@ class PrimalSurfaceView:
     def update(self, snap: SVMSnapshot, surface: CostSurface | None) -> None:
         if surface is None:
             if self._version != -2:
-                self.image.clear()
-                self.contours.set_levels(None, [])
+                self.heatmap.clear()
                 self.path.setData([], [])
                 self.current.setData(pos=np.empty((0, 2)))
                 self._version = -2
@@ -373,10 +369,8 @@ class PrimalSurfaceView:
             lo, hi = float(z.min()), float(z.max())
             if not hi > lo:
                 hi = lo + 1.0
-            self.image.setImage(z, autoLevels=False, levels=(lo, hi))
+            self.heatmap.set(z, (lo, hi), surface.w1_range, surface.w2_range)  # values at pixel centres
             (a0, a1), (b0, b1) = surface.w1_range, surface.w2_range
-            self.image.setRect(QRectF(a0, b0, a1 - a0, b1 - b0))
-            self.contours.set_levels(z, np.linspace(lo, hi, 14)[1:-1])
             self.plot.getViewBox().setRange(xRange=(a0, a1), yRange=(b0, b1), padding=0)
         h = snap.history
         if len(h):
