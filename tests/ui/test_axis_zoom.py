@@ -20,6 +20,8 @@ def test_tick_labels_of_a_small_zoomed_plot_do_not_overlap(qtbot, zoom):
         tab.resize(700, 600)  # the cost surface gets a narrow plot
         tab.show()
         qtbot.waitExposed(tab)
+        # the surface as drawn for the problem (under spawn the first snapshot can take a second)
+        qtbot.waitUntil(lambda: tab.snapshot is not None, timeout=15_000)
         qtbot.wait(200)
         axis = tab.surface_view.widget.getPlotItem().getAxis("bottom")
         pix = QPixmap(10, 10)

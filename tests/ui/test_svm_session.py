@@ -46,7 +46,8 @@ def test_show_params_reads_back_the_same_params_without_a_change(qtbot, params, 
     qtbot.addWidget(m)
     m.convention.setCurrentIndex(m.convention.findData(convention))
     changes = []
-    m.changed.connect(changes.append)
+    m.edited.connect(changes.append)
+    m.viewChanged.connect(changes.append)
     params = params.validate()
     m.show_params(params)
     assert m.params(params) == params
