@@ -39,6 +39,7 @@ from gdplay.core.regression.results import (
     RunHistory,
     RunSnapshot,
     Surface,
+    column_index,
     history_fields,
 )
 from gdplay.core.regression.run import (
@@ -68,6 +69,7 @@ __all__ = [
     "RunHistory",
     "RunSnapshot",
     "Surface",
+    "column_index",
     "history_fields",
     "run_generator",
     "run_label",

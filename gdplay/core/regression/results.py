@@ -21,7 +21,8 @@ def history_fields(n_params: int) -> tuple[str, ...]:
 
 
 @cache
-def _column_index(n_params: int) -> dict[str, int]:
+def column_index(n_params: int) -> dict[str, int]:
+    """Each history column's index in a row, by name ("step" first), for a model of ``n_params``."""
     return {name: i for i, name in enumerate(("step", *history_fields(n_params)))}
 
 
@@ -37,7 +38,7 @@ class RunHistory:
         return len(self.rows)
 
     def column(self, name: str) -> np.ndarray:
-        return self.rows[:, _column_index(self.n_params)[name]]
+        return self.rows[:, column_index(self.n_params)[name]]
 
     @property
     def step(self) -> np.ndarray:
@@ -59,7 +60,7 @@ class RunHistory:
     @property
     def theta(self) -> np.ndarray:
         """(records, parameters): θ at each recorded step, in optimisation units."""
-        first = _column_index(self.n_params)["t0"]
+        first = column_index(self.n_params)["t0"]
         return self.rows[:, first: first + self.n_params]
 
     @property

@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt
 
-from gdplay.core.regression import CostCurve, FitCurves, RegressionSnapshot, Surface
+from gdplay.core.regression import CostCurve, FitCurves, RegressionSnapshot, Surface, column_index
 from gdplay.ui.plots.history import RunHistoryView
 from gdplay.ui.plots.style import (
     CLASS_COLORS,
@@ -31,9 +31,9 @@ N_CONTOURS = 20
 RESIDUAL_PEN = pg.mkPen((214, 39, 40, 150), width=1)
 HOVER_PEN = pg.mkPen("#9467bd", width=1.5, style=Qt.PenStyle.DotLine)
 TANGENT_PEN = pg.mkPen((255, 127, 14, 170), width=1)
-# history columns (see RunSnapshot): step, cost, dist, avg10, avg100, avg1000, θ...
-STEP, COST, DIST, AVG = 0, 1, 2, {10: 3, 100: 4, 1000: 5}
-THETA = 6
+# the columns the shared per-iteration views read by index, from the core's declaration (history_fields);
+# everything else reads a run's history by name (run.columns)
+STEP, COST, DIST = (column_index(1)[name] for name in ("step", "cost", "dist"))
 
 
 def excess_pen(k: int) -> pg.QtGui.QPen:
@@ -161,7 +161,7 @@ class SurfaceView(SurfacePlot):
 
     def set_runs(self, snap: RegressionSnapshot, axes: tuple[int, int], start: np.ndarray) -> None:
         i, j = axes
-        self.set_paths([(r.history[:, THETA + i], r.history[:, THETA + j]) for r in snap.runs],
+        self.set_paths([(r.columns.theta[:, i], r.columns.theta[:, j]) for r in snap.runs],
                        (float(start[i]), float(start[j])))
         opt = snap.optimum
         self.optimum.setData(*(([opt.theta[i]], [opt.theta[j]]) if opt is not None else ([], [])))
@@ -203,8 +203,9 @@ class CurveView(QObject):
         """w over ``w_range`` (which holds the start, the optimum and the path, but not a diverging path's
         far end), J up to the highest iterate inside it: the overshoot stays in the picture, and iterates
         beyond are marked off scale on its edge (see set_steps)."""
-        h = snap.history
-        inside = h[(h[:, THETA] >= w_range[0]) & (h[:, THETA] <= w_range[1]), COST] if len(h) else np.empty(0)
+        h = snap.columns
+        w = h.theta[:, 0]
+        inside = h.cost[(w >= w_range[0]) & (w <= w_range[1])]
         inside = inside[np.isfinite(inside)]
         top = float(inside.max()) if len(inside) else 1.0
         self.plot.getViewBox().setRange(xRange=w_range, yRange=(0.0, top * 1.15 or 1.0), padding=0)
@@ -218,10 +219,10 @@ class CurveView(QObject):
             self.curve.setData(curve.w, curve.cost)
 
     def set_steps(self, snap: RegressionSnapshot, max_tangents: int = 40) -> None:
-        h = snap.history
-        if not len(h) or h.shape[1] <= THETA + 1:
+        h = snap.columns
+        if not len(h) or h.gradient is None:  # dE/dw is recorded for a one-parameter model only
             return
-        w, j, g = h[:, THETA], h[:, COST], h[:, THETA + 1]
+        w, j, g = h.theta[:, 0], h.cost, h.gradient
         (vx0, vx1), (vy0, vy1) = self.plot.getViewBox().viewRange()
         off = ~((w >= vx0) & (w <= vx1) & (j <= vy1))  # nan and inf are off scale too
         cw = np.clip(np.nan_to_num(w, nan=vx1, posinf=vx1, neginf=vx0), vx0, vx1)
@@ -232,7 +233,7 @@ class CurveView(QObject):
             symbols = np.where(w > vx1, "t2", np.where(w < vx0, "t3", "t1"))[off].tolist()
             self.off_scale.setData(cw[off], cj[off], symbol=symbols)
             first = int(np.argmax(off))
-            self.off_label.setText(f"▲ off scale from step {int(h[first, STEP]):,}\nnow w = {w[-1]:.3g}")
+            self.off_label.setText(f"▲ off scale from step {int(h.step[first]):,}\nnow w = {w[-1]:.3g}")
             self.off_label.show()
         else:
             self.off_scale.setData([], [])
@@ -285,7 +286,6 @@ class CostView(HistoryView):
 
     def update(self, snap: RegressionSnapshot) -> None:  # type: ignore[override]
         last, lo, hi = super().update(snap)
-        h = snap.history
         opt = snap.optimum
         # E − E*, how far each run still has to go, dashed in the run's colour
         while len(self.excess_more) < len(snap.runs) - 1:
@@ -293,11 +293,11 @@ class CostView(HistoryView):
             self.plot.addItem(item)
             self.excess_more.append(item)
         for k, item in enumerate([self.excess, *self.excess_more]):
-            h = snap.runs[k].history if k < len(snap.runs) else np.empty((0, THETA))
-            if len(h) and opt is not None:
-                excess = np.maximum(h[:, COST] - opt.cost, max(opt.cost, 1.0) * 1e-16)
+            h = snap.runs[k].columns if k < len(snap.runs) else None
+            if h is not None and len(h) and opt is not None:
+                excess = np.maximum(h.cost - opt.cost, max(opt.cost, 1.0) * 1e-16)
                 ok = np.isfinite(excess)
-                item.setData(h[ok, STEP], excess[ok])
+                item.setData(h.step[ok], excess[ok])
                 if ok.any():
                     lo = min(lo, float(excess[ok].min()))
             else:
@@ -310,10 +310,10 @@ class CostView(HistoryView):
                 self._average_of = noisy_k
                 color = pg.mkColor(PATH_COLORS[noisy_k % len(PATH_COLORS)]).darker(150)
                 self.average.setPen(pg.mkPen(color, width=2.5))
-            ha = noisy.history
-            avg = ha[:, AVG[self.window]]
+            ha = noisy.columns
+            avg = ha.average(self.window)
             ok = np.isfinite(avg)
-            self.average.setData(ha[ok, STEP], np.maximum(avg[ok], 1e-300))
+            self.average.setData(ha.step[ok], np.maximum(avg[ok], 1e-300))
         else:
             self.average.setData([], [])
         self._row_visible(self.average, noisy is not None)
