@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # for the type only: importing it needs Qt
-    from gdplay.ui.tab_base import TrainingTab
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -43,11 +40,10 @@ def spec(key: str) -> TabSpec:
     raise KeyError(f"no tab {key!r}; the tabs are {', '.join(TAB_KEYS)}")
 
 
-def tab_class(key: str) -> type[TrainingTab]:
+def tab_class(key: str) -> Any:
     """The tab's widget class (importing its module, and so Qt and pyqtgraph, now)."""
     module, name = spec(key).tab_class.split(":")
-    cls: type[TrainingTab] = getattr(importlib.import_module(module), name)
-    return cls
+    return getattr(importlib.import_module(module), name)
 
 
 def preset_keys(key: str) -> tuple[str, ...]:

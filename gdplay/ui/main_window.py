@@ -50,7 +50,8 @@ def _make_tab(key: str) -> TrainingTab:
     from gdplay.ui.plots.style import configure
 
     configure()
-    return tabs.tab_class(key)()
+    cls: type[TrainingTab] = tabs.tab_class(key)  # the registry names classes as import paths (no Qt there)
+    return cls()
 
 
 class _FirstPaint(QObject):
