@@ -68,7 +68,6 @@ class TrainingController(QObject):
     snapshotReady = Signal(object)
     failed = Signal(str)
     runningChanged = Signal(bool)
-    replyReady = Signal(object, object)
 
     def __init__(self, trainer: Trainer, name: str = "training", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -174,7 +173,7 @@ class TrainingController(QObject):
         """Compute ``view(trainer, *args, **kwargs)`` with every snapshot from now on, as ``views[name]``
         (e.g. a decision map over the plot's range; a CallFailed if it could not); view None stops it. An
         expensive view can be given ``max_share`` < 1 of the training process's time (see SetView)."""
-        if view is not None and not isinstance(view, str):  # TRANSITIONAL: str, a method name
+        if view is not None:
             check_call(view)
         self._worker.post(SetView(name, view, args, kwargs, max_share))
 
@@ -188,9 +187,6 @@ class TrainingController(QObject):
     def request(self, call: Call, *args: Any, on_reply: Callable[[Any], None] | None = None, **kwargs: Any) -> None:
         """Call ``call(trainer, *args, **kwargs)`` between steps; its result (or a CallFailed) is handed to
         ``on_reply`` in the GUI thread, and the next snapshot shows any change it made."""
-        if not callable(call):  # TRANSITIONAL: request(tag, method_name, ...) answered by replyReady
-            self._worker.post(Request(call, args[0], args[1:], kwargs))
-            return
         number = next(self._requests)
         self._on_reply[number] = on_reply
         self._worker.post(Request(number, check_call(call), args, kwargs))
@@ -279,12 +275,9 @@ class TrainingController(QObject):
 
     @Slot(object, object)
     def _on_worker_reply(self, tag: Any, result: Any) -> None:
-        if isinstance(tag, int) and tag in self._on_reply:
-            on_reply = self._on_reply.pop(tag)
-            if on_reply is not None:
-                on_reply(result)
-            return
-        self.replyReady.emit(tag, result)  # TRANSITIONAL
+        on_reply = self._on_reply.pop(tag, None)
+        if on_reply is not None:
+            on_reply(result)
 
     @Slot(str)
     def _on_worker_failed(self, message: str) -> None:

@@ -290,8 +290,6 @@ class Runner:
     def _call(self, call: Call, args: tuple, kwargs: dict) -> Any:
         """``call(trainer, *args, **kwargs)``, or a CallFailed that says why not."""
         try:
-            if isinstance(call, str):  # TRANSITIONAL: a method name, until every tab names functions
-                return getattr(self.trainer, call)(*args, **kwargs)
             return call(self.trainer, *args, **kwargs)
         except NotReady as exc:  # nothing to show yet (no data, one class): the tab shows the sentence
             return CallFailed(call_name(call), str(exc))

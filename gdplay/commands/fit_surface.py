@@ -24,7 +24,9 @@ from gdplay.core.surfaces import (
     SURFACES,
     SurfaceParams,
     SurfaceTrainer,
+    formula_surface,
     point_from_text,
+    views,
 )
 from gdplay.core.trainer import Status, ValidationError
 
@@ -62,8 +64,6 @@ def params_from(args: argparse.Namespace) -> SurfaceParams:
     key = FORMULA if args.formula is not None else args.name
     base = SurfaceParams(surface=key, formula=args.formula or "x**2")
     if key == FORMULA:
-        from gdplay.core.surfaces import formula_surface
-
         sd = formula_surface(args.formula)  # FormulaError says what and where
     else:
         sd = SURFACES[key]
@@ -100,7 +100,7 @@ def fit(args: argparse.Namespace) -> dict:
     }
     if args.basins is not None:
         sd = t.sd
-        m = t.basins(sd.window[0], sd.window[1], args.basins)
+        m = views.basins_map(t, sd.window[0], sd.window[1], args.basins)
         out["basins"] = {
             "grid": args.basins, "window": [list(sd.window[0]), list(sd.window[1])], "steps": m.steps,
             "seconds": round(m.seconds, 4),

@@ -39,14 +39,16 @@ def _read_points_csv(path: str) -> tuple[np.ndarray, np.ndarray]:
         table = read_table(path, ("x1", "x2"), label="label")
     except CSVError as exc:
         raise ValidationError(f"{path}: {exc}") from None
-    bad = ~np.isin(table.labels, list(LABEL_VALUES))
+    labels = table.labels
+    assert labels is not None  # read with a label column
+    bad = ~np.isin(labels, list(LABEL_VALUES))
     if bad.any():
         i = int(np.argmax(bad))
         raise ValidationError(
-            f"{path}: Line {table.lines[i]}, column label: {table.labels[i]} is not a class label "
+            f"{path}: Line {table.lines[i]}, column label: {labels[i]} is not a class label "
             "(use +1/-1 or 0/1).")
     try:
-        y = as_signed_labels(table.labels.astype(np.float64))
+        y = as_signed_labels(labels.astype(np.float64))
     except ValidationError:
         raise ValidationError(f"{path}: the labels mix the +1/-1 and 0/1 conventions; use one of them") from None
     return table.values, y
@@ -96,7 +98,7 @@ def _article(args: argparse.Namespace, params: SVMParams) -> dict | None:
     """What the article prints for these settings (None if it prints nothing for them)."""
     if args.experiment == 1 and params.kernel == "linear":
         a = svm_core.ARTICLE_EXP1
-        out = {"n_support_libsvm": svm_core.LIBSVM_C_SWEEP_N_SUPPORT.get(float(params.C))}
+        out: dict[str, object] = {"n_support_libsvm": svm_core.LIBSVM_C_SWEEP_N_SUPPORT.get(float(params.C))}
         if params.C >= 1.0:  # the hard margin: the same solution for every C >= 1 (the C sweep)
             out.update(w=list(a.w), b=a.b, support=list(a.support), dual_objective=-a.obj, rho=a.rho)
         return out if any(v is not None for v in out.values()) else None
@@ -147,7 +149,7 @@ def _fit(args: argparse.Namespace, X: np.ndarray, y: np.ndarray, test: np.ndarra
     def number(v: float) -> float | None:
         return float(v) if math.isfinite(v) else None
 
-    out = {
+    out: dict[str, object] = {
         "w": None if w is None else [float(v) for v in w],
         "b": float(b),
         "n_support": len(support),
@@ -163,7 +165,7 @@ def _fit(args: argparse.Namespace, X: np.ndarray, y: np.ndarray, test: np.ndarra
         out["note"] = scale_note(X, params)
     if args.test:
         Xt, yt = _read_points_csv(args.test)
-    if Xt is not None:
+    if Xt is not None and yt is not None:
         out["test_accuracy"] = _accuracy(decide(Xt), yt)
     if args.experiment is not None:
         out["experiment"] = args.experiment

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,11 +151,13 @@ def tokenize(text: str) -> list[Token]:
             continue
         if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
             m = _NUMBER.match(text, i)
+            assert m is not None  # a digit, or a point and a digit, always starts a number
             out.append(Token("num", m.group(0), i))
             i = m.end()
             continue
         if c.isalpha() or c == "_":
             m = _NAME.match(text, i)
+            assert m is not None  # a letter or _ always starts a name
             out.append(Token("name", m.group(0), i))
             i = m.end()
             continue
@@ -370,8 +373,9 @@ def _wrap(node: Node, at_least: int) -> str:
 
 
 # -- evaluation ----------------------------------------------------------------------------------------------
-_UNARY = {"sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log, "sqrt": np.sqrt,
-          "abs": np.abs, "tanh": np.tanh, "sign": np.sign, "sec2": lambda a: 1.0 / np.cos(a) ** 2}
+_UNARY: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "abs": np.abs,
+    "tanh": np.tanh, "sign": np.sign, "sec2": lambda a: 1.0 / np.cos(a) ** 2}
 
 
 def evaluate(node: Node, x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -67,8 +67,10 @@ class History:
             return
         if self._n == self.capacity:
             # keep rows whose step is a multiple of the doubled stride; the newest row is re-checked below
-            self.stride *= 2
-            keep = self._data[: self._n, 0] % self.stride == 0
+            keep = np.ones(self._n, dtype=bool)
+            while keep.all():  # rows recorded at a multiple of the stride may all survive one doubling
+                self.stride *= 2
+                keep = self._data[: self._n, 0] % self.stride == 0
             kept = self._data[: self._n][keep]
             self._n = len(kept)
             self._data[: self._n] = kept
@@ -76,6 +78,23 @@ class History:
                 return
         self._data[self._n] = (step, *values)
         self._n += 1
+
+    def extend(self, rows: np.ndarray) -> None:
+        """``append`` for each row of a (k, 1 + len(fields)) array of increasing steps, in one copy while they
+        fit (a solver that records many cheap steps in batches)."""
+        rows = np.asarray(rows, dtype=np.float64)
+        rows = rows[rows[:, 0] % self.stride == 0]
+        if not len(rows):
+            return
+        if self._n and self._data[self._n - 1, 0] == rows[0, 0]:  # the same step twice: keep the newest
+            self._data[self._n - 1] = rows[0]
+            rows = rows[1:]
+        if len(rows) <= self.capacity - self._n:
+            self._data[self._n:self._n + len(rows)] = rows
+            self._n += len(rows)
+            return
+        for row in rows.tolist():  # crossing the capacity: the stride doubles on the way
+            self.append(int(row[0]), *row[1:])
 
     def rows(self, tail: tuple[float, ...] | None = None) -> np.ndarray:
         """A read-only copy of the rows, plus ``tail`` (the current state) if it is not the last row."""

@@ -13,33 +13,43 @@ Underflow of exp() for far-apart points is expected (it is the kernel being ~0) 
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from gdplay.core.trainer import ValidationError
 
-KERNELS = ("linear", "poly", "rbf")
 GAMMA_CONVENTIONS = ("formula", "code")
-
-KERNEL_FORMULAS = {
-    "linear": "K(x, y) = x·y",
-    "poly": "K(x, y) = (γ x·y + c₀)^d",
-    "rbf": "K(x, y) = exp(−γ ‖x − y‖²)",
-}
-SIGMA_FORMULAS = {
-    "formula": "γ = 1/(2σ²)  (the article's formula exp(−‖x − y‖²/(2σ²)))",
-    "code": "γ = 1/σ²  (the article's code, as passed to libsvm)",
-}
+KERNEL_PARAMETERS = ("gamma", "degree", "coef0")  # what a kernel may read from the params
 
 
-def kernel_formula(kernel: str) -> str:
-    """The human-readable formula of a kernel, for labels and tooltips."""
-    _check_kernel(kernel)
-    return KERNEL_FORMULAS[kernel]
+@dataclass(frozen=True)
+class KernelSpec:
+    """One kernel, declared once. What the UI shows: ``label``, ``formula``, ``tip``. Which parameters it reads
+    (``reads``, of gamma, degree, coef0): the row cache's key and the warm start follow from them, so a change
+    to one of them rebuilds the kernel's rows and a change to any other keeps them. Its maths: K(x, y) is
+    ``of_base`` applied (in place) to a ``base``, x·y ("dot") or ‖x − y‖² ("sqdist"); everything else (the
+    matrix in float64 or float32, single rows, the diagonal, a bound on |K|) follows. ``of_base`` must be
+    monotone or convex in the base (so |K| is largest at an end of the base's range)."""
+
+    name: str
+    label: str
+    formula: str
+    tip: str
+    reads: tuple[str, ...]
+    base: str  # "dot" or "sqdist"
+    of_base: Callable[[np.ndarray, float, int, float], np.ndarray]  # (base, gamma, degree, coef0), in place
+
+    def key(self, gamma: float, degree: int, coef0: float) -> tuple:
+        """What the kernel's values depend on besides the points: its name and the parameters it reads."""
+        values = {"gamma": float(gamma), "degree": int(degree), "coef0": float(coef0)}
+        return (self.name, *(values[name] for name in self.reads))
 
 
 def _check_kernel(kernel: str) -> None:
-    if kernel not in KERNELS:
+    if kernel not in KERNEL_SPECS:
         raise ValidationError(f"kernel must be one of {', '.join(map(repr, KERNELS))}; got {kernel!r}.")
 
 
@@ -136,37 +146,254 @@ def rbf_kernel(A: np.ndarray, B: np.ndarray, gamma: float) -> np.ndarray:
         return np.exp(d, out=d)
 
 
+def _squared_norms(X: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", X, X)
+
+
+def _poly_of_dot(k: np.ndarray, gamma: float, degree: int, coef0: float) -> np.ndarray:
+    k *= gamma
+    k += coef0
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow shows up as inf; callers check finiteness
+        return _int_power(k, int(degree))
+
+
+def _rbf_of_sqdist(d: np.ndarray, gamma: float, degree: int, coef0: float) -> np.ndarray:
+    d *= -gamma
+    return np.exp(d, out=d)  # underflow to 0 for far-apart points is right: callers ignore it
+
+
+KERNEL_SPECS: dict[str, KernelSpec] = {spec.name: spec for spec in (
+    KernelSpec("linear", "Linear", "K(x, y) = x·y",
+               "Linear K(x, y) = x·y: the boundary w·x + b = 0 is a straight line.",
+               (), "dot", lambda k, gamma, degree, coef0: k),
+    KernelSpec("poly", "Polynomial", "K(x, y) = (γ x·y + c₀)^d",
+               "Polynomial K(x, y) = (γ·x·y + c₀)ᵈ: curved boundaries of degree d.",
+               ("gamma", "degree", "coef0"), "dot", _poly_of_dot),
+    KernelSpec("rbf", "RBF", "K(x, y) = exp(−γ ‖x − y‖²)",
+               "RBF K(x, y) = exp(−γ·‖x − y‖²): each support vector's influence fades with distance; a small "
+               "width σ (large γ) gives wiggly boundaries that overfit.",
+               ("gamma",), "sqdist", _rbf_of_sqdist),
+)}
+KERNELS = tuple(KERNEL_SPECS)
+KERNEL_FORMULAS = {name: spec.formula for name, spec in KERNEL_SPECS.items()}
+SIGMA_FORMULAS = {
+    "formula": "γ = 1/(2σ²)  (the article's formula exp(−‖x − y‖²/(2σ²)))",
+    "code": "γ = 1/σ²  (the article's code, as passed to libsvm)",
+}
+
+
+def kernel_formula(kernel: str) -> str:
+    """The human-readable formula of a kernel, for labels and tooltips."""
+    _check_kernel(kernel)
+    return KERNEL_SPECS[kernel].formula
+
+
+def kernel_key(kernel: str, gamma: float = 1.0, degree: int = 3, coef0: float = 1.0) -> tuple:
+    """What K(x, y) depends on besides the points: the kernel and the parameters it reads (its spec's
+    ``reads``). Two settings with the same key have the same kernel matrix."""
+    _check_kernel(kernel)
+    return KERNEL_SPECS[kernel].key(gamma, degree, coef0)
+
+
 def kernel_matrix(A: np.ndarray, B: np.ndarray, kernel: str, gamma: float = 1.0, degree: int = 3,
                   coef0: float = 1.0, dtype: type = np.float64) -> np.ndarray:
     """K[i, j] = K(A[i], B[j]) in ``dtype`` (float64 for training, float32 for decision maps)."""
     _check_kernel(kernel)
     A = np.asarray(A, dtype=np.float64)
     B = np.asarray(B, dtype=np.float64)
+    spec = KERNEL_SPECS[kernel]
     with np.errstate(under="ignore"):
-        if kernel == "rbf" and len(B):
-            # distances do not change under a shift; shifting before the cast keeps float32 precise
-            centre = B.mean(axis=0)
-            return rbf_kernel((A - centre).astype(dtype), (B - centre).astype(dtype), dtype(gamma))
-        A, B = A.astype(dtype, copy=False), B.astype(dtype, copy=False)
-        if kernel == "poly":
-            return polynomial_kernel(A, B, dtype(gamma), dtype(coef0), degree)
-        if kernel == "rbf":
-            return rbf_kernel(A, B, dtype(gamma))
-        return linear_kernel(A, B)
+        if spec.base == "sqdist":
+            if len(B):
+                # distances do not change under a shift; shifting before the cast keeps float32 precise
+                centre = B.mean(axis=0)
+                A, B = A - centre, B - centre
+            base = squared_distances(A.astype(dtype, copy=False), B.astype(dtype, copy=False))
+        else:
+            base = linear_kernel(A.astype(dtype, copy=False), B.astype(dtype, copy=False))
+        return spec.of_base(base, dtype(gamma), int(degree), dtype(coef0))
 
 
 def kernel_diagonal(X: np.ndarray, kernel: str, gamma: float = 1.0, degree: int = 3,
                     coef0: float = 1.0) -> np.ndarray:
     """K(x_i, x_i) without the full matrix."""
     _check_kernel(kernel)
+    spec = KERNEL_SPECS[kernel]
     X = np.asarray(X, dtype=np.float64)
-    sq = np.einsum("ij,ij->i", X, X)
-    if kernel == "linear":
-        return sq
-    if kernel == "poly":
-        with np.errstate(over="ignore", invalid="ignore"):
-            return _int_power(gamma * sq + coef0, int(degree))
-    return np.ones(len(X))
+    base = _squared_norms(X) if spec.base == "dot" else np.zeros(len(X))
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        return spec.of_base(base, float(gamma), int(degree), float(coef0))
+
+
+def kernel_magnitude(max_sq_norm: float, kernel: str, gamma: float = 1.0, degree: int = 3,
+                     coef0: float = 1.0) -> float:
+    """A bound on |K(x, y)| over points with ‖x‖² <= max_sq_norm: |x·y| <= max_sq_norm (Cauchy-Schwarz) and
+    ‖x − y‖² <= 4 max_sq_norm, and |of_base| is largest at an end of that range."""
+    spec = KERNEL_SPECS[kernel]
+    ends = np.array([-max_sq_norm, max_sq_norm] if spec.base == "dot" else [0.0, 4.0 * max_sq_norm])
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        return float(np.abs(spec.of_base(ends, float(gamma), int(degree), float(coef0))).max())
+
+
+class KernelRows:
+    """Rows of the training kernel matrix K(X, X), computed when first asked for and kept in a
+    least-recently-used cache of bounded memory (libsvm's kernel cache): SMO reads two rows per step and
+    comes back to the same few hundred rows again and again, so the n × n matrix is never built.
+
+    Each row is rounded to float32, as libsvm keeps its rows (so SMO takes libsvm's pair updates bit for
+    bit), unless float32 cannot hold the kernel's values (``magnitude``); it is stored in float64 for fast
+    arithmetic, next to the row's curvatures max(K_ii + K_jj − 2 K_ij, τ) for the working-set selection.
+    ``key`` is the kernel's (``kernel_key``): rows are valid while the points and the key stay."""
+
+    ALL_AT_ONCE = 512  # up to this many points, the first row asked for brings every row
+
+    def __init__(self, X: np.ndarray, kernel: str, gamma: float, degree: int, coef0: float,
+                 budget_bytes: int = 200 * 2**20, tau: float = 1e-12,
+                 base_rows: OrderedDict[int, np.ndarray] | None = None) -> None:
+        _check_kernel(kernel)
+        self.X = np.asarray(X, dtype=np.float64)
+        self.spec = KERNEL_SPECS[kernel]
+        self.args = (float(gamma), int(degree), float(coef0))
+        self.key = self.spec.key(gamma, degree, coef0)
+        self.tau = tau
+        n = len(self.X)
+        self.diagonal = np.ascontiguousarray(kernel_diagonal(self.X, kernel, gamma, degree, coef0))
+        with np.errstate(over="ignore"):
+            bound = kernel_magnitude(float(_squared_norms(self.X).max(initial=0.0)), kernel, gamma, degree, coef0)
+        # the points as kernel_matrix(X[i:i+1], X) sees them, prepared once: a row is then the same numbers
+        if self.spec.base == "sqdist" and n:
+            centre = self.X.mean(axis=0)
+            shifted = self.X - centre
+            self._P = shifted - shifted.mean(axis=0)  # squared_distances centres again
+            self._norms = _squared_norms(self._P)
+        else:
+            self._P = self.X
+            self._norms = np.empty(0)
+        self.finite = bool(np.isfinite(self.diagonal).all())
+        self.single = bool(math.isfinite(bound) and bound < float(np.finfo(np.float32).max))
+        self.capacity = max(2, budget_bytes // max(1, 16 * n))  # rows: K and the curvatures, float64
+        self._rows: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        # rows of the base (x·y or ‖x − y‖²) do not depend on γ, c₀ or d: given a cache of them that outlives
+        # this one (the trainer's, per base, for the same points), a new width reuses them (as many rows)
+        self._base = base_rows
+        self.computed = 0  # rows computed (cache misses)
+        self.base_reused = 0  # of which from a kept base row
+        self.overflowed = False  # a row held inf or NaN (a kernel whose bound said nothing, e.g. c₀ < 0)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """(K[i], the curvatures max(K_ii + K_jj − 2 K_ij, τ) for every j), read-only by convention."""
+        rows = self._rows
+        got = rows.get(i)
+        if got is not None:
+            rows.move_to_end(i)
+            return got
+        n = len(self.X)
+        if not rows and n <= self.ALL_AT_ONCE and n <= self.capacity:
+            # a few hundred points: every row in one go costs less than the hundred or so SMO asks for
+            K, curvature = self._compute(np.arange(n))
+            for t in range(n):
+                rows[t] = (K[t], curvature[t])
+            return rows[i]
+        K, curvature = self._compute(np.array([i]))
+        got = rows[i] = (K[0], curvature[0])
+        if len(rows) > self.capacity:
+            rows.popitem(last=False)
+        return got
+
+    def _base_block(self, idx: np.ndarray) -> np.ndarray:
+        """x·y or ‖x − y‖² for rows idx, as kernel_matrix computes them."""
+        P = self._P
+        if self.spec.base == "sqdist":
+            k = self._norms[idx][:, None] + self._norms[None, :]
+            k -= 2.0 * (P[idx] @ P.T)
+            np.maximum(k, 0.0, out=k)
+            return k
+        return P[idx] @ P.T
+
+    def every_row(self) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """Every row, by index, when they are all computed at once (``ALL_AT_ONCE``) and never dropped; None
+        otherwise (then ask ``row``)."""
+        n = len(self.X)
+        if not (n <= self.ALL_AT_ONCE and n <= self.capacity):
+            return None
+        if len(self._rows) < n:
+            self._rows.clear()
+            self.row(0)
+        return [self._rows[t] for t in range(n)]
+
+    def _compute(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows idx (call under np.errstate(over="ignore", invalid="ignore", under="ignore"): a context per row
+        would cost as much as a short row). The same numbers as kernel_matrix(X[idx], X)."""
+        self.computed += len(idx)
+        base = self._base
+        if base is None:
+            k = self._base_block(idx)
+        else:  # the base rows kept from an earlier width, the others computed (and kept)
+            k = np.empty((len(idx), len(self.X)))
+            todo = []
+            for r, t in enumerate(idx.tolist()):
+                kept = base.get(t)
+                if kept is None:
+                    todo.append(r)
+                    continue
+                base.move_to_end(t)
+                k[r] = kept
+            self.base_reused += len(idx) - len(todo)
+            if todo:
+                k[todo] = self._base_block(idx[todo])
+                for r in todo:
+                    base[int(idx[r])] = k[r].copy()  # of_base works in place
+                while len(base) > self.capacity:
+                    base.popitem(last=False)
+        k = self.spec.of_base(k, *self.args)
+        if self.single:  # |K| is bounded below float32's largest: every value is finite
+            k = k.astype(np.float32).astype(np.float64)
+        curvature = self.diagonal[idx][:, None] + self.diagonal[None, :]
+        curvature -= 2.0 * k
+        if not self.single and not np.isfinite(curvature).all():
+            self.overflowed = True
+        np.maximum(curvature, self.tau, out=curvature)
+        return k, curvature
+
+    def times(self, u: np.ndarray) -> np.ndarray:
+        """K @ u from the cached rows (K is symmetric: Σ_t u_t K[t]), computing and keeping the rows it lacks:
+        after SMO the support vectors' rows are there, and a warm start's K(α∘y) is then a sum of rows, not
+        nnz(u) · n kernel values again. The rows' float32 precision, as SMO's; ``matvec`` if they cannot all
+        be kept."""
+        nz = np.flatnonzero(u)
+        if len(nz) > self.capacity:
+            return self.matvec(u)
+        out = np.zeros(len(self.X))
+        rows = self._rows
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            for s in range(0, len(nz), 64):
+                block = nz[s:s + 64]
+                missing = np.array([t for t in block.tolist() if t not in rows], dtype=np.intp)
+                if len(missing):  # computed together: one pass of numpy calls for up to 64 rows
+                    K, curvature = self._compute(missing)
+                    for r, t in enumerate(missing.tolist()):
+                        rows[t] = (K[r], curvature[r])
+                    while len(rows) > self.capacity:
+                        rows.popitem(last=False)
+                out += u[block] @ np.stack([self.row(int(t))[0] for t in block])
+        return out
+
+    def matvec(self, u: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """K[rows] @ u in float64 from the points, over the nonzero entries of u only (the support vectors),
+        a block of rows at a time: O(len(rows) · nnz(u)) without the matrix."""
+        idx = np.arange(len(self.X)) if rows is None else np.asarray(rows)
+        nz = np.flatnonzero(u)
+        out = np.zeros(len(idx))
+        if not len(nz):
+            return out
+        Xs, us = self.X[nz], u[nz]
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            for s in range(0, len(idx), 1024):
+                out[s:s + 1024] = kernel_matrix(self.X[idx[s:s + 1024]], Xs, self.spec.name, *self.args) @ us
+        return out
 
 
 def kernel_sum(Xq: np.ndarray, support_vectors: np.ndarray, dual_coef: np.ndarray, intercept: float,
@@ -175,13 +402,13 @@ def kernel_sum(Xq: np.ndarray, support_vectors: np.ndarray, dual_coef: np.ndarra
     """f(x) = Σ_s dual_coef_s K(sv_s, x) + b for each row of Xq, in chunks of ~1000 rows: they stay in
     cache, which is 5-10x faster than one big block, and memory stays bounded."""
     Xq = np.asarray(Xq, dtype=np.float64)
-    out = np.empty(len(Xq), dtype=dtype)
+    out: np.ndarray = np.empty(len(Xq), dtype=dtype)
     if len(support_vectors) == 0:
         out.fill(intercept)
         return out
     sv = np.asarray(support_vectors, dtype=np.float64)
     with np.errstate(under="ignore"):
-        coef = np.asarray(dual_coef, dtype=np.float64).astype(dtype)
+        coef: np.ndarray = np.asarray(dual_coef, dtype=np.float64).astype(dtype)
         for start in range(0, len(Xq), chunk):
             k = kernel_matrix(Xq[start:start + chunk], sv, kernel, gamma, degree, coef0, dtype=dtype)
             out[start:start + chunk] = k @ coef

@@ -104,10 +104,6 @@ class TrainingTab(QWidget):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if cls.__dict__.get("_LEGACY"):  # TRANSITIONAL: TrainingTabMixin below
-            return
-        if getattr(cls, "_legacy", False):
-            return
         missing = [m for m in cls.REQUIRED if getattr(cls, m) is getattr(TrainingTab, m, None)]
         undeclared = [a for a in ("key", "title", "PARAMS") if not hasattr(cls, a)]
         if missing or undeclared:
@@ -478,9 +474,3 @@ class TrainingTab(QWidget):
                                   "or lower the learning rate, then export again.") from None
         atomic_write_text(path, text + "\n")
 
-
-class TrainingTabMixin(TrainingTab):
-    """TRANSITIONAL: the base of tabs not yet converted to TrainingTab's contract (removed with the last)."""
-
-    _LEGACY = True
-    _legacy = True

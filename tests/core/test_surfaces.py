@@ -20,6 +20,7 @@ from gdplay.core.surfaces import (
     classify,
     describe_curvature,
     formula_surface,
+    views,
 )
 from gdplay.core.trainer import Status, ValidationError
 
@@ -284,16 +285,26 @@ def test_bad_params_are_refused_in_one_sentence():
 
 def test_views_are_cached_until_what_they_show_changes():
     t = SurfaceTrainer(SurfaceParams(surface="himmelblau"))
-    g = t.surface_grid((-5, 5), (-5, 5), (50, 60))
-    assert g.values.shape == (50, 60) and t.surface_grid((-5, 5), (-5, 5), (50, 60)) is g
-    b = t.basins((-5, 5), (-5, 5), 20)
+    g = views.surface_grid(t, (-5, 5), (-5, 5), (50, 60))
+    assert g.values.shape == (50, 60) and views.surface_grid(t, (-5, 5), (-5, 5), (50, 60)) is g
+    b = views.basins_map(t, (-5, 5), (-5, 5), 20)
     t.step(10)
-    assert t.basins((-5, 5), (-5, 5), 20) is b
+    assert views.basins_map(t, (-5, 5), (-5, 5), 20) is b
+    assert views.surface_grid(t, (-5, 5), (-5, 5), (50, 60)) is g  # a step changes neither picture
     t.set_params(SurfaceParams(surface="himmelblau", learning_rate=0.02))
-    b2 = t.basins((-5, 5), (-5, 5), 20)
+    b2 = views.basins_map(t, (-5, 5), (-5, 5), 20)
     assert b2 is not b and b2.version > b.version and b2.learning_rate == 0.02
+    assert views.surface_grid(t, (-5, 5), (-5, 5), (50, 60)) is g  # nor does a learning rate the grid
+    t.set_params(SurfaceParams(surface="himmelblau", learning_rate=0.02, basins_steps=7))
+    b3 = views.basins_map(t, (-5, 5), (-5, 5), 20)
+    assert b3 is not b2 and b3.steps == 7
+    assert views.basins_map(t, (-4, 5), (-5, 5), 20).x_range == (-4.0, 5.0)  # a new window, a new map
+    t.set_params(SurfaceParams(surface="rosenbrock"))
+    g2 = views.surface_grid(t, (-5, 5), (-5, 5), (50, 60))
+    assert g2.version > g.version and g2.values[0, 0] != g.values[0, 0]  # a new surface, a new grid
     bad = SurfaceTrainer(SurfaceParams(surface="formula", formula="sqrt(x)", initial=(1.0, 0.0)))
-    assert "sqrt of a negative number" in bad.surface_grid((-1, 1), (-1, 1), (10, 10)).problem
+    problem = views.surface_grid(bad, (-1, 1), (-1, 1), (10, 10)).problem
+    assert problem is not None and "sqrt of a negative number" in problem
 
 
 def test_session_state_round_trip_goes_on_identically():

@@ -431,50 +431,59 @@ def test_snapshot_after_live_C_shows_the_new_objective(exp1):
 
 
 # -- what the SVM tab asks of the trainer (views and requests) ------------------------------------------
-def test_tab_trainer_views(exp1):
+def test_tab_views(exp1):
     from gdplay.core.svm import SVMTabTrainer, surface_window
+    from gdplay.core.svm import views as V
+    from gdplay.core.trainer import NotReady
 
     X, y = exp1
     t = SVMTabTrainer(SVMParams(solver="primal", learning_rate=1e-3))
-    assert t.decision_map((-1, 1), (-1, 1), (5, 7)) is None  # no data yet: nothing to draw
+    with pytest.raises(NotReady, match="No training points"):  # no data yet: a sentence, nothing to draw
+        V.decision_map(t, (-1, 1), (-1, 1), (5, 7))
     t.set_data(X, y)
     t.step(500)
-    m = t.decision_map((-10, 10), (-5, 5), (30, 40))
+    m = V.decision_map(t, (-10, 10), (-5, 5), (30, 40))
     assert m.values.shape == (30, 40) and m.values.dtype == np.float32
     assert m.values[15, 20] == pytest.approx(float(t.decision_function(np.array([[0.26, 0.17]]))[0]), abs=0.05)
-    s = t.primal_surface((20, 20))
+    s = V.primal_surface(t, (20, 20))
     (a0, a1), (b0, b1) = s.w1_range, s.w2_range
     assert a0 <= t.w_[0] <= a1 and b0 <= t.w_[1] <= b1 and a0 <= 0 <= a1
-    assert t.primal_surface((20, 20)).version == s.version  # nothing moved: the same surface
+    assert V.primal_surface(t, (20, 20)).version == s.version  # nothing moved: the same surface
     i = int(np.argmin(np.abs(np.linspace(a0, a1, 20) - t.w_[0])))
     j = int(np.argmin(np.abs(np.linspace(b0, b1, 20) - t.w_[1])))
     grid_w = np.array([np.linspace(a0, a1, 20)[i], np.linspace(b0, b1, 20)[j]])
     assert s.values[j, i] == pytest.approx(primal_objective(grid_w, s.b, X, y, 1.0), rel=1e-4)
     rbf = SVMTabTrainer(SVMParams(kernel="rbf"))
     rbf.set_data(X, y)
-    assert rbf.primal_surface() is None  # no w in the input plane
+    with pytest.raises(NotReady, match="linear kernel"):  # no w in the input plane
+        V.primal_surface(rbf)
     (x0, x1), (y0, y1) = surface_window(np.array([[0.3, 0.2]]))
     assert x0 < 0 < 0.3 < x1 and y0 < 0 < 0.2 < y1 and x1 - x0 == pytest.approx(0.4)
     assert surface_window(np.array([[0.301, 0.199]])) == surface_window(np.array([[0.3, 0.2]]))  # moves in jumps
 
 
-def test_tab_trainer_requests_answer_errors_instead_of_raising(exp1):
+def test_tab_requests_raise_a_sentence_or_answer(exp1):
     from gdplay.core.svm import SVMTabTrainer
+    from gdplay.core.svm import views as V
+    from gdplay.core.trainer import NotReady
 
     X, y = exp1
     t = SVMTabTrainer(SVMParams())
     t.set_data(X[:3], np.ones(3))
-    for r in (t.compare_reference(), t.sweep_C_here(), t.sweep_sigma2_here()):
-        assert "got 1 class" in r["error"]
+    for request in (V.compare_with_libsvm, V.sweep_C_here, V.sweep_sigma2_here):
+        with pytest.raises(NotReady, match="got 1 class"):
+            request(t)
     t.set_data(X, y, test_mask=np.arange(100) % 10 == 0)
     t.fit()
-    r = t.compare_reference((-10, 10), (-10, 10), (20, 20))
-    assert r["error"] == "" and r["diff"].w_rel < 0.02 and r["ref_map"].values.shape == (20, 20)
-    assert set(r["support_ref"]) <= set(np.flatnonzero(np.arange(100) % 10 != 0))  # rows as given
-    c = t.sweep_C_here()
-    assert c["points"][0].n_support == 90
-    s = t.sweep_sigma2_here(gamma_convention="formula", C=2.0)
-    assert s["n_test"] == 10 and s["points"][0].gamma == 0.5 and s["C"] == 2.0
+    r = V.compare_with_libsvm(t, (-10, 10), (-10, 10), (20, 20))
+    assert r.diff.w_rel < 0.02 and r.ref_map is not None and r.ref_map.values.shape == (20, 20)
+    assert set(r.support_ref) <= set(np.flatnonzero(np.arange(100) % 10 != 0))  # rows as given
+    with pytest.raises(NotReady, match="points changed"):
+        V.compare_with_libsvm(t, ref=reference(X[::2], y[::2], t.params))
+    c = V.sweep_C_here(t)
+    assert c.points[0].n_support == 90 and not c.article_data
+    s = V.sweep_sigma2_here(t, gamma_convention="formula", C=2.0)
+    assert s.n_test == 10 and s.points[0].gamma == 0.5 and s.C == 2.0
 
 
 # -- "converged" means the optimum was reached (issue 11, section 3) -----------------------------------------

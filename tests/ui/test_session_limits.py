@@ -125,7 +125,8 @@ def test_the_autosave_and_its_folder_are_the_owners_only(qtbot, tmp_path, monkey
         assert stat.S_IMODE((folder / D.AUTOSAVE_NAME).stat().st_mode) == 0o600
         S.read_document(folder / D.AUTOSAVE_NAME)
     finally:
-        w.close()
+        w.close()  # with autosave on, the window first writes its last autosave, then stops the tabs
+        qtbot.waitUntil(lambda: w._closed, timeout=15_000)
 
 
 def test_the_widest_view_allowed_opens_and_draws_cleanly(qtbot, window, tmp_path):

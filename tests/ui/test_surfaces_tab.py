@@ -2,6 +2,8 @@
 the training process and recomputed when the rate changes, typed formulas and their errors, tooltips and
 the wheel guard, sessions (save, open, go on) and the example sessions."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from mouse import click, drag, viewport_pos
@@ -9,10 +11,11 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLineEdit, QWidget
 
-from gdplay.core.surfaces import BasinsMap, SurfaceParams
-from gdplay.core.trainer import Status, ValidationError
+from gdplay.core.surfaces import BasinsMap, SurfaceGrid, SurfaceParams, views
+from gdplay.core.trainer import Status, ValidationError, export_state
 from gdplay.ui.plots.style import configure
 from gdplay.ui.surfaces.tab import SurfacesTab
+from gdplay.ui.tab_base import TrainingTab
 
 
 def make_tab(qtbot) -> SurfacesTab:
@@ -161,8 +164,7 @@ def test_session_round_trip_goes_on_from_the_saved_run(qtbot, tab):
     tab.controller.step(100)
     qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.step == 100, timeout=10000)
     replies = []
-    tab.controller.replyReady.connect(lambda tag, result: replies.append(result))
-    tab.controller.request("x", "export_state")
+    tab.controller.request(export_state, on_reply=replies.append)
     qtbot.waitUntil(lambda: bool(replies), timeout=10000)
     from gdplay.core import session as S
 
@@ -213,3 +215,57 @@ def test_the_step_limit_box_shows_the_runs_limit_and_play_goes_on_past_it(qtbot,
                     and tab.snapshot.step == 40, timeout=10_000)
     tab.toggle_play()  # Play after the limit goes on, the limit doubles
     qtbot.waitUntil(lambda: tab.params.max_steps == 80 and tab.playback.limit.value() == 80, timeout=5000)
+
+
+def test_the_tab_keeps_the_training_tab_contract_and_names_its_views_as_functions(qtbot, tab):
+    assert issubclass(SurfacesTab, TrainingTab)
+    for name in TrainingTab.REQUIRED:
+        assert getattr(SurfacesTab, name) is not getattr(TrainingTab, name)
+    tab.controls.show_basins.setChecked(False)
+    posted = []
+    tab.controller.set_view = lambda name, view, *args: posted.append((name, view))
+    tab.controls.show_basins.setChecked(True)
+    del tab.controller.set_view
+    assert ("grid", views.surface_grid) in posted and ("basins", views.basins_map) in posted
+    qtbot.waitUntil(lambda: isinstance(tab.view("grid"), SurfaceGrid), timeout=10000)
+
+
+def test_a_change_that_restarts_the_run_is_one_undo_that_brings_the_run_back(qtbot, tab):
+    tab.controller.step(30)
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.step == 30, timeout=10000)
+    before = tab.snapshot.main.xy.copy()
+    c = tab.controls
+    c.surface.setCurrentIndex(c.surface.findData("rosenbrock"))  # from the panel: edited({"surface": ...})
+    assert tab.params.surface == "rosenbrock"
+    qtbot.waitUntil(lambda: tab.snapshot.surface == "rosenbrock", timeout=10000)
+    tab.undo()
+    assert tab.params.surface == "himmelblau" and c.surface.currentData() == "himmelblau"
+    # the run the change replaced comes back, 30 steps in, not a fresh one
+    qtbot.waitUntil(lambda: not tab.restore_pending and tab.snapshot.surface == "himmelblau"
+                    and tab.snapshot.step == 30, timeout=10000)
+    np.testing.assert_array_equal(tab.snapshot.main.xy, before)
+    tab.redo()
+    assert tab.params.surface == "rosenbrock"
+
+
+def test_the_snapshot_drawn_carries_its_own_params(qtbot, tab):
+    """The readouts and the learning-rate marks come from the params a snapshot was computed with."""
+    tab.controller.step(5)
+    qtbot.waitUntil(lambda: tab.snapshot is not None and tab.snapshot.step == 5, timeout=10000)
+    snap = tab.snapshot
+    assert snap.params == tab.params and snap.main.grad_norm > 1e-3
+    # newer params (not sent): a gradient tolerance that would call this point critical must not be used
+    tab.params = replace(tab.params, grad_tol=1e9)
+    tab.on_snapshot(snap)
+    assert "here the surface" in tab.readout["curvature"].text()
+    assert tab.readout["step"].text() == "5"
+
+
+def test_a_new_basins_legend_does_not_refit_the_panel(qtbot, tab):
+    """A map comes every few frames while the rate is dragged: a wider legend table must not widen the side
+    panel (which would resize every plot, a stall each time)."""
+    panel = tab.controls
+    before = panel.minimumSizeHint().width()
+    panel.basins_legend.setText("<table><tr><td>" + "W" * 200 + "</td></tr></table>")
+    QApplication.processEvents()  # the layout takes the label's new size
+    assert panel.minimumSizeHint().width() == before

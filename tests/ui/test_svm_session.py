@@ -14,7 +14,7 @@ from test_svm_tab import make_tab  # the tab on screen, as the tab tests make it
 from gdplay.core import kernels as K
 from gdplay.core import session as S
 from gdplay.core.svm import SVMParams
-from gdplay.core.trainer import Status, ValidationError
+from gdplay.core.trainer import Status, ValidationError, export_state
 from gdplay.ui import session_controls
 from gdplay.ui.svm.controls import ModelControls
 from gdplay.ui.svm.tab import SvmTab
@@ -53,10 +53,10 @@ def run_steps(qtbot, tab: SvmTab, n: int) -> None:
 
 
 def trained(qtbot, tab: SvmTab) -> dict:
-    with qtbot.waitSignal(tab.controller.replyReady, check_params_cb=lambda tag, _r: tag == "export",
-                          timeout=5000) as blocker:
-        tab.controller.request("export", "export_state")
-    return blocker.args[1]
+    replies: list = []
+    tab.controller.request(export_state, on_reply=replies.append)
+    qtbot.waitUntil(lambda: bool(replies), timeout=5000)
+    return replies[0]
 
 
 def reopen(tab: SvmTab, state: S.TabState) -> S.TabState:
@@ -86,7 +86,8 @@ def test_show_params_reads_back_the_same_params_without_a_change(qtbot, params, 
     qtbot.addWidget(m)
     m.convention.setCurrentIndex(m.convention.findData(convention))
     changes = []
-    m.changed.connect(changes.append)
+    m.edited.connect(changes.append)
+    m.viewChanged.connect(changes.append)
     params = params.validate()
     m.show_params(params)
     assert m.params(params) == params

@@ -9,8 +9,10 @@ import pytest
 from mouse import click
 from PySide6.QtCore import Qt
 
+from gdplay.bridge import CallFailed
 from gdplay.core import datasets
-from gdplay.core.svm import ARTICLE_SIGMA2_ACCURACY
+from gdplay.core.svm import ARTICLE_SIGMA2_ACCURACY, Comparison
+from gdplay.core.svm import views as svm_views
 from gdplay.core.trainer import Status
 from gdplay.ui.plots.style import configure
 from gdplay.ui.svm.tab import SvmTab
@@ -150,12 +152,12 @@ def test_support_vectors_are_ringed_and_misclassified_points_marked(qtbot, tab):
     qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.n_points == 300, timeout=5000)
     s = tab.snapshot
     qtbot.wait(50)
-    rings = len(tab.decision.margin_sv.data) + len(tab.decision.bound_sv.data)
+    rings = len(tab.decision.margin_sv) + len(tab.decision.bound_sv)
     assert rings == s.n_support
-    assert len(tab.decision.margin_sv.data) == int(s.margin_mask.sum())
-    assert len(tab.decision.bound_sv.data) == int(s.bound_mask.sum()) > 0
-    assert len(tab.decision.wrong.data) == int(s.misclassified.sum()) > 0
-    assert len(tab.hinge_view.sv.data) == s.n_support
+    assert len(tab.decision.margin_sv) == int(s.margin_mask.sum())
+    assert len(tab.decision.bound_sv) == int(s.bound_mask.sum()) > 0
+    assert len(tab.decision.wrong) == int(s.misclassified.sum()) > 0
+    assert len(tab.hinge_view.sv) == s.n_support and len(tab.hinge_view.points) == s.n_points
     # linear kernel on overlapping data: each violator's slack is drawn, and the margin width is shown
     tab.model.kernel.setCurrentIndex(tab.model.kernel.findData("linear"))
     # the article's overlapping points take SMO ~25,000 pair updates on the linear kernel (1-2 s)
@@ -169,46 +171,56 @@ def test_support_vectors_are_ringed_and_misclassified_points_marked(qtbot, tab):
 
 def test_libsvm_comparison_is_close_on_experiment_1(qtbot, tab):
     qtbot.waitUntil(lambda: converged(tab), timeout=5000)
-    with qtbot.waitSignal(tab.controller.replyReady, timeout=15000):
-        tab.compare_box.button.click()
+    tab.compare_box.button.click()
+    qtbot.waitUntil(lambda: tab.comparison is not None, timeout=15000)
     r = tab.comparison
-    assert r["error"] == ""
-    assert r["diff"].w_rel < 0.02 and r["diff"].b_abs < 0.05
-    assert len(r["only_ours"]) == len(r["only_ref"]) == 0
+    assert isinstance(r, Comparison)
+    assert r.diff.w_rel < 0.02 and r.diff.b_abs < 0.05
+    assert len(r.only_ours) == len(r.only_ref) == 0
     assert "libsvm" in tab.compare_box.table.text() and "%" in tab.compare_box.table.text()
     assert len(tab.decision.reference.getData()[0]) > 1  # libsvm's boundary drawn dotted
     # the "libsvm" solver choice: the dual, re-compared with libsvm after each change once it converges
     tab.comparison = None
     tab.model.solver.setCurrentIndex(tab.model.solver.findData("libsvm"))
     tab.model.C.setValue(0.01)
-    qtbot.waitUntil(lambda: tab.comparison is not None and tab.comparison["params"].C == 0.01, timeout=15000)
-    assert tab.comparison["diff"].w_rel < 0.02
+    qtbot.waitUntil(lambda: isinstance(tab.comparison, Comparison) and tab.comparison.params.C == 0.01,
+                    timeout=15000)
+    assert tab.comparison.diff.w_rel < 0.02
+    # switching to the live comparison on a finished run compares it at once (no params change to wait for)
+    tab.comparison = None
+    tab.model.solver.setCurrentIndex(tab.model.solver.findData("dual"))
+    tab.model.C.setValue(0.02)
+    qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.params.C == 0.02, timeout=15000)
+    assert tab.comparison is None  # the plain dual solver: no comparison of its own
+    tab.model.solver.setCurrentIndex(tab.model.solver.findData("libsvm"))
+    qtbot.waitUntil(lambda: isinstance(tab.comparison, Comparison) and tab.comparison.params.C == 0.02,
+                    timeout=15000)
 
 
 def test_sweeps_reproduce_the_seeds_shapes(qtbot, tab):
     qtbot.waitUntil(lambda: converged(tab), timeout=5000)
     sweep_page = tab.pages.widget(1)
     assert sweep_page.findChildren(pg.PlotWidget) == []  # built when first needed
-    with qtbot.waitSignal(tab.controller.replyReady, timeout=15000):
-        tab.sweep_box.c_button.click()
+    tab.sweep_box.c_button.click()
+    qtbot.waitUntil(lambda: "C" in tab.sweeps, timeout=15000)
     assert len(sweep_page.findChildren(pg.PlotWidget)) == 4
-    pts = tab.sweeps["C"]["points"]
+    pts = tab.sweeps["C"].points
     n = [p.n_support for p in pts]
     assert [p.C for p in pts] == [1e-5, 1e-3, 1, 10, 100, 1e3, 1e5, 1e7]
     assert n[0] == 100 and n[-1] <= 5 and all(a >= b for a, b in pairwise(n))  # fewer SVs as C grows
     assert len(tab.c_sweep_view.count.getData()[0]) == 8
     assert n == [100, 35, 3, 3, 3, 3, 3, 3]  # the article's points: libsvm's counts on them
-    assert tab.sweeps["C"]["article_data"] and len(tab.c_sweep_view.article_count.getData()[0]) == 8
+    assert tab.sweeps["C"].article_data and len(tab.c_sweep_view.article_count.getData()[0]) == 8
     assert "article's code" in tab.sweep_box.result.text()
     assert tab.pages.currentIndex() == 1
     tab.load_preset("exp2", 0)
     tab.toggle_play()
     qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.n_points == 300, timeout=5000)
-    with qtbot.waitSignal(tab.controller.replyReady, timeout=15000):
-        tab.sweep_box.sigma_button.click()
+    tab.sweep_box.sigma_button.click()
+    qtbot.waitUntil(lambda: "sigma2" in tab.sweeps, timeout=15000)
     r = tab.sweeps["sigma2"]
-    assert r["n_test"] == 30 and r["convention"] == "code"
-    pts = r["points"]
+    assert r.n_test == 30 and r.convention == "code"
+    pts = r.points
     assert [p.sigma2 for p in pts] == [1, 2, 4, 8, 32, 128]
     assert [p.gamma for p in pts] == pytest.approx([1, 0.5, 0.25, 0.125, 1 / 32, 1 / 128])
     n = [p.n_support for p in pts]
@@ -216,17 +228,18 @@ def test_sweeps_reproduce_the_seeds_shapes(qtbot, tab):
     assert pts[0].train_accuracy > pts[-1].train_accuracy  # narrow kernels fit the training points closer
     assert "σ² sweep" in tab.sweep_box.result.text()
     # the article's table drawn next to gdplay's, and gdplay's equal to it
-    assert r["article_data"]
+    assert r.article_data
     np.testing.assert_allclose(tab.sigma_sweep_view.article_train.getData()[1],
                                [v[0] for v in ARTICLE_SIGMA2_ACCURACY.values()])
     np.testing.assert_allclose([100 * p.test_accuracy for p in pts],
                                [v[1] for v in ARTICLE_SIGMA2_ACCURACY.values()], atol=1e-4)
     assert "article test" in tab.sweep_box.result.text()
     tab.editor.replace(tab.editor.points.xy + 0.5, tab.editor.points.labels, "Move")  # not the article's points
-    qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.data_version > r["data_version"], timeout=5000)
-    with qtbot.waitSignal(tab.controller.replyReady, timeout=15000):
-        tab.sweep_box.sigma_button.click()
-    assert not tab.sweeps["sigma2"]["article_data"]
+    qtbot.waitUntil(lambda: converged(tab) and tab.snapshot.data_version > r.data_version, timeout=5000)
+    del tab.sweeps["sigma2"]
+    tab.sweep_box.sigma_button.click()
+    qtbot.waitUntil(lambda: "sigma2" in tab.sweeps, timeout=15000)
+    assert not tab.sweeps["sigma2"].article_data
     assert tab.sigma_sweep_view.article_train.getData()[0] is None  # nothing drawn
 
 
@@ -257,10 +270,10 @@ def test_an_error_in_the_trainer_keeps_points_and_settings(qtbot, tab):
     tab.reset()
     tab.toggle_play()
     qtbot.waitUntil(lambda: converged(tab) and tab.controller.error is None, timeout=5000)
-    # a request that raises is answered with its error and training goes on
-    with qtbot.waitSignal(tab.controller.replyReady, timeout=5000):
-        tab.controller.request("compare", "no_such_method")
-    assert "no_such_method" in tab.compare_box.table.text()
+    # a request that raises is answered with its error (a CallFailed, shown) and training goes on
+    tab.controller.request(svm_views.compare_with_libsvm, ref="not a solution", on_reply=tab._on_comparison)
+    qtbot.waitUntil(lambda: isinstance(tab.comparison, CallFailed), timeout=5000)
+    assert "AttributeError" in tab.compare_box.table.text() and "alpha" in tab.compare_box.table.text()
     assert tab.controller.error is None
 
 
@@ -270,7 +283,7 @@ def test_primal_solver_is_for_the_linear_kernel_and_draws_its_cost_surface(qtbot
     tab.model.solver.setCurrentIndex(primal)
     qtbot.waitUntil(lambda: tab.snapshot.params.solver == "primal" and tab.snapshot.step > 200, timeout=5000)
     qtbot.waitUntil(lambda: tab.controller.views.get("surface") is not None, timeout=3000)
-    assert tab.surface_view.image.image is not None
+    assert tab.surface_view.heatmap.image.image is not None
     assert len(tab.surface_view.path.getData()[0]) > 1
     tab.model.kernel.setCurrentIndex(tab.model.kernel.findData("rbf"))
     assert tab.model.solver_name() == "dual"  # switched back, and primal is greyed out with the reason

@@ -54,10 +54,18 @@ def test_a_tab_that_leaves_out_part_of_the_contract_is_refused_when_its_class_is
                 lambda self, *a: None)
 
 
-def test_every_converted_tab_keeps_the_contract():
-    assert issubclass(RegressionTab, TrainingTab) and not getattr(RegressionTab, "_legacy", False)
-    for name in TrainingTab.REQUIRED:
-        assert getattr(RegressionTab, name) is not getattr(TrainingTab, name)
+def test_every_tab_of_the_window_keeps_the_contract():
+    import importlib
+
+    from gdplay.tabs import TABS
+
+    for spec in TABS:
+        module, name = spec.tab_class.split(":")
+        cls = getattr(importlib.import_module(module), name)
+        assert issubclass(cls, TrainingTab) and (cls.key, cls.title) == (spec.key, spec.title)
+        for method in TrainingTab.REQUIRED:
+            assert getattr(cls, method) is not getattr(TrainingTab, method), (cls.__name__, method)
+        assert isinstance(cls.PARAMS.LIVE, tuple) and set(cls.PARAMS.LIVE) <= set(cls.PARAMS.__dataclass_fields__)
 
 
 def test_an_edit_from_the_controls_is_applied_once_and_not_echoed_back(qtbot, tab, monkeypatch):

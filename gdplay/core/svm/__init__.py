@@ -18,7 +18,8 @@ max_{I_up} v − min_{I_low} v <= tol (libsvm's stopping rule, tol = 1e-3 as lib
 The package, one job a module: ``params`` (hyperparameters, constants, data checks), ``results`` (result,
 snapshot, pictures), ``objectives`` (P, D, the gap, the primal surface), ``smo`` and ``primal`` (the two
 solvers, mixins of the trainer), ``trainer`` (SVMTrainer: data, protocol, sessions), ``reference`` (libsvm,
-comparisons, the article's sweeps and numbers), ``tab_trainer`` (the tab's views and requests).
+comparisons, the article's sweeps and numbers), ``tab_trainer`` (the tab's trainer) and ``views`` (what
+the tab asks it for: functions of the trainer).
 """
 
 from gdplay.core.svm.objectives import (
@@ -73,10 +74,15 @@ from gdplay.core.svm.results import (
 )
 from gdplay.core.svm.tab_trainer import (
     SVMTabTrainer,
-    surface_window,
 )
 from gdplay.core.svm.trainer import (
     SVMTrainer,
+)
+from gdplay.core.svm.views import (
+    Comparison,
+    CSweep,
+    SigmaSweep,
+    surface_window,
 )
 
 __all__ = [
@@ -99,7 +105,9 @@ __all__ = [
     "STRUCTURAL",
     "TAU",
     "ArticleExperiment1",
+    "CSweep",
     "CSweepPoint",
+    "Comparison",
     "CostSurface",
     "DecisionMap",
     "SVMParams",
@@ -107,6 +115,7 @@ __all__ = [
     "SVMSnapshot",
     "SVMTabTrainer",
     "SVMTrainer",
+    "SigmaSweep",
     "SigmaSweepPoint",
     "SolutionDiff",
     "_check_X",

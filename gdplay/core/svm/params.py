@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import ClassVar
 
 import numpy as np
 
@@ -14,7 +15,8 @@ SOLVERS = ("dual", "primal")
 LR_SCHEDULES = ("pegasos", "constant", "invscaling")
 CERTIFICATE_EPS = 1e-2  # primal: points with |y f − 1| <= this count as on the margin when building α̂
 CERTIFICATE_EVERY = 10  # primal: steps between duality-gap checks (each costs O(n d))
-MAX_DUAL_POINTS = 5000  # the dual solver keeps the full kernel matrix, float32 as libsvm (5000² · 4 B = 100 MB)
+MAX_DUAL_POINTS = 20_000  # each SMO step scans every point: past this a fit takes minutes (the primal does not)
+CACHE_BYTES = 200 * 2**20  # the kernel-row cache, as scikit-learn gives libsvm (cache_size=200 MB)
 TAU = 1e-12  # libsvm's floor for a non-positive curvature a_ij (duplicate points)
 F32_MAX = float(np.finfo(np.float32).max)
 ALPHA_RTOL = 1e-6  # α within this fraction of C below C counts as at the bound (α = 0 is exact)
@@ -33,7 +35,8 @@ def _shown(value: object) -> str:
 
 
 def _positive(name: str, value: object) -> None:
-    if not (_is_number(value) and math.isfinite(value) and value > 0):
+    if not (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            and math.isfinite(value) and value > 0):
         raise ValidationError(f"{name} must be > 0; got {_shown(value)}.")
 
 
@@ -53,6 +56,10 @@ class SVMParams:
     for the dual solver, also the maximal KKT violation <= tol (libsvm's own rule).
     """
 
+    # the fields that apply to the running run (warm start); the others restart it (core/trainer's convention)
+    LIVE: ClassVar[tuple[str, ...]] = ("C", "gamma", "coef0", "learning_rate", "lr_schedule", "power_t",
+                                       "max_steps", "tol")
+
     kernel: str = "linear"
     C: float = 1.0
     gamma: float = 0.5  # RBF and poly; the seed's experiment 2 uses γ = 1/σ² = 0.04
@@ -66,7 +73,7 @@ class SVMParams:
     tol: float = 1e-3
 
     def validate(self) -> SVMParams:
-        if self.kernel not in K.KERNELS:
+        if self.kernel not in K.KERNEL_SPECS:
             raise ValidationError(f"kernel must be one of {', '.join(map(repr, K.KERNELS))}; got {self.kernel!r}.")
         if self.solver not in SOLVERS:
             raise ValidationError(f"solver must be one of {', '.join(map(repr, SOLVERS))}; got {self.solver!r}.")
@@ -107,7 +114,7 @@ class SVMParams:
         return float(self.learning_rate) / (1.0 + t) ** self.power_t
 
 
-STRUCTURAL = ("kernel", "solver", "degree")
+STRUCTURAL = tuple(f.name for f in fields(SVMParams) if f.name not in SVMParams.LIVE)  # kernel, solver, degree
 
 
 # -- data --------------------------------------------------------------------------------------------------

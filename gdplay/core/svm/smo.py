@@ -1,200 +1,248 @@
-"""The dual solver: SMO with libsvm's second-order working-set selection, its stopping rule and the warm
-start after a change of C or the kernel (a mixin of SVMTrainer, which holds the state it reads)."""
+"""The dual solver: SMO with libsvm's second-order working-set selection, its stopping rule, a kernel-row cache,
+shrinking (a mixin of SVMTrainer, which holds the state it reads; the warm start after a change of C or the
+kernel is warm_start.py's).
+
+The solver keeps its arrays in its own order, libsvm's order reversed (libsvm's working-set loops keep the last
+of equal candidates in its order, numpy's argmax the first: reversed, they pick the same point, and ties decide
+which pair updates follow in the first steps, where all α = 0). ``alpha_`` and ``_v`` give them in training-row
+order. Kernel rows come from ``kernels.KernelRows`` (computed when first needed, kept in an LRU cache of bounded
+memory), so the n × n matrix is never built."""
 
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
+from collections.abc import Callable
 
 import numpy as np
 
 from gdplay.core import kernels as K
+from gdplay.core.history import History
 from gdplay.core.svm.objectives import relative_gap
-from gdplay.core.svm.params import F32_MAX, TAU
+from gdplay.core.svm.params import CACHE_BYTES, TAU, SVMParams
+from gdplay.core.svm.warm_start import WarmStart
 from gdplay.core.trainer import Status
 
+SHRINK_EVERY = 1000  # steps between shrinkings, at most (libsvm: min(n, 1000))
+RECORD_POINTS = 1000  # a history row per step up to this many points, then every 2^k >= n/1000 steps
 
-class DualSolver:
+
+class DualSolver(WarmStart):
     """SMO on the dual; see the package's notes for the formulas."""
 
-    def _warm_start(self, old_C: float, kernel_changed: bool) -> None:
-        """Carry α over to a new C: α at the old bound C moves to the new bound (a point inside the margin
-        stays there), free α are clipped to [0, C]; then Σα_i y_i = 0 is restored by taking the excess off
-        the heavier class, from its free α first (scaling down keeps every α in [0, C])."""
-        C = float(self.params.C)
-        a, y = self.alpha_, self.y
-        if C != old_C:
-            a[a >= old_C * (1 - 1e-12)] = C
-            np.minimum(a, C, out=a)
-            excess = float(a @ y)  # > 0: the +1 class is too heavy
-            if excess != 0.0:
-                heavy = y > 0 if excess > 0 else y < 0
-                excess = abs(excess)
-                free = heavy & (a < C)
-                free_sum = float(a[free].sum())
-                if free_sum >= excess:
-                    a[free] *= 1.0 - excess / free_sum
-                else:
-                    total = float(a[heavy].sum())
-                    a[heavy] *= 1.0 - excess / total
-        if kernel_changed:
-            self._K = None
-            self._build_kernel()
-        if not np.isfinite(self._K).all():
-            self.status = Status.INVALID
-            self.message = self._overflow_message()
-            return
-        self._active_set(a, C)
-        self._v = self.y - self._kernel_matvec(a * self.y)
-        self._update_masks_all()
-        self.status = Status.TRAINING if self.n_iter_ else Status.READY
-        self._record_dual(self.n_iter_)  # the same step again: the history keeps this newest row
+    # the state the trainer holds and the solver reads (declared for the type checker)
+    params: SVMParams
+    X: np.ndarray
+    y: np.ndarray
+    status: Status
+    message: str
+    n_iter_: int
+    history_: History
+    intercept_: float
+    dual_: float
+    primal_: float
+    kkt_violation_: float
+    w_: np.ndarray
+    # the solver's own, in its order: storage index s holds training row _perm[s]
+    _perm: np.ndarray
+    _inv: np.ndarray
+    _a: np.ndarray
+    _vs: np.ndarray
+    _ys: np.ndarray
+    _Xs: np.ndarray
+    _ay: np.ndarray
+    _freef: np.ndarray  # 1.0 where 0 < α_t < C
+    _n_free: int
+    _active: np.ndarray | None  # the points SMO still selects from (shrinking), in its order; None: all
+    _unshrunk: bool
+    _shrink_counter: int
+    _rows: K.KernelRows | None
 
-    def _active_set(self, a: np.ndarray, C: float, rounds: int = 40) -> None:
-        """Polish a warm start with an active-set method: solve the free α exactly (``_newton_free``), then
-        free the points that violate the optimality conditions most, and again, until none does beyond tol.
-        A small change of C or the width moves only a few points across the margin, so this ends in a few
-        small solves where SMO would take hundreds of pair updates to settle the free α."""
-        y = self.y
-        eps = 1e-12 * C
-        tol = float(self.params.tol)
-        free = (a > eps) & (a < C - eps)
-        n = len(a)
-        budget = 2e7 + 10.0 * n * n  # flops: past this (thousands of points, many moving) SMO is cheaper
-        for _ in range(rounds):
-            budget -= int(free.sum()) ** 3 / 3 + 2.0 * n * n
-            if budget < 0 or not self._newton_free(a, C, free):
-                return
-            v = y - self._kernel_matvec(a * y)  # at the optimum, v is one value b on the free set
-            up = ((y > 0) & (a < C)) | ((y < 0) & (a > 0))
-            low = ((y > 0) & (a > 0)) | ((y < 0) & (a < C))
-            if not up.any() or not low.any() or v[up].max() - v[low].min() <= tol:
-                return
-            b = float(np.median(v[free])) if free.any() else 0.5 * (v[up].max() + v[low].min())
-            # how far each point outside the free set is on the wrong side of b
-            wrong = np.where(~free & up, v - b, -np.inf)
-            wrong = np.maximum(wrong, np.where(~free & low, b - v, -np.inf))
-            # free the worst few at once: a large change moves many points across the margin
-            worst = np.argsort(wrong)[::-1][: max(1, int(free.sum()) // 4)]
-            worst = worst[wrong[worst] > tol / 2]
-            if not len(worst):
-                return
-            free[worst] = True
+    _finish: Callable[[Status], None]  # the trainer's
+    _overflow_message: Callable[[], str]
 
-    def _newton_free(self, a: np.ndarray, C: float, free: np.ndarray, rounds: int = 8) -> bool:
-        """Solve for the free α exactly, assuming no α leaves its side (at 0, free, at C): a small C or
-        kernel change moves few, so SMO then has little left to do. With Q = (y yᵀ)∘K the free α and the
-        multiplier ν of Σ α_i y_i = 0 solve
-            [Q_FF  y_F] [α_F]   [1 − Q_FB α_B]
-            [y_Fᵀ   0 ] [ ν ] = [  −y_B·α_B  ]
-        Both the current α and this solution satisfy the equality, so the dual objective rises along the
-        segment between them: step as far as the box [0, C] allows; an α that reaches 0 or C leaves the
-        free set and the system is solved again (an active-set method, a few rounds at most)."""
-        y, X, kargs = self.y, self.X, self.params.kernel_args()
-        eps = 1e-12 * C
-        for _ in range(rounds):
-            m = int(free.sum())
-            if not 0 < m <= 2000:
-                return False
-            bound = ~free & (a > eps)
-            yf = y[free]
-            A = np.empty((m + 1, m + 1))
-            # the blocks in float64 from the points: the float32 rows' rounding would make a singular Q_FF
-            # (a linear kernel has rank d) look regular and its solution useless
-            Xf = X[free]
-            A[:m, :m] = K.kernel_matrix(Xf, Xf, **kargs) * np.outer(yf, yf)
-            A[:m, m] = A[m, :m] = yf
-            A[m, m] = 0.0
-            rhs = np.empty(m + 1)
-            rhs[:m] = 1.0 - yf * (K.kernel_matrix(Xf, X[bound], **kargs) @ (a[bound] * y[bound]))
-            rhs[m] = -float(y[bound] @ a[bound])
-            try:
-                target = np.linalg.solve(A, rhs)[:m]
-            except np.linalg.LinAlgError:  # duplicate points make Q_FF singular; SMO copes on its own
-                return False
-            if not np.isfinite(target).all():
-                return False
-            idx = np.flatnonzero(free)
-            start = a[idx]
-            d = target - start
-            with np.errstate(divide="ignore", invalid="ignore"):  # the largest t in [0, 1] inside the box
-                t_each = np.where(d > 0, (C - start) / d, np.where(d < 0, -start / d, np.inf))
-            t = float(min(1.0, t_each.min()))
-            a[idx] = np.clip(start + t * d, 0.0, C)
-            if t >= 1.0:
-                return True
-            hit = idx[t_each <= t * (1 + 1e-12)]
-            a[hit] = np.where(a[hit] > C / 2, C, 0.0)  # exactly on the bound it reached
-            free[hit] = False
-        return True
+    # -- the state in training-row order -------------------------------------------------------------------
+    @property
+    def alpha_(self) -> np.ndarray:
+        """α, one per training row (a copy)."""
+        return self._a[self._inv]
 
-    def _build_kernel(self) -> None:
+    @alpha_.setter
+    def alpha_(self, a: np.ndarray) -> None:
+        self._a = np.array(a, dtype=np.float64)[self._perm]
+        self._ay = self._a * self._ys
+
+    @property
+    def _v(self) -> np.ndarray:
+        """v = y − K(α∘y) = −y∘G, one per training row (a copy)."""
+        return self._vs[self._inv]
+
+    @_v.setter
+    def _v(self, v: np.ndarray) -> None:
+        self._vs = np.array(v, dtype=np.float64)[self._perm]
+
+    def _set_order(self) -> None:
+        """The solver's order: libsvm's (for ±1 labels the +1 rows, then the −1 rows, each in row order, as its
+        svm_group_classes puts them), reversed."""
+        order = np.r_[np.flatnonzero(self.y > 0), np.flatnonzero(self.y <= 0)][::-1]
+        self._perm = np.ascontiguousarray(order, dtype=np.intp)
+        self._inv = np.empty_like(self._perm)
+        self._inv[self._perm] = np.arange(len(self._perm))
+        self._ys = self.y[self._perm].copy()
+        self._Xs = np.ascontiguousarray(self.X[self._perm])
+        self._rows = None
+        self._base_rows: dict[str, OrderedDict[int, np.ndarray]] = {}  # per base, for these points
+        n = len(self._perm)
+        self._a = np.zeros(n)
+        self._ay = np.zeros(n)
+        self._vs = self._ys.copy()
+
+    def _kernel_rows(self) -> K.KernelRows:
+        """The row cache for the current kernel: kept while the kernel's key (the parameters it reads) is the
+        same, rebuilt when one of them changes."""
         p = self.params
-        key = (p.kernel, p.gamma if p.kernel != "linear" else None,
-               (p.degree, p.coef0) if p.kernel == "poly" else None)
-        if self._K is not None and self._K_key == key:
-            return
-        with np.errstate(over="ignore", invalid="ignore"):  # γ = 1e308: an inf kernel, said by the callers
-            full = K.kernel_matrix(self.X, self.X, **p.kernel_args())
-        self._K_key = key
-        self._kdiag = np.ascontiguousarray(np.diag(full))  # libsvm's QD: the diagonal in double
-        # the rows in single precision, as libsvm keeps them (its Qfloat): the same pair updates, bit for bit,
-        # as the article's libsvm run, and half the memory; float64 only where float32 would overflow
-        with np.errstate(invalid="ignore"):
-            fits = bool(np.isfinite(full).all() and np.abs(full).max(initial=0.0) < F32_MAX)
-        self._K = full.astype(np.float32) if fits else full
+        key = K.kernel_key(p.kernel, p.gamma, p.degree, p.coef0)
+        if self._rows is None or self._rows.key != key:
+            # a new width (γ, c₀, d) keeps nothing of the old rows but their base, x·y or ‖x − y‖² (and α)
+            base = self._base_rows.setdefault(K.KERNEL_SPECS[p.kernel].base, OrderedDict())
+            self._rows = K.KernelRows(self._Xs, p.kernel, p.gamma, p.degree, p.coef0, CACHE_BYTES, TAU, base)
+        return self._rows
 
-    def _kernel_matvec(self, u: np.ndarray) -> np.ndarray:
-        """K @ u in float64, a block of rows at a time (a float32 K times a float64 vector would first copy
-        the whole matrix to float64)."""
-        Kmat = self._K
-        out = np.empty(Kmat.shape[0])
-        for s in range(0, Kmat.shape[0], 1024):
-            out[s:s + 1024] = Kmat[s:s + 1024].astype(np.float64) @ u
-        return out
+    def _kernel_times(self, u: np.ndarray) -> np.ndarray:
+        """K @ u in training-row order, from the kernel rows (cached, or computed and kept for SMO)."""
+        return self._kernel_rows().times(u[self._perm])[self._inv]
 
     # -- dual: SMO ----------------------------------------------------------------------------------------
     def _update_masks_all(self) -> None:
-        a, y, C = self.alpha_, self.y, float(self.params.C)
-        self._up = ((y > 0) & (a < C)) | ((y < 0) & (a > 0))  # α_t can move so that y_t α_t grows
-        self._low = ((y > 0) & (a > 0)) | ((y < 0) & (a < C))
+        """After α changed from outside the solver (reset, warm start, a loaded state): the free set, α∘y, and
+        every point active again."""
+        a, y, C = self._a, self._ys, float(self.params.C)
+        free = (a > 0) & (a < C)
+        self._freef = free.astype(np.float64)
+        self._n_free = int(free.sum())
+        self._ay = a * y
+        self._active = None
+        self._unshrunk = False
+        self._shrink_counter = min(len(a), SHRINK_EVERY) + 1
+
+    def _up_low(self, a: np.ndarray, y: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray]:
+        """I_up: α_t can move so that y_t α_t grows; I_low: so that it shrinks."""
+        up = ((y > 0) & (a < C)) | ((y < 0) & (a > 0))
+        low = ((y > 0) & (a > 0)) | ((y < 0) & (a < C))
+        return up, low
+
+    def _selection_rows(self, act: np.ndarray | None, W: np.ndarray) -> np.ndarray:
+        """(2, m) over the active points: v on I_up (−inf elsewhere), v on I_low (+inf elsewhere). Kept up to
+        date with v, so a step finds i and the KKT violation with an argmax and an argmin. With every point
+        active they are W[1:] (W[0] is v)."""
+        up, low = self._up_low(self._a, self._ys, float(self.params.C))
+        v = self._vs
+        if act is not None:
+            up, low, v = up[act], low[act], v[act]
+            S = np.empty((2, len(v)))
+        else:
+            S = W[1:]
+        S[0] = np.where(up, v, -np.inf)
+        S[1] = np.where(low, v, np.inf)
+        return S
+
+    def _shrink(self, act: np.ndarray | None, gmax: float, gmin: float) -> np.ndarray | None:
+        """libsvm's shrinking: a point at a bound that is on the safe side of every violating pair (only in
+        I_up with v_t < min over I_low, or only in I_low with v_t > max over I_up) is left out of the selection
+        until the end; the first time the violation is within 10 tol, every point comes back once. v stays
+        exact for every point (the history and the snapshot need it), so coming back costs nothing."""
+        n = len(self._a)
+        if not self._unshrunk and gmax - gmin <= 10.0 * float(self.params.tol):
+            self._unshrunk = True
+            act = None
+        up, low = self._up_low(self._a, self._ys, float(self.params.C))
+        v = self._vs
+        keep = ~((up & ~low & (v < gmin)) | (low & ~up & (v > gmax)))
+        if act is not None:
+            inside = np.zeros(n, dtype=bool)
+            inside[act] = True
+            keep &= inside
+        kept = np.flatnonzero(keep)
+        return None if len(kept) == n else kept
 
     def _step_dual(self, limit: int) -> int:
-        Kmat, kd, y, a, v = self._K, self._kdiag, self.y, self.alpha_, self._v
-        up, low = self._up, self._low
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):  # once, not per kernel row
+            return self._smo(limit)
+
+    def _smo(self, limit: int) -> int:
+        rows = self._kernel_rows()
+        a, v, y, ay, freef = self._a, self._vs, self._ys, self._ay, self._freef
+        n = len(a)
         C = float(self.params.C)
         tol = float(self.params.tol)
         hist = self.history_
         n0 = self.n_iter_
-        inf = math.inf
+        ninf, pinf = -math.inf, math.inf
+        gain, t1, t2, taken_buf = (np.empty(n) for _ in range(4))
+        subtract, maximum, multiply, divide, dot = np.subtract, np.maximum, np.multiply, np.divide, np.dot
+        rec = _Recorder(self, n)
+        Vbuf, Mbuf, AYbuf, size, kr = rec.V, rec.M, rec.AY, rec.size, 0
+        sum_a = float(np.add.reduce(a))  # Σα, kept up to date with each pair update
+        # v and the two selection rows in one array, so that one subtraction updates all three
+        W = np.empty((3, n))
+        W[0] = v
+        self._vs = v = W[0]
+        act: np.ndarray | None = self._active
+        S = self._selection_rows(act, W)
+        up_v, low_v = S[0], S[1]
+        m = len(up_v)
+        g = gain[:m]
+        counter = self._shrink_counter
+        every_row = rows.every_row()  # a few hundred points: all rows at hand, no cache bookkeeping
+        kkt = self.kkt_violation_
         taken = 0
         while taken < limit:
+            counter -= 1
+            if counter == 0:
+                counter = min(n, SHRINK_EVERY)
+                act = self._shrink(act, S[0].max(), S[1].min())
+                S = self._selection_rows(act, W)
+                up_v, low_v = S[0], S[1]
+                m = len(up_v)
+                g = gain[:m]
             # i: the maximal violator in I_up; j: second-order choice in I_low (Fan, Chen & Lin 2005, WSS 2)
-            vu = np.where(up, v, -inf)
-            i = self._libsvm_tie(vu, int(vu.argmax()))
-            gmax = vu[i]
-            vl = np.where(low, v, inf)
-            gmin = vl.min()
-            self.kkt_violation_ = max(0.0, float(gmax - gmin))  # < 0 only means no pair violates at all
-            # libsvm stops here; gdplay also asks the relative duality gap to be <= tol, since at a large C a
-            # KKT error within tol can still cost C times as much in P (no violating pair left: optimal)
-            if gmax - gmin <= tol and (gmax <= gmin or self._relative_gap() <= tol):
-                self.n_iter_ = n0 + taken
-                self._finish(Status.CONVERGED)
-                break
-            Ki = Kmat[i]
-            bdiff = gmax - vl  # > 0 for candidates that violate with i
-            curv = kd + kd[i]
-            curv -= 2.0 * Ki
-            np.maximum(curv, TAU, out=curv)
-            gain = bdiff * bdiff
-            gain /= curv
-            gain = np.where(bdiff > 0, gain, -1.0)
-            j = self._libsvm_tie(gain, int(gain.argmax()))
-            yi, yj = y[i], y[j]
-            ai, aj = a[i], a[j]
+            ia = int(up_v.argmax())
+            gmax = up_v.item(ia)
+            gmin = low_v.item(int(low_v.argmin()))
+            kkt = gmax - gmin
+            if kkt <= tol:
+                if act is not None:  # optimal on the active points: look at them all (libsvm's unshrink)
+                    act = None
+                    S = self._selection_rows(act, W)
+                    up_v, low_v = S[0], S[1]
+                    m = len(up_v)
+                    g = gain[:m]
+                    continue
+                # libsvm stops here; gdplay also asks the relative duality gap to be <= tol, since at a large C
+                # a KKT error within tol can still cost C times as much in P (no violating pair left: optimal)
+                if gmax <= gmin or self._relative_gap() <= tol:
+                    self.n_iter_ = n0 + taken
+                    self._finish(Status.CONVERGED)
+                    break
+            if act is None:
+                i = ia
+                Ki, curv = every_row[i] if every_row is not None else rows.row(i)
+            else:
+                i = int(act.item(ia))
+                Ki, curv_i = rows.row(i)
+                curv = curv_i.take(act, out=taken_buf[:m])
+            # the gain of each j: (gmax − v_j)² / (K_ii + K_jj − 2K_ij) where j violates with i, else 0
+            subtract(gmax, low_v, out=g)
+            maximum(g, 0.0, out=g)
+            multiply(g, g, out=g)
+            divide(g, curv, out=g)
+            ja = int(g.argmax())
+            j = ja if act is None else int(act.item(ja))
+            yi, yj = y.item(i), y.item(j)
+            ai, aj = a.item(i), a.item(j)
             # Newton step along the feasible direction, clipped to the box (libsvm's update, in v terms)
-            quad = max(kd[i] + kd[j] - 2.0 * Ki[j], TAU)
-            Gi, Gj = -yi * v[i], -yj * v[j]
+            quad = curv.item(ja)
+            Gi, Gj = -yi * gmax, -yj * v.item(j)
             if yi != yj:
                 delta = (-Gi - Gj) / quad
                 diff = ai - aj
@@ -223,42 +271,87 @@ class DualSolver:
                         nj, ni = C, total - C
                 elif ni < 0:
                     ni, nj = 0.0, total
-            di, dj = ni - ai, nj - aj
-            a[i], a[j] = ni, nj
-            # v = y − K(α∘y): two kernel rows per step
-            v -= (yi * di) * Ki + (yj * dj) * Kmat[j]
-            for t, at, yt in ((i, ni, yi), (j, nj, yj)):
-                up[t] = (at < C) if yt > 0 else (at > 0)
-                low[t] = (at > 0) if yt > 0 else (at < C)
+            a[i] = ni
+            a[j] = nj
+            ay[i] = ni * yi
+            ay[j] = nj * yj
+            sum_a += (ni - ai) + (nj - aj)
+            # v = y − K(α∘y): two kernel rows per step, and the selection rows with it
+            Kj = every_row[j][0] if every_row is not None else rows.row(j)[0]
+            multiply(Ki, yi * (ni - ai), out=t1)
+            multiply(Kj, yj * (nj - aj), out=t2)
+            t1 += t2
+            if act is None:
+                W -= t1
+            else:
+                v -= t1
+                S -= t1.take(act, out=taken_buf[:m])
+            # I_up, I_low and the free set change only at i and j
+            vi = v.item(i)
+            if yi > 0:
+                up_v[ia] = vi if ni < C else ninf
+                low_v[ia] = vi if ni > 0 else pinf
+            else:
+                up_v[ia] = vi if ni > 0 else ninf
+                low_v[ia] = vi if ni < C else pinf
+            vj = v.item(j)
+            if yj > 0:
+                up_v[ja] = vj if nj < C else ninf
+                low_v[ja] = vj if nj > 0 else pinf
+            else:
+                up_v[ja] = vj if nj > 0 else ninf
+                low_v[ja] = vj if nj < C else pinf
+            fi = 1.0 if 0.0 < ni < C else 0.0
+            if fi != freef.item(i):
+                freef[i] = fi
+                self._n_free += 1 if fi else -1
+            fj = 1.0 if 0.0 < nj < C else 0.0
+            if fj != freef.item(j):
+                freef[j] = fj
+                self._n_free += 1 if fj else -1
             taken += 1
-            if hist.want(n0 + taken):
-                if not self._record_dual(n0 + taken):
+            step = n0 + taken
+            if hist.want(step):
+                # D and b now, P (its hinge sum, O(n)) for a batch of steps at once
+                ay_v = dot(ay, v)
+                n_free = self._n_free
+                if n_free:
+                    b = dot(freef, v) / n_free
+                elif act is None:  # no α free: the middle of [max over I_up, min over I_low] of v (−ρ)
+                    b = -(-up_v.item(int(up_v.argmax())) + -low_v.item(int(low_v.argmin()))) / 2
+                else:
+                    b = -self._rho()
+                dual = 0.5 * (sum_a + ay_v)
+                if not math.isfinite(dual):
+                    rec.flush(kr)
+                    self._record_dual(step)  # says where it became inf or NaN
+                    kr = 0
                     break
+                Vbuf[kr] = v
+                if AYbuf is not None:
+                    AYbuf[kr] = ay
+                row = Mbuf[kr]
+                row[0], row[1], row[2], row[3] = step, dual, 0.5 * (sum_a - ay_v), b
+                kr += 1
+                if kr == size:
+                    kr = 0
+                    if not rec.flush(size):
+                        break
+        rec.flush(kr)
+        self.kkt_violation_ = max(0.0, kkt)  # < 0 only means no pair violates at all
+        self._active, self._shrink_counter = act, counter
         self.n_iter_ = n0 + taken
         if self.status is not Status.DIVERGED:
             self._record_dual(self.n_iter_)
         return taken
 
-    def _libsvm_tie(self, values: np.ndarray, first: int) -> int:
-        """Of the rows where ``values`` takes its maximum (``first`` is numpy's pick, the lowest row), the one
-        libsvm picks: the last in its order (its working-set loops keep a later row on equality). Ties are
-        common in the first steps (all α = 0), and they decide which pair updates follow."""
-        last = len(values) - 1 - int(values[::-1].argmax())
-        if last == first:
-            return first
-        ties = np.flatnonzero(values == values[first])
-        return int(ties[self._libsvm_pos[ties].argmax()])
-
     def _rho(self) -> float:
         """libsvm's ρ = −b: the mean of y_t G_t (= −v_t) over free α, else the middle of the feasible
         interval [max over I_low, min over I_up] of y_t G_t."""
-        a, C, v = self.alpha_, float(self.params.C), self._v
-        free = (a > 0) & (a < C)
-        n_free = np.count_nonzero(free)
-        if n_free:
-            return -float(v[free].sum()) / n_free
-        ub_set = self._up & ~free
-        lb_set = self._low & ~free
+        v = self._vs
+        if self._n_free:
+            return -float(np.dot(self._freef, v)) / self._n_free
+        ub_set, lb_set = self._up_low(self._a, self._ys, float(self.params.C))  # no α is free: all at a bound
         ub = -float(v[ub_set].max()) if ub_set.any() else math.inf
         lb = -float(v[lb_set].min()) if lb_set.any() else -math.inf
         if math.isinf(ub) and math.isinf(lb):
@@ -269,28 +362,31 @@ class DualSolver:
             return ub
         return (ub + lb) / 2
 
-    def _dual_objectives(self) -> tuple[float, float, float, np.ndarray]:
-        """(D, P, b, α∘y) from v in O(n): αᵀQα = Σα − (α∘y)·v, so D = ½(Σα + (α∘y)·v); the hinge of point t
+    def _dual_objectives(self) -> tuple[float, float, float]:
+        """(D, P, b) from v in O(n): αᵀQα = Σα − (α∘y)·v, so D = ½(Σα + (α∘y)·v); the hinge of point t
         is max(0, 1 − y_t f_t) = max(0, y_t (v_t − b))."""
-        a, y, v, C = self.alpha_, self.y, self._v, float(self.params.C)
-        ay = a * y
-        sa = float(a.sum())
-        ay_v = float(ay @ v)
+        a, y, v, C = self._a, self._ys, self._vs, float(self.params.C)
+        sa = float(np.add.reduce(a))
+        ay_v = float(np.dot(self._ay, v))
         b = -self._rho()
         dual = 0.5 * (sa + ay_v)
         hinge = v - b
         hinge *= y
-        primal = 0.5 * (sa - ay_v) + C * float(np.maximum(hinge, 0.0, out=hinge).sum())
-        return dual, primal, b, ay
+        primal = 0.5 * (sa - ay_v) + C * float(np.add.reduce(np.maximum(hinge, 0.0, out=hinge)))
+        return dual, primal, b
 
     def _relative_gap(self) -> float:
         """(P − D) / max(1, |P|): the stopping rule's measure of how far from the optimum the run is."""
-        dual, primal, _, _ = self._dual_objectives()
+        dual, primal, _ = self._dual_objectives()
         return relative_gap(primal, dual)
 
     def _record_dual(self, step: int) -> bool:
-        dual, primal, b, ay = self._dual_objectives()
         C = float(self.params.C)
+        if self._rows is not None and self._rows.overflowed:
+            self.status = Status.INVALID
+            self.message = self._overflow_message()
+            return False
+        dual, primal, b = self._dual_objectives()
         if not (math.isfinite(dual) and math.isfinite(primal)):
             self.status = Status.DIVERGED
             bad = dual if not math.isfinite(dual) else primal
@@ -301,7 +397,7 @@ class DualSolver:
         self.intercept_ = b
         self.dual_, self.primal_ = dual, primal
         if self.params.kernel == "linear":
-            self.w_ = self.X.T @ ay
+            self.w_ = self._Xs.T @ self._ay
         w1, w2 = self._w12()
         self.history_.append(step, dual, primal, primal - dual, w1, w2, b)
         return True
@@ -310,3 +406,46 @@ class DualSolver:
         if self.params.kernel == "linear" and self.X.shape[1] == 2:
             return float(self.w_[0]), float(self.w_[1])
         return math.nan, math.nan
+
+
+class _Recorder:
+    """History rows of a run of SMO steps, (step, D, P, P − D, w1, w2, b): D and b are O(1) per step given
+    (α∘y)·v and ρ, but P needs the hinge sum over every point, Σ max(0, y_t (v_t − b)); a row per step while
+    the history is short would cost as much as the step. So the loop copies v (and α∘y for w) into ``V``
+    (``AY``) and (step, D, ½αᵀQα, b) into ``M``, and ``flush`` sums the hinges of the batch as one array."""
+
+    def __init__(self, solver: DualSolver, n: int) -> None:
+        self.solver = solver
+        self.C = float(solver.params.C)
+        self.size = size = max(1, min(32, 8192 // max(n, 1)))  # the batch in ~64 kB: in cache
+        self.V = np.empty((size, n))
+        self.M = np.empty((size, 4))
+        linear = solver.params.kernel == "linear" and solver.X.shape[1] == 2
+        self.AY = np.empty((size, n)) if linear else None
+
+    def flush(self, k: int) -> bool:
+        """Append the first k rows; False if a P is not finite (then ``_record_dual`` says where)."""
+        if not k:
+            return True
+        solver = self.solver
+        M = self.M[:k]
+        bs = M[:, 3]
+        H = self.V[:k] - bs[:, None]
+        H *= solver._ys
+        np.maximum(H, 0.0, out=H)
+        out = np.empty((k, 7))  # step, D, P, P − D, w1, w2, b
+        out[:, 0] = M[:, 0]
+        out[:, 1] = M[:, 1]
+        primals = out[:, 2]
+        np.add(M[:, 2], self.C * H.sum(axis=1), out=primals)
+        np.subtract(primals, M[:, 1], out=out[:, 3])
+        if self.AY is not None:
+            out[:, 4:6] = self.AY[:k] @ solver._Xs
+        else:
+            out[:, 4:6] = math.nan
+        out[:, 6] = bs
+        solver.history_.extend(out)
+        if not np.isfinite(primals).all():
+            solver._record_dual(int(M[-1, 0]))  # says where it became inf or NaN
+            return False
+        return True

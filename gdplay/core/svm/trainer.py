@@ -26,7 +26,7 @@ from gdplay.core.svm.params import (
 )
 from gdplay.core.svm.primal import PrimalSolver
 from gdplay.core.svm.results import SVMResult, SVMSnapshot
-from gdplay.core.svm.smo import DualSolver
+from gdplay.core.svm.smo import RECORD_POINTS, DualSolver
 from gdplay.core.trainer import Status, ValidationError, frozen
 
 
@@ -54,14 +54,7 @@ class SVMTrainer(DualSolver, PrimalSolver):
         self.train_idx = np.flatnonzero(~test_mask)
         self.X = frozen(X[self.train_idx])
         self.y = frozen(y[self.train_idx])
-        self._K: np.ndarray | None = None
-        self._K_key: tuple | None = None
-        # where each training row stands in libsvm's own order: classes grouped by first occurrence, with a
-        # -1/+1 pair swapped so that +1 comes first (libsvm's svm_group_classes): for ±1 labels the +1 rows,
-        # then the -1 rows, each in row order. SMO breaks ties by this order, as libsvm does.
-        order = np.r_[np.flatnonzero(self.y > 0), np.flatnonzero(self.y <= 0)]
-        self._libsvm_pos = np.empty(len(order), dtype=np.intp)
-        self._libsvm_pos[order] = np.arange(len(order))
+        self._set_order()
 
     def set_data(self, X: np.ndarray, y: np.ndarray, version: int = 0, test_mask: np.ndarray | None = None) -> None:
         """New points (labels ±1 or 0/1; rows with ``test_mask`` True are held out). The run restarts."""
@@ -96,8 +89,8 @@ class SVMTrainer(DualSolver, PrimalSolver):
             self.reset()  # the last finite state is usually far out; start again with the new settings
             return
         if params.solver == "dual":
-            kernel_changed = (params.kernel != "linear" and old.gamma != params.gamma) or (
-                params.kernel == "poly" and old.coef0 != params.coef0)
+            # the kernel changed if a parameter it reads did (its spec's ``reads``: the row cache's key)
+            kernel_changed = K.kernel_key(**old.kernel_args()) != K.kernel_key(**params.kernel_args())
             if kernel_changed or params.C != old.C:
                 with np.errstate(under="ignore"):
                     self._warm_start(old.C, kernel_changed)
@@ -124,19 +117,24 @@ class SVMTrainer(DualSolver, PrimalSolver):
         n, d = self.X.shape
         self.n_iter_ = 0
         self.history_.clear()
+        if p.solver == "dual" and n > RECORD_POINTS:
+            # a row costs O(n) (P's hinge sum): on many points, one every 2^k >= n/1000 steps from the start
+            # (a power of two, as the history's own thinning makes it and a saved history is checked for)
+            self.history_.stride = 1 << math.ceil(math.log2(n / RECORD_POINTS))
         self.message = ""
         self.alpha_ = np.zeros(n)
         self.intercept_ = 0.0
         self.w_ = np.zeros(d)
         self._v = self.y.copy()  # −y∘G with G = Qα − 1 = −1 at α = 0
+        self.dual_ = self.primal_ = math.nan
         self.kkt_violation_ = math.nan
         self.learning_rate_ = math.nan
         self._alpha_hat = np.zeros(n)  # primal: α rebuilt from (w, b)
         self._primal_gap = math.inf
         problem = self._problem()
         if not problem and p.solver == "dual" and n > MAX_DUAL_POINTS:
-            problem = (f"The dual solver keeps the full kernel matrix, so it takes at most {MAX_DUAL_POINTS} "
-                       f"training points; got {n}. Use the linear kernel with the primal solver.")
+            problem = (f"The dual solver takes at most {MAX_DUAL_POINTS:,} training points (each step scans "
+                       f"them all); got {n:,}. Use the linear kernel with the primal solver.")
         if problem:
             self.status = Status.INVALID
             self.message = problem
@@ -144,16 +142,13 @@ class SVMTrainer(DualSolver, PrimalSolver):
             return
         self.status = Status.READY
         if p.solver == "dual":
-            self._build_kernel()
-            if not np.isfinite(self._K).all():
+            if not self._kernel_rows().finite:
                 self.status = Status.INVALID
                 self.message = self._overflow_message()
-                self.dual_ = self.primal_ = math.nan
                 return
             self._update_masks_all()
             self._record_dual(0)
         else:
-            self._K = None
             self.learning_rate_ = p.learning_rate_at(0)
             self._record_primal(0)
 
@@ -248,8 +243,7 @@ class SVMTrainer(DualSolver, PrimalSolver):
             if problem:
                 raise StateError(f"{what} is a trained run, but the current data cannot be trained: {problem}")
             if self.params.solver == "dual":
-                self._build_kernel()  # a cache of X and the params: building it changes no state
-                if not np.isfinite(self._K).all():
+                if not self._kernel_rows().finite:  # a cache of X and the params: it changes no state
                     raise StateError(f"{what} is a trained run, but {self._overflow_message()}")
         # everything is checked: adopt it
         self.status, self.message, self.n_iter_ = status, message, step

@@ -29,6 +29,7 @@ from gdplay.core.network import (
 from gdplay.ui.plots.contours import ContourSet
 from gdplay.ui.plots.decision import DecisionView
 from gdplay.ui.plots.style import CLASS_COLORS, StickyRange, add_legend, make_plot, set_log_y
+from gdplay.ui.plots.surface import Heatmap
 
 TRAIN_COLOR = "#1f77b4"
 TEST_COLOR = "#d62728"
@@ -601,11 +602,8 @@ class LandscapeView:
         self.plot = self.widget.getPlotItem()
         for name in ("left", "bottom"):
             self.plot.getAxis(name).enableAutoSIPrefix(False)
-        self.image = pg.ImageItem()
-        self.image.setColorMap(pg.colormap.get("viridis"))
-        self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.plot.addItem(self.image)
-        self.contours = ContourSet(self.image, pg.mkPen((255, 255, 255, 120), width=1))
+        self.heatmap = Heatmap(self.plot, self.N_LEVELS, contour_pen=pg.mkPen((255, 255, 255, 120), width=1))
+        self.image, self.contours = self.heatmap.image, self.heatmap.contours
         self.path = pg.PlotDataItem(pen=pg.mkPen("#ffffff", width=2), symbol="o", symbolSize=3,
                                     symbolBrush="w", symbolPen=None)
         self.start = pg.ScatterPlotItem(size=10, symbol="s", brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=1.5))
@@ -642,8 +640,7 @@ class LandscapeView:
         self.landscape = land
         self.stale = False
         if land is None:
-            self.image.clear()
-            self.contours.set_levels(None, ())
+            self.heatmap.clear()
             for item in (self.path, self.start, self.current):
                 item.setData([], [])
             self.info.setText(self.EMPTY)
@@ -658,12 +655,8 @@ class LandscapeView:
         lo, hi = float(z[finite].min()), float(np.percentile(z[finite], 98))
         hi = hi if hi > lo else lo + 1.0
         z = np.where(finite, np.minimum(z, hi), hi)
-        self.image.setImage(z.astype(np.float32), autoLevels=False, levels=(lo, hi))
         a, b = land.alphas, land.betas
-        da = (a[-1] - a[0]) / max(len(a) - 1, 1)
-        db = (b[-1] - b[0]) / max(len(b) - 1, 1)
-        self.image.setRect(QRectF(a[0] - da / 2, b[0] - db / 2, a[-1] - a[0] + da, b[-1] - b[0] + db))
-        self.contours.set_levels(z, np.linspace(lo, hi, self.N_LEVELS + 2)[1:-1])
+        self.heatmap.set(z.astype(np.float32), (lo, hi), (a[0], a[-1]), (b[0], b[-1]))
         path = land.path[np.isfinite(land.path).all(axis=1)]
         self.path.setData(path[:, 0], path[:, 1], symbol="o" if len(path) < 200 else None)
         self.start.setData(path[:1, 0], path[:1, 1])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import time
 import weakref
 from collections.abc import Callable
 
@@ -30,6 +31,11 @@ REFERENCE_PEN = pg.mkPen("#555555", width=1.5, style=pg.QtCore.Qt.PenStyle.DashL
 PATH_PEN = pg.mkPen("#000000", width=1.5)
 CURVE_PEN = pg.mkPen("#1f77b4", width=1)
 GRID_ALPHA = 0.25
+
+
+def run_pen(k: int, width: float = 1.5) -> QPen:
+    """Run k's line: one colour per run (compare mode), the same in every plot."""
+    return pg.mkPen(PATH_COLORS[k % len(PATH_COLORS)], width=width)
 
 
 PLOT_MIN_SIZE = (200, 140)  # at zoom 1; a zoomed plot's minimum grows with it
@@ -63,6 +69,7 @@ class PlotWidget(pg.PlotWidget):
 
     def __init__(self, *args, **kwargs) -> None:
         self.zoom = 1.0
+        self.last_paint_s = 0.0  # how long the last paint took (plots.paced.PacedDraw paces redraws by it)
         super().__init__(*args, **kwargs)
         self._thick = _Thickener(self)
         _PLOTS.add(self)
@@ -100,8 +107,10 @@ class PlotWidget(pg.PlotWidget):
         self.sigDeviceRangeChanged.emit(self, self.range)
 
     def paintEvent(self, ev) -> None:
+        t0 = time.perf_counter()
         self._thick.check()
         super().paintEvent(ev)
+        self.last_paint_s = time.perf_counter() - t0
 
 
 class _Thickener:
@@ -439,7 +448,10 @@ def legend_sample(item) -> tuple[str, str]:
     pen = pg.mkPen(pen) if pen is not None else None
     line = "" if pen is None or pen.style() == Qt.PenStyle.NoPen else _DASHES.get(pen.style(), "━━")
     mark = _SYMBOLS.get(symbol, "●") if isinstance(symbol, str) else ""
-    colour = _hex(pen.color()) if line else (_hex(pg.mkBrush(brush).color()) if brush is not None else "#222222")
+    if pen is not None and line:
+        colour = _hex(pen.color())
+    else:
+        colour = _hex(pg.mkBrush(brush).color()) if brush is not None else "#222222"
     if line and mark:
         return line[0] + mark + line[-1], colour
     return line or mark or "■", colour

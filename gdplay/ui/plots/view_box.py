@@ -11,6 +11,8 @@ class LazyMenuViewBox(pg.ViewBox):
     on each range change; across our ~25 plots that is ~7 MB and hundreds of widgets nobody opened. This
     one builds the same menu at the first right click."""
 
+    menu: ViewBoxMenu | None
+
     def __init__(self, **kwargs) -> None:
         enable = kwargs.pop("enableMenu", True)
         super().__init__(enableMenu=False, **kwargs)

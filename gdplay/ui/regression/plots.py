@@ -8,11 +8,10 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtCore import QObject, Qt
 
 from gdplay.core.regression import CostCurve, FitCurves, RegressionSnapshot, Surface
-from gdplay.ui.plots.contours import ContourSet
+from gdplay.ui.plots.history import RunHistoryView
 from gdplay.ui.plots.style import (
     CLASS_COLORS,
     PATH_COLORS,
@@ -20,13 +19,15 @@ from gdplay.ui.plots.style import (
     StickyRange,
     add_legend,
     make_plot,
+    run_pen,
     set_legend_row_visible,
     set_log_y,
 )
+from gdplay.ui.plots.surface import RangeDebounce, value_at
+from gdplay.ui.plots.surface import SurfaceView as SurfacePlot
 from gdplay.ui.widgets.point_editor import EditableViewBox, PointEditor
 
 N_CONTOURS = 20
-MAX_PATH_DOTS = 300  # dots on a path beyond this are left off (the line keeps every recorded point)
 RESIDUAL_PEN = pg.mkPen((214, 39, 40, 150), width=1)
 HOVER_PEN = pg.mkPen("#9467bd", width=1.5, style=Qt.PenStyle.DotLine)
 TANGENT_PEN = pg.mkPen((255, 127, 14, 170), width=1)
@@ -38,74 +39,6 @@ THETA = 6
 def excess_pen(k: int) -> pg.QtGui.QPen:
     """E − E* of run k: dashed, in the run's colour."""
     return pg.mkPen(PATH_COLORS[k % len(PATH_COLORS)], width=1, style=Qt.PenStyle.DashLine)
-
-
-def run_pen(k: int, width: float = 1.5) -> pg.QtGui.QPen:
-    return pg.mkPen(PATH_COLORS[k % len(PATH_COLORS)], width=width)
-
-
-class _Debounced(QObject):
-    """Emits ``fired`` 120 ms after the last range change of a view box: time to ask for a new picture."""
-
-    fired = Signal()
-
-    def __init__(self, vb: pg.ViewBox, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(120)
-        self.timer.timeout.connect(self.fired)
-        vb.sigRangeChanged.connect(self._on_range_changed)
-
-    def _on_range_changed(self, *_args) -> None:
-        self.timer.start()
-
-
-class RunPaths:
-    """Each run's path on a 2-D view (dotted while it has few points) with its current point as a head, in
-    the run's colour; shared by the regression cost surface and the Surfaces tab. ``paths`` and ``heads``
-    are the plot items, one pair per run, made as runs appear."""
-
-    def __init__(self, plot: pg.PlotItem, width: float | None = None, head_size: int = 12,
-                 head_outline: float = 1.5) -> None:
-        self.plot, self.width, self.head_size, self.head_outline = plot, width, head_size, head_outline
-        self.paths: list[pg.PlotDataItem] = []
-        self.heads: list[pg.ScatterPlotItem] = []
-
-    def set(self, xys: list[tuple[np.ndarray, np.ndarray]], ranges) -> None:
-        """One (xs, ys) per run, cut where it leaves the neighbourhood of ``ranges`` ((x0, x1), (y0, y1))."""
-        while len(self.paths) < len(xys):
-            k = len(self.paths)
-            color = PATH_COLORS[k % len(PATH_COLORS)]
-            pen = run_pen(k) if self.width is None else run_pen(k, self.width)
-            path = pg.PlotDataItem(pen=pen, symbolBrush=color, symbolPen=None)
-            head = pg.ScatterPlotItem(size=self.head_size, brush=pg.mkBrush(color),
-                                      pen=pg.mkPen("w", width=self.head_outline))
-            path.setZValue(10)
-            head.setZValue(21)
-            self.plot.addItem(path)
-            self.plot.addItem(head)
-            self.paths.append(path)
-            self.heads.append(head)
-        for k, (path, head) in enumerate(zip(self.paths, self.heads)):
-            xs, ys = drawable(*xys[k], ranges) if k < len(xys) else (np.empty(0), np.empty(0))
-            if not len(xs):
-                path.setData([], [])
-                head.setData([], [])
-                continue
-            path.setData(xs, ys, symbol="o" if len(xs) <= MAX_PATH_DOTS else None, symbolSize=4)
-            head.setData([xs[-1]], [ys[-1]])
-
-
-def drawable(xs: np.ndarray, ys: np.ndarray, ranges) -> tuple[np.ndarray, np.ndarray]:
-    """The path up to where it leaves the neighbourhood of the view: Qt drops a polyline whose coordinates
-    run to 1e150, so a diverging path would vanish whole."""
-    (x0, x1), (y0, y1) = ranges
-    span = max(x1 - x0, y1 - y0, 1e-12)
-    far = (np.abs(xs - (x0 + x1) / 2) > 1e4 * span) | (np.abs(ys - (y0 + y1) / 2) > 1e4 * span)
-    far |= ~(np.isfinite(xs) & np.isfinite(ys))
-    n = int(np.argmax(far)) if far.any() else len(xs)
-    return xs[:n], ys[:n]
 
 
 def rename_legend_entry(legend, item, name: str) -> None:
@@ -131,7 +64,7 @@ class DataView(QObject):
         self.curves: list[pg.PlotDataItem] = []
         self.legend = add_legend(self.plot, (10, 10))
         self.legend.addItem(self.reference, "least squares")
-        self.rangeChanged = _Debounced(self.plot.getViewBox(), self).fired
+        self.rangeChanged = RangeDebounce(self.plot.getViewBox(), self).fired
 
     def x_range(self) -> tuple[float, float]:
         (x0, x1), _ = self.plot.getViewBox().viewRange()
@@ -157,8 +90,10 @@ class DataView(QObject):
                     label.setText(labels[k])
         for k in range(len(self.curves)):
             set_legend_row_visible(self.legend, self.curves[k], k < len(labels))
-        ref = fits.optimum if (fits is not None and show_reference) else None
-        self.reference.setData([], []) if ref is None else self.reference.setData(fits.x, ref)
+        if fits is not None and fits.optimum is not None and show_reference:
+            self.reference.setData(fits.x, fits.optimum)
+        else:
+            self.reference.setData([], [])
 
     def set_residuals(self, rows: np.ndarray | None) -> None:
         if rows is None or not len(rows):
@@ -185,65 +120,29 @@ class DataView(QObject):
                                             yRange=(lo[1] - 0.1 * span[1], hi[1] + 0.1 * span[1]), padding=0)
 
 
-class SurfaceView(QObject):
+class SurfaceView(SurfacePlot):
     """The cost over two parameters in log-scaled colours with contours, each run's path and position,
     the start (square) and the least-squares optimum (star). ``clicked(i_value, j_value)`` on a click."""
 
-    clicked = Signal(float, float)
-
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.widget = make_plot("Cost surface", "m", "b", grid=False)
-        self.plot = self.widget.getPlotItem()
-        self.image = pg.ImageItem()
-        cmap = pg.colormap.get("viridis")
-        self.image.setColorMap(cmap)
-        self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.plot.addItem(self.image)
-        self.colorbar = pg.ColorBarItem(colorMap=cmap, interactive=False, width=12, label="log₁₀(E − E*)")
-        self.colorbar.setImageItem(self.image, insert_in=self.plot)
-        self.contours = ContourSet(self.image)
-        self.start = pg.ScatterPlotItem(size=11, symbol="s", brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=1.5))
+        super().__init__("Cost surface", "m", "b", n_contours=N_CONTOURS, colorbar_label="log₁₀(E − E*)",
+                         parent=parent)
         self.optimum = pg.ScatterPlotItem(size=18, symbol="star", brush=pg.mkBrush("#ffdd00"),
                                           pen=pg.mkPen("k", width=1))
-        self.runs = RunPaths(self.plot)
-        self.paths, self.heads = self.runs.paths, self.runs.heads  # the same lists
-        for item in (self.start, self.optimum):
-            item.setZValue(20)
-            self.plot.addItem(item)
+        self.optimum.setZValue(20)
+        self.plot.addItem(self.optimum)
         self._surface_version = -1
-        self.user_zoomed = False
-        self.plot.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
-        self.rangeChanged = _Debounced(self.plot.getViewBox(), self).fired
-        self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
-
-    def _on_manual_range(self, *_args) -> None:
-        self.user_zoomed = True
-
-    def _on_scene_clicked(self, ev) -> None:
-        vb = self.plot.getViewBox()
-        if ev.button() == Qt.MouseButton.LeftButton and not ev.double() \
-                and vb.sceneBoundingRect().contains(ev.scenePos()):
-            p = vb.mapSceneToView(ev.scenePos())
-            self.clicked.emit(p.x(), p.y())
+        self._labels: tuple[str, str] | None = None
 
     def set_axes(self, x_label: str, y_label: str) -> None:
-        if (x_label, y_label) != getattr(self, "_labels", None):  # a label change re-lays out the plot
+        if (x_label, y_label) != self._labels:  # a label change re-lays out the plot
             self._labels = (x_label, y_label)
             self.plot.setLabel("bottom", x_label)
             self.plot.setLabel("left", y_label)
 
-    def ranges(self) -> tuple[tuple[float, float], tuple[float, float]]:
-        (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
-        return (float(x0), float(x1)), (float(y0), float(y1))
-
-    def show_range(self, i_range: tuple[float, float], j_range: tuple[float, float]) -> None:
-        self.plot.getViewBox().setRange(xRange=i_range, yRange=j_range, padding=0)
-
     def set_surface(self, surface: Surface | None, optimum_cost: float) -> None:
         if surface is None:
-            self.image.clear()
-            self.contours.set_levels(None, [])
+            self.heatmap.clear()
             self._surface_version = -1
             return
         if surface.version == self._surface_version:
@@ -258,31 +157,18 @@ class SurfaceView(QObject):
         lo, hi = math.floor(float(z.min()) * 4) / 4, math.ceil(float(z.max()) * 4) / 4
         if not hi > lo:
             hi = lo + 1.0
-        self.image.setImage(z, autoLevels=False, levels=(lo, hi))
-        (i0, i1), (j0, j1) = surface.i_range, surface.j_range
-        rows, cols = cost.shape
-        di, dj = (i1 - i0) / max(cols - 1, 1), (j1 - j0) / max(rows - 1, 1)
-        self.image.setRect(QRectF(i0 - di / 2, j0 - dj / 2, (i1 - i0) + di, (j1 - j0) + dj))
-        if tuple(self.colorbar.levels()) != (lo, hi):  # setting the same levels still re-lays out its axis
-            self.colorbar.setLevels((lo, hi))
-        self.contours.set_levels(z, np.linspace(lo, hi, N_CONTOURS + 2)[1:-1])
+        self.heatmap.set(z, (lo, hi), surface.i_range, surface.j_range)
 
     def set_runs(self, snap: RegressionSnapshot, axes: tuple[int, int], start: np.ndarray) -> None:
         i, j = axes
-        self.runs.set([(r.history[:, THETA + i], r.history[:, THETA + j]) for r in snap.runs], self.ranges())
-        self.start.setData([start[i]], [start[j]])
+        self.set_paths([(r.history[:, THETA + i], r.history[:, THETA + j]) for r in snap.runs],
+                       (float(start[i]), float(start[j])))
         opt = snap.optimum
         self.optimum.setData(*(([opt.theta[i]], [opt.theta[j]]) if opt is not None else ([], [])))
 
-
-    def cost_at(self, surface: Surface | None, x: float, y: float) -> float | None:
-        if surface is None:
-            return None
-        (i0, i1), (j0, j1) = surface.i_range, surface.j_range
-        rows, cols = surface.cost.shape
-        c = round((x - i0) / (i1 - i0) * (cols - 1))
-        r = round((y - j0) / (j1 - j0) * (rows - 1))
-        return float(surface.cost[r, c]) if 0 <= r < rows and 0 <= c < cols else None
+    @staticmethod
+    def cost_at(surface: Surface | None, x: float, y: float) -> float | None:
+        return None if surface is None else value_at(surface.cost, surface.i_range, surface.j_range, x, y)
 
 
 class CurveView(QObject):
@@ -307,7 +193,7 @@ class CurveView(QObject):
         self.off_label.setPos(4, 4)
         self.off_label.hide()
         self._version = -1
-        self.rangeChanged = _Debounced(self.plot.getViewBox(), self).fired
+        self.rangeChanged = RangeDebounce(self.plot.getViewBox(), self).fired
 
     def w_range(self) -> tuple[float, float]:
         (x0, x1), _ = self.plot.getViewBox().viewRange()
@@ -362,60 +248,19 @@ class CurveView(QObject):
         self.optimum.setData(*(([opt.theta[0]], [opt.cost]) if opt is not None else ([], [])))
 
 
-class HistoryView:
+class HistoryView(RunHistoryView):
     """A quantity per iteration on a log scale, one curve per run, plus optional extra curves."""
 
     def __init__(self, title: str, y_label: str, column: int, legend: bool = True) -> None:
-        self.widget = make_plot(title, "iteration", y_label, grid=False)
-        self.plot = self.widget.getPlotItem()
-        set_log_y(self.plot)
-        self.column = column
         # top right: the curves fall from the top left, and the bottom holds E* and the flat tails
-        self.legend = add_legend(self.plot, (-10, 10)) if legend else None
-        self.curves: list[pg.PlotDataItem] = []
+        super().__init__(title, y_label, column, (-10, 10) if legend else None, width=1.0)
+        set_log_y(self.plot)
         self.range = StickyRange(self.plot, log_y=True)
         self.x_cap: float | None = None  # the step limit: the x axis ends there
 
-    def _curve(self, k: int, label: str) -> pg.PlotDataItem:
-        while len(self.curves) <= k:
-            n = len(self.curves)
-            item = pg.PlotDataItem(pen=run_pen(n, 1.0))
-            self.plot.addItem(item)
-            self.curves.append(item)
-            if self.legend is not None:
-                self.legend.addItem(item, label)
-        return self.curves[k]
-
     def update(self, snap: RegressionSnapshot) -> tuple[float, float, float]:
-        """Draw every run; returns (last step, lowest, highest) drawn, for the range. Zeros (a perfect fit)
-        are drawn a little below the smallest positive value: a log axis cannot show 0."""
-        lo, hi, last = np.inf, 0.0, 0.0
-        for k, run in enumerate(snap.runs):
-            item = self._curve(k, run.label)
-            h = run.history
-            if not len(h):
-                item.setData([], [])
-                continue
-            y = h[:, self.column]
-            positive = y[np.isfinite(y) & (y > 0)]
-            y = np.maximum(y, float(positive.min()) * 1e-2 if len(positive) else 1e-300)
-            ok = np.isfinite(y)
-            item.setData(h[ok, STEP], y[ok])
-            if ok.any():
-                lo, hi = min(lo, float(y[ok].min())), max(hi, float(y[ok].max()))
-                last = max(last, float(h[-1, STEP]))
-        for k in range(len(snap.runs), len(self.curves)):
-            self.curves[k].setData([], [])
-        for k, item in enumerate(self.curves):
-            self._row_visible(item, k < len(snap.runs))
-            if k < len(snap.runs) and self.legend is not None:
-                label = self.legend.getLabel(item)
-                if label is not None and label.text != snap.runs[k].label:
-                    label.setText(snap.runs[k].label)
-        return last, lo, hi
-
-    def _row_visible(self, item: pg.PlotDataItem, visible: bool) -> None:
-        set_legend_row_visible(self.legend, item, visible)
+        """Draw every run; returns (last step, lowest, highest) drawn, for the range."""
+        return self.draw_runs(snap.runs)
 
 
 class CostView(HistoryView):
@@ -424,6 +269,7 @@ class CostView(HistoryView):
 
     def __init__(self) -> None:
         super().__init__("Cost per iteration", "cost (log scale)", COST)
+        assert self.legend is not None  # made with a legend
         self.excess = pg.PlotDataItem(pen=excess_pen(0))
         self.excess_more: list[pg.PlotDataItem] = []  # E − E* of the compared runs
         self.average = pg.PlotDataItem(pen=pg.mkPen("#d62728", width=2))
@@ -447,7 +293,7 @@ class CostView(HistoryView):
             self.plot.addItem(item)
             self.excess_more.append(item)
         for k, item in enumerate([self.excess, *self.excess_more]):
-            h = snap.runs[k].history if k < len(snap.runs) else ()
+            h = snap.runs[k].history if k < len(snap.runs) else np.empty((0, THETA))
             if len(h) and opt is not None:
                 excess = np.maximum(h[:, COST] - opt.cost, max(opt.cost, 1.0) * 1e-16)
                 ok = np.isfinite(excess)
@@ -459,7 +305,7 @@ class CostView(HistoryView):
         self._row_visible(self.excess, opt is not None)
         noisy_k = next((k for k, r in enumerate(snap.runs) if r.batch_size and len(r.history) > 1), None)
         noisy = snap.runs[noisy_k] if noisy_k is not None else None
-        if noisy is not None:
+        if noisy_k is not None and noisy is not None:
             if noisy_k != self._average_of:  # the average in a darker shade of its run's colour
                 self._average_of = noisy_k
                 color = pg.mkColor(PATH_COLORS[noisy_k % len(PATH_COLORS)]).darker(150)

@@ -10,14 +10,8 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QScrollArea,
-    QSplitter,
     QStackedWidget,
     QWidget,
 )
@@ -26,13 +20,15 @@ from gdplay.core.datasets import make_line
 from gdplay.core.regression import RegressionParams, RegressionSnapshot, RegressionTrainer, views
 from gdplay.core.trainer import Status, ValidationError
 from gdplay.resources import load_xy
+from gdplay.ui.plots.paced import PacedDraw
 from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.regression.controls import RegressionControls
 from gdplay.ui.regression.plots import CostView, CurveView, DataView, DistanceView, SurfaceView, rename_legend_entry
 from gdplay.ui.regression.presets import PRESETS, preset
-from gdplay.ui.tab_base import TrainingTab, readable
+from gdplay.ui.tab_base import TrainingTab
+from gdplay.ui.tab_parts import RunReadouts, panel_beside_plots, readout_box
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
-from gdplay.ui.widgets.reflow import Arrangement, fit_side_panel, plot_area
+from gdplay.ui.widgets.reflow import Arrangement, plot_area
 from gdplay.ui.widgets.wheel_guard import guard_wheel
 
 # the controls a session keeps besides the params (the data plot's range last: loading points fits it)
@@ -57,8 +53,11 @@ SESSION_PARAM_CONTROLS = {"seed": ("controls.seed", ()), "batch_size": ("control
 
 
 ONE_WEIGHT = ("slope", "sine")  # models with one weight: J(w) as a curve instead of a surface
+READOUTS = (("params", "parameters", ""), ("scaled", "scaled units", ""), ("cost", "cost E", ""),
+            ("grad", "‖∇E‖", ""), ("step", "iteration", ""), ("optimum", "least squares", ""),
+            ("distance", "distance to it", ""), ("condition", "condition number", ""))
 
-class RegressionTab(TrainingTab):
+class RegressionTab(RunReadouts, TrainingTab):
     """Points, the fitted curve, the cost surface (or J(w)) with each run's path, the cost per iteration."""
 
     title = "Regression"
@@ -88,7 +87,10 @@ class RegressionTab(TrainingTab):
         self.cost_view = CostView()
         self.distance_view = DistanceView()
         self.editor = self.data_view.editor
-        self.readout: dict[str, QLabel] = {}
+        # the cost and distance curves give way when they are costly (many runs): paced, in turns of their own
+        self._histories = PacedDraw(self._draw_histories, (self.cost_view.widget, self.distance_view.widget),
+                                    parent=self)
+        self.pace_readouts()
 
         self._build_layout()
         self._connect()
@@ -98,25 +100,10 @@ class RegressionTab(TrainingTab):
 
     # -- layout ------------------------------------------------------------------------------------
     def _build_layout(self) -> None:
-        read_box = QGroupBox("Readouts")
-        form = QFormLayout(read_box)
-        for key, text in (("params", "parameters"), ("scaled", "scaled units"), ("cost", "cost E"),
-                          ("grad", "‖∇E‖"), ("step", "iteration"), ("optimum", "least squares"),
-                          ("distance", "distance to it"), ("condition", "condition number")):
-            label = QLabel("–")
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            label.setWordWrap(True)
-            self.readout[key] = label
-            form.addRow(text, label)
+        read_box, self.readout = readout_box("Readouts", READOUTS)
         self.controls.layout().insertWidget(3, read_box)
         # the run's state (converged, diverged, why not) right under Play, where the eye is
         self.controls.training_layout.insertWidget(1, self.status_label)
-
-        scroll = QScrollArea()
-        scroll.setWidget(self.controls)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        fit_side_panel(scroll, 0, 520)
 
         self.surface_stack = QStackedWidget()
         self.surface_stack.addWidget(self.surface_view.widget)
@@ -129,13 +116,7 @@ class RegressionTab(TrainingTab):
                         {0: 3, 1: 2}),
             Arrangement([(data, 0, 0, 1, 1), (surface, 1, 0, 1, 1), (cost, 2, 0, 1, 1), (distance, 3, 0, 1, 1)]),
         ])
-
-        splitter = QSplitter()
-        splitter.addWidget(scroll)
-        splitter.addWidget(plots)
-        splitter.setStretchFactor(1, 1)
-        layout = QHBoxLayout(self)
-        layout.addWidget(splitter)
+        panel_beside_plots(self, self.controls, plots, 520)
 
     def _connect(self) -> None:
         self.connect_training()
@@ -269,9 +250,6 @@ class RegressionTab(TrainingTab):
         self._auto_key = None
         self._request_views()
 
-    def _show_error(self, html: str) -> None:
-        self._show_message(html, error=True)
-
     @Slot(float, float)
     def _on_surface_clicked(self, a: float, b: float) -> None:
         """Start from the clicked point: the two surface axes take its values (in the units shown)."""
@@ -366,10 +344,7 @@ class RegressionTab(TrainingTab):
         slope = snap.model in ONE_WEIGHT
         self.surface_stack.setCurrentIndex(1 if slope else 0)
         self._auto_range(snap)
-        self.playback.set_progress(snap.step, snap.cost)
-        self.playback.set_enabled(snap.status is not Status.INVALID)
-        self._show_readouts(snap)
-        self._show_status(snap)
+        self.show_run(snap)
         curv = snap.curvature
         self.controls.show_learning_rate_marks(curv.lr_edge if curv else None, curv.lr_best if curv else None,
                                                snap.learning_rate)
@@ -399,6 +374,11 @@ class RegressionTab(TrainingTab):
                 vb.setAspectLocked(round_bowl, ratio=1.0)
             self.surface_view.set_surface(view("surface"), opt_cost)
             self.surface_view.set_runs(snap, (i, j), snap.start_theta)  # the snapshot's own start, not newer params
+        self._histories.request(snap)
+
+    def _draw_histories(self, snap: RegressionSnapshot) -> None:
+        """The cost and the distance to the optimum per iteration (paced: with many runs they cost more than
+        the rest of a frame)."""
         self.cost_view.update(snap)
         self.distance_view.update(snap)
 
@@ -423,14 +403,3 @@ class RegressionTab(TrainingTab):
             r["distance"].setText("–")
         curv = snap.curvature
         r["condition"].setText(f"{curv.condition:.3g}  (λmax/λmin: how long the valley is)" if curv else "–")
-
-    def _show_status(self, snap: RegressionSnapshot) -> None:
-        if self.controller.error:
-            return
-        bad = snap.status in (Status.DIVERGED, Status.INVALID) or any(
-            r.status is Status.DIVERGED for r in snap.runs)
-        self._show_message(snap.message, error=bad)
-
-    def _show_message(self, text: str, error: bool = False) -> None:
-        self.status_label.setStyleSheet("color: #b00020; font-weight: bold;" if error else "color: #1a5e1a;")
-        self.status_label.setText(readable(text))

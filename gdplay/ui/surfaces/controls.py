@@ -5,11 +5,10 @@ rate, noise, compare mode, the start, stopping, and the basins map. It only show
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractSlider,
-    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -30,6 +30,7 @@ from gdplay.core.surfaces import FORMULA, NOISY, SURFACE_OPTIMIZERS, SURFACES, S
 from gdplay.ui.surfaces.presets import PRESETS
 from gdplay.ui.widgets.log_slider import LogSlider
 from gdplay.ui.widgets.playback import PlaybackBar
+from gdplay.ui.widgets.wheel_guard import guard_wheel
 
 HYPER = {"momentum": ("momentum",), "nesterov": ("momentum",), "rmsprop": ("beta2", "epsilon"),
          "adagrad": ("epsilon",), "adam": ("beta1", "beta2", "epsilon")}
@@ -50,24 +51,7 @@ BASIN_SIZES = (50, 100, 150, 200)
 EDGE_COLOR = "#d62728"
 
 
-class WheelGuard(QObject):
-    """Panel controls take the mouse wheel only when focused: scrolling the panel must not change settings."""
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Wheel and isinstance(obj, QWidget) and not obj.hasFocus():
-            event.ignore()
-            return True
-        return False
-
-
-def guard_wheel(panel: QWidget, guard: WheelGuard) -> None:
-    for w in panel.findChildren(QWidget):
-        if isinstance(w, (QComboBox, QAbstractSpinBox, QAbstractSlider)):
-            w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            w.installEventFilter(guard)
-
-
-def _combo(items: list[tuple[str, object]], tip: str) -> QComboBox:
+def _combo(items: Sequence[tuple[str, object]], tip: str) -> QComboBox:
     box = QComboBox()
     for text, data in items:
         box.addItem(text, data)
@@ -249,12 +233,14 @@ class SurfaceControls(QWidget):
         v.addLayout(row)
         self.basins_legend = _note("")
         self.basins_legend.setTextFormat(Qt.TextFormat.RichText)
+        # a new map every few frames while the rate is dragged: its table's width must not refit the panel (and
+        # with it resize every plot) each time; it takes the panel's width
+        self.basins_legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         v.addWidget(self.basins_legend)
         layout.addWidget(box)
         layout.addStretch(1)
 
-        self.wheel_guard = WheelGuard(self)
-        guard_wheel(self, self.wheel_guard)
+        guard_wheel(self)
         self._connect()
         self.show_params(params)
         self._on_preset_changed()

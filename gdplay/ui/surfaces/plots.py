@@ -8,14 +8,15 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRectF, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
-from gdplay.core.surfaces import DIVERGED, NOT_SETTLED, BasinsMap, SurfaceGrid, SurfaceSnapshot
-from gdplay.ui.plots.contours import ContourSet
-from gdplay.ui.plots.style import StickyRange, make_plot, set_legend_row_visible, set_log_y
+from gdplay.core.surfaces import DIVERGED, NOT_SETTLED, BasinsMap, CriticalPoint, SurfaceGrid, SurfaceSnapshot
+from gdplay.ui.plots.history import RunHistoryView
+from gdplay.ui.plots.style import StickyRange, set_log_y
+from gdplay.ui.plots.surface import SurfaceView as SurfacePlot
+from gdplay.ui.plots.surface import pixel_rect, value_at
 from gdplay.ui.plots.view_box import LazyMenuViewBox
-from gdplay.ui.regression.plots import RunPaths, _Debounced, run_pen
 
 N_CONTOURS = 18
 START_PICK_PX = 8  # a drag that starts this close to the start marker moves it
@@ -63,29 +64,20 @@ class StartDragViewBox(LazyMenuViewBox):
         super().mouseDragEvent(ev, axis)
 
 
-class SurfaceView(QObject):
+class SurfaceView(SurfacePlot):
     """f over the visible window (log colours where they help), contours, the known critical points, the
-    basins map (optional, translucent), each run's path, the start (white square) and where each run is now.
-    ``clicked(x, y)`` on a left click."""
+    basins map (optional, translucent), each run's path, the start (white square, dragged to move it) and
+    where each run is now. ``clicked(x, y)`` on a left click; ``startDragged(x, y, finished)`` while the start
+    is dragged."""
 
-    clicked = Signal(float, float)
     startDragged = Signal(float, float, bool)  # x, y, finished
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
         vb = StartDragViewBox()
+        super().__init__("Surface f(x, y)", "x", "y", n_contours=N_CONTOURS, colorbar_label="f", view_box=vb,
+                         path_width=2.0, head_size=13, head_outline=2, parent=parent)
         vb.view = self
-        self.widget = make_plot("Surface f(x, y)", "x", "y", view_box=vb, grid=False)
-        self.plot = self.widget.getPlotItem()
         self._dragging = False
-        self.image = pg.ImageItem()
-        cmap = pg.colormap.get("viridis")
-        self.image.setColorMap(cmap)
-        self.image.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.plot.addItem(self.image)
-        self.colorbar = pg.ColorBarItem(colorMap=cmap, interactive=False, width=12, label="f")
-        self.colorbar.setImageItem(self.image, insert_in=self.plot)
-        self.contours = ContourSet(self.image)
         self.basins = pg.ImageItem()
         self.basins.setZValue(2)
         self.basins.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -97,20 +89,12 @@ class SurfaceView(QObject):
             item.setZValue(15)
             self.plot.addItem(item)
             self.marks[kind] = item
-        self.start = pg.ScatterPlotItem(size=11, symbol="s", brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=1.5))
-        self.start.setZValue(20)
-        self.plot.addItem(self.start)
         self.legend.addItem(self.start, "start (click or drag)")
-        self.runs = RunPaths(self.plot, width=2.0, head_size=13, head_outline=2)
-        self.paths, self.heads = self.runs.paths, self.runs.heads  # the same lists
         self._grid_version = -1
         self._basins_version = -1
-        self._kinds_shown: tuple = ()
+        self._kinds_shown: tuple[str, ...] = ()
+        self._points: tuple[CriticalPoint, ...] | None = None
         self.log = False
-        self.user_zoomed = False
-        self.plot.getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
-        self.rangeChanged = _Debounced(self.plot.getViewBox(), self).fired
-        self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
 
     def drag_start(self, ev) -> bool:
         """A left drag that begins on the start marker moves it: ``startDragged`` on every move."""
@@ -134,29 +118,9 @@ class SurfaceView(QObject):
         self.startDragged.emit(p.x(), p.y(), ev.isFinish())
         return True
 
-    def _on_manual_range(self, *_args) -> None:
-        self.user_zoomed = True
-
-    def _on_scene_clicked(self, ev) -> None:
-        vb = self.plot.getViewBox()
-        if ev.button() == Qt.MouseButton.LeftButton and not ev.double() \
-                and vb.sceneBoundingRect().contains(ev.scenePos()):
-            p = vb.mapSceneToView(ev.scenePos())
-            self.clicked.emit(p.x(), p.y())
-
-    def ranges(self) -> tuple[tuple[float, float], tuple[float, float]]:
-        (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
-        return (float(x0), float(x1)), (float(y0), float(y1))
-
-    def show_range(self, window) -> None:
-        (x0, x1), (y0, y1) = window
-        self.plot.getViewBox().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
-        self.user_zoomed = False
-
     def set_grid(self, grid: SurfaceGrid | None, log: bool) -> None:
-        if grid is None or not hasattr(grid, "values"):
-            self.image.clear()
-            self.contours.set_levels(None, [])
+        if not isinstance(grid, SurfaceGrid):  # none yet, or a failure (the tab says why)
+            self.heatmap.clear()
             self._grid_version = -1
             return
         if grid.version == self._grid_version and log == self.log:
@@ -166,8 +130,7 @@ class SurfaceView(QObject):
         f = grid.values
         ok = np.isfinite(f)
         if not ok.any():
-            self.image.clear()
-            self.contours.set_levels(None, [])
+            self.heatmap.clear()
             return
         lo_f = float(f[ok].min())
         if log:
@@ -183,20 +146,10 @@ class SurfaceView(QObject):
         if not hi > lo:
             hi = lo + 1.0
         # undefined points (a typed formula outside its domain) stay NaN: pyqtgraph leaves them transparent
-        self.image.setImage(np.where(ok, np.clip(z, lo, hi), np.nan), autoLevels=False, levels=(lo, hi))
-        (x0, x1), (y0, y1) = grid.x_range, grid.y_range
-        rows, cols = f.shape
-        dx, dy = (x1 - x0) / max(cols - 1, 1), (y1 - y0) / max(rows - 1, 1)
-        self.image.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, (x1 - x0) + dx, (y1 - y0) + dy))
-        if tuple(self.colorbar.levels()) != (lo, hi):
-            self.colorbar.setLevels((lo, hi))
-        axis = self.colorbar.getAxis("left")  # ColorBarItem puts its label there
-        if axis.labelText != label:
-            axis.setLabel(label)
-        self.contours.set_levels(np.where(ok, z, np.nan), np.linspace(lo, hi, N_CONTOURS + 2)[1:-1])
+        self.heatmap.set(np.where(ok, np.clip(z, lo, hi), np.nan), (lo, hi), grid.x_range, grid.y_range, label)
 
     def set_basins(self, basins: BasinsMap | None) -> None:
-        if basins is None or not hasattr(basins, "labels"):
+        if not isinstance(basins, BasinsMap):
             if self._basins_version != -1:
                 self.basins.clear()
                 self._basins_version = -1
@@ -207,14 +160,11 @@ class SurfaceView(QObject):
             return
         self._basins_version = basins.version
         self.basins.setImage(basins_rgba(basins.labels), autoLevels=False)
-        (x0, x1), (y0, y1) = basins.x_range, basins.y_range
-        n = basins.labels.shape[0]
-        dx, dy = (x1 - x0) / max(n - 1, 1), (y1 - y0) / max(n - 1, 1)
-        self.basins.setRect(QRectF(x0 - dx / 2, y0 - dy / 2, (x1 - x0) + dx, (y1 - y0) + dy))
+        self.basins.setRect(pixel_rect(basins.x_range, basins.y_range, basins.labels.shape))
 
     def set_points(self, snap: SurfaceSnapshot) -> None:
         """The surface's known critical points by kind (a legend row for each kind shown)."""
-        if snap.points == getattr(self, "_points", None):
+        if snap.points == self._points:
             return
         self._points = snap.points
         kinds = []
@@ -233,33 +183,24 @@ class SurfaceView(QObject):
                 self.legend.addItem(self.marks[kind], words[kind])
 
     def set_runs(self, snap: SurfaceSnapshot) -> None:
-        self.runs.set([(r.history[:, X], r.history[:, Y]) for r in snap.runs], self.ranges())
-        self.start.setData([snap.start[0]], [snap.start[1]])
+        self.set_paths([(r.history[:, X], r.history[:, Y]) for r in snap.runs], snap.start)
 
-
-    def value_at(self, grid: SurfaceGrid | None, x: float, y: float) -> float | None:
-        if grid is None or not hasattr(grid, "values"):
+    @staticmethod
+    def value_at(grid: SurfaceGrid | None, x: float, y: float) -> float | None:
+        if not isinstance(grid, SurfaceGrid):
             return None
-        (x0, x1), (y0, y1) = grid.x_range, grid.y_range
-        rows, cols = grid.values.shape
-        c = round((x - x0) / (x1 - x0) * (cols - 1)) if x1 > x0 else -1
-        r = round((y - y0) / (y1 - y0) * (rows - 1)) if y1 > y0 else -1
-        return float(grid.values[r, c]) if 0 <= r < rows and 0 <= c < cols else None
+        return value_at(grid.values, grid.x_range, grid.y_range, x, y)
 
 
-class HistoryView:
+class HistoryView(RunHistoryView):
     """A quantity per iteration, one curve per run; log scale (zeros drawn just below the smallest value)
     or linear (f itself, when it has no floor to measure from)."""
 
     def __init__(self, title: str, y_label: str, column: int, legend: bool) -> None:
-        self.widget = make_plot(title, "iteration", y_label, grid=False)
-        self.plot = self.widget.getPlotItem()
-        self.column = column
         # bottom left: the curves fall from the top left to the bottom right
-        self.legend = self.plot.addLegend(offset=(10, -10), brush=pg.mkBrush(255, 255, 255, 200)) if legend else None
-        self.curves: list[pg.PlotDataItem] = []
-        self.log = None
-        self.range: StickyRange | None = None
+        super().__init__(title, y_label, column, (10, -10) if legend else None, width=1.5)
+        self.log: bool | None = None
+        self.range: StickyRange  # made by set_log
         self.set_log(True)
 
     def set_log(self, log: bool) -> None:
@@ -272,43 +213,10 @@ class HistoryView:
             self.plot.setLogMode(y=False)
         self.range = StickyRange(self.plot, log_y=log)
 
-    def _curve(self, k: int, label: str) -> pg.PlotDataItem:
-        while len(self.curves) <= k:
-            n = len(self.curves)
-            item = pg.PlotDataItem(pen=run_pen(n, 1.5))
-            self.plot.addItem(item)
-            self.curves.append(item)
-            if self.legend is not None:
-                self.legend.addItem(item, label)
-        return self.curves[k]
-
     def update(self, snap: SurfaceSnapshot, offset: float = 0.0, clip: tuple[float, float] | None = None) -> None:
         """Draw column − offset for every run; ``clip`` bounds the range the axis follows (f on a surface
         with no floor runs to −∞: the axis keeps to the values seen in the view)."""
-        lo, hi, last = np.inf, -np.inf, 0.0
-        for k, run in enumerate(snap.runs):
-            item = self._curve(k, run.label)
-            h = run.history
-            if not len(h):
-                item.setData([], [])
-                continue
-            y = h[:, self.column] - offset
-            if self.log:
-                positive = y[np.isfinite(y) & (y > 0)]
-                y = np.maximum(y, float(positive.min()) * 1e-2 if len(positive) else 1e-300)
-            ok = np.isfinite(y)
-            item.setData(h[ok, STEP], y[ok])
-            if ok.any():
-                lo, hi = min(lo, float(y[ok].min())), max(hi, float(y[ok].max()))
-                last = max(last, float(h[-1, STEP]))
-            if self.legend is not None:
-                label = self.legend.getLabel(item)
-                if label is not None and label.text != run.label:
-                    label.setText(run.label)
-        for k in range(len(snap.runs), len(self.curves)):
-            self.curves[k].setData([], [])
-        for k, item in enumerate(self.curves):
-            set_legend_row_visible(self.legend, item, k < len(snap.runs))
+        last, lo, hi = self.draw_runs(snap.runs, offset, log=bool(self.log))
         if clip is not None and np.isfinite(lo) and np.isfinite(hi):
             lo, hi = max(lo, clip[0]), min(hi, clip[1])
             hi = max(hi, lo + 1e-12)

@@ -5,21 +5,15 @@ is, and the basins of attraction computed in the training process."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import (
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QScrollArea,
-    QSplitter,
-    QWidget,
-)
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
-from gdplay.bridge import TrainingController
 from gdplay.core.points import PointSet
 from gdplay.core.regression import LINE_SEARCHES
 from gdplay.core.surfaces import (
@@ -29,25 +23,43 @@ from gdplay.core.surfaces import (
     NOT_SETTLED,
     SURFACES,
     BasinsMap,
+    SurfaceGrid,
     SurfaceParams,
     SurfaceSnapshot,
     SurfaceTrainer,
     describe_curvature,
+    run_spec,
+    views,
 )
 from gdplay.core.trainer import Status, ValidationError
+from gdplay.ui.plots.paced import PacedDraw
 from gdplay.ui.plots.style import track_cursor
 from gdplay.ui.surfaces.controls import SurfaceControls
 from gdplay.ui.surfaces.plots import COST, GRAD, HistoryView, SurfaceView, basin_color
 from gdplay.ui.surfaces.presets import PRESETS, preset
-from gdplay.ui.tab_base import TrainingTabMixin
-from gdplay.ui.widgets.reflow import Arrangement, fit_side_panel, plot_area
+from gdplay.ui.tab_base import TrainingTab
+from gdplay.ui.tab_parts import RunReadouts, panel_beside_plots, readout_box
+from gdplay.ui.widgets.point_editor import TabUndoStack
+from gdplay.ui.widgets.reflow import Arrangement, plot_area
 
 # the controls a session keeps besides the params (the surface's view range last)
 SESSION_SETTINGS = {"rate": "playback", "show_basins": "controls.show_basins", "basins_size": "controls.basins_size",
                     "preset": "controls.preset", "surface_range": "surface_view.plot"}
-GRID_SHAPE = (160, 160)
+GRID_SHAPE = views.GRID_SHAPE
 COARSE_REST_MS = 250  # the full basins map once the learning rate has rested this long
 LINE_SEARCH_GRID = 60  # the basins map of a line search: 60 x 60 starts (150 x 150 of exact takes seconds)
+READOUTS = (
+    ("point", "point", "x, y of the main run now"),
+    ("cost", "f", "the value of the surface there"),
+    ("grad", "‖∇f‖", "the length of the gradient: zero at a minimum, a saddle or a maximum"),
+    ("step", "iteration", "steps taken"),
+    ("curvature", "curvature", "the Hessian's eigenvalues λ: both > 0 a bowl (minimum), both < 0 a dome (maximum), "
+                               "one of each a saddle"),
+    ("nearest", "nearest known", "the nearest known minimum, saddle or maximum"))
+# what an undo entry is called, by the first restarting field a change touches
+CHANGE_NAMES = {"surface": "Change the surface", "formula": "Change the formula", "optimizer": "Change the optimizer",
+                "compare": "Change the compared runs", "initial": "Change the start point", "seed": "Change the seed",
+                "noise_schedule": "Change the noise schedule"}
 NO_POINTS = "The Surfaces tab has no data points: its surface is a formula (pick one, or type your own)."
 
 
@@ -55,45 +67,51 @@ def _fmt(v: float) -> str:
     return f"{v:.6g}" if math.isfinite(v) else "–"
 
 
-def window_of(p: SurfaceParams):
+def window_of(p: SurfaceParams) -> tuple[tuple[float, float], tuple[float, float]]:
     return FORMULA_WINDOW if p.surface == FORMULA else SURFACES[p.surface].window
 
 
-class StartEditor:
-    """Stands in for a tab's point editor: this tab has no points; its undoable edit is the start."""
+class StartEditor(QObject):
+    """Stands in for a tab's point editor (TrainingTab's ``editor``): this tab has no points. Its undo stack
+    holds the tab's changes that restart the run: a new start (a click, a drag, typed), surface, optimizer."""
 
-    def __init__(self, tab: SurfacesTab) -> None:
-        self.tab = tab
+    undoChanged = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.points = PointSet()  # always empty
-        self.undo_stack: list[tuple[float, ...]] = []
-        self.redo_stack: list[tuple[float, ...]] = []
+        self.undo_stack = TabUndoStack(self.points)
+        self.recording = True
 
-    def replace(self, xy, labels=None, description: str = "") -> None:
+    def replace(self, xy: np.ndarray, labels: np.ndarray | None = None, description: str = "") -> None:
         """Sessions hand every tab its points; this one has none to take."""
 
-    def moved(self, old: tuple[float, ...]) -> None:
-        self.undo_stack.append(old)
-        self.redo_stack.clear()
+    def set_points(self, xy: np.ndarray, labels: np.ndarray) -> None:
+        """An undo hands every tab its points back; this one has none."""
+
+    def record_state(self, description: str, state: object) -> None:
+        self.undo_stack.record(description, state)
+        self.undoChanged.emit()
 
     def undo(self) -> None:
-        if self.undo_stack:
-            self.redo_stack.append(self.tab.params.initial)
-            self.tab.set_params(replace(self.tab.params, initial=self.undo_stack.pop()))
+        if self.undo_stack.undo():
+            self.undoChanged.emit()
 
     def redo(self) -> None:
-        if self.redo_stack:
-            self.undo_stack.append(self.tab.params.initial)
-            self.tab.set_params(replace(self.tab.params, initial=self.redo_stack.pop()))
+        if self.undo_stack.redo():
+            self.undoChanged.emit()
 
 
-class SurfacesTab(TrainingTabMixin, QWidget):
-    """``statusMessage(str)`` carries cursor coordinates and notices to the main window's status bar."""
+class SurfacesTab(RunReadouts, TrainingTab):
+    """Surfaces with several minima, saddles and valleys (or a typed formula), each optimizer's path on the
+    map, f and ‖∇f‖ per iteration, the curvature where the main run is, the basins of attraction."""
 
-    statusMessage = Signal(str)
     title = "Surfaces"
     key = "surfaces"
     PARAMS = SurfaceParams
     SETTINGS = SESSION_SETTINGS
+    UNDO_SETTINGS = ("preset", "show_basins")
+    CHANGE_NAMES = CHANGE_NAMES
     CSV_COLUMNS = ("x", "y")
     CSV_LABEL = None
 
@@ -101,7 +119,7 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         super().__init__(parent)
         first = PRESETS[0]
         self.params = first.params
-        self.controller = TrainingController(SurfaceTrainer(self.params), name="surfaces", parent=self)
+        self.start_training(SurfaceTrainer(self.params))
         self.snapshot: SurfaceSnapshot | None = None
         self.editor = StartEditor(self)
         self.controls = SurfaceControls(self.params)
@@ -110,10 +128,10 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         self.surface_view = SurfaceView(self)
         self.cost_view = HistoryView("f per iteration", "f", COST, legend=True)
         self.grad_view = HistoryView("‖∇f‖ per iteration", "‖∇f‖ (log scale)", GRAD, legend=False)
-        self.status_label = QLabel()
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.readout: dict[str, QLabel] = {}
+        # the curves per iteration give way when they are costly (many runs): paced, in turns of their own
+        self._histories = PacedDraw(self._draw_histories, (self.cost_view.widget, self.grad_view.widget),
+                                    parent=self)
+        self.pace_readouts()
         self._coarse = False
         self._rest_timer = QTimer(self)
         self._rest_timer.setSingleShot(True)
@@ -122,64 +140,29 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         self._build_layout()
         self._connect()
         self.apply_preset(first.key, play=False)
+        self.forget_undo()
 
     # -- layout ------------------------------------------------------------------------------------
     def _build_layout(self) -> None:
-        read_box = QGroupBox("Where the main run is")
-        form = QFormLayout(read_box)
-        for key, text, tip in (
-                ("point", "point", "x, y of the main run now"),
-                ("cost", "f", "the value of the surface there"),
-                ("grad", "‖∇f‖", "the length of the gradient: zero at a minimum, a saddle or a maximum"),
-                ("step", "iteration", "steps taken"),
-                ("curvature", "curvature", "the Hessian's eigenvalues λ: both > 0 a bowl (minimum), both < 0 a dome "
-                                           "(maximum), one of each a saddle"),
-                ("nearest", "nearest known", "the nearest known minimum, saddle or maximum")):
-            label = QLabel("–")
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            label.setWordWrap(True)
-            label.setToolTip(tip)
-            self.readout[key] = label
-            form.addRow(text, label)
+        read_box, self.readout = readout_box("Where the main run is", READOUTS)
         self.controls.layout().insertWidget(3, read_box)
+        # the run's state (converged, diverged, why not) right under Play, where the eye is
         self.controls.training_layout.insertWidget(1, self.status_label)
-
-        scroll = QScrollArea()
-        scroll.setWidget(self.controls)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        fit_side_panel(scroll, 0, 440)  # as wide as its text needs, also in lecture mode
-
         surface, cost, grad = self.surface_view.widget, self.cost_view.widget, self.grad_view.widget
         # the map beside its two curves, or (large text on a narrow screen) one under the other
         plots = plot_area([
             Arrangement([(surface, 0, 0, 2, 1), (cost, 0, 1, 1, 1), (grad, 1, 1, 1, 1)], column_stretch={0: 3, 1: 2}),
             Arrangement([(surface, 0, 0, 1, 1), (cost, 1, 0, 1, 1), (grad, 2, 0, 1, 1)]),
         ])
-
-        splitter = QSplitter()
-        splitter.addWidget(scroll)
-        splitter.addWidget(plots)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([380, 1000])
-        layout = QHBoxLayout(self)
-        layout.addWidget(splitter)
+        panel_beside_plots(self, self.controls, plots, 440, sizes=(380, 1000))
 
     def _connect(self) -> None:
-        c = self.controller
-        c.snapshotReady.connect(self._on_controller_snapshot)
-        c.failed.connect(self._on_controller_failed)
-        c.runningChanged.connect(self.playback.set_running)
-        self.playback.playToggled.connect(self.toggle_play)
-        self.playback.stepRequested.connect(self.step_once)
-        self.playback.resetRequested.connect(self.reset)
-        self.playback.rateChanged.connect(c.set_rate)
-        self.playback.limitChanged.connect(self.set_step_limit)
+        self.connect_training()
         ctl = self.controls
-        ctl.edited.connect(self._on_controls_edited)
-        ctl.presetRequested.connect(self.apply_preset)
+        ctl.presetRequested.connect(self._on_preset_requested)
         ctl.viewChanged.connect(self._request_views)
         ctl.learning_rate.rejected.connect(self.statusMessage)
+        self.playback.limitChanged.connect(self.set_step_limit)
         self.surface_view.rangeChanged.connect(self._request_views)
         self.surface_view.clicked.connect(self._on_surface_clicked)
         self.surface_view.startDragged.connect(self._on_start_dragged)
@@ -190,7 +173,7 @@ class SurfacesTab(TrainingTabMixin, QWidget):
 
     # -- commands -----------------------------------------------------------------------------------
     def session_trainer(self, params: SurfaceParams, xy: np.ndarray, labels: np.ndarray,
-                        settings: dict) -> SurfaceTrainer:
+                        settings: Mapping[str, Any]) -> SurfaceTrainer:
         if len(xy):
             raise ValidationError(f"{NO_POINTS} The session gives it {len(xy)} points.")
         return SurfaceTrainer(params)
@@ -201,6 +184,9 @@ class SurfacesTab(TrainingTabMixin, QWidget):
     def export_points_csv(self, path: str) -> int:
         raise ValidationError(NO_POINTS)
 
+    def fit_points_view(self) -> None:
+        """No points to fit the view to: the map keeps its window."""
+
     def history_table(self) -> tuple[tuple[str, ...], np.ndarray]:
         snap = self.snapshot
         if snap is None:
@@ -208,7 +194,7 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         h = np.asarray(snap.main.history)
         return ("iteration", "f", "grad_norm", "x", "y"), h[:, :5]
 
-    def model_summary(self) -> dict:
+    def model_summary(self) -> dict[str, Any]:
         out = super().model_summary()
         snap = self.snapshot
         if snap is not None:
@@ -221,7 +207,8 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         self.learning_rate.setValue(value)
 
     def set_params(self, params: SurfaceParams) -> bool:
-        """Adopt ``params`` (validated) and show them; returns False, saying why, if they are refused."""
+        """Adopt ``params`` (validated once, here) and send them; returns False, saying why, if they are
+        refused (the controls then show the params in force)."""
         try:
             params = params.validate()
         except ValidationError as exc:
@@ -237,56 +224,60 @@ class SurfacesTab(TrainingTabMixin, QWidget):
             # a dragged slider: a coarse basins map (a quarter of the starts) until it rests for a moment
             self._coarse = True
             self._rest_timer.start()
-        self.controls.show_params(params)
+        self.show_params(params)
         self.playback.set_limit(params.max_steps)
         self.controller.set_params(params)
         self.surface_view.start.setData([params.initial[0]], [params.initial[1]])  # at once, not a frame later
         if (old.surface, old.formula) != (params.surface, params.formula) or not self._range_set:
             self._range_set = True
-            self.surface_view.show_range(window_of(params))
+            self.surface_view.show_range(*window_of(params))
         self._request_views()
         return True
 
     _range_set = False
 
-    def apply_preset(self, key: str, play: bool = True) -> None:
+    def apply_preset(self, key: str, play: bool = False) -> None:
+        """Set an experiment up (one undoable change), paused at step 0 unless ``play``."""
         p = preset(key)
-        if not play:
-            self.controller.pause()  # first: commands apply in order, so the new run waits at step 0
-        self.controls.preset.setCurrentIndex(self.controls.preset.findData(key))
-        self.controls.show_basins.setChecked(p.basins)
-        self.set_params(p.params)
-        self.surface_view.show_range(window_of(p.params))
-        self.playback.set_rate(p.rate)
+        with self.undoable(f"Load “{p.title}”"):
+            if not play:
+                self.controller.pause()  # first: commands apply in order, so the new run waits at step 0
+            self.controls.preset.setCurrentIndex(self.controls.preset.findData(key))
+            self.controls.show_basins.setChecked(p.basins)
+            self.set_params(p.params)
+            self.surface_view.show_range(*window_of(p.params))
+            self.playback.set_rate(p.rate)
         if play:
             self.controller.play()
 
     # -- handlers ------------------------------------------------------------------------------------
-    @Slot(dict)
-    def _on_controls_edited(self, changes: dict) -> None:
-        if "initial" in changes and tuple(changes["initial"]) != self.params.initial:
-            self.editor.moved(self.params.initial)
-        self.set_params(replace(self.params, **changes))
+    @Slot(str)
+    def _on_preset_requested(self, key: str) -> None:
+        self.apply_preset(key, play=True)
 
     @Slot(float, float)
     def _on_surface_clicked(self, x: float, y: float) -> None:
         """Start every run from the clicked point, and play."""
-        self.editor.moved(self.params.initial)
-        if self.set_params(replace(self.params, initial=(float(x), float(y)))):
+        with self.undoable(CHANGE_NAMES["initial"]):
+            started = self.set_params(replace(self.params, initial=(float(x), float(y))))
+        if started:
             self.controller.play()
 
     @Slot(float, float, bool)
     def _on_start_dragged(self, x: float, y: float, finished: bool) -> None:
-        """The start follows the drag and every run restarts from it (one undoable edit per drag)."""
-        if self._drag_from is None:
-            self._drag_from = self.params.initial
-        if self.set_params(replace(self.params, initial=(float(x), float(y)))):
-            self.controller.play()
-        if finished:
-            self.editor.moved(self._drag_from)
-            self._drag_from = None
+        """The start follows the drag and every run restarts from it: one undoable change per drag."""
+        if self._drag is None:
+            self._drag = self.undoable(CHANGE_NAMES["initial"])
+            self._drag.__enter__()
+        try:
+            if self.set_params(replace(self.params, initial=(float(x), float(y)))):
+                self.controller.play()
+        finally:
+            if finished:
+                drag, self._drag = self._drag, None
+                drag.__exit__(None, None, None)
 
-    _drag_from: tuple[float, ...] | None = None
+    _drag: AbstractContextManager[None] | None = None  # the undoable change a drag of the start is
 
     def _on_surface_hover(self, x: float, y: float) -> str:
         text = f"x = {x:.4g}, y = {y:.4g}"
@@ -333,12 +324,12 @@ class SurfacesTab(TrainingTabMixin, QWidget):
     def _request_views(self) -> None:
         x_range, y_range = self.surface_view.ranges()
         c = self.controller
-        c.set_view("grid", "surface_grid", x_range, y_range, GRID_SHAPE)
+        c.set_view("grid", views.surface_grid, x_range, y_range, GRID_SHAPE)
         if self.controls.show_basins.isChecked():
             n = self.controls.basins_grid()
             if self.params.optimizer in LINE_SEARCHES:
                 n = min(n, LINE_SEARCH_GRID)  # each of their steps tries dozens of step sizes
-            c.set_view("basins", "basins", x_range, y_range, max(min(n, 50), n // 2) if self._coarse else n)
+            c.set_view("basins", views.basins_map, x_range, y_range, max(min(n, 50), n // 2) if self._coarse else n)
         else:
             c.set_view("basins", None)
             self.surface_view.set_basins(None)
@@ -346,49 +337,48 @@ class SurfacesTab(TrainingTabMixin, QWidget):
 
     # -- snapshots -------------------------------------------------------------------------------------
     @Slot(object)
-    def _on_controller_snapshot(self, snap: SurfaceSnapshot) -> None:
+    def on_snapshot(self, snap: SurfaceSnapshot) -> None:
+        """Draw the snapshot with the views computed with it: the map and the readouts now, the curves per
+        iteration paced (``_draw_histories``)."""
         self.snapshot = snap
-        views = self.controller.views
-        main = snap.main
-        self.playback.set_progress(snap.step, main.cost)
-        self.playback.set_enabled(snap.status is not Status.INVALID)
-        self._show_readouts(snap)
-        self._show_status(snap)
-        grid = views.get("grid")
-        problem = getattr(grid, "problem", None)
-        self.controls.show_surface(snap.title, snap.formula, snap.text, problem)
-        self.controls.show_edges([p.lr_edge for p in snap.points if p.kind == "minimum"], snap.learning_rate,
-                                 self.params.optimizer)
+        p = snap.params  # the params the snapshot was computed with, not newer ones
+        self.show_run(snap)
+        grid = self.view("grid")
+        grid = grid if isinstance(grid, SurfaceGrid) else None
+        self.controls.show_surface(snap.title, snap.formula, snap.text, None if grid is None else grid.problem)
+        self.controls.show_edges([q.lr_edge for q in snap.points if q.kind == "minimum"], snap.learning_rate,
+                                 run_spec(p.main_spec())[0])
         title = f"{snap.title}: f = {snap.formula}" if len(snap.formula) <= 24 else snap.title
         if self.surface_view.plot.titleLabel.text != title:
             self.surface_view.plot.setTitle(title, size="10pt")
-        log = snap.log_colour or self._wide(grid)
-        self.surface_view.set_grid(grid, log)
-        basins = views.get("basins") if self.controls.show_basins.isChecked() else None
-        self.surface_view.set_basins(basins)
+        self.surface_view.set_grid(grid, snap.log_colour or self._wide(grid))
+        basins = self.controller.views.get("basins") if self.controls.show_basins.isChecked() else None
+        self.surface_view.set_basins(basins if isinstance(basins, BasinsMap) else None)
         self._show_basins_legend(basins)
         self.surface_view.set_points(snap)
         self.surface_view.set_runs(snap)
+        self._histories.request(snap, grid)
+
+    def _draw_histories(self, snap: SurfaceSnapshot, grid: SurfaceGrid | None) -> None:
+        """f (f − f* on a log axis where the surface has a known lowest minimum) and ‖∇f‖ per iteration."""
         floor = self._floor(snap)
         self.cost_view.set_log(floor is not None)
         label = "f − f* (log scale)" if floor is not None else "f"
         if self.cost_view.plot.getAxis("left").labelText != label:
             self.cost_view.plot.setLabel("left", label)
         clip = None
-        values = getattr(grid, "values", None)
-        if floor is None and values is not None and np.isfinite(values).any():
-            lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+        if floor is None and grid is not None and np.isfinite(grid.values).any():
+            lo, hi = float(np.nanmin(grid.values)), float(np.nanmax(grid.values))
             clip = (lo - 0.25 * (hi - lo), hi + 0.25 * (hi - lo))
         self.cost_view.update(snap, floor or 0.0, clip)
         self.grad_view.update(snap)
 
     @staticmethod
-    def _wide(grid) -> bool:
+    def _wide(grid: SurfaceGrid | None) -> bool:
         """Log colours help a typed surface whose values span decades above its lowest (a steep wall)."""
-        values = getattr(grid, "values", None)
-        if values is None:
+        if grid is None:
             return False
-        ok = values[np.isfinite(values)]
+        ok = grid.values[np.isfinite(grid.values)]
         if not len(ok):
             return False
         lo, med, hi = np.percentile(ok, (0, 50, 100))
@@ -402,7 +392,7 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         minima = [p.value for p in snap.points if p.kind == "minimum"]
         return min(minima) if minima else None
 
-    def _show_basins_legend(self, basins) -> None:
+    def _show_basins_legend(self, basins: object) -> None:
         if not isinstance(basins, BasinsMap):
             text = "" if basins is None else "computing the map…"
             if not self.controls.show_basins.isChecked():
@@ -437,21 +427,10 @@ class SurfacesTab(TrainingTabMixin, QWidget):
         r["grad"].setText(_fmt(main.grad_norm))
         evals = f", {main.evaluations:,} evaluations of f" if main.evaluations else ""
         r["step"].setText(f"{main.step:,}{evals}")
-        r["curvature"].setText(describe_curvature(main.curvature, main.grad_norm, self.params.grad_tol))
+        r["curvature"].setText(describe_curvature(main.curvature, main.grad_norm, snap.params.grad_tol))
         r["nearest"].setText(main.nearest or "–")
 
-    def _show_status(self, snap: SurfaceSnapshot) -> None:
-        if self.controller.error:
-            return
-        bad = snap.status in (Status.DIVERGED, Status.INVALID) or any(r.status is Status.DIVERGED for r in snap.runs)
-        text = snap.message
-        if not text and snap.status is Status.READY:
-            text = "Press Play, or click the map to start from there."
-        self._show_message(text, error=bad)
-
-    def _show_error(self, html: str) -> None:
-        self._show_message(html, error=True)
-
-    def _show_message(self, text: str, error: bool = False) -> None:
-        self.status_label.setStyleSheet("color: #b00020; font-weight: bold;" if error else "color: #1a5e1a;")
-        self.status_label.setText(text)
+    def _status_text(self, snap: SurfaceSnapshot) -> str:
+        if not snap.message and snap.status is Status.READY:
+            return "Press Play, or click the map to start from there."
+        return snap.message

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -23,31 +23,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gdplay.bridge import CallFailed
 from gdplay.core import kernels as K
-from gdplay.core.svm import SVMParams
+from gdplay.core.svm import Comparison, SVMParams
 from gdplay.ui.svm.plots import NEG_COLOR, POS_COLOR
 from gdplay.ui.svm.presets import PRESETS
 from gdplay.ui.widgets.log_slider import LogSlider
 from gdplay.ui.widgets.tips import explain_combo
 
-KERNEL_NAMES = (("linear", "Linear   K = x·y"), ("poly", "Polynomial   K = (γ x·y + c₀)^d"),
-                ("rbf", "RBF   K = exp(−γ ‖x − y‖²)"))
+
+def kernel_names() -> tuple[tuple[str, str], ...]:
+    """The kernel menu, (name, text): from the one kernel spec (core/kernels.py), read when a panel is made."""
+    return tuple((name, f"{spec.label}   {spec.formula.replace('K(x, y)', 'K')}")
+                 for name, spec in K.KERNEL_SPECS.items())
+
+
 SOLVER_NAMES = (("dual", "Dual: SMO on the α (any kernel)"),
                 ("primal", "Primal: subgradient descent on w, b (linear only)"),
                 ("libsvm", "Dual, compared live with libsvm (scikit-learn SVC)"))
 CONVENTIONS = (("code", "γ = 1/σ²  (the SVM intro's code, as passed to libsvm)"),
                ("formula", "γ = 1/(2σ²)  (the SVM intro's formula exp(−‖x−y‖²/2σ²))"))
-KERNEL_TIPS = {"linear": "Linear K(x, y) = x·y: the boundary w·x + b = 0 is a straight line.",
-               "poly": "Polynomial K(x, y) = (γ·x·y + c₀)ᵈ: curved boundaries of degree d.",
-               "rbf": "RBF K(x, y) = exp(−γ·‖x − y‖²): each support vector's influence fades with distance; a "
-                      "small width σ (large γ) gives wiggly boundaries that overfit."}
-SOLVER_TIPS = {"dual": "Dual: SMO, as in libsvm. Each step changes two α so that Σ αᵢyᵢ = 0 holds; works with "
+SOLVER_TIPS: dict[object, str] = {
+               "dual": "Dual: SMO, as in libsvm. Each step changes two α so that Σ αᵢyᵢ = 0 holds; works with "
                        "any kernel.",
                "primal": "Primal: subgradient descent on w and b, minimising ½‖w‖² + C·Σ max(0, 1 − yᵢ(w·xᵢ + b)). "
                          "Linear kernel only.",
                "libsvm": "The dual solver, with scikit-learn's SVC (libsvm) solving the same problem after each "
                          "change; its boundary is drawn dotted green."}
-CONVENTION_TIPS = {"code": "γ = 1/σ², as the SVM intro's code passes it to libsvm (its presets use this).",
+CONVENTION_TIPS: dict[object, str] = {
+                   "code": "γ = 1/σ², as the SVM intro's code passes it to libsvm (its presets use this).",
                    "formula": "γ = 1/(2σ²), as in the SVM intro's formula K = exp(−‖x − y‖² / 2σ²)."}
 SOLVER_LIMITS = {"dual": SVMParams().max_steps, "primal": 100_000}  # default step limits
 PRIMAL_ONLY_LINEAR = ("The primal solver descends on w, which exists only for the linear kernel; "
@@ -148,16 +152,19 @@ class DataControls(QGroupBox):
 
 
 class ModelControls(QGroupBox):
-    """Kernel, C, kernel parameters and solver. ``changed(name)`` fires with the field that changed:
-    'kernel', 'C', 'gamma', 'degree', 'coef0', 'solver', 'learning_rate' (or 'convention', which changes
-    only how σ is read, never the model)."""
+    """Kernel, C, kernel parameters and solver. It only shows params and reports edits (the one protocol):
+    ``edited(dict)`` carries the params fields the user changed ({"C": 2.0}; a new kernel also brings the γ
+    of its own row, a new solver its default step limit); ``show_params(params)`` shows params that came from
+    elsewhere, without emitting. ``viewChanged(str)`` says a view-only choice changed: "convention" (how σ
+    is read, never the model) or "solver" (the dual solver with or without the live libsvm comparison)."""
 
-    changed = Signal(str)
+    edited = Signal(dict)
+    viewChanged = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Model", parent)
         self.kernel = QComboBox()
-        for key, text in KERNEL_NAMES:
+        for key, text in kernel_names():
             self.kernel.addItem(text, key)
         self.C = LogSlider(1e-5, 1e7, 1.0, name="C")
         self.C.setToolTip("Penalty on margin violations, log scale 1e-5 to 1e7. Small C: wide soft margin, "
@@ -169,8 +176,9 @@ class ModelControls(QGroupBox):
         for key, text in CONVENTIONS:
             self.convention.addItem(text, key)
         self.width_label = _selectable(QLabel())
-        self.poly_gamma = LogSlider(1e-4, 100.0, 0.1, name="γ (polynomial)")
-        self.poly_gamma.setToolTip("γ in (γ·x·y + c₀)ᵈ: scales the dot product. Retrains live while dragged.")
+        self.poly_gamma = LogSlider(1e-4, 100.0, 0.1, name="γ")
+        self.poly_gamma.setToolTip("γ in the kernel's formula (above): scales the dot product x·y. Retrains live "
+                                   "while dragged.")
         self.degree = QSpinBox()
         self.degree.setRange(1, 10)
         self.degree.setValue(2)
@@ -196,8 +204,10 @@ class ModelControls(QGroupBox):
             # long item texts must not widen the panel past its scroll area
             combo.setMinimumContentsLength(18)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        kernel_tips: dict[object, str] = {name: spec.tip for name, spec in K.KERNEL_SPECS.items()}
         explain_combo(self.kernel, "The kernel K(x, y): the similarity the SVM's decision function "
-                      "f(x) = Σ αᵢyᵢK(xᵢ, x) + b is built from (a change starts the run over).", KERNEL_TIPS)
+                      "f(x) = Σ αᵢyᵢK(xᵢ, x) + b is built from (a change starts the run over).",
+                      kernel_tips)
         explain_combo(self.convention, "How the RBF width σ is turned into γ (the model keeps its γ when this "
                       "changes; only σ is read differently).", CONVENTION_TIPS)
         explain_combo(self.solver, "How the SVM is trained (a change starts the run over).", SOLVER_TIPS)
@@ -216,15 +226,16 @@ class ModelControls(QGroupBox):
         self.form.addRow("η (primal)", self.learning_rate)
 
         self.kernel.currentIndexChanged.connect(self._on_kernel_changed)
-        self.C.valueChanged.connect(lambda _v: self.changed.emit("C"))
+        self.C.valueChanged.connect(lambda v: self._emit(C=float(v)))
         self.sigma.valueChanged.connect(self._on_sigma_changed)
         self.convention.currentIndexChanged.connect(self._on_convention_changed)
-        self.poly_gamma.valueChanged.connect(lambda _v: self.changed.emit("gamma"))
-        self.degree.valueChanged.connect(lambda _v: self.changed.emit("degree"))
-        self.coef0.valueChanged.connect(lambda _v: self.changed.emit("coef0"))
+        self.poly_gamma.valueChanged.connect(lambda v: self._emit(gamma=float(v)))
+        self.degree.valueChanged.connect(lambda v: self._emit(degree=int(v)))
+        self.coef0.valueChanged.connect(lambda v: self._emit(coef0=float(v)))
         self.solver.currentIndexChanged.connect(self._on_solver_changed)
-        self.learning_rate.valueChanged.connect(lambda _v: self.changed.emit("learning_rate"))
+        self.learning_rate.valueChanged.connect(lambda v: self._emit(learning_rate=float(v)))
         self._rbf_gamma = K.gamma_from_sigma(self.sigma.value(), "code")
+        self._solver = "dual"  # the params' solver as last shown or edited (the menu adds "libsvm")
         self._show_kernel_rows()
 
     # -- reading ---------------------------------------------------------------------------------------
@@ -236,7 +247,7 @@ class ModelControls(QGroupBox):
         return self.solver.currentData()
 
     def gamma(self) -> float:
-        return self._rbf_gamma if self.kernel_name() == "rbf" else self.poly_gamma.value()
+        return self._rbf_gamma if self._uses_width() else self.poly_gamma.value()
 
     def convention_name(self) -> str:
         return self.convention.currentData()
@@ -250,31 +261,27 @@ class ModelControls(QGroupBox):
                          lr_schedule=base.lr_schedule, power_t=base.power_t, max_steps=limit, tol=base.tol)
 
     # -- writing (presets) -------------------------------------------------------------------------------
-    def apply_preset(self, kernel: str, C: float, sigma2: float) -> None:
-        """Set kernel, C and the RBF width (σ², γ = 1/σ² as in the SVM intro's code) without emitting per field."""
-        self.blockSignals(True)
-        try:
+    def remember_rbf_width(self, sigma2: float) -> None:
+        """Keep σ² (γ = 1/σ², as in the SVM intro's code) as the RBF width the σ row shows when the RBF kernel is
+        chosen, read by the code's convention; emits nothing (a preset's width, whatever its kernel)."""
+        with QSignalBlocker(self.convention), QSignalBlocker(self.sigma):
             self.convention.setCurrentIndex(self.convention.findData("code"))
-            self.kernel.setCurrentIndex(self.kernel.findData(kernel))
-            self.C.setValue(C, emit=False)
             self._rbf_gamma = K.gamma_from_sigma2(sigma2, "code")
-            self.sigma.setValue(math.sqrt(sigma2), emit=False)
-            if kernel != "linear" and self.solver_name() == "primal":
-                self.solver.setCurrentIndex(self.solver.findData("dual"))
-        finally:
-            self.blockSignals(False)
-        self._show_kernel_rows()
+            self.sigma.setValue(_clamped(self.sigma, math.sqrt(sigma2)), emit=False)
+        if self._uses_width():
+            self._show_width()
 
     def show_params(self, p: SVMParams) -> None:
-        """Put ``p`` into the controls without emitting ``changed``; afterwards ``params(p) == p`` for any p the
+        """Put ``p`` into the controls without emitting ``edited``; afterwards ``params(p) == p`` for any p the
         controls can hold (a value beyond a slider's range is clamped). The RBF γ is kept exactly and σ shown
         through the current convention; the dual solver keeps a chosen live libsvm comparison (the same
         params)."""
         self.blockSignals(True)
+        self._solver = p.solver
         try:
             self.kernel.setCurrentIndex(self.kernel.findData(p.kernel))  # may turn primal to dual: set below
             self.C.setValue(_clamped(self.C, p.C), emit=False)
-            if p.kernel == "rbf":
+            if self._uses_width():
                 self._rbf_gamma = float(p.gamma)
                 sigma = K.sigma_from_gamma(p.gamma, self.convention_name())
                 self.sigma.setValue(_clamped(self.sigma, sigma), emit=False)
@@ -289,28 +296,28 @@ class ModelControls(QGroupBox):
             self.blockSignals(False)
         self._show_kernel_rows()
 
-    def set_rbf_gamma(self, gamma: float) -> None:
-        self._rbf_gamma = float(gamma)
-        sigma = K.sigma_from_gamma(gamma, self.convention_name())
-        self.sigma.setValue(min(max(sigma, self.sigma.minimum), self.sigma.maximum), emit=False)
-        self._show_width()
-        self.changed.emit("gamma")
+    def _emit(self, **changes: object) -> None:
+        self.edited.emit(changes)
 
     # -- handlers ----------------------------------------------------------------------------------------
     @Slot(int)
     def _on_kernel_changed(self, _i: int) -> None:
+        changes: dict[str, object] = {"kernel": self.kernel_name()}
         if self.kernel_name() != "linear" and self.solver_name() == "primal":
-            self.solver.blockSignals(True)
-            self.solver.setCurrentIndex(self.solver.findData("dual"))
-            self.solver.blockSignals(False)
+            # the primal solver needs w: the dual takes over, with its own default step limit
+            with QSignalBlocker(self.solver):
+                self.solver.setCurrentIndex(self.solver.findData("dual"))
+            changes.update(solver="dual", max_steps=SOLVER_LIMITS["dual"])
+            self._solver = "dual"
         self._show_kernel_rows()
-        self.changed.emit("kernel")
+        changes["gamma"] = self.gamma()  # the γ of the new kernel's row (σ for the RBF)
+        self.edited.emit(changes)
 
     @Slot(float)
     def _on_sigma_changed(self, sigma: float) -> None:
         self._rbf_gamma = K.gamma_from_sigma(sigma, self.convention_name())
         self._show_width()
-        self.changed.emit("gamma")
+        self._emit(gamma=self._rbf_gamma)
 
     @Slot(int)
     def _on_convention_changed(self, _i: int) -> None:
@@ -318,12 +325,17 @@ class ModelControls(QGroupBox):
         sigma = K.sigma_from_gamma(self._rbf_gamma, self.convention_name())
         self.sigma.setValue(min(max(sigma, self.sigma.minimum), self.sigma.maximum), emit=False)
         self._show_width()
-        self.changed.emit("convention")
+        self.viewChanged.emit("convention")
 
     @Slot(int)
     def _on_solver_changed(self, _i: int) -> None:
         self._show_kernel_rows()
-        self.changed.emit("solver")
+        solver = "primal" if self.solver_name() == "primal" else "dual"
+        if solver != self._solver:  # a change of solver takes the new one's default step limit
+            self._solver = solver
+            self._emit(solver=solver, max_steps=SOLVER_LIMITS[solver])
+        else:  # the dual solver with or without the live libsvm comparison: the same params
+            self.viewChanged.emit("solver")
 
     def _show_width(self) -> None:
         g = self._rbf_gamma
@@ -337,21 +349,29 @@ class ModelControls(QGroupBox):
             f"<span style='color:#666'>(the same γ reads as σ = {K.sigma_from_gamma(g, other):.4g} "
             f"under γ = {other_rule})</span>")
 
+    def _uses_width(self) -> bool:
+        """γ of a kernel of distances (K = f(‖x − y‖²), the RBF) is shown as a width σ; of a kernel of dot
+        products, as γ itself."""
+        spec = K.KERNEL_SPECS[self.kernel_name()]
+        return "gamma" in spec.reads and spec.base == "sqdist"
+
     def _show_kernel_rows(self) -> None:
+        """Only the rows of the parameters the chosen kernel reads (its spec's ``reads``), and its formula."""
         kernel = self.kernel_name()
-        rbf, poly = kernel == "rbf", kernel == "poly"
-        for widget, visible in ((self.sigma, rbf), (self.convention, rbf), (self.width_label, rbf),
-                                (self.poly_gamma, poly), (self.degree, poly), (self.coef0, poly),
-                                (self.learning_rate, self.solver_name() == "primal")):
+        spec = K.KERNEL_SPECS[kernel]
+        width = self._uses_width()
+        rows = ((self.sigma, width), (self.convention, width), (self.width_label, width),
+                (self.poly_gamma, "gamma" in spec.reads and not width),
+                (self.degree, "degree" in spec.reads), (self.coef0, "coef0" in spec.reads),
+                (self.learning_rate, self.solver_name() == "primal"))
+        for widget, visible in rows:
             self.form.setRowVisible(widget, visible)
-        formula = {"linear": "K(x, y) = x·y;  f(x) = w·x + b",
-                   "poly": "K(x, y) = (γ x·y + c₀)^d;  f(x) = Σ αᵢyᵢK(xᵢ, x) + b",
-                   "rbf": "K(x, y) = exp(−γ ‖x − y‖²);  f(x) = Σ αᵢyᵢK(xᵢ, x) + b"}[kernel]
-        self.formula.setText(f"<i>{formula}</i>")
+        model = "w·x + b" if kernel == "linear" else "Σ αᵢyᵢK(xᵢ, x) + b"
+        self.formula.setText(f"<i>{spec.formula};  f(x) = {model}</i>")
         # the primal solver needs w: disable it (with the reason) for the other kernels
-        model = self.solver.model()
-        if isinstance(model, QStandardItemModel):
-            item = model.item(self.solver.findData("primal"))
+        items = self.solver.model()
+        if isinstance(items, QStandardItemModel):
+            item = items.item(self.solver.findData("primal"))
             item.setEnabled(kernel == "linear")
             item.setToolTip(SOLVER_TIPS["primal"] if kernel == "linear" else PRIMAL_ONLY_LINEAR)
         notes = {
@@ -367,7 +387,7 @@ class ModelControls(QGroupBox):
         if kernel != "linear":
             note += " (Primal is off: it needs w, which only the linear kernel has.)"
         self.solver_note.setText(note)
-        if rbf:
+        if width:
             self._show_width()
 
 
@@ -396,24 +416,24 @@ class ComparisonBox(QGroupBox):
                     "comparison; press Compare with libsvm again.</b>") if stale else ""
             self.table.setText(self._html + note)
 
-    def show_result(self, r: dict) -> None:
+    def show_result(self, r: Comparison | CallFailed) -> None:
         self.stale, self._html = False, ""
-        if r.get("error"):
-            self.table.setText(f"<span style='color:#b00020'>{r['error']}</span>")
+        if isinstance(r, CallFailed):
+            self.table.setText(f"<span style='color:#b00020'>{r.message}</span>")
             return
-        d = r["diff"]
+        d = r.diff
 
         def vec(w) -> str:
             return "–" if w is None else "(" + ", ".join(f"{v:.4g}" for v in w) + ")"
 
         rows = []
-        if r["w_ref"] is not None and r["w_ours"] is not None:
-            rows.append(("w", vec(r["w_ours"]), vec(r["w_ref"]), f"{d.w_rel:.2%} (‖Δw‖ = {d.w_abs:.2g})"))
-        rows.append(("b", f"{r['b_ours']:.5g}", f"{r['b_ref']:.5g}", f"{d.b_abs:.2g}"))
-        if math.isfinite(r["dual_ours"]):
-            rows.append(("dual D", f"{r['dual_ours']:.6g}", f"{r['dual_ref']:.6g}", f"{d.dual_rel:.2%}"))
-        rows.append(("# SV", str(r["n_support_ours"]), str(r["n_support_ref"]),
-                     f"{len(r['only_ours']) + len(r['only_ref'])} differ"))
+        if r.w_ref is not None and r.w_ours is not None:
+            rows.append(("w", vec(r.w_ours), vec(r.w_ref), f"{d.w_rel:.2%} (‖Δw‖ = {d.w_abs:.2g})"))
+        rows.append(("b", f"{r.b_ours:.5g}", f"{r.b_ref:.5g}", f"{d.b_abs:.2g}"))
+        if math.isfinite(r.dual_ours):
+            rows.append(("dual D", f"{r.dual_ours:.6g}", f"{r.dual_ref:.6g}", f"{d.dual_rel:.2%}"))
+        rows.append(("# SV", str(r.n_support_ours), str(r.n_support_ref),
+                     f"{len(r.only_ours) + len(r.only_ref)} differ"))
         body = "".join(f"<tr><td><b>{a}</b></td><td>{b}</td><td>{c}</td><td>{e}</td></tr>" for a, b, c, e in rows)
 
         def idx(a) -> str:
@@ -422,8 +442,8 @@ class ComparisonBox(QGroupBox):
 
         self._html = (
             f"<table cellspacing='4'><tr><th></th><th>gdplay</th><th>libsvm</th><th>difference</th></tr>{body}"
-            f"</table>SVs only in gdplay: {idx(r['only_ours'])}<br>SVs only in libsvm: {idx(r['only_ref'])}<br>"
-            f"<span style='color:#666'>gdplay at step {r['step']:,} ({r['status']}); libsvm's boundary: dotted "
+            f"</table>SVs only in gdplay: {idx(r.only_ours)}<br>SVs only in libsvm: {idx(r.only_ref)}<br>"
+            f"<span style='color:#666'>gdplay at step {r.step:,} ({r.status}); libsvm's boundary: dotted "
             "green on the decision plot.</span>")
         self.table.setText(self._html)
 

@@ -5,11 +5,13 @@ loss, the primal cost surface, a libsvm comparison and the SVM intro's C and σ�
 
 from __future__ import annotations
 
-import contextlib
 import math
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
@@ -23,22 +25,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdplay.bridge import TrainingController
+from gdplay.bridge import CallFailed
+from gdplay.core import kernels as K
 from gdplay.core.csvio import CSVError, Table
 from gdplay.core.svm import (
     ARTICLE_SIGMA2_ACCURACY,
     HISTORY_FIELDS,
     LIBSVM_C_SWEEP_N_SUPPORT,
+    Comparison,
     CostSurface,
+    CSweep,
     DecisionMap,
+    SigmaSweep,
     SVMParams,
     SVMSnapshot,
     SVMTabTrainer,
     scale_note,
 )
+from gdplay.core.svm import views as svm_views
 from gdplay.core.trainer import Status, ValidationError
 from gdplay.ui.plots.style import track_cursor
-from gdplay.ui.svm.controls import ComparisonBox, DataControls, ModelControls, SweepBox
+from gdplay.ui.svm.controls import SOLVER_LIMITS, ComparisonBox, DataControls, ModelControls, SweepBox
 from gdplay.ui.svm.plots import (
     NEG_COLOR,
     POS_COLOR,
@@ -51,7 +58,7 @@ from gdplay.ui.svm.plots import (
     SvmDecisionView,
 )
 from gdplay.ui.svm.presets import held_out_mask, preset, signed_labels
-from gdplay.ui.tab_base import TrainingTabMixin, readable
+from gdplay.ui.tab_base import TrainingTab, readable
 from gdplay.ui.throttle import Throttle
 from gdplay.ui.widgets.playback import PlaybackBar
 from gdplay.ui.widgets.point_editor import bind_undo_buttons
@@ -60,6 +67,7 @@ from gdplay.ui.widgets.wheel_guard import guard_wheel
 
 DEFAULT_RATE = 1000.0  # SMO pair updates per second: fast enough to converge in a second, slow enough to watch
 SURFACE_SHAPE = (80, 80)
+DECISION_MAP_SHARE = 0.5  # of the training process's time, at most, while training runs
 # the objective, gap, hinge and surface plots redraw at most 30 times a second: while C or σ is dragged the
 # GUI then has the time to draw the decision plot at 60 (and to answer input at once)
 SECONDARY_MS = 33
@@ -79,6 +87,8 @@ def _fmt(v: float, digits: int = 6) -> str:
 
 # params shown in a spin box, checked against its range when a session is opened
 SESSION_PARAM_CONTROLS = {"degree": ("model.degree", ()), "coef0": ("model.coef0", ())}
+# what an undo entry is called, by the first restarting field a change touches
+CHANGE_NAMES = {"kernel": "Change the kernel", "solver": "Change the solver", "degree": "Change the degree"}
 
 
 def _job_context():
@@ -88,26 +98,27 @@ def _job_context():
     return process_context()
 
 
-class SvmTab(TrainingTabMixin, QWidget):
-    """``statusMessage(str)`` carries cursor coordinates and notices to the main window's status bar."""
+class SvmTab(TrainingTab):
+    """The points, the decision function and the training plots (see the module's docstring); the model panel
+    (``controls``, also ``model``) reports edits, the tab applies them (``TrainingTab``'s protocol)."""
 
-    statusMessage = Signal(str)
     title = "SVM"
     key = "svm"
     PARAMS = SVMParams
     SETTINGS = SESSION_SETTINGS
     PARAM_CONTROLS = SESSION_PARAM_CONTROLS
     UNDO_SETTINGS = ("preset", "seed")
+    CHANGE_NAMES = CHANGE_NAMES
     N_CLASSES = 4  # editor labels: 0 and 1 for classes −1 and +1, 2 and 3 for the same held out
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.params = SVMParams(kernel="linear", C=1.0)
-        self.controller = TrainingController(SVMTabTrainer(self.params), name="svm", parent=self)
+        self.start_training(SVMTabTrainer(self.params))
         self._secondary = Throttle(SECONDARY_MS, self._draw_secondary, self)
         self.snapshot: SVMSnapshot | None = None
-        self.comparison: dict | None = None
-        self.sweeps: dict[str, dict] = {}
+        self.comparison: Comparison | CallFailed | None = None
+        self.sweeps: dict[str, CSweep | SigmaSweep | CallFailed] = {}
         self._compared_key: tuple | None = None
         self._views_on: set[str] = set()  # trainer views asked for besides the decision map
 
@@ -122,12 +133,9 @@ class SvmTab(TrainingTabMixin, QWidget):
         self.playback = PlaybackBar(step_unit="step (one SMO pair, or one subgradient step)")
         self.playback.set_rate(DEFAULT_RATE, emit=False)
         self.data_controls = DataControls()
-        self.model = ModelControls()
+        self.model = self.controls = ModelControls()
         self.compare_box = ComparisonBox()
         self.sweep_box = SweepBox()
-        self.status_label = QLabel()
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.readout = {k: QLabel("–") for k in ("step", "objectives", "relgap", "kkt", "sv", "accuracy", "w",
                                                  "width")}
         for label in self.readout.values():
@@ -210,15 +218,8 @@ class SvmTab(TrainingTabMixin, QWidget):
         layout.addWidget(splitter)
 
     def _connect(self) -> None:
+        self.connect_training()  # snapshots, errors, transport, and the model panel's edits
         c = self.controller
-        c.snapshotReady.connect(self._on_controller_snapshot)
-        c.failed.connect(self._on_controller_failed)
-        c.runningChanged.connect(self._on_controller_running)
-        c.replyReady.connect(self._on_controller_reply)
-        self.playback.playToggled.connect(self.toggle_play)
-        self.playback.stepRequested.connect(self.step_once)
-        self.playback.resetRequested.connect(self.reset)
-        self.playback.rateChanged.connect(c.set_rate)
         self.playback.limitChanged.connect(self.set_step_limit)
         c.set_rate(self.playback.rate())
         d = self.data_controls
@@ -230,7 +231,7 @@ class SvmTab(TrainingTabMixin, QWidget):
         self.editor.current_class = d.current_class()
         self.editor.pointsChanged.connect(self._on_points_changed)
         bind_undo_buttons(self.editor, self.data_controls.undo_button, self.data_controls.redo_button)
-        self.model.changed.connect(self._on_model_changed)
+        self.model.viewChanged.connect(self._on_model_view_changed)
         self.model.C.rejected.connect(self.statusMessage)
         self.model.sigma.rejected.connect(self.statusMessage)
         self.decision.view.rangeChanged.connect(self._request_decision_map)
@@ -287,7 +288,7 @@ class SvmTab(TrainingTabMixin, QWidget):
 
     def _describe_input_point(self, x: float, y: float) -> str:
         text = f"x₁ = {x:.4g}, x₂ = {y:.4g}"
-        dmap = self.controller.views.get("decision")
+        dmap = self.view("decision")
         if isinstance(dmap, DecisionMap):
             (x0, x1), (y0, y1) = dmap.x_range, dmap.y_range
             rows, cols = dmap.values.shape
@@ -312,12 +313,17 @@ class SvmTab(TrainingTabMixin, QWidget):
         p = preset(key)
         xy, labels = p.make(seed)
         name = p.name.split(':')[0]
+        params = replace(self.params, kernel=p.kernel, C=p.C)
+        if p.kernel == "rbf":
+            params = replace(params, gamma=K.gamma_from_sigma2(p.sigma2, "code"))
+        if p.kernel != "linear" and params.solver == "primal":  # the primal solver needs w
+            params = replace(params, solver="dual", max_steps=SOLVER_LIMITS["dual"])
         with self.undoable(f"Load {name}"):
             self.controller.pause()  # first: commands apply in order
             self.data_controls.select_preset(key)
             self.data_controls.seed.setValue(seed)
-            self.model.apply_preset(p.kernel, p.C, p.sigma2)
-            self._apply_params()
+            self.model.remember_rbf_width(p.sigma2)  # what the σ row shows, read as the SVM intro's code does
+            self.set_params(params)
             self.editor.replace(xy, labels, f"Load {name}")
             self.decision.fit_view(xy)
             self._request_decision_map()
@@ -336,21 +342,26 @@ class SvmTab(TrainingTabMixin, QWidget):
         self.editor.replace(np.asarray(xy, dtype=float), labels, description)
 
     def set_params(self, params: SVMParams) -> bool:
-        """Adopt ``params`` (validated), show them and send them at once; False, saying why, if refused."""
+        """Adopt ``params`` (validated, here only), show them where they did not come from the model panel,
+        and send them at once; False, saying why, if refused (the panel then shows the params in force)."""
         try:
             params = params.validate()
         except ValidationError as exc:
             self._show_error(str(exc))
+            self.controls.show_params(self.params)
             return False
-        self.model.show_params(params)
+        old, self.params = self.params, params
+        self.show_params(params)
         self.playback.set_limit(params.max_steps)
-        self.params = params
         self.controller.set_params(params)
+        self._sync_surface_view()
+        if (old.kernel, old.solver) != (params.kernel, params.solver):
+            self.decision.set_reference(None)  # libsvm's boundary was of another model
         return True
 
-    # -- sessions and files (the rest is TrainingTabMixin's) --------------------------------------------
+    # -- sessions and files (the rest is TrainingTab's) --------------------------------------------------
     def session_trainer(self, params: SVMParams, xy: np.ndarray, labels: np.ndarray,
-                        settings: dict) -> SVMTabTrainer:
+                        settings: Mapping[str, Any]) -> SVMTabTrainer:
         trainer = SVMTabTrainer(params)
         trainer.set_data(xy, signed_labels(labels), test_mask=held_out_mask(labels))
         return trainer
@@ -360,7 +371,9 @@ class SvmTab(TrainingTabMixin, QWidget):
 
     def labels_from_csv(self, table: Table) -> np.ndarray:
         """Editor labels from a label column of +1/−1 or of 0/1 (not both: 0 would be ambiguous)."""
-        y = table.labels
+        if table.labels is None:
+            raise CSVError("The file has no label column; the SVM needs a class (+1/−1 or 0/1) for each point.")
+        y: np.ndarray = table.labels
         bad = ~np.isin(y, (-1, 0, 1))
         if bad.any():
             i = int(np.argmax(bad))
@@ -440,6 +453,8 @@ class SvmTab(TrainingTabMixin, QWidget):
 
     @Slot()
     def _poll_libsvm(self) -> None:
+        if self._libsvm_job is None:
+            return
         proc, receiver, version, grid = self._libsvm_job
         try:
             answer = receiver.recv() if receiver.poll() else None
@@ -448,18 +463,17 @@ class SvmTab(TrainingTabMixin, QWidget):
         if answer is None:
             if not proc.is_alive() and not receiver.poll():
                 self._end_libsvm_job()
-                self._on_controller_reply("compare", {"error": f"libsvm stopped without an answer (exit code "
-                                                               f"{proc.exitcode})."})
+                self._on_comparison(CallFailed("libsvm", f"libsvm stopped without an answer (exit code "
+                                                         f"{proc.exitcode})."))
             return
         self._end_libsvm_job()
         kind, value = answer
         if kind != "ok":
-            self._on_controller_reply("compare", {"error": value})
+            self._on_comparison(CallFailed("libsvm", value))
         elif version != self.editor.points.version:
-            self._on_controller_reply("compare", {"error": "The points changed while libsvm was solving; "
-                                                           "compare again."})
+            self._on_comparison(CallFailed("libsvm", "The points changed while libsvm was solving; compare again."))
         else:
-            self.controller.request("compare", "compare_reference", *grid, ref=value)
+            self.controller.request(svm_views.compare_with_libsvm, *grid, ref=value, on_reply=self._on_comparison)
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
         self._end_libsvm_job()
@@ -467,33 +481,20 @@ class SvmTab(TrainingTabMixin, QWidget):
 
     def run_c_sweep(self) -> None:
         self.sweep_box.result.setText("Running the C sweep…")
-        self.controller.request("sweep_C", "sweep_C_here")
+        self.controller.request(svm_views.sweep_C_here, on_reply=self._on_c_sweep)
 
     def run_sigma_sweep(self) -> None:
         self.sweep_box.result.setText("Running the σ² sweep…")
-        self.controller.request("sweep_sigma2", "sweep_sigma2_here", gamma_convention=self.model.convention_name(),
-                                C=self.model.C.value())
+        self.controller.request(svm_views.sweep_sigma2_here, gamma_convention=self.model.convention_name(),
+                                C=self.params.C, on_reply=self._on_sigma_sweep)
 
     # -- handlers ------------------------------------------------------------------------------------
-    def _apply_params(self) -> int:
-        self.params = self.model.params(self.params)
-        return self.controller.set_params(self.params)
-
+    # (a change to a finished run resumes it: the training process decides that, in one place)
     @Slot(str)
-    def _on_model_changed(self, name: str) -> None:
-        if name == "convention":
-            return
-        restarting = name in ("kernel", "solver", "degree")
-        with self.undoable(f"Change the {name}") if restarting else contextlib.nullcontext():
-            self._apply_params()
-        snap = self.snapshot
-        # after the run ended, a change trains again: C and the width go on from the old solution (warm
-        # start), the kernel or the solver start over; a user's pause mid-run is kept
-        if not self.controller.running and snap is not None and snap.status.finished \
-                and snap.status is not Status.INVALID:
-            self.controller.play()
-        if name in ("kernel", "solver"):
-            self.decision.set_reference(None)
+    def _on_model_view_changed(self, what: str) -> None:
+        """A view-only choice: the σ ↔ γ convention (the panel shows it), or the live libsvm comparison."""
+        if what == "solver" and self.snapshot is not None:
+            self._compare_when_finished(self.snapshot)
 
     @Slot(int)
     def _on_class_changed(self, label: int) -> None:
@@ -515,102 +516,106 @@ class SvmTab(TrainingTabMixin, QWidget):
     @Slot()
     def _request_decision_map(self) -> None:
         x_range, y_range, shape = self.decision.view.grid()
-        self.controller.set_view("decision", "decision_map", x_range, y_range, shape)
+        # thousands of support vectors make the map cost as much as training: it is then recomputed only
+        # while that keeps it under half the training process's time (the boundaries in between are skipped)
+        self.controller.set_view("decision", svm_views.decision_map, x_range, y_range, shape,
+                                 max_share=DECISION_MAP_SHARE)
 
     def _sync_surface_view(self) -> None:
         wanted = self.params.kernel == "linear"
         if wanted != ("surface" in self._views_on):
             if wanted:
-                self.controller.set_view("surface", "primal_surface", SURFACE_SHAPE)
+                self.controller.set_view("surface", svm_views.primal_surface, SURFACE_SHAPE)
                 self._views_on.add("surface")
             else:
                 self.controller.set_view("surface", None)
                 self._views_on.discard("surface")
 
-    @Slot(bool)
-    def _on_controller_running(self, running: bool) -> None:
-        self.playback.set_running(running)
+    def on_running(self, running: bool) -> None:
         if self.snapshot is not None:
             self._show_status(self.snapshot)  # "Training…" or "Paused." (a pause sends no new snapshot)
 
-    @Slot(object, object)
-    def _on_controller_reply(self, tag, result) -> None:
-        if not isinstance(result, dict):  # the request itself raised (the bridge's CallFailed)
-            result = {"error": getattr(result, "message", repr(result))}
-        if tag == "compare":
-            self.comparison = result
-            self.compare_box.show_result(result)
-            self.decision.set_reference(result.get("ref_map") if not result.get("error") else None)
-        elif tag == "sweep_C":
-            self.sweeps["C"] = result
-            if result.get("error"):
-                self.sweep_box.result.setText(f"<span style='color:#b00020'>{result['error']}</span>")
-                return
-            pts = result["points"]
-            article = bool(result.get("article_data"))
-            self.c_sweep_view.show(result["X"], result["y"], pts, article)
+    def _on_comparison(self, result: Comparison | CallFailed) -> None:
+        self.comparison = result
+        self.compare_box.show_result(result)
+        self.decision.set_reference(result.ref_map if isinstance(result, Comparison) else None)
 
-            def ref(C: float) -> str:
-                n = LIBSVM_C_SWEEP_N_SUPPORT.get(float(C)) if article else None
-                return "" if not article else f"<td>{'' if n is None else n}</td>"
+    def _sweep_failed(self, result: CallFailed) -> None:
+        self.sweep_box.result.setText(f"<span style='color:#b00020'>{result.message}</span>")
 
-            head = "<th>article's code</th>" if article else ""
-            cells = "".join(f"<tr><td>{p.C:g}</td><td>{p.n_support}</td>{ref(p.C)}</tr>" for p in pts)
-            note = ("<br>The article's points: its code (libsvm) gives the right column; at C ≥ 1 it prints "
-                    "w = (0.36172799, 0.22875099), b = −0.22133232.") if article else ""
-            self.sweep_box.result.setText(f"<b>C sweep</b> ({len(result['y'])} training points, linear):"
-                                          f"<table cellspacing='3'><tr><th>C</th><th># SV</th>{head}</tr>{cells}"
-                                          f"</table>{note}")
-            self.pages.setCurrentIndex(1)
-        elif tag == "sweep_sigma2":
-            self.sweeps["sigma2"] = result
-            if result.get("error"):
-                self.sweep_box.result.setText(f"<span style='color:#b00020'>{result['error']}</span>")
-                return
-            pts = result["points"]
-            # the article's table holds for its points, γ = 1/σ² and C = 1 only
-            article = bool(result.get("article_data")) and result["convention"] == "code" and result["C"] == 1.0
-            self.sigma_sweep_view.show(pts, article)
-            rule = "1/σ²" if result["convention"] == "code" else "1/(2σ²)"
+    def _on_c_sweep(self, result: CSweep | CallFailed) -> None:
+        self.sweeps["C"] = result
+        if isinstance(result, CallFailed):
+            self._sweep_failed(result)
+            return
+        pts = result.points
+        article = result.article_data
+        self.c_sweep_view.show(result.X, result.y, pts, article)
 
-            def ref(s2: float) -> str:
-                row = ARTICLE_SIGMA2_ACCURACY.get(float(s2)) if article else None
-                if not article:
-                    return ""
-                return "<td></td><td></td>" if row is None else f"<td>{row[0]:.4f} %</td><td>{row[1]:.4f} %</td>"
+        def ref(C: float) -> str:
+            n = LIBSVM_C_SWEEP_N_SUPPORT.get(float(C)) if article else None
+            return "" if not article else f"<td>{'' if n is None else n}</td>"
 
-            head = "<th>article train</th><th>article test</th>" if article else ""
-            cells = "".join(f"<tr><td>{p.sigma2:g}</td><td>{p.gamma:.4g}</td><td>{p.n_support}</td>"
-                            f"<td>{_pct4(p.train_accuracy)}</td><td>{_pct4(p.test_accuracy)}</td>{ref(p.sigma2)}</tr>"
-                            for p in pts)
-            self.sweep_box.result.setText(
-                f"<b>σ² sweep</b> (RBF, γ = {rule}, C = {result['C']:g}; {result['n_train']} train, "
-                f"{result['n_test']} test points):<table cellspacing='3'><tr><th>σ²</th><th>γ</th><th># SV</th>"
-                f"<th>train</th><th>test</th>{head}</tr>{cells}</table>")
-            self.pages.setCurrentIndex(1)
+        head = "<th>article's code</th>" if article else ""
+        cells = "".join(f"<tr><td>{p.C:g}</td><td>{p.n_support}</td>{ref(p.C)}</tr>" for p in pts)
+        note = ("<br>The article's points: its code (libsvm) gives the right column; at C ≥ 1 it prints "
+                "w = (0.36172799, 0.22875099), b = −0.22133232.") if article else ""
+        self.sweep_box.result.setText(f"<b>C sweep</b> ({len(result.y)} training points, linear):"
+                                      f"<table cellspacing='3'><tr><th>C</th><th># SV</th>{head}</tr>{cells}"
+                                      f"</table>{note}")
+        self.pages.setCurrentIndex(1)
+
+    def _on_sigma_sweep(self, result: SigmaSweep | CallFailed) -> None:
+        self.sweeps["sigma2"] = result
+        if isinstance(result, CallFailed):
+            self._sweep_failed(result)
+            return
+        pts = result.points
+        # the article's table holds for its points, γ = 1/σ² and C = 1 only
+        article = result.article_data and result.convention == "code" and result.C == 1.0
+        self.sigma_sweep_view.show(pts, article)
+        rule = "1/σ²" if result.convention == "code" else "1/(2σ²)"
+
+        def ref(s2: float) -> str:
+            row = ARTICLE_SIGMA2_ACCURACY.get(float(s2)) if article else None
+            if not article:
+                return ""
+            return "<td></td><td></td>" if row is None else f"<td>{row[0]:.4f} %</td><td>{row[1]:.4f} %</td>"
+
+        head = "<th>article train</th><th>article test</th>" if article else ""
+        cells = "".join(f"<tr><td>{p.sigma2:g}</td><td>{p.gamma:.4g}</td><td>{p.n_support}</td>"
+                        f"<td>{_pct4(p.train_accuracy)}</td><td>{_pct4(p.test_accuracy)}</td>{ref(p.sigma2)}</tr>"
+                        for p in pts)
+        self.sweep_box.result.setText(
+            f"<b>σ² sweep</b> (RBF, γ = {rule}, C = {result.C:g}; {result.n_train} train, "
+            f"{result.n_test} test points):<table cellspacing='3'><tr><th>σ²</th><th>γ</th><th># SV</th>"
+            f"<th>train</th><th>test</th>{head}</tr>{cells}</table>")
+        self.pages.setCurrentIndex(1)
 
     @Slot(object)
-    def _on_controller_snapshot(self, snap: SVMSnapshot) -> None:
+    def on_snapshot(self, snap: SVMSnapshot) -> None:
         self.snapshot = snap
-        views = self.controller.views
         self.playback.set_progress(snap.step, snap.cost)
         self.playback.set_enabled(snap.status is not Status.INVALID)
         self._show_status(snap)
         self._show_readouts(snap)
-        self._sync_surface_view()
         if snap.status is Status.INVALID:
             self.decision.clear_model()
         else:
-            dmap = views.get("decision")
+            dmap = self.view("decision")
             self.decision.set_map(dmap if isinstance(dmap, DecisionMap) else None)
             self.decision.set_snapshot(snap)
         self._secondary.request()
         r = self.comparison
-        if r and not r.get("error") and "params_version" in r:
-            stale = (r["params_version"], r.get("data_version")) != (snap.params_version, snap.data_version)
+        if isinstance(r, Comparison):
+            stale = (r.params_version, r.data_version) != (snap.params_version, snap.data_version)
             if stale and not self.compare_box.stale:
                 self.decision.set_reference(None)  # libsvm's boundary was for another model
             self.compare_box.set_stale(stale)
+        self._compare_when_finished(snap)
+
+    def _compare_when_finished(self, snap: SVMSnapshot) -> None:
+        """With the live libsvm comparison chosen, compare each finished run once."""
         if self.model.solver_name() == "libsvm" and snap.status.finished and snap.status is not Status.INVALID:
             key = (snap.params_version, snap.data_version)
             if key != self._compared_key and snap.params_version == self.controller.params_version:
@@ -624,7 +629,7 @@ class SvmTab(TrainingTabMixin, QWidget):
         self.objective_view.update(snap)
         self.gap_view.update(snap)
         self.hinge_view.update(snap)
-        surface = self.controller.views.get("surface")
+        surface = self.view("surface")
         self.surface_view.update(snap, surface if isinstance(surface, CostSurface) and snap.params.kernel == "linear"
                                  else None)
 

@@ -104,12 +104,12 @@ class ReflowGrid(QWidget):
         self._row_heights()
         if self.choose(self.width()) is not self.current and not self._pending:
             self._pending = True
-            QTimer.singleShot(0, self.relayout)  # not inside the resize: the layout is being set
+            QTimer.singleShot(0, self, self.relayout)  # not inside the resize: the layout is being set
 
     def event(self, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.FontChange) and not self._pending:
             self._pending = True
-            QTimer.singleShot(0, self.relayout)  # the plots' minimum sizes changed (zoom)
+            QTimer.singleShot(0, self, self.relayout)  # the plots' minimum sizes changed (zoom)
         return super().event(event)
 
     def heightForWidth(self, width: int) -> int:
@@ -177,7 +177,7 @@ class SidePanelFit(QObject):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            QTimer.singleShot(0, self.fit)
+            QTimer.singleShot(0, self, self.fit)  # with self as context: never after self is gone
         return False
 
     def fit(self) -> None:
