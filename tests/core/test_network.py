@@ -656,3 +656,14 @@ def test_each_data_set_by_name_gives_its_points_and_classes(name):
     assert np.array_equal(xy, again)  # seeded
     with pytest.raises(KeyError):
         make_dataset("nonsense", 10, 0.1, 0)
+
+
+def test_the_held_out_split_is_seeded_sized_and_stable_as_points_are_added():
+    from gdplay.core.network import held_out_mask
+
+    m = held_out_mask(200, 0.2, 0)
+    assert m.dtype == bool and m.sum() == 40
+    assert np.array_equal(m, held_out_mask(200, 0.2, 0)) and not np.array_equal(m, held_out_mask(200, 0.2, 1))
+    assert (held_out_mask(201, 0.2, 0)[:200] != m).sum() <= 2  # one more point moves at most one membership
+    assert not held_out_mask(5, 0.0, 0).any() and held_out_mask(0, 0.5, 0).shape == (0,)
+    assert held_out_mask(10, 1.0, 3).all()

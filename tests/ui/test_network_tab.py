@@ -270,12 +270,13 @@ def test_the_slow_plots_take_turns_while_training_and_both_show_where_a_stopped_
     def shown():
         return tab.accuracy_view.train.xData[-1], tab.gradient_view.curves[0].xData[-1]
 
+    tab.on_snapshot(snaps[0])  # paused: both
+    assert shown() == (7, 7)
     tab.controller.running = True  # as the training process says while it trains (the tab is paused)
-    tab.on_snapshot(snaps[0])
     tab.on_snapshot(snaps[1])
     assert sorted(shown()) == [7, 14]  # one frame each
     tab.on_snapshot(snaps[2])
-    assert 21 in shown() and shown() != (21, 21)
+    assert sorted(shown()) == [14, 21]
     tab.controller.running = False
     tab.on_running(False)  # stopped: both from the last snapshot
     assert shown() == (21, 21)
@@ -398,3 +399,28 @@ def test_a_debounced_restart_from_the_panel_is_one_undo_entry_named_by_its_field
     tab.undo()
     assert tab.params == before and tab.panel.network_params(before) == before
     assert not stack.can_undo() or "Change the layers" not in stack.undo_text()
+
+
+def test_a_change_made_while_training_shows_in_the_loss_first_and_the_rest_a_moment_later(qtbot, tab):
+    """Drawing gives way to input: the first frame with a new learning rate draws the loss and the status
+    only (a cheap frame), the map, readouts and slow plots follow just after, from the newest snapshot."""
+    from gdplay.core.network import NetworkTrainer
+
+    trainer = NetworkTrainer(tab.params)
+    trainer.set_data(tab.editor.points.xy, tab.editor.points.labels)
+    trainer.step(5)
+    before = trainer.snapshot()
+    trainer.set_params(trainer.with_params(learning_rate=0.05), version=before.params_version + 1)
+    trainer.step(5)
+    after = trainer.snapshot()
+    tab.controller.running = True  # as the training process says while it trains (the tab is paused)
+    tab.on_snapshot(before)
+    tab.on_snapshot(before)  # the same params: drawn whole
+    assert tab.panel.readout.text().startswith(f"train loss {before.train_loss:.4g}")
+    tab.on_snapshot(after)  # a new learning rate: the loss now, the rest a moment later
+    assert tab.loss_view.train.xData[-1] == 10
+    assert tab.panel.readout.text().startswith(f"train loss {before.train_loss:.4g}")
+    assert tab._rest_timer.isActive()
+    tab.controller.running = False  # (the tab's own paused process may send a snapshot meanwhile: the newest)
+    qtbot.waitUntil(lambda: not tab._rest_timer.isActive(), timeout=1000)
+    assert tab.panel.readout.text().startswith(f"train loss {tab.snapshot.train_loss:.4g}")

@@ -64,6 +64,7 @@ DEFAULT_PARAMS = NetworkParams(hidden=(8, 8), activation="tanh", loss="xent", in
 HISTORY_CAPACITY = 1024  # plenty for a plot a few hundred pixels wide, and 4x less to send per frame than 4096
 RESTART_DEBOUNCE_MS = 200  # structural changes (layers, activation, ...) restart the run after this pause
 DIAGRAM_INTERVAL_MS = 100  # the network diagram redraws at most ~10 times a second
+REST_AFTER_CHANGE_MS = 5  # a change's first frame shows the loss; the map and plots this much later
 LANDSCAPE_INTERVAL_MS = 3000
 # the unit pictures are asked for when the diagram is due, not with every snapshot; one at a time (a reply
 # lost with a training process that died is given up after this long)
@@ -172,6 +173,11 @@ class NetworkTab(TrainingTab):
         self._map_shown: DecisionMap | None = None  # the decision map last drawn
         self.diagram_draws = 0  # counted for the bench
         self._frame = 0  # snapshots drawn while training (the slow plots take turns)
+        self._drawn_params: int | None = None  # the params version of the snapshot drawn last
+        self._rest_timer = QTimer(self)  # the rest of a change's first frame, drawn just after it
+        self._rest_timer.setSingleShot(True)
+        self._rest_timer.setInterval(REST_AFTER_CHANGE_MS)
+        self._rest_timer.timeout.connect(self._draw_rest)
         self._pending: NetworkParams | None = None  # the panel's edits waiting for the restart debounce
         self._reference_for: tuple[str, tuple[str, str]] | None = None  # the scenario's comparison run, to ask
 
@@ -326,7 +332,7 @@ class NetworkTab(TrainingTab):
         self.worked.reset() if self.worked_mode else super().reset()
 
     def shutdown(self, timeout_ms: int = 2000) -> bool:
-        for t in (self._restart_timer, self._data_timer, self._landscape_timer):
+        for t in (self._restart_timer, self._data_timer, self._landscape_timer, self._rest_timer):
             t.stop()
         self._diagram.cancel()
         self.worked.pause()
@@ -698,6 +704,22 @@ class NetworkTab(TrainingTab):
         self.playback.set_progress(snap.step, snap.cost)
         self.playback.set_enabled(snap.status is not Status.INVALID)
         self._show_status(snap)
+        self.loss_view.update(snap)
+        changed = snap.params_version != self._drawn_params
+        self._drawn_params = snap.params_version
+        if changed and self.controller.running:
+            # the first frame of a change made while training (a new learning rate) shows it in the loss
+            # and the status only: a cheap frame, on screen sooner on a busy machine; the rest follows
+            self._rest_timer.start()
+            return
+        self._rest_timer.stop()
+        self._draw_rest(snap)
+
+    def _draw_rest(self, snap: NetworkSnapshot | None = None) -> None:
+        """Everything but the loss and the status: readouts, map, points, the slow plots, the diagram."""
+        snap = snap or self.snapshot
+        if snap is None:
+            return
         self.panel.readout.setText(
             f"train loss {_fmt(snap.train_loss)}, accuracy {_fmt(snap.train_accuracy, True)}\n"
             f"test loss {_fmt(snap.test_loss)}, accuracy {_fmt(snap.test_accuracy, True)}  "
@@ -723,7 +745,6 @@ class NetworkTab(TrainingTab):
             predicted = None
         if len(self._test_mask) == len(pts):
             self._show_points(pts.xy, pts.labels, predicted)
-        self.loss_view.update(snap)
         if self.controller.running:
             # while training, the accuracy and gradient-flow plots take turns, each drawn every other frame:
             # a frame repaints two plots, not three (they change slowly; the loss is drawn every frame)
