@@ -4,6 +4,7 @@ edit from the controls is applied once and not echoed back), and views named as 
 from dataclasses import dataclass
 
 import pytest
+from PySide6.QtCore import Qt
 
 from gdplay.bridge import CallFailed
 from gdplay.core.regression import views
@@ -118,3 +119,23 @@ def test_what_follows_from_an_edit_is_shown_though_the_edit_is_not_echoed(qtbot,
     assert c.start_label.text().count("=") == tab.params.degree + 1
     c.model.setCurrentIndex(c.model.findData("line"))
     assert [c.axis_i.itemText(k) for k in range(c.axis_i.count())] == ["m", "b"]
+
+
+@pytest.mark.parametrize("panel", ["regression", "surfaces"])
+def test_each_optimizer_shows_the_hyperparameter_rows_its_spec_reads(qtbot, panel):
+    """The menus and rows come from core/optimizers.SPECS: every spec entry is offered, with its rows only."""
+    from gdplay.core.optimizers import SPECS
+    from gdplay.core.regression import RegressionParams
+    from gdplay.core.surfaces import SurfaceParams
+    from gdplay.ui.regression.controls import RegressionControls
+    from gdplay.ui.surfaces.controls import SurfaceControls
+
+    c = RegressionControls(RegressionParams()) if panel == "regression" else SurfaceControls(SurfaceParams())
+    qtbot.addWidget(c)
+    offered = [c.optimizer.itemData(i) for i in range(c.optimizer.count())]
+    assert offered == list(SPECS)
+    for name, spec in SPECS.items():
+        c.optimizer.setCurrentIndex(c.optimizer.findData(name))
+        shown = {k for k, spin in c.hyper.items() if spin.isVisibleTo(c)}
+        assert shown == set(spec.hyperparameters), name
+        assert spec.rule in c.optimizer.itemData(c.optimizer.currentIndex(), Qt.ItemDataRole.ToolTipRole), name

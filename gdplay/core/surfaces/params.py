@@ -7,12 +7,12 @@ import math
 from dataclasses import dataclass
 
 from gdplay.core.expression import Formula
-from gdplay.core.optimizers import OPTIMIZERS
-from gdplay.core.regression import LINE_SEARCHES, OPTIMIZER_LABELS
+from gdplay.core.optimizers import LABELS as OPTIMIZER_LABELS
+from gdplay.core.optimizers import LINE_SEARCHES, LIVE_HYPERPARAMETERS, OPTIMIZERS, SPECS
 from gdplay.core.surfaces.catalogue import FORMULA, SURFACES
 from gdplay.core.trainer import ValidationError
 
-SURFACE_OPTIMIZERS = (*OPTIMIZERS, *LINE_SEARCHES)
+SURFACE_OPTIMIZERS = tuple(SPECS)  # every update rule and line search (core/optimizers.SPECS)
 NOISE_SCHEDULES = ("constant", "annealed")
 NOISY = "+noise"  # a run spec "gd+noise": that optimizer with the gradient noise
 HISTORY_CAPACITY = 2048
@@ -55,8 +55,7 @@ class SurfaceParams:
     compare: tuple[str, ...] = ()  # more runs from the same start: "adam", "gd+noise"
     basins_steps: int = 300
 
-    LIVE = ("learning_rate", "momentum", "beta1", "beta2", "epsilon", "max_steps", "grad_tol", "noise",
-            "basins_steps")
+    LIVE = (*LIVE_HYPERPARAMETERS, "max_steps", "grad_tol", "noise", "basins_steps")
 
     def main_spec(self) -> str:
         return self.optimizer + (NOISY if self.noise > 0 and self.optimizer in OPTIMIZERS else "")

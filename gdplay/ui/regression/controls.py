@@ -10,7 +10,6 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -24,12 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from gdplay.core.least_squares import MAX_DEGREE, parameter_names
-from gdplay.core.optimizers import HYPERPARAMETER_SPECS, HYPERPARAMETERS, SPECS
+from gdplay.core.optimizers import HYPERPARAMETERS
 from gdplay.core.regression import OPTIMIZER_LABELS, REGRESSION_OPTIMIZERS, RegressionParams
 from gdplay.ui.regression.presets import PRESETS
+from gdplay.ui.widgets.hyperparameters import ROWS, hyperparameter_spins
 from gdplay.ui.widgets.log_slider import LogSlider
 from gdplay.ui.widgets.playback import PlaybackBar
-from gdplay.ui.widgets.tips import HYPER_TIPS, OPTIMIZER_TIPS, explain_combo
+from gdplay.ui.widgets.tips import OPTIMIZER_TIPS, explain_combo
 
 MODEL_LABELS = {"slope": "slope only  y = w·x", "line": "line  y = m·x + b", "poly": "polynomial",
                 "sine": "sine  y = sin(w·x)  (not convex)"}
@@ -49,9 +49,6 @@ BATCH_TIPS = {0: "Full batch: every step uses all N points, the exact gradient o
               1: "Stochastic: every update uses one point, in an order shuffled each epoch (pass over the "
                  "points). Noisy, but N times cheaper per update.",
               2: "Mini-batch: every update uses B points (the box beside it), between the two."}
-HYPER = {name: tuple(spec.hyperparameters) for name, spec in SPECS.items()}  # the rows each optimizer shows
-# each hyperparameter spin box's (single step, decimals)
-HYPER_STEPS = {"momentum": (0.05, 3), "beta1": (0.01, 3), "beta2": (0.001, 4), "epsilon": (1e-8, 10)}
 EDGE_COLOR, BEST_COLOR = "#d62728", "#2ca02c"
 TOL_TIP = "Stop when the cost changes by at most this fraction in a step, |ΔE| ≤ tol·E (0: off)"
 GRAD_TOL_TIP = "Stop when the gradient is this small, ‖∇E‖ ≤ tol: the bottom is flat (0: off)"
@@ -126,17 +123,9 @@ class RegressionControls(QWidget):
         explain_combo(self.optimizer, "How each step is made from the gradient ∇E (a change starts the run over).",
                       OPTIMIZER_TIPS)
         form.addRow("Optimizer", self.optimizer)
-        self.hyper: dict[str, QDoubleSpinBox] = {}
+        self.hyper = hyperparameter_spins(" Applies at once.")
         hyper_row = QHBoxLayout()
-        for name, h in HYPERPARAMETER_SPECS.items():
-            step, decimals = HYPER_STEPS[name]
-            spin = QDoubleSpinBox()
-            spin.setRange(h.minimum, h.maximum)
-            spin.setSingleStep(step)
-            spin.setDecimals(decimals)
-            spin.setPrefix(f"{h.symbol} ")
-            spin.setToolTip(HYPER_TIPS[name] + " Applies at once.")
-            self.hyper[name] = spin
+        for spin in self.hyper.values():
             hyper_row.addWidget(spin)
         self.hyper_row = QWidget()
         self.hyper_row.setLayout(hyper_row)
@@ -379,7 +368,7 @@ class RegressionControls(QWidget):
                 self.preset_text.setText(p.description)
 
     def _show_hyper(self, name: str) -> None:
-        shown = HYPER.get(name, ())
+        shown = ROWS.get(name, ())
         for key, spin in self.hyper.items():
             spin.setVisible(key in shown)
         spin = self.hyper["beta2"]

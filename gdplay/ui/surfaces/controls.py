@@ -28,25 +28,12 @@ from PySide6.QtWidgets import (
 from gdplay.core.expression import Formula, FormulaError
 from gdplay.core.surfaces import FORMULA, NOISY, SURFACE_OPTIMIZERS, SURFACES, SurfaceParams, run_label
 from gdplay.ui.surfaces.presets import PRESETS
+from gdplay.ui.widgets.hyperparameters import ROWS, hyperparameter_spins
 from gdplay.ui.widgets.log_slider import LogSlider
 from gdplay.ui.widgets.playback import PlaybackBar
+from gdplay.ui.widgets.tips import OPTIMIZER_TIPS
 from gdplay.ui.widgets.wheel_guard import guard_wheel
 
-HYPER = {"momentum": ("momentum",), "nesterov": ("momentum",), "rmsprop": ("beta2", "epsilon"),
-         "adagrad": ("epsilon",), "adam": ("beta1", "beta2", "epsilon")}
-HYPER_TIPS = {
-    "momentum": "Momentum μ: v = μ·v + ∇f, step −lr·v; the share of the last velocity each step keeps",
-    "beta1": "Adam's β₁: decay of the running mean of the gradient, m = β₁·m + (1 − β₁)·∇f",
-    "beta2": "β₂: decay of the running mean of the squared gradient, s = β₂·s + (1 − β₂)·∇f²",
-    "epsilon": "ε: added to √s before dividing, so a zero gradient does not divide by zero",
-}
-OPTIMIZER_TIPS = {
-    "gd": "step −lr·∇f", "momentum": "v = μ·v + ∇f, step −lr·v", "nesterov": "v = μ·v + ∇f, step −lr·(∇f + μ·v)",
-    "adagrad": "G += ∇f², step −lr·∇f/(√G + ε)", "rmsprop": "s = ρ·s + (1 − ρ)·∇f², step −lr·∇f/(√s + ε)",
-    "adam": "running means m, s of ∇f and ∇f², step −lr·m̂/(√ŝ + ε)",
-    "exact": "the best step along −∇f: minimises f(p − α∇f) over α (the learning rate is not used)",
-    "armijo": "backtracking: halves α until f(p − α∇f) ≤ f(p) − c·α·‖∇f‖² (the learning rate is not used)",
-}
 BASIN_SIZES = (50, 100, 150, 200)
 EDGE_COLOR = "#d62728"
 
@@ -119,17 +106,9 @@ class SurfaceControls(QWidget):
         for i, n in enumerate(SURFACE_OPTIMIZERS):
             self.optimizer.setItemData(i, OPTIMIZER_TIPS[n], Qt.ItemDataRole.ToolTipRole)
         form.addRow("Optimizer", self.optimizer)
-        self.hyper: dict[str, QDoubleSpinBox] = {}
+        self.hyper = hyperparameter_spins(" Applies at once.")
         hyper_row = QHBoxLayout()
-        for name, lo, hi, step, decimals in (("momentum", 0.0, 0.999, 0.05, 3), ("beta1", 0.0, 0.999, 0.01, 3),
-                                             ("beta2", 0.0, 0.9999, 0.001, 4), ("epsilon", 1e-12, 1.0, 1e-8, 10)):
-            spin = QDoubleSpinBox()
-            spin.setRange(lo, hi)
-            spin.setSingleStep(step)
-            spin.setDecimals(decimals)
-            spin.setPrefix({"momentum": "μ ", "beta1": "β₁ ", "beta2": "β₂ ", "epsilon": "ε "}[name])
-            spin.setToolTip(HYPER_TIPS[name])
-            self.hyper[name] = spin
+        for spin in self.hyper.values():
             hyper_row.addWidget(spin)
         self.hyper_row = QWidget()
         self.hyper_row.setLayout(hyper_row)
@@ -349,7 +328,7 @@ class SurfaceControls(QWidget):
                 self.preset_text.setText(p.description)
 
     def _show_hyper(self, name: str) -> None:
-        shown = HYPER.get(name, ())
+        shown = ROWS.get(name, ())
         for key, spin in self.hyper.items():
             spin.setVisible(key in shown)
         self.hyper_row.setVisible(bool(shown))
