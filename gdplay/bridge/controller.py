@@ -79,6 +79,9 @@ class TrainingController(QObject):
         self._shown: tuple | None = None
         self._frame_started = 0.0
         self.visible = True
+        # the shortest time between two frames; a tab whose frames are costly (a big network) sets it longer,
+        # so that drawing gives way to training and input (the picture degrades, not the training)
+        self.frame_ms: int | None = None  # None: FRAME_MS
         self.views: dict[str, Any] = {}  # results of set_view (or CallFailed), computed with the latest snapshot
         self._requests = itertools.count(1)
         self._on_reply: dict[int, Callable[[Any], None] | None] = {}  # request number -> its on_reply
@@ -251,7 +254,8 @@ class TrainingController(QObject):
         # hand over the next frame only after this one is painted (a timer runs after the paint requests
         # the handlers posted), and not sooner than a 60 Hz frame: the event loop idles between frames
         elapsed_ms = (time.perf_counter() - self._frame_started) * 1000
-        interval = FRAME_MS if self.visible else HIDDEN_FRAME_S * 1000  # a hidden tab sleeps till it is due
+        # a hidden tab sleeps till it is due
+        interval = (self.frame_ms or FRAME_MS) if self.visible else HIDDEN_FRAME_S * 1000
         self._timer.start(max(1, int(interval - elapsed_ms)))
 
     def _hold(self, snap: Any, now: float) -> bool:

@@ -424,3 +424,17 @@ def test_a_change_made_while_training_shows_in_the_loss_first_and_the_rest_a_mom
     tab.controller.running = False  # (the tab's own paused process may send a snapshot meanwhile: the newest)
     qtbot.waitUntil(lambda: not tab._rest_timer.isActive(), timeout=1000)
     assert tab.panel.readout.text().startswith(f"train loss {tab.snapshot.train_loss:.4g}")
+
+
+def test_a_big_network_draws_fewer_frames_so_training_keeps_the_cpu(qtbot, tab):
+    """Drawing degrades, not training: above BIG_NETWORK_WEIGHTS the tab asks for a frame at most every
+    BIG_NETWORK_FRAME_MS (the bench's 6 x 32 edge: 36 frames a second, training at 82-85 % of headless);
+    a small network keeps the controller's 60 a second."""
+    from gdplay.core.network import FEATURES
+    from gdplay.ui.network.tab import BIG_NETWORK_FRAME_MS
+
+    assert tab.controller.frame_ms is None  # the default 2-8-8-1
+    tab.set_params(tab.params.__class__(hidden=(32,) * 6, features=FEATURES))
+    assert tab.controller.frame_ms == BIG_NETWORK_FRAME_MS
+    tab.set_params(tab.params.__class__(hidden=(8, 8)))
+    assert tab.controller.frame_ms is None

@@ -77,6 +77,18 @@ PREDICTIONS_SHARE = 0.04
 # within that share: about this many multiply-adds a map (~5 ms), between 40 and 100 cells across
 MAP_WORK = 2e7
 MAP_RESOLUTION = (40, 100)
+# a network of more weights than this draws at most ~35 frames a second instead of 60: each frame costs tens of
+# milliseconds of drawing (map, diagram, plots) that the training process needs more on two cores
+BIG_NETWORK_WEIGHTS = 1000
+BIG_NETWORK_FRAME_MS = 28
+
+
+def frame_interval_ms(params: NetworkParams) -> int | None:
+    """The shortest time between frames for this network: longer for a big one (see BIG_NETWORK_WEIGHTS);
+    None for the controller's own (60 a second)."""
+    sizes = (len(params.features), *params.hidden, 1)
+    weights = sum(a * b for a, b in itertools.pairwise(sizes))
+    return BIG_NETWORK_FRAME_MS if weights > BIG_NETWORK_WEIGHTS else None
 
 
 def map_resolution(layer_sizes: tuple[int, ...]) -> int:
@@ -450,6 +462,7 @@ class NetworkTab(TrainingTab):
         self.playback.set_limit(params.max_steps)
         self.params = params
         self.controller.set_params(params)
+        self.controller.frame_ms = frame_interval_ms(params)
         self.activation_view.set_activation(params.activation, params.leaky_slope)
         return True
 
