@@ -313,7 +313,9 @@ def bench_window(headless_rate: float, quick: bool) -> None:
     report("window", "  ... in the worst quarter second", min(windows), "fps", ">= 30",
            name="frames painted per second, worst quarter second")
     report("window", "training steps/s with the window drawing", rate, "steps/s")
-    report("window", "  ... as a share of headless", 100 * rate / headless_rate, "%", ">= 80",
+    # on a busy machine training gives way (the rule: drawing and training give way, input does not),
+    # so the 80 % is a target on a machine of its own only
+    report("window", "  ... as a share of headless", 100 * rate / headless_rate, "%", "" if BUSY["on"] else ">= 80",
            name="training with the window as a share of headless")
     report_probe("window", probe)
 
