@@ -129,23 +129,6 @@ def _int_power(base: np.ndarray, degree: int) -> np.ndarray:
     return result if result is not None else np.ones_like(base)
 
 
-def polynomial_kernel(A: np.ndarray, B: np.ndarray, gamma: float, coef0: float, degree: int) -> np.ndarray:
-    """(γ a·b + coef0)^degree."""
-    k = A @ B.T
-    k *= gamma
-    k += coef0
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow shows up as inf; callers check finiteness
-        return _int_power(k, int(degree))
-
-
-def rbf_kernel(A: np.ndarray, B: np.ndarray, gamma: float) -> np.ndarray:
-    """exp(−γ ‖a − b‖²); underflow to 0 is the right answer for far-apart points."""
-    d = squared_distances(A, B)
-    d *= -gamma
-    with np.errstate(under="ignore"):
-        return np.exp(d, out=d)
-
-
 def _squared_norms(X: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", X, X)
 
