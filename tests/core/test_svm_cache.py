@@ -265,3 +265,23 @@ def test_a_new_width_reuses_the_distances_and_gives_the_rows_computed_afresh():
         np.testing.assert_allclose(rows.row(i)[1], fresh.row(i)[1], rtol=1e-6, atol=1e-7)
     t.set_data(X[:-1], y[:-1])  # other points: nothing kept
     assert t._base_rows == {} or all(len(b) == 0 for b in t._base_rows.values())
+
+
+def test_the_row_cache_keeps_the_rows_used_last_and_its_memory_bound():
+    """libsvm's kernel cache is least-recently-used: with room for 2 rows, reading 0, 1, 0, 2 drops row 1 (not
+    0, read again), and the cache never holds more than its room; a row asked for again is not computed
+    again. 600 points: more than ALL_AT_ONCE, so rows come one at a time."""
+    import numpy as np
+
+    from gdplay.core.kernels import KernelRows
+
+    X = np.random.default_rng(0).normal(size=(600, 2))
+    rows = KernelRows(X, "rbf", 0.5, 3, 0.0, budget_bytes=2 * 16 * 600)
+    assert rows.capacity == 2
+    for i in (0, 1, 0, 2):
+        rows.row(i)
+    assert list(rows._rows) == [0, 2] and len(rows) == 2 and rows.computed == 3
+    rows.row(0)
+    assert rows.computed == 3  # kept: not computed again
+    rows.row(1)
+    assert rows.computed == 4 and list(rows._rows) == [0, 1]
