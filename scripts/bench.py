@@ -89,6 +89,19 @@ def print_header() -> None:
     print(f"  {'figure':<62} {'measured':>14}   {'target':<22} met")
 
 
+def section_main(bench_section, doc: str | None) -> int:
+    """The command line of one section module run by itself (``python scripts/bench_edges.py [--quick]``):
+    its table, with the same header and figures as ``scripts/bench --only``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter runs")
+    args = parser.parse_args()
+    print_header()
+    bench_section(report, args.quick)
+    return 0
+
+
 def write_json(path: str) -> None:
     import json
     from dataclasses import asdict

@@ -113,16 +113,9 @@ def bench_window_figures(report, quick: bool) -> None:
 
 
 def main() -> int:
-    import argparse
+    from bench import section_main
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="shorter runs")
-    args = parser.parse_args()
-    from bench import print_header, report
-
-    print_header()
-    bench(report, args.quick)
-    return 0
+    return section_main(bench, __doc__)
 
 
 if __name__ == "__main__":
