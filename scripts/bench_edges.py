@@ -61,6 +61,17 @@ def watch(app, counters, seconds: float, probe=None) -> tuple[float, float, floa
     return fps, min(quarters), dt
 
 
+def _open_tab(key: str):
+    """The application, a window showing the tab ``key``, and that tab, settled for half a second."""
+    from bench import spin
+
+    app = _app()
+    window = _window()
+    window.select_tab(key)
+    spin(app, 0.5)
+    return app, window, window.tab(key)
+
+
 def report_window(report, what: str, fps: float, worst: float, probe) -> None:
     from bench import report_probe
 
@@ -95,11 +106,7 @@ def bench_big_network(report, quick: bool) -> None:
     n = 2000
     seconds = 3.0 if quick else 5.0
     headless = big_network_headless(n, 1.5 if quick else 3.0)
-    app = _app()
-    window = _window()
-    window.select_tab("network")
-    tab = window.tab("network")
-    spin(app, 0.5)
+    app, window, tab = _open_tab("network")
     what = f"network {len(BIG_HIDDEN)}x{BIG_HIDDEN[0]}, every feature, N = {n:,}"
     print(f"Edges ({os.environ['QT_QPA_PLATFORM']} platform)")
     try:
@@ -144,11 +151,7 @@ def bench_big_regression(report, quick: bool) -> None:
     from gdplay.core.regression import RegressionParams
 
     n = 100_000
-    app = _app()
-    window = _window()
-    window.select_tab("regression")
-    tab = window.tab("regression")
-    spin(app, 0.5)
+    app, window, tab = _open_tab("regression")
     what = f"regression, N = {n:,}, every optimizer compared"
     try:
         rng = np.random.default_rng(0)
@@ -209,11 +212,7 @@ def bench_big_svm_drag(report, quick: bool) -> None:
     from gdplay.core.datasets import make_gaussian_pair
 
     n = 5000
-    app = _app()
-    window = _window()
-    window.select_tab("svm")
-    tab = window.tab("svm")
-    spin(app, 0.5)
+    app, window, tab = _open_tab("svm")
     try:
         tab.load_preset("exp2", 0)  # RBF
         xy, labels = make_gaussian_pair(n // 2, 5.0, 25.0, random_state=0)
