@@ -16,6 +16,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -226,13 +227,17 @@ class KernelRows:
     Each row is rounded to float32, as libsvm keeps its rows (so SMO takes libsvm's pair updates bit for
     bit), unless float32 cannot hold the kernel's values (``magnitude``); it is stored in float64 for fast
     arithmetic, next to the row's curvatures max(K_ii + K_jj − 2 K_ij, τ) for the working-set selection.
+    Rows that ``times`` brings (a warm start's K(α∘y): every support vector's) are kept as computed, and
+    rounded, with their curvatures, when SMO first asks for them: most never are.
     ``key`` is the kernel's (``kernel_key``): rows are valid while the points and the key stay."""
 
     ALL_AT_ONCE = 512  # up to this many points, the first row asked for brings every row
+    BLOCK = 64  # rows ``times`` computes together
 
     def __init__(self, X: np.ndarray, kernel: str, gamma: float, degree: int, coef0: float,
                  budget_bytes: int = 200 * 2**20, tau: float = 1e-12,
-                 base_rows: OrderedDict[int, np.ndarray] | None = None) -> None:
+                 base_rows: OrderedDict[int, np.ndarray] | None = None,
+                 spare_blocks: list[np.ndarray] | None = None) -> None:
         _check_kernel(kernel)
         self.X = np.asarray(X, dtype=np.float64)
         self.spec = KERNEL_SPECS[kernel]
@@ -255,10 +260,16 @@ class KernelRows:
         self.finite = bool(np.isfinite(self.diagonal).all())
         self.single = bool(math.isfinite(bound) and bound < float(np.finfo(np.float32).max))
         self.capacity = max(2, budget_bytes // max(1, 16 * n))  # rows: K and the curvatures, float64
-        self._rows: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        # row i: (K[i], its curvatures, or None until SMO asks for them)
+        self._rows: OrderedDict[int, tuple[np.ndarray, np.ndarray | None]] = OrderedDict()
         # rows of the base (x·y or ‖x − y‖²) do not depend on γ, c₀ or d: given a cache of them that outlives
         # this one (the trainer's, per base, for the same points), a new width reuses them (as many rows)
         self._base = base_rows
+        # blocks of BLOCK rows ``times`` computed (its rows are views of them), and the memory of an earlier
+        # width's blocks (``release``) to compute into: a drag of the width brings a thousand rows or more
+        # each time, and fresh memory for them costs about as much as computing them
+        self._blocks: list[np.ndarray] = []
+        self._spare = [b for b in spare_blocks or () if b.shape == (self.BLOCK, n) and b.dtype == np.float64]
         self.computed = 0  # rows computed (cache misses)
         self.base_reused = 0  # of which from a kept base row
         self.overflowed = False  # a row held inf or NaN (a kernel whose bound said nothing, e.g. c₀ < 0)
@@ -272,19 +283,27 @@ class KernelRows:
         got = rows.get(i)
         if got is not None:
             rows.move_to_end(i)
-            return got
+            if got[1] is None:  # kept by ``times`` as computed: SMO asks for it now, rounded, with curvatures
+                Ki = got[0]
+                if self.single:
+                    np.copyto(Ki, Ki.astype(np.float32), casting="same_kind")
+                got = rows[i] = (Ki, self._curvature(np.array([i]), Ki[None, :])[0])
+            return cast("tuple[np.ndarray, np.ndarray]", got)
         n = len(self.X)
         if not rows and n <= self.ALL_AT_ONCE and n <= self.capacity:
             # a few hundred points: every row in one go costs less than the hundred or so SMO asks for
-            K, curvature = self._compute(np.arange(n))
+            every = np.arange(n)
+            K = self._compute(every)
+            curvature = self._curvature(every, K)
             for t in range(n):
                 rows[t] = (K[t], curvature[t])
-            return rows[i]
-        K, curvature = self._compute(np.array([i]))
-        got = rows[i] = (K[0], curvature[0])
+            return K[i], curvature[i]
+        idx = np.array([i])
+        K = self._compute(idx)
+        new = rows[i] = (K[0], self._curvature(idx, K)[0])
         if len(rows) > self.capacity:
             rows.popitem(last=False)
-        return got
+        return new
 
     def _base_block(self, idx: np.ndarray) -> np.ndarray:
         """x·y or ‖x − y‖² for rows idx, as kernel_matrix computes them."""
@@ -305,17 +324,33 @@ class KernelRows:
         if len(self._rows) < n:
             self._rows.clear()
             self.row(0)
-        return [self._rows[t] for t in range(n)]
+        rows = self._rows
+        if any(r[1] is None for r in rows.values()):  # some brought by ``times``: their curvatures now
+            for t in range(n):
+                self.row(t)
+        return cast("list[tuple[np.ndarray, np.ndarray]]", [rows[t] for t in range(n)])
 
-    def _compute(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Rows idx (call under np.errstate(over="ignore", invalid="ignore", under="ignore"): a context per row
-        would cost as much as a short row). The same numbers as kernel_matrix(X[idx], X)."""
+    def release(self) -> list[np.ndarray]:
+        """Drop every row, and hand over the blocks ``times`` computed them in, for the next width's cache
+        to compute into (``spare_blocks``)."""
+        blocks, self._blocks = self._blocks + self._spare, []
+        self._spare = []
+        self._rows.clear()
+        return blocks
+
+    def _compute(self, idx: np.ndarray, out: np.ndarray | None = None, rounded: bool = True) -> np.ndarray:
+        """Kernel rows idx, into ``out`` if given, rounded to float32 as SMO takes them unless not
+        ``rounded`` (call under np.errstate(over="ignore", invalid="ignore", under="ignore"): a context per
+        row would cost as much as a short row). The same numbers as kernel_matrix(X[idx], X)."""
         self.computed += len(idx)
         base = self._base
         if base is None:
             k = self._base_block(idx)
+            if out is not None:
+                out[...] = k
+                k = out
         else:  # the base rows kept from an earlier width, the others computed (and kept)
-            k = np.empty((len(idx), len(self.X)))
+            k = out if out is not None else np.empty((len(idx), len(self.X)))
             todo = []
             for r, t in enumerate(idx.tolist()):
                 kept = base.get(t)
@@ -332,37 +367,61 @@ class KernelRows:
                 while len(base) > self.capacity:
                     base.popitem(last=False)
         k = self.spec.of_base(k, *self.args)
-        if self.single:  # |K| is bounded below float32's largest: every value is finite
-            k = k.astype(np.float32).astype(np.float64)
-        curvature = self.diagonal[idx][:, None] + self.diagonal[None, :]
+        if self.single and rounded:  # |K| is bounded below float32's largest: every value is finite
+            # rounded to float32 in place (through one float32 block): no new float64 block to fault in
+            np.copyto(k, k.astype(np.float32), casting="same_kind")
+        if not self.single and not np.isfinite(k).all():
+            self.overflowed = True
+        return k
+
+    def _curvature(self, idx: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """max(K_ii + K_jj − 2 K_ij, τ) for rows idx of K (``k``): computed when SMO asks for a row, not for
+        the rows a warm start's K(α∘y) brings (most of which SMO never selects)."""
+        curvature = self.diagonal[idx][:, None] + self.diagonal[None, :]  # this order: libsvm's rounding
         curvature -= 2.0 * k
         if not self.single and not np.isfinite(curvature).all():
             self.overflowed = True
-        np.maximum(curvature, self.tau, out=curvature)
-        return k, curvature
+        return np.maximum(curvature, self.tau, out=curvature)
 
     def times(self, u: np.ndarray) -> np.ndarray:
         """K @ u from the cached rows (K is symmetric: Σ_t u_t K[t]), computing and keeping the rows it lacks:
         after SMO the support vectors' rows are there, and a warm start's K(α∘y) is then a sum of rows, not
-        nnz(u) · n kernel values again. The rows' float32 precision, as SMO's; ``matvec`` if they cannot all
-        be kept."""
+        nnz(u) · n kernel values again. A row SMO took is at its float32 precision, a row computed here at
+        float64 until SMO asks for it; ``matvec`` if they cannot all be kept."""
         nz = np.flatnonzero(u)
         if len(nz) > self.capacity:
             return self.matvec(u)
         out = np.zeros(len(self.X))
         rows = self._rows
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            for s in range(0, len(nz), 64):
-                block = nz[s:s + 64]
+            for s in range(0, len(nz), self.BLOCK):
+                block = nz[s:s + self.BLOCK]
                 missing = np.array([t for t in block.tolist() if t not in rows], dtype=np.intp)
-                if len(missing):  # computed together: one pass of numpy calls for up to 64 rows
-                    K, curvature = self._compute(missing)
+                if len(missing):  # computed together: one pass of numpy calls for up to BLOCK rows
+                    whole = len(missing) == self.BLOCK
+                    # not rounded: K(α∘y) to float64, and a row SMO asks for is rounded then (``row``)
+                    K = self._compute(missing, self._spare.pop() if whole and self._spare else None, rounded=False)
+                    if whole and K.base is None:  # its own memory (a polynomial's power is a new array)
+                        self._blocks.append(K)
+                        if len(self._blocks) * self.BLOCK > 2 * self.capacity:
+                            del self._blocks[0]  # rows dropped since: not handed over (held by its rows)
                     for r, t in enumerate(missing.tolist()):
-                        rows[t] = (K[r], curvature[r])
+                        rows[t] = (K[r], None)  # rounded, with its curvatures, when SMO asks (``row``)
                     while len(rows) > self.capacity:
                         rows.popitem(last=False)
-                out += u[block] @ np.stack([self.row(int(t))[0] for t in block])
+                    if len(missing) == len(block):  # all new (a new width): the block is at hand
+                        out += u[block] @ K
+                        continue
+                out += u[block] @ np.stack([self._touch(int(t)) for t in block])
         return out
+
+    def _touch(self, i: int) -> np.ndarray:
+        """K[i], now the most recently used row (computed again if the block's new rows pushed it out)."""
+        got = self._rows.get(i)
+        if got is None:
+            return self.row(i)[0]
+        self._rows.move_to_end(i)
+        return got[0]
 
     def matvec(self, u: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """K[rows] @ u in float64 from the points, over the nonzero entries of u only (the support vectors),

@@ -285,3 +285,54 @@ def test_the_row_cache_keeps_the_rows_used_last_and_its_memory_bound():
     assert rows.computed == 3  # kept: not computed again
     rows.row(1)
     assert rows.computed == 4 and list(rows._rows) == [0, 1]
+
+
+@pytest.mark.parametrize("n", [300, 700])  # every row at once (every_row), and row by row
+def test_a_row_times_brought_is_the_row_smo_gets_rounded_with_its_curvatures(n):
+    """``times`` keeps the rows it computes as they are (K(α∘y) in float64; their curvatures are not
+    computed: SMO selects few of them); a row SMO then asks for is exactly the row it would have computed,
+    float32-rounded as libsvm's, with its curvatures."""
+    X, _ = points(n, seed=3)
+    u = np.zeros(n)
+    u[:: 1 if n <= K.KernelRows.ALL_AT_ONCE else 3] = 1.0  # on few points, all: every_row finds them kept
+    lazy = K.KernelRows(X, "rbf", gamma=0.3, degree=3, coef0=0.0)
+    lazy.times(u)
+    assert all(c is None for _, c in lazy._rows.values())  # no curvatures computed for the product
+    eager = K.KernelRows(X, "rbf", gamma=0.3, degree=3, coef0=0.0)
+    every = lazy.every_row()
+    for i in (0, 3, n - 1):  # on many points, brought by times (0, 3) and not (n - 1)
+        got = lazy.row(i) if every is None else every[i]
+        want = eager.row(i)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
+
+
+def test_a_new_width_computes_its_rows_in_the_old_widths_memory_and_the_same_numbers():
+    """A drag of the width brings a thousand rows each time: the new cache computes them into the blocks the
+    old one's ``times`` filled (``release``), which it empties, and the numbers are those of a cache with
+    memory of its own."""
+    X, _ = points(1000, seed=4)
+    u = np.zeros(1000)
+    u[:300] = np.linspace(-1, 1, 300)
+    old = K.KernelRows(X, "rbf", gamma=0.3, degree=3, coef0=0.0)
+    old.times(u)
+    spare = old.release()
+    assert len(old) == 0 and len(spare) == 300 // K.KernelRows.BLOCK
+    new = K.KernelRows(X, "rbf", gamma=0.5, degree=3, coef0=0.0, spare_blocks=spare)
+    alone = K.KernelRows(X, "rbf", gamma=0.5, degree=3, coef0=0.0)
+    assert np.array_equal(new.times(u), alone.times(u))
+    assert any(np.shares_memory(new._rows[0][0], block) for block in spare)  # computed in the old memory
+    assert np.array_equal(new.row(5)[1], alone.row(5)[1])
+
+
+def test_a_width_change_on_a_trained_run_hands_the_rows_memory_on():
+    X, y = points(1200, seed=8)
+    t = SVMTrainer(SVMParams(kernel="rbf", gamma=0.05))
+    t.set_data(X, y)
+    t.fit()
+    t.set_params(replace(t.params, gamma=0.06), 1)  # the warm start's K(α∘y) fills blocks
+    old = t._rows
+    blocks = list(old._blocks)
+    assert blocks
+    t.set_params(replace(t.params, gamma=0.07), 2)
+    assert t._rows is not old and len(old) == 0
+    assert any(np.shares_memory(k, b) for k, _ in t._rows._rows.values() for b in blocks)

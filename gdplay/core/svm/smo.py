@@ -105,7 +105,9 @@ class DualSolver(WarmStart):
         if self._rows is None or self._rows.key != key:
             # a new width (γ, c₀, d) keeps nothing of the old rows but their base, x·y or ‖x − y‖² (and α)
             base = self._base_rows.setdefault(K.KERNEL_SPECS[p.kernel].base, OrderedDict())
-            self._rows = K.KernelRows(self._Xs, p.kernel, p.gamma, p.degree, p.coef0, CACHE_BYTES, TAU, base)
+            spare = self._rows.release() if self._rows is not None else None  # its memory, for the new rows
+            self._rows = K.KernelRows(self._Xs, p.kernel, p.gamma, p.degree, p.coef0, CACHE_BYTES, TAU, base,
+                                      spare)
         return self._rows
 
     def _kernel_times(self, u: np.ndarray) -> np.ndarray:
