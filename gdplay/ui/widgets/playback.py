@@ -7,6 +7,8 @@ import math
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QStyle, QVBoxLayout, QWidget
 
+from gdplay.ui.widgets.readout_label import ReadoutLabel
+
 SPEEDS_PER_DECADE = 4
 SLOWEST, FASTEST = 1.0, 1e5  # steps per second; the slider's last notch is "full speed"
 MAX_LIMIT = 1_000_000_000  # a spin box holds 32-bit integers
@@ -49,8 +51,9 @@ class PlaybackBar(QWidget):
         self.limit.setAccessibleName("step limit")
         self.limit.setToolTip("Step limit: training stops after this many steps. Play then goes on and "
                               "doubles it; Reset starts over.")
-        self.iteration_label = QLabel("step 0")
-        self.cost_label = QLabel("cost –")
+        # room for the figures they show: a label that grows with its text would lay the window out again
+        self.iteration_label = ReadoutLabel("step 0", room="step 1,000,000")
+        self.cost_label = ReadoutLabel("cost –", room="cost 0.000000")
         for label in (self.iteration_label, self.cost_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
