@@ -11,7 +11,16 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench import PaintCounter, Probe, change_to_paint_ms, headless_steps_per_second, report_latency, report_probe, spin
+from bench import (
+    PaintCounter,
+    Probe,
+    change_to_paint_ms,
+    headless_steps_per_second,
+    report_latency,
+    report_probe,
+    spin,
+    training_target,
+)
 
 ARCH = dict(hidden=(8, 8), activation="tanh", loss="xent", optimizer="gd", learning_rate=0.1, max_steps=10**12)
 
@@ -86,8 +95,8 @@ def bench_window(report, quick: bool, headless: dict[int, float]) -> None:
         probe.stop()
         rate = (tab.snapshot.step - s0) / dt
         report("network", f"steps/s with the window drawing (N = {n:,})", rate, "steps/s",
-               ">= 10,000" if n == 200 else "")
-        report("network", "  ... as a share of headless", 100 * rate / headless[n], "%", ">= 80",
+               training_target(">= 10,000") if n == 200 else "")
+        report("network", "  ... as a share of headless", 100 * rate / headless[n], "%", training_target(">= 80"),
                name=f"training with the window as a share of headless (N = {n:,})")
         report("network", "  ... frames painted per second: decision map", (map_paints.count - m0) / dt, "fps",
                ">= 30", name=f"decision map frames per second (N = {n:,})")
