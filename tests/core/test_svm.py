@@ -181,6 +181,7 @@ def test_warm_start_after_changing_C_is_faster(exp2, kernel, C0, C1):
     n0 = t.n_iter_
     t.set_params(t.with_params(C=C1), version=1)
     assert t.alpha_.max() <= C1 and abs(t.alpha_ @ t.y) <= 1e-9 * C1 * len(t.y)  # feasible
+    assert t.status is Status.TRAINING and t.message == ""  # not the old C's "Converged at step …"
     t.fit()
     scratch = fitted(X, y, test, kernel=kernel, C=C1, gamma=0.04)
     assert t.status is Status.CONVERGED
@@ -197,6 +198,7 @@ def test_live_gamma_change_warm_starts_feasibly_and_converges(exp2):
     a, yt = t.alpha_, t.y
     assert (a >= 0).all() and (a <= 1.0).all() and abs(a @ yt) < 1e-9  # still a feasible dual point
     assert t.status is Status.TRAINING and t.n_iter_ > 0  # the run goes on, not over
+    assert t.snapshot().message == ""  # "Converged at step …" was the old width's, seen while it trained on
     t.fit()
     ref = reference(X[~test], y[~test], t.params)
     assert compare_solutions(t.result(), ref).dual_rel <= 1e-3
