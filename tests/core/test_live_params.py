@@ -62,3 +62,14 @@ def test_after_a_kernel_overflow_a_smaller_coef0_trains():
     t.set_params(replace(bad, coef0=1.0), 1)
     t.fit()
     assert t.status.value == "converged"
+
+
+def test_a_live_change_that_overflows_a_converged_run_stops_it_with_a_sentence():
+    """From a converged run, a c₀ the kernel overflows with: refused (INVALID, with why), not resumed as if
+    training went on."""
+    X, y = blobs()
+    t = SVMTrainer(SVMParams(kernel="poly", degree=10, gamma=0.5, coef0=1.0))
+    t.set_data(X, y)
+    assert t.fit().status.value == "converged"
+    t.set_params(replace(t.params, coef0=1e40), 1)
+    assert t.status.value == "invalid" and "overflow" in t.message.lower()

@@ -89,13 +89,14 @@ class SVMTrainer(DualSolver, PrimalSolver):
             self.reset()  # the last finite state is usually far out; start again with the new settings
             return
         finished = self.status in (Status.CONVERGED, Status.MAX_STEPS)  # (the warm start sets TRAINING)
+        valid = True
         if params.solver == "dual":
             # the kernel changed if a parameter it reads did (its spec's ``reads``: the row cache's key)
             kernel_changed = K.kernel_key(**old.kernel_args()) != K.kernel_key(**params.kernel_args())
             if kernel_changed or params.C != old.C:
                 with np.errstate(under="ignore"):
-                    self._warm_start(old.C, kernel_changed)
-        restart = params != old and finished and self.status is not Status.INVALID
+                    valid = self._warm_start(old.C, kernel_changed)
+        restart = params != old and finished and valid
         if restart and self.n_iter_ < params.max_steps:  # goes on: "Converged at step …" no longer holds
             self.status = Status.TRAINING
             self.message = ""

@@ -31,11 +31,12 @@ class WarmStart:
     _update_masks_all: Callable[[], None]
     _record_dual: Callable[[int], bool]
 
-    def _warm_start(self, old_C: float, kernel_changed: bool) -> None:
+    def _warm_start(self, old_C: float, kernel_changed: bool) -> bool:
         """Carry α over to a new C: α at the old bound C moves to the new bound (a point inside the margin
         stays there), free α are clipped to [0, C]; then Σα_i y_i = 0 is restored by taking the excess off
         the heavier class, from its free α first (scaling down keeps every α in [0, C]). A new kernel keeps α
-        (a feasible start) but none of the kernel rows."""
+        (a feasible start) but none of the kernel rows. False if the new kernel overflows (the run is then
+        INVALID, with its message)."""
         C = float(self.params.C)
         a, y = self.alpha_, self.y
         if C != old_C:
@@ -57,13 +58,14 @@ class WarmStart:
             if not rows.finite:
                 self.status = Status.INVALID
                 self.message = self._overflow_message()
-                return
+                return False
         v = self._active_set(a, C)
         self.alpha_ = a
         self._v = v if v is not None else self.y - self._kernel_times(a * self.y)
         self._update_masks_all()
         self.status = Status.TRAINING if self.n_iter_ else Status.READY
         self._record_dual(self.n_iter_)  # the same step again: the history keeps this newest row
+        return True
 
     def _active_set(self, a: np.ndarray, C: float, rounds: int = 40) -> np.ndarray | None:
         """Polish a warm start with an active-set method: solve the free α exactly (``_newton_free``), then
