@@ -61,6 +61,13 @@ def training_target(target: str) -> str:
     return "" if BUSY["on"] else target
 
 
+def limited_rate(count: int, seconds: float) -> float:
+    """The rate of something limited to one per interval (a throttled redraw), from ``count`` of them in a
+    window of ``seconds``: the intervals between them, count − 1 (count / seconds would read 10.2 a second
+    for a redraw every 100 ms caught at both ends of a 5 s window)."""
+    return max(count - 1, 0) / seconds
+
+
 def _met(value: float | None, target: str) -> bool | None:
     m = _TARGET.match(target or "")
     if m is None or value is None or not math.isfinite(value):

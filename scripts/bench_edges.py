@@ -101,7 +101,7 @@ def big_network_headless(n: int, seconds: float) -> float:
 
 
 def bench_big_network(report, quick: bool) -> None:
-    from bench import PaintCounter, Probe, spin, training_target
+    from bench import PaintCounter, Probe, limited_rate, spin, training_target
 
     n = 2000
     seconds = 3.0 if quick else 5.0
@@ -136,7 +136,8 @@ def bench_big_network(report, quick: bool) -> None:
         report(SECTION, "  ... with the window as a share of headless", 100 * rate / headless, "%",
                training_target(">= 80"),
                name=f"{what}: training with the window as a share of headless")
-        report(SECTION, "  ... network diagram redraws per second", (tab.diagram_draws - d0) / dt, "/s", "<= 10",
+        report(SECTION, "  ... network diagram redraws per second", limited_rate(tab.diagram_draws - d0, dt), "/s",
+               "<= 10",
                name=f"{what}: diagram redraws per second")
         report(SECTION, "  ... lines drawn of all the weights", tab.diagram.edges_drawn, "",
                f"of {len(tab.diagram._segments):,}", name=f"{what}: diagram lines drawn")

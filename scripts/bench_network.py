@@ -16,6 +16,7 @@ from bench import (
     Probe,
     change_to_paint_ms,
     headless_steps_per_second,
+    limited_rate,
     report_latency,
     report_probe,
     spin,
@@ -102,7 +103,7 @@ def bench_window(report, quick: bool, headless: dict[int, float]) -> None:
                ">= 30", name=f"decision map frames per second (N = {n:,})")
         report("network", "  ... frames painted per second: loss", (loss_paints.count - l0) / dt, "fps",
                ">= 30", name=f"loss frames per second (N = {n:,})")
-        report("network", "  ... network diagram redraws per second", (tab.diagram_draws - d0) / dt, "/s",
+        report("network", "  ... network diagram redraws per second", limited_rate(tab.diagram_draws - d0, dt), "/s",
                "<= 10", name=f"network diagram redraws per second (N = {n:,})")
         report_probe("network", probe, "  ... event-loop probe lateness", name=f"event-loop lateness (N = {n:,})")
 
