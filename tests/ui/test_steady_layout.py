@@ -66,3 +66,17 @@ def test_frames_while_training_move_no_widget(qtbot, window, key):
         tab.controller.pause()
     assert frames[-1] > frames[start]  # it trained all along: the readouts changed
     assert watch.changed == []
+
+
+def test_the_playback_readouts_have_room_for_their_widest_figures(qtbot):
+    """The cost's six significant digits are widest as 0.000123457 or 1.23457e-05; the step counts to ten
+    million in a few seconds of regression at full speed: none of them makes the bar lay out again."""
+    from gdplay.ui.widgets.playback import PlaybackBar
+
+    bar = PlaybackBar()
+    qtbot.addWidget(bar)
+    hints = (bar.iteration_label.sizeHint(), bar.cost_label.sizeHint(), bar.minimumSizeHint())
+    for step, cost in ((9_999_999, 0.000123457), (8_888_888, 1.23457e-05), (1, -1.23457e06), (77, 0.693147),
+                       (4_444_444, float("nan"))):
+        bar.set_progress(step, cost)
+        assert (bar.iteration_label.sizeHint(), bar.cost_label.sizeHint(), bar.minimumSizeHint()) == hints

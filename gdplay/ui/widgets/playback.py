@@ -52,8 +52,9 @@ class PlaybackBar(QWidget):
         self.limit.setToolTip("Step limit: training stops after this many steps. Play then goes on and "
                               "doubles it; Reset starts over.")
         # room for the figures they show: a label that grows with its text would lay the window out again
-        self.iteration_label = ReadoutLabel("step 0", room="step 1,000,000")
-        self.cost_label = ReadoutLabel("cost –", room="cost 0.000000")
+        self.iteration_label = ReadoutLabel("step 0", room="step 10,000,000")
+        # six significant digits are widest as 0.000123457, 1.23457e-05 or -1.23457e+06
+        self.cost_label = ReadoutLabel("cost –", room=("cost 0.000123457", "cost 1.23457e-05", "cost -1.23457e+06"))
         for label in (self.iteration_label, self.cost_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 

@@ -7,18 +7,20 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 
 class ReadoutLabel(QLabel):
-    """A QLabel whose size hints only grow: to the widest text it has shown, and from the start to ``room``
-    (a text as wide as the figure is likely to get). A QLabel's hint follows its text, and a changed hint lays
+    """A QLabel whose size hints only grow: to the widest text it has shown, and from the start to that of
+    ``room`` (texts as wide as the figure is likely to get). A QLabel's hint follows its text, and a changed hint lays
     out the panel around it again; the panel's width moves the splitter, and every plot beside it is resized
     and repainted: a whole-window repaint with every frame, 50-80 ms of a busy window's event loop. With a
     hint that holds still, a new figure repaints the label alone."""
 
-    def __init__(self, text: str = "", room: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(room or text, parent)
+    def __init__(self, text: str = "", room: str | tuple[str, ...] = (), parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
         self._hint = QSize(0, 0)
         self._minimum = QSize(0, 0)
-        self.sizeHint()
-        self.minimumSizeHint()
+        for wide in (room,) if isinstance(room, str) else room:  # the widest of them, in this font
+            self.setText(wide)
+            self.sizeHint()
+            self.minimumSizeHint()
         self.setText(text)
 
     def sizeHint(self) -> QSize:
