@@ -81,7 +81,8 @@ class SetView:
     """Compute ``view(trainer, *args, **kwargs)`` with every snapshot as the view ``name``; view None
     drops the view. ``max_share`` < 1: while training runs, the view takes at most about this share of the
     process's time (a view that took d seconds is computed again d / max_share seconds later at the
-    earliest; the snapshots between carry the last one)."""
+    earliest; the snapshots between carry the last one). A view with a ``hurry`` parameter gets True while
+    newer commands wait (a drag): it may answer coarser then."""
 
     name: str
     view: Call | None

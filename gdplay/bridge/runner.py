@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import inspect
 import logging
 import math
 import time
@@ -113,6 +114,7 @@ class Runner:
         self._view_cache: dict[str, tuple[Any, float, float]] = {}
         self._views_stale = False  # a snapshot carried a view kept from before (see _compute_views)
         self._kept: set[str] = set()
+        self._hurried: set[str] = set()  # views that take ``hurry`` (see _compute_views)
 
     # -- commands ----------------------------------------------------------------------------------
     def apply(self, commands: Iterable[Command]) -> None:
@@ -154,10 +156,13 @@ class Runner:
 
     def _set_view(self, cmd: SetView) -> None:
         self._view_cache.pop(cmd.name, None)
+        self._hurried.discard(cmd.name)
         if cmd.view is None:
             self.views.pop(cmd.name, None)
         else:
             self.views[cmd.name] = (cmd.view, cmd.args, cmd.kwargs, cmd.max_share)
+            if "hurry" in inspect.signature(cmd.view).parameters:
+                self._hurried.add(cmd.name)
         self.dirty = True
 
     def _play(self, cmd: Play) -> None:
@@ -256,7 +261,7 @@ class Runner:
         if not (self.playing and t.status.can_step) and self._views_stale:
             self.dirty = True  # stopped with a kept view on screen: send the views of where it stopped
         if self.dirty:
-            views = self._compute_views()
+            views = self._compute_views(hurry=interrupted())
             for name, value in views.items():  # a view that did not change (the same object): send once
                 if (hasattr(value, "version") or name in self._kept) and self._sent.get(f"view:{name}") is value:
                     views[name] = Unchanged()
@@ -267,9 +272,11 @@ class Runner:
             self.dirty = False
         return wait
 
-    def _compute_views(self) -> dict[str, Any]:
+    def _compute_views(self, hurry: bool = False) -> dict[str, Any]:
         """Every view for the snapshot about to be sent; one with max_share < 1 is kept from before while
-        training runs and its share of the time would be exceeded."""
+        training runs and its share of the time would be exceeded. ``hurry``: newer commands are waiting (a
+        slider being dragged); a view that takes a ``hurry`` parameter is told, and may answer coarser (the
+        snapshot after the drag, with nothing waiting, has the full answer)."""
         live = self.playing and self.trainer.status.can_step
         self._views_stale = False
         self._kept = set()
@@ -282,6 +289,8 @@ class Runner:
                 self._kept.add(name)
                 self._views_stale = True
                 continue
+            if name in self._hurried:
+                kwargs = {**kwargs, "hurry": hurry}
             out[name] = value = self._call(view, args, kwargs)
             if share < 1.0:
                 self._view_cache[name] = (value, now, time.perf_counter() - now)

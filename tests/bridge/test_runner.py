@@ -114,3 +114,28 @@ def test_a_run_started_over_at_a_set_speed_does_not_make_up_the_old_runs_steps(n
     while clock[0] < start + 0.5:
         r.tick(chunk=0.002)
     assert 40 <= r.trainer.n_iter_ <= 60  # half a second at 100 steps/s
+
+
+def test_a_view_that_takes_hurry_is_told_when_newer_commands_wait(nedrich):
+    """While a slider is dragged, commands wait as each snapshot is made: a view with a ``hurry`` parameter
+    gets True then (it may answer coarser), False when nothing waits (the snapshot after the drag); a view
+    without the parameter is called as it was set."""
+    from gdplay.bridge.commands import SetView
+
+    r, sent = playing_runner(nedrich)
+    told = []
+
+    def hasty_view(trainer, scale, hurry=False):
+        told.append(hurry)
+        return scale * (1 if hurry else 2)
+
+    def plain_view(trainer, scale):
+        return scale
+
+    r.apply([SetView("hasty", hasty_view, (10,)), SetView("plain", plain_view, (3,))])
+    r.tick(interrupted=lambda: True, chunk=0.001)
+    r.apply([SetParams(RegressionParams(learning_rate=2e-4, max_steps=10**9), 1)])
+    r.tick(interrupted=lambda: False, chunk=0.001)
+    views = [payload[1] for kind, payload in sent if kind == "snapshot"]
+    assert told == [True, False]
+    assert [v["hasty"] for v in views] == [10, 20] and [v["plain"] for v in views] == [3, 3]

@@ -336,3 +336,23 @@ def test_a_width_change_on_a_trained_run_hands_the_rows_memory_on():
     t.set_params(replace(t.params, gamma=0.07), 2)
     assert t._rows is not old and len(old) == 0
     assert any(np.shares_memory(k, b) for k, _ in t._rows._rows.values() for b in blocks)
+
+
+def test_a_decision_map_in_a_hurry_is_coarser_only_when_it_is_costly():
+    """During a drag (``hurry``) the map gets a quarter of the budget: on thousands of support vectors a
+    coarser grid over the same window; on a few dozen, the grid asked for."""
+    from gdplay.core.svm import SVMTabTrainer
+    from gdplay.core.svm import views as V
+
+    X, y = points(3000, seed=6)
+    t = SVMTabTrainer(SVMParams(kernel="poly", degree=2, gamma=0.1, C=1e-6))  # every point a support vector
+    t.set_data(X, y)
+    t.fit()
+    full = V.decision_map(t, (-10, 10), (-10, 10), (40, 40))
+    hasty = V.decision_map(t, (-10, 10), (-10, 10), (40, 40), hurry=True)
+    assert hasty.values.shape < full.values.shape and hasty.x_range == full.x_range
+    assert hasty.values.shape == V.map_shape((40, 40), len(t.support_), "poly", V.MAP_BUDGET / 4)
+    few = SVMTabTrainer(SVMParams(kernel="rbf", gamma=0.5))
+    few.set_data(*points(60, seed=1))
+    few.fit()
+    assert V.decision_map(few, (-10, 10), (-10, 10), (40, 40), hurry=True).values.shape == (40, 40)

@@ -68,21 +68,23 @@ def _ranges(x_range: tuple[float, float],
 MAP_BUDGET = 3e7  # multiply-adds for a decision map (~15 ms): past it the map is coarser, not slower
 
 
-def map_shape(shape: tuple[int, int], n_support: int, kernel: str) -> tuple[int, int]:
+def map_shape(shape: tuple[int, int], n_support: int, kernel: str, budget: float = MAP_BUDGET) -> tuple[int, int]:
     """The grid a decision map is computed on: the requested one, or coarser (same aspect, at least 24 × 24)
-    when thousands of support vectors would make it cost more than MAP_BUDGET. The RBF grid is one matrix
+    when thousands of support vectors would make it cost more than ``budget``. The RBF grid is one matrix
     product (ny·m·nx); other kernels evaluate K at each of ny·nx points for each of m support vectors."""
     ny, nx = int(shape[0]), int(shape[1])
     cost = ny * nx * max(n_support, 1) * (1 if kernel in ("rbf", "linear") else 8)
-    if cost <= MAP_BUDGET:
+    if cost <= budget:
         return ny, nx
-    scale = math.sqrt(MAP_BUDGET / cost)
+    scale = math.sqrt(budget / cost)
     return max(24, min(ny, round(ny * scale))), max(24, min(nx, round(nx * scale)))
 
 
 def decision_map(trainer: SVMTabTrainer, x_range: tuple[float, float], y_range: tuple[float, float],
-                 shape: tuple[int, int] = (120, 120)) -> DecisionMap:
-    """f on a grid over the given range, from the support vectors, with the boundary and margins traced."""
+                 shape: tuple[int, int] = (120, 120), hurry: bool = False) -> DecisionMap:
+    """f on a grid over the given range, from the support vectors, with the boundary and margins traced.
+    ``hurry`` (C or the width being dragged): a quarter of the budget, so that thousands of support vectors
+    give a coarser map, not fewer of them; the map after the drag is the full one."""
     _model_or_not_ready(trainer)
     if trainer.X.shape[1] != 2:
         raise NotReady(f"The decision map needs 2-D points; these have {trainer.X.shape[1]} coordinates.")
@@ -92,7 +94,8 @@ def decision_map(trainer: SVMTabTrainer, x_range: tuple[float, float], y_range: 
         else:
             p = trainer.params
             sv = trainer.support_vectors_
-            values = K.decision_grid(x_range, y_range, map_shape(shape, len(sv), p.kernel), sv,
+            grid = map_shape(shape, len(sv), p.kernel, MAP_BUDGET / 4 if hurry else MAP_BUDGET)
+            values = K.decision_grid(x_range, y_range, grid, sv,
                                      trainer.dual_coef_, trainer.intercept_, p.kernel, p.gamma, p.degree, p.coef0)
     xr, yr = _ranges(x_range, y_range)
     return DecisionMap(values, xr, yr, iso_polylines(values, 0.0, xr, yr, chain=False),
