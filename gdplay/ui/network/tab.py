@@ -70,9 +70,11 @@ LANDSCAPE_INTERVAL_MS = 3000
 # lost with a training process that died is given up after this long)
 NEURON_MAPS_TIMEOUT_S = 1.0
 # the decision map and the per-point predictions come with the snapshots, but in a big network they would
-# cost as much as training: they may take this share of the training process's time (see SetView)
-DECISION_MAP_SHARE = 0.08
-PREDICTIONS_SHARE = 0.04
+# cost as much as training: they may take this share of the training process's time (see SetView). A small
+# network's map costs well under a millisecond and comes with every frame; at 6 x 32 units these give ~16 maps
+# a second and keep drawing's cost to training under a fifth (0.08 and 0.04 left it at 75-86 %, by host noise)
+DECISION_MAP_SHARE = 0.05
+PREDICTIONS_SHARE = 0.025
 # ... and a big network's map is computed on a coarser grid, so that it still comes ten times a second or more
 # within that share: about this many multiply-adds a map (~5 ms), between 40 and 100 cells across
 MAP_WORK = 2e7
