@@ -209,7 +209,8 @@ def bench_all_tabs(report, quick: bool) -> None:
 
 # -- SVM RBF on 5,000 points while C or the width is dragged ------------------------------------------------
 def bench_big_svm_drag(report, quick: bool) -> None:
-    from bench import PaintCounter, Probe, spin
+    from bench import spin
+    from bench_svm import DRAGS, measure_drag
 
     from gdplay.core.datasets import make_gaussian_pair
 
@@ -223,44 +224,13 @@ def bench_big_svm_drag(report, quick: bool) -> None:
         tab.controller.set_rate(None)
         tab.controller.play()
         spin(app, 1.5)
-        seconds = 2.0 if quick else 4.0
-        for name, slider, values in (("C", tab.model.C, np.geomspace(0.1, 100.0, 40)),
-                                     ("σ", tab.model.sigma, np.geomspace(2.0, 10.0, 40))):
-            paints = PaintCounter(tab.decision.widget.viewport())
+        for name, attr, values in DRAGS:
             # boundaries of a newer setting painted: it degrades (fewer), never stalls (none)
-            shown = {"version": -1, "updates": 0}
-
-            def on_snap(snap, shown=shown):
-                if snap.params_version != shown["version"]:
-                    shown["version"] = snap.params_version
-                    shown["pending"] = True
-
-            def on_paint(_t, shown=shown):
-                if shown.pop("pending", False):
-                    shown["updates"] += 1
-                return False
-
-            tab.controller.snapshotReady.connect(on_snap)
-            paints.waiters.append(on_paint)
-            probe = Probe()
-            probe.start()
-            t0 = time.perf_counter()
-            i = 0
-            quarters, q_start, q_count = [], t0, 0
-            while time.perf_counter() - t0 < seconds:  # a new value every 15 ms, back and forth
-                k = i % (2 * len(values))
-                slider.setValue(float(values[k if k < len(values) else 2 * len(values) - 1 - k]))
-                i += 1
-                spin(app, 0.015)
-                if time.perf_counter() - q_start >= 0.25:
-                    quarters.append((paints.count - q_count) / (time.perf_counter() - q_start))
-                    q_start, q_count = time.perf_counter(), paints.count
-            dt = time.perf_counter() - t0
-            probe.stop()
-            tab.controller.snapshotReady.disconnect(on_snap)
-            report_window(report, f"SVM RBF, N = {n:,}, {name} dragged", paints.count / dt,
-                          min(quarters) if quarters else 0.0, probe)
-            report(SECTION, "  ... boundary updates painted per second", shown["updates"] / dt, "/s", ">= 5",
+            m = measure_drag(app, tab, getattr(tab.model, attr), values, 2.0 if quick else 4.0)
+            dt = m["seconds"]
+            report_window(report, f"SVM RBF, N = {n:,}, {name} dragged", m["paints"] / dt, m["worst_quarter"],
+                          m["probe"])
+            report(SECTION, "  ... boundary updates painted per second", m["updates"] / dt, "/s", ">= 5",
                    name=f"SVM RBF, N = {n:,}, {name} dragged: boundary updates painted per second")
             spin(app, 0.3)
     finally:

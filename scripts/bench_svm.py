@@ -106,51 +106,68 @@ def bench_solver(report, quick: bool) -> None:
     report("svm", "  ... sklearn's decision_function", ms_sk, "ms", name="decision map 200x200: sklearn")
 
 
+# the sliders a drag moves, and the values it goes through (back and forth)
+DRAGS = (("C", "C", np.geomspace(0.1, 100.0, 40)), ("σ", "sigma", np.geomspace(2.0, 10.0, 40)))
+
+
+def measure_drag(app, tab, slider, values, seconds: float) -> dict:
+    """Move ``slider`` through ``values`` and back, a new value every 15 ms (about what a mouse delivers),
+    for ``seconds``; count the decision plot's painted frames, those that show a new boundary (each follows a
+    snapshot whose params version is newer than the one painted before) and the snapshots. Returns
+    ``updates``, ``paints``, ``snaps``, ``seconds``, ``worst_quarter`` (painted frames per second in the
+    slowest quarter second) and the event-loop ``probe``."""
+    from bench import PaintCounter, Probe, spin
+
+    paints = PaintCounter(tab.decision.widget.viewport())
+    shown = {"version": -1, "updates": 0, "snaps": 0}
+
+    def on_snap(snap):
+        shown["snaps"] += 1
+        if snap.params_version != shown["version"]:
+            shown["version"] = snap.params_version
+            shown["pending"] = True
+
+    def on_paint(_t):
+        if shown.pop("pending", False):
+            shown["updates"] += 1
+        return False
+
+    tab.controller.snapshotReady.connect(on_snap)
+    paints.waiters.append(on_paint)
+    probe = Probe()
+    probe.start()
+    t0 = time.perf_counter()
+    i = 0
+    quarters, q_start, q_count = [], t0, 0
+    while time.perf_counter() - t0 < seconds:
+        k = i % (2 * len(values))
+        slider.setValue(float(values[k if k < len(values) else 2 * len(values) - 1 - k]))
+        i += 1
+        spin(app, 0.015)
+        if time.perf_counter() - q_start >= 0.25:
+            quarters.append((paints.count - q_count) / (time.perf_counter() - q_start))
+            q_start, q_count = time.perf_counter(), paints.count
+    dt = time.perf_counter() - t0
+    probe.stop()
+    tab.controller.snapshotReady.disconnect(on_snap)
+    return {"updates": shown["updates"], "paints": paints.count, "snaps": shown["snaps"], "seconds": dt,
+            "worst_quarter": min(quarters) if quarters else 0.0, "probe": probe}
+
+
 def drag(report, section: str, tab, app, n: int, quick: bool, target: str) -> None:
-    """Drag C (and then σ) on the tab's points and count the decision plot's painted frames that show a new
-    boundary: each frame follows a snapshot whose params version is newer than the one painted before."""
-    from bench import PaintCounter, Probe, report_probe, spin
+    """Drag C (and then σ) on the tab's points: boundary updates painted a second, frames, snapshots."""
+    from bench import report_probe, spin
 
-    seconds = 2.0 if quick else 4.0
-    for name, slider, values in (
-            ("C", tab.model.C, np.geomspace(0.1, 100.0, 40)),
-            ("σ", tab.model.sigma, np.geomspace(2.0, 10.0, 40))):
-        paints = PaintCounter(tab.decision.widget.viewport())
-        shown = {"version": -1, "updates": 0, "snaps": 0}
-
-        def on_snap(snap, shown=shown):
-            shown["snaps"] += 1
-            if snap.params_version != shown["version"]:
-                shown["version"] = snap.params_version
-                shown["pending"] = True
-
-        def on_paint(_t, shown=shown):
-            if shown.pop("pending", False):
-                shown["updates"] += 1
-            return False
-
-        tab.controller.snapshotReady.connect(on_snap)
-        paints.waiters.append(on_paint)
-        probe = Probe()
-        probe.start()
-        t0 = time.perf_counter()
-        i = 0
-        # a drag: a new slider value every 15 ms (about what a mouse delivers), back and forth
-        while time.perf_counter() - t0 < seconds:
-            k = i % (2 * len(values))
-            slider.setValue(float(values[k if k < len(values) else 2 * len(values) - 1 - k]))
-            i += 1
-            spin(app, 0.015)
-        dt = time.perf_counter() - t0
-        probe.stop()
-        tab.controller.snapshotReady.disconnect(on_snap)
+    for name, attr, values in DRAGS:
+        m = measure_drag(app, tab, getattr(tab.model, attr), values, 2.0 if quick else 4.0)
+        dt = m["seconds"]
         what = f"while {name} is dragged (N = {n:,}, RBF)"
-        report(section, f"boundary updates painted per second {what}", shown["updates"] / dt, "/s", target)
-        report(section, "  ... decision-plot frames per second", paints.count / dt, "fps",
+        report(section, f"boundary updates painted per second {what}", m["updates"] / dt, "/s", target)
+        report(section, "  ... decision-plot frames per second", m["paints"] / dt, "fps",
                name=f"decision-plot frames per second {what}")
-        report(section, "  ... snapshots per second", shown["snaps"] / dt, "/s",
+        report(section, "  ... snapshots per second", m["snaps"] / dt, "/s",
                name=f"snapshots per second {what}")
-        report_probe(section, probe, "  ... event-loop probe lateness", name=f"event-loop lateness {what}")
+        report_probe(section, m["probe"], "  ... event-loop probe lateness", name=f"event-loop lateness {what}")
         spin(app, 0.3)
 
 
