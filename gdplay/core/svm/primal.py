@@ -4,35 +4,22 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 
-from gdplay.core.history import History
 from gdplay.core.svm.objectives import dual_certificate, primal_objective, relative_gap
-from gdplay.core.svm.params import CERTIFICATE_EVERY, SVMParams
+from gdplay.core.svm.params import CERTIFICATE_EVERY
+from gdplay.core.svm.solver_state import SolverState
 from gdplay.core.trainer import Status, diverged_message
 
 
-class PrimalSolver:
+class PrimalSolver(SolverState):
     """Subgradient steps on the primal (linear kernel only)."""
 
-    # the state the trainer holds and the solver reads (declared for the type checker)
-    params: SVMParams
-    X: np.ndarray
-    y: np.ndarray
-    status: Status
-    message: str
-    n_iter_: int
-    history_: History
-    w_: np.ndarray
-    intercept_: float
-    dual_: float
-    primal_: float
+    # the primal's own
     learning_rate_: float
     _alpha_hat: np.ndarray
     _primal_gap: float
-    _finish: Callable[[Status], None]
 
     # -- primal: subgradient descent ------------------------------------------------------------------------
     def _step_primal(self, limit: int) -> int:

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable
 
 import numpy as np
 
 from gdplay.core import kernels as K
-from gdplay.core.history import History
 from gdplay.core.svm.objectives import relative_gap
-from gdplay.core.svm.params import CACHE_BYTES, TAU, SVMParams
+from gdplay.core.svm.params import CACHE_BYTES, TAU
 from gdplay.core.svm.warm_start import WarmStart
 from gdplay.core.trainer import Status
 
@@ -30,19 +28,7 @@ RECORD_POINTS = 1000  # a history row per step up to this many points, then ever
 class DualSolver(WarmStart):
     """SMO on the dual; see the package's notes for the formulas."""
 
-    # the state the trainer holds and the solver reads (declared for the type checker)
-    params: SVMParams
-    X: np.ndarray
-    y: np.ndarray
-    status: Status
-    message: str
-    n_iter_: int
-    history_: History
-    intercept_: float
-    dual_: float
-    primal_: float
     kkt_violation_: float
-    w_: np.ndarray
     # the solver's own, in its order: storage index s holds training row _perm[s]
     _perm: np.ndarray
     _inv: np.ndarray
@@ -57,9 +43,6 @@ class DualSolver(WarmStart):
     _unshrunk: bool
     _shrink_counter: int
     _rows: K.KernelRows | None
-
-    _finish: Callable[[Status], None]  # the trainer's
-    _overflow_message: Callable[[], str]
 
     # -- the state in training-row order -------------------------------------------------------------------
     @property

@@ -8,24 +8,17 @@ from collections.abc import Callable
 import numpy as np
 
 from gdplay.core import kernels as K
-from gdplay.core.svm.params import SVMParams
+from gdplay.core.svm.solver_state import SolverState
 from gdplay.core.trainer import Status
 
 FULL_POLISH = 600  # up to this many points the warm start's polish computes the float64 matrix once
 
 
-class WarmStart:
+class WarmStart(SolverState):
     """What a change of C or the kernel does to a trained α (see DualSolver for the state it reads)."""
 
-    params: SVMParams
-    X: np.ndarray
-    y: np.ndarray
-    status: Status
-    message: str
-    n_iter_: int
     alpha_: np.ndarray
     _v: np.ndarray
-    _overflow_message: Callable[[], str]
     _kernel_rows: Callable[[], K.KernelRows]
     _kernel_times: Callable[[np.ndarray], np.ndarray]
     _update_masks_all: Callable[[], None]
