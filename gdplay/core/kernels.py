@@ -219,6 +219,12 @@ def kernel_magnitude(max_sq_norm: float, kernel: str, gamma: float = 1.0, degree
         return float(np.abs(spec.of_base(ends, float(gamma), int(degree), float(coef0))).max())
 
 
+def _round_to_float32(a: np.ndarray) -> None:
+    """Round float64 ``a`` to float32 values, in place (through one float32 copy: no new float64 array to
+    fault in), as libsvm keeps its kernel rows."""
+    np.copyto(a, a.astype(np.float32), casting="same_kind")
+
+
 class KernelRows:
     """Rows of the training kernel matrix K(X, X), computed when first asked for and kept in a
     least-recently-used cache of bounded memory (libsvm's kernel cache): SMO reads two rows per step and
@@ -286,7 +292,7 @@ class KernelRows:
             if got[1] is None:  # kept by ``times`` as computed: SMO asks for it now, rounded, with curvatures
                 Ki = got[0]
                 if self.single:
-                    np.copyto(Ki, Ki.astype(np.float32), casting="same_kind")
+                    _round_to_float32(Ki)
                 got = rows[i] = (Ki, self._curvature(np.array([i]), Ki[None, :])[0])
             return cast("tuple[np.ndarray, np.ndarray]", got)
         n = len(self.X)
@@ -368,8 +374,7 @@ class KernelRows:
                     base.popitem(last=False)
         k = self.spec.of_base(k, *self.args)
         if self.single and rounded:  # |K| is bounded below float32's largest: every value is finite
-            # rounded to float32 in place (through one float32 block): no new float64 block to fault in
-            np.copyto(k, k.astype(np.float32), casting="same_kind")
+            _round_to_float32(k)
         if not self.single and not np.isfinite(k).all():
             self.overflowed = True
         return k
