@@ -80,3 +80,20 @@ def test_the_playback_readouts_have_room_for_their_widest_figures(qtbot):
                        (4_444_444, float("nan"))):
         bar.set_progress(step, cost)
         assert (bar.iteration_label.sizeHint(), bar.cost_label.sizeHint(), bar.minimumSizeHint()) == hints
+
+
+def test_a_readout_label_keeps_its_room_in_a_larger_font(qtbot):
+    """Lecture mode enlarges the text: the room is measured again in the new font, not lost (else every
+    frame would lay the panel out again, as before the room was kept)."""
+    from PySide6.QtGui import QFont
+
+    label = ReadoutLabel("step 0", room="step 10,000")
+    plain = ReadoutLabel("step 10,000")
+    qtbot.addWidget(label)
+    qtbot.addWidget(plain)
+    big = QFont(label.font())
+    big.setPointSizeF(big.pointSizeF() * 1.6)
+    for w in (label, plain):
+        w.setFont(big)
+    assert label.sizeHint().width() == plain.sizeHint().width() > 0
+    assert label.text() == "step 0"

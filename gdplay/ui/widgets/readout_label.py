@@ -15,13 +15,20 @@ class ReadoutLabel(QLabel):
 
     def __init__(self, text: str = "", room: str | tuple[str, ...] = (), parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
+        self._room = (room,) if isinstance(room, str) else tuple(room)
         self._hint = QSize(0, 0)
         self._minimum = QSize(0, 0)
-        for wide in (room,) if isinstance(room, str) else room:  # the widest of them, in this font
+        self._reserve()
+
+    def _reserve(self) -> None:
+        """The hints from the room's texts and the current one, in the current font."""
+        current = self.text()
+        self._hint = QSize(0, 0)
+        self._minimum = QSize(0, 0)
+        for wide in (*self._room, current):
             self.setText(wide)
             self.sizeHint()
             self.minimumSizeHint()
-        self.setText(text)
 
     def sizeHint(self) -> QSize:
         self._hint = self._hint.expandedTo(super().sizeHint())
@@ -32,8 +39,7 @@ class ReadoutLabel(QLabel):
         return self._minimum
 
     def changeEvent(self, event: QEvent) -> None:
-        # a new font or style (lecture mode's larger text): the widest text is measured again, from this one
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self._hint = QSize(0, 0)
-            self._minimum = QSize(0, 0)
         super().changeEvent(event)
+        # a new font or style (lecture mode's larger text): the room is measured again in it
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._reserve()
