@@ -109,12 +109,12 @@ class Runner:
         self.dirty = True  # something changed since the last snapshot
         self._sent: dict[str, Any] = {}  # large fields already sent (see thin)
         self._published_at = -math.inf
-        self.views: dict[str, tuple[Call, tuple, dict, float]] = {}
+        # per view: (call, args, kwargs, max_share, whether it takes ``hurry``; see _compute_views)
+        self.views: dict[str, tuple[Call, tuple, dict, float, bool]] = {}
         # per view (max_share < 1): (value, when its computation started, how long it took)
         self._view_cache: dict[str, tuple[Any, float, float]] = {}
         self._views_stale = False  # a snapshot carried a view kept from before (see _compute_views)
         self._kept: set[str] = set()
-        self._hurried: set[str] = set()  # views that take ``hurry`` (see _compute_views)
 
     # -- commands ----------------------------------------------------------------------------------
     def apply(self, commands: Iterable[Command]) -> None:
@@ -156,13 +156,11 @@ class Runner:
 
     def _set_view(self, cmd: SetView) -> None:
         self._view_cache.pop(cmd.name, None)
-        self._hurried.discard(cmd.name)
         if cmd.view is None:
             self.views.pop(cmd.name, None)
         else:
-            self.views[cmd.name] = (cmd.view, cmd.args, cmd.kwargs, cmd.max_share)
-            if "hurry" in inspect.signature(cmd.view).parameters:
-                self._hurried.add(cmd.name)
+            hurries = "hurry" in inspect.signature(cmd.view).parameters
+            self.views[cmd.name] = (cmd.view, cmd.args, cmd.kwargs, cmd.max_share, hurries)
         self.dirty = True
 
     def _play(self, cmd: Play) -> None:
@@ -281,7 +279,7 @@ class Runner:
         self._views_stale = False
         self._kept = set()
         out = {}
-        for name, (view, args, kwargs, share) in self.views.items():
+        for name, (view, args, kwargs, share, hurries) in self.views.items():
             kept = self._view_cache.get(name)
             now = time.perf_counter()
             if live and kept is not None and now < kept[1] + kept[2] / share:
@@ -289,7 +287,7 @@ class Runner:
                 self._kept.add(name)
                 self._views_stale = True
                 continue
-            if name in self._hurried:
+            if hurries:
                 kwargs = {**kwargs, "hurry": hurry}
             out[name] = value = self._call(view, args, kwargs)
             if share < 1.0:
